@@ -1,0 +1,213 @@
+//! Spec defects that break generated clients or validators, found on the
+//! loaded (and, unless disabled, overlaid) spec.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{LoadError, Location};
+use crate::schema::{self, Distinction};
+use crate::spec::Spec;
+use crate::{pointer, walk};
+
+/// How bad a finding is. `Error` makes `cargo xtask lint` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One defect: which rule, where, and a one-line why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    #[serde(serialize_with = "location_string")]
+    pub at: Location,
+    pub message: String,
+}
+
+fn location_string<S: serde::Serializer>(l: &Location, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&l.to_string())
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev}[{}] {}: {}", self.rule, self.at, self.message)
+    }
+}
+
+/// A load error as a lint finding: unresolvable and cyclic `$ref`s are spec
+/// defects too, and `lint` reports them in the same form.
+pub fn from_load_error(e: &LoadError) -> Finding {
+    let rule = match e {
+        LoadError::DanglingRef { .. } => "unresolvable-ref",
+        LoadError::CyclicRef { .. } => "cyclic-ref",
+        LoadError::ForbiddenRef { .. } => "forbidden-ref",
+        LoadError::Conflict { .. } => "conflicting-definition",
+        _ => "unloadable",
+    };
+    let at = e.location().unwrap_or_else(|| Location::new("", ""));
+    let message = e.to_string();
+    let prefix = format!("{at}: ");
+    let message = message.strip_prefix(&prefix).unwrap_or(&message).to_string();
+    Finding { rule, severity: Severity::Error, at, message }
+}
+
+/// Runs every rule. Findings are sorted by file, pointer, then rule.
+pub fn lint(spec: &Spec) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let doc = spec.document();
+    let find = |rule, severity, at: &str, message: String| Finding { rule, severity, at: spec.origin(at), message };
+
+    // Unions whose branches cannot be told apart.
+    walk::schemas(doc, &mut |s, at| {
+        let Some(Value::Array(branches)) = s.get("oneOf") else { return };
+        for i in 0..branches.len() {
+            for j in i + 1..branches.len() {
+                if schema::distinction(spec, &branches[i], &branches[j]) == Distinction::Ambiguous {
+                    out.push(find(
+                        "ambiguous-one-of",
+                        Severity::Error,
+                        &format!("{at}/oneOf"),
+                        format!(
+                            "branches {i} ({}) and {j} ({}) can match the same instance, so `oneOf` rejects it; neither requires a property the other lacks",
+                            branch_name(&branches[i]),
+                            branch_name(&branches[j])
+                        ),
+                    ));
+                }
+            }
+        }
+    });
+
+    let mut ids: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for op in spec.operations() {
+        let at = op.pointer();
+        match op.id {
+            Some(id) => ids.entry(id).or_default().push(at.clone()),
+            None => out.push(find("missing-operation-id", Severity::Warning, &at, "no operationId: generated method names would be guessed from the path".into())),
+        }
+        for (i, p) in op.value.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            let p_at = format!("{at}/parameters/{i}");
+            let p = spec.resolve(p);
+            let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+            let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
+            if location == "header" && name.eq_ignore_ascii_case("authorization") {
+                out.push(find(
+                    "authorization-header-parameter",
+                    Severity::Error,
+                    &p_at,
+                    "`Authorization` is declared as a header parameter: it is authentication (a securityScheme), not an input, and a client would ask callers for their key on every call".into(),
+                ));
+            }
+            for (where_, value) in [("schema/default", p.pointer("/schema/default")), ("example", p.get("example")), ("schema/examples/0", p.pointer("/schema/examples/0"))] {
+                if let Some(Value::String(v)) = value {
+                    if looks_like_credential(name, v) {
+                        out.push(find(
+                            "credential-in-default",
+                            Severity::Error,
+                            &format!("{p_at}/{where_}"),
+                            format!("parameter `{name}` carries what looks like a real credential ({}); a generator would embed it in code", redact(v)),
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(body) = op.value.get("requestBody") {
+            let body = spec.resolve(body);
+            for (media, m) in body.get("content").and_then(Value::as_object).into_iter().flatten() {
+                if let Some(s) = m.get("schema") {
+                    let at = format!("{}/schema", pointer::push(&format!("{at}/requestBody/content"), media));
+                    read_only_required(spec, s, &at, &mut out, 0);
+                }
+            }
+        }
+    }
+    for (id, places) in ids {
+        if places.len() > 1 {
+            for at in &places[1..] {
+                out.push(find("duplicate-operation-id", Severity::Error, at, format!("operationId `{id}` is also used at {}; generated method names would collide", places[0])));
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.at, a.rule).cmp(&(&b.at, b.rule)));
+    out.dedup();
+    out
+}
+
+/// `readOnly` properties listed in `required` of a request body schema.
+fn read_only_required(spec: &Spec, s: &Value, at: &str, out: &mut Vec<Finding>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    let (s, at) = match s.get("$ref").and_then(Value::as_str) {
+        Some(r) => match spec.resolve_ref(r) {
+            Some(v) => (v, r.trim_start_matches('#').to_string()),
+            None => return,
+        },
+        None => (s, at.to_string()),
+    };
+    for name in schema::required(spec, s) {
+        if let schema::PropertyRule::Declared(p) = schema::property(spec, s, &name) {
+            if spec.resolve(p).get("readOnly") == Some(&Value::Bool(true)) || p.get("readOnly") == Some(&Value::Bool(true)) {
+                out.push(Finding {
+                    rule: "read-only-required-in-request",
+                    severity: Severity::Warning,
+                    at: spec.origin(&pointer::push(&format!("{at}/properties"), &name)),
+                    message: format!("`{name}` is readOnly and required in a request body: clients must not send it, validators demand it"),
+                });
+            }
+        }
+    }
+    for all in s.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        read_only_required(spec, all, &at, out, depth + 1);
+    }
+}
+
+fn branch_name(v: &Value) -> String {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => r.rsplit('/').next().unwrap_or(r).to_string(),
+        None => "inline schema".into(),
+    }
+}
+
+/// A credential-looking value: an auth scheme followed by a token, or a
+/// non-trivial value for a parameter whose name says it is a secret.
+fn looks_like_credential(name: &str, value: &str) -> bool {
+    let v = value.trim();
+    let lower = v.to_ascii_lowercase();
+    let schemed = ["api-key ", "bearer ", "basic ", "token "].iter().any(|p| lower.starts_with(p) && v.len() > p.len() + 8);
+    let n = name.to_ascii_lowercase();
+    let secret_name = ["authorization", "api-key", "api_key", "apikey", "token", "secret", "password"].iter().any(|s| n.contains(s));
+    let placeholder = v.contains('<') || v.contains('{') || lower.contains("your") || lower.contains("xxx");
+    !placeholder && (schemed || (secret_name && v.len() >= 16 && !v.contains(' ')))
+}
+
+/// Shows a credential's shape, never its value.
+pub fn redact(v: &str) -> String {
+    let scheme = v.split_whitespace().next().filter(|_| v.contains(' ')).unwrap_or("");
+    let rest = v.len() - scheme.len();
+    if scheme.is_empty() { format!("<{rest} characters, redacted>") } else { format!("{scheme} <{} characters, redacted>", rest.saturating_sub(1)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_recognised_and_never_printed() {
+        assert!(looks_like_credential("Authorization", "Api-Key vSUmxsXx.V81oYvOWFMcIywaOu57Utx6VSCmG11lo"));
+        assert!(!looks_like_credential("Authorization", "Api-Key <your key>"));
+        assert!(!looks_like_credential("type", "sandbox"));
+        let r = redact("Api-Key vSUmxsXx.V81oYvOWFMcIywaOu57Utx6VSCmG11lo");
+        assert_eq!(r, "Api-Key <41 characters, redacted>");
+    }
+}

@@ -1,0 +1,207 @@
+//! Stage 5: many canonical documents -> one. Identical components collapse
+//! into one; a name defined differently twice is an error naming both places.
+//! Path-level parameters and the document's `security` and `servers` are
+//! pushed down into each operation, so an operation means the same thing
+//! whichever document it came from.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+
+use crate::error::{LoadError, Location};
+use crate::{pointer, walk};
+
+/// The merged document and where each top-level entry came from.
+#[derive(Debug, Default)]
+pub struct Merged {
+    pub doc: Map<String, Value>,
+    /// `/components/<kind>/<name>`, `/paths/<path>/<method>` or
+    /// `/webhooks/<name>/<method>` -> every file that defines it.
+    pub origins: BTreeMap<String, Vec<PathBuf>>,
+}
+
+impl Merged {
+    pub fn new() -> Self {
+        let mut doc = Map::new();
+        doc.insert("openapi".into(), json!("3.1.1"));
+        doc.insert("info".into(), json!({"title": "", "version": ""}));
+        doc.insert("servers".into(), json!([]));
+        doc.insert("paths".into(), json!({}));
+        doc.insert("components".into(), json!({}));
+        Self { doc, origins: BTreeMap::new() }
+    }
+
+    /// Adds one localized, canonical document.
+    pub fn add(&mut self, file: &Path, mut source: Value) -> Result<(), LoadError> {
+        let Some(src) = source.as_object_mut() else {
+            return Err(LoadError::Invalid { at: Location::new(file, ""), message: "document is not an object".into() });
+        };
+        self.add_info(src);
+        let servers = src.get("servers").cloned().unwrap_or_else(|| json!([]));
+        if let Some(Value::Array(list)) = self.doc.get_mut("servers") {
+            for s in servers.as_array().into_iter().flatten() {
+                if !list.contains(s) {
+                    list.push(s.clone());
+                }
+            }
+        }
+        let security = src.get("security").cloned();
+        if let Some(tags) = src.get("tags").and_then(Value::as_array) {
+            let list = self.doc.entry("tags").or_insert_with(|| json!([])).as_array_mut();
+            if let Some(list) = list {
+                for t in tags {
+                    if !list.iter().any(|x| x.get("name") == t.get("name")) {
+                        list.push(t.clone());
+                    }
+                }
+            }
+        }
+        if let Some(components) = src.get("components") {
+            let Some(components) = components.as_object() else {
+                return Err(invalid(file, "/components", "`components` must be an object"));
+            };
+            for (kind, entries) in components {
+                if kind.starts_with("x-") {
+                    continue;
+                }
+                let Some(entries) = entries.as_object() else {
+                    return Err(invalid(file, &pointer::push("/components", kind), "must be an object"));
+                };
+                for (name, value) in entries {
+                    let at = pointer::push(&pointer::push("/components", kind), name);
+                    self.insert(file, &at, &["components", kind, name], value.clone())?;
+                }
+            }
+        }
+        for section in ["paths", "webhooks"] {
+            let Some(items) = src.get(section) else { continue };
+            let Some(items) = items.as_object() else {
+                return Err(invalid(file, &format!("/{section}"), "must be an object"));
+            };
+            for (path, item) in items {
+                if path.starts_with("x-") {
+                    continue;
+                }
+                let item_at = pointer::push(&format!("/{section}"), path);
+                let Some(item) = item.as_object() else {
+                    return Err(invalid(file, &item_at, "a path item must be an object"));
+                };
+                let shared_params = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+                let item_servers = item.get("servers").cloned();
+                for method in walk::methods() {
+                    let Some(op) = item.get(*method) else { continue };
+                    let op_at = pointer::push(&item_at, method);
+                    let Some(op) = op.as_object() else {
+                        return Err(invalid(file, &op_at, "an operation must be an object"));
+                    };
+                    let mut op = op.clone();
+                    push_down_parameters(&mut op, &shared_params);
+                    if !op.contains_key("security") {
+                        if let Some(s) = &security {
+                            op.insert("security".into(), dedup(s.clone()));
+                        }
+                    }
+                    if !op.contains_key("servers") {
+                        if let Some(s) = item_servers.clone().or_else(|| servers.as_array().filter(|a| !a.is_empty()).map(|_| servers.clone())) {
+                            op.insert("servers".into(), s);
+                        }
+                    }
+                    self.insert(file, &op_at, &[section, path, method], Value::Object(op))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_info(&mut self, src: &Map<String, Value>) {
+        let title = src.pointer_str("/info/title");
+        let version = src.pointer_str("/info/version");
+        let info = &mut self.doc["info"];
+        for (key, new) in [("title", title), ("version", version)] {
+            let old = info[key].as_str().unwrap_or_default().to_string();
+            let parts: Vec<&str> = old.split(" + ").filter(|s| !s.is_empty()).collect();
+            if !new.is_empty() && !parts.contains(&new.as_str()) {
+                info[key] = json!(if old.is_empty() { new } else { format!("{old} + {new}") });
+            }
+        }
+    }
+
+    fn insert(&mut self, file: &Path, at: &str, path: &[&str], value: Value) -> Result<(), LoadError> {
+        let (parents, last) = path.split_at(path.len() - 1);
+        let mut node = &mut self.doc;
+        for p in parents {
+            node = node
+                .entry(p.to_string())
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .expect("merge creates only objects on its paths");
+        }
+        let origins = self.origins.entry(at.to_string()).or_default();
+        match node.get(last[0]) {
+            None => {
+                node.insert(last[0].to_string(), value);
+                origins.push(file.to_path_buf());
+                Ok(())
+            }
+            Some(existing) if *existing == value => {
+                origins.push(file.to_path_buf());
+                Ok(())
+            }
+            Some(_) => Err(LoadError::Conflict {
+                name: at.trim_start_matches('/').to_string(),
+                first: Location::new(origins[0].clone(), at),
+                second: Location::new(file, at),
+            }),
+        }
+    }
+}
+
+/// Path-level parameters apply to every operation unless the operation
+/// declares one with the same `name` and `in`.
+fn push_down_parameters(op: &mut Map<String, Value>, shared: &[Value]) {
+    if shared.is_empty() {
+        return;
+    }
+    let own = op.entry("parameters").or_insert_with(|| json!([]));
+    let Some(own) = own.as_array_mut() else { return };
+    let key = |p: &Value| (p.get("name").cloned(), p.get("in").cloned(), p.get("$ref").cloned());
+    let mut merged: Vec<Value> = shared.iter().filter(|s| !own.iter().any(|o| key(o) == key(s))).cloned().collect();
+    merged.append(own);
+    *own = merged;
+}
+
+fn dedup(v: Value) -> Value {
+    match v {
+        Value::Array(items) => {
+            let mut out: Vec<Value> = Vec::with_capacity(items.len());
+            for i in items {
+                if !out.contains(&i) {
+                    out.push(i);
+                }
+            }
+            Value::Array(out)
+        }
+        other => other,
+    }
+}
+
+fn invalid(file: &Path, at: &str, message: &str) -> LoadError {
+    LoadError::Invalid { at: Location::new(file, at), message: message.to_string() }
+}
+
+trait PointerStr {
+    fn pointer_str(&self, p: &str) -> String;
+}
+
+impl PointerStr for Map<String, Value> {
+    fn pointer_str(&self, p: &str) -> String {
+        let mut tokens = pointer::tokens(p).into_iter();
+        let Some(first) = tokens.next() else { return String::new() };
+        let mut v = self.get(&first);
+        for t in tokens {
+            v = v.and_then(|x| x.get(&t));
+        }
+        v.and_then(Value::as_str).unwrap_or_default().to_string()
+    }
+}

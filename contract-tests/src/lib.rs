@@ -1,0 +1,1 @@
+//! Placeholder: drift validation and the mock server land here.
