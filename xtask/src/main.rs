@@ -1,1 +1,69 @@
-fn main() {}
+//! `cargo xtask <command>`: the one entry point for every maintainer task.
+//!
+//! Argument parsing and calls into the libraries, nothing else: each
+//! command's logic lives in `codegen` or `contract-tests`, where it is tested.
+//!
+//! Exit codes, for every command: 0 success, 1 the check found something
+//! (drift, lint errors, stale output, breaking changes), 2 usage or input error.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod lint;
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "Maintainer tasks for the Ottu OpenAPI toolchain", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Report spec defects that break generated clients or validators.
+    Lint(lint::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match cli.command {
+        Command::Lint(args) => lint::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The repository root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+}
+
+/// `specs/` of this repository, relative to the current directory when
+/// possible so that reports name `specs/auto-debit.json`, not a long path.
+pub fn specs_dir() -> PathBuf {
+    relative(&root().join("specs"))
+}
+
+/// `path` relative to the current directory, when it is below it.
+pub fn relative(path: &std::path::Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(PathBuf::from))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+/// Errors a command reports before exiting 2.
+pub type Error = Box<dyn std::error::Error>;
