@@ -12,6 +12,7 @@
 //! `load` knows nothing about Rust; every Rust naming and typing decision
 //! lives in `model`; `emit` only prints what `model` decided.
 
+pub mod diff;
 pub mod error;
 pub mod lint;
 pub mod load;

@@ -1,0 +1,129 @@
+//! Issue 5's "done when": the vendored specs against themselves, and
+//! against `fixtures/diff/auto-debit-drift/` (made by its `make.py`).
+
+use std::path::{Path, PathBuf};
+
+use codegen::diff::{self, Change, Format, Semver, Severity};
+use codegen::{LoadOptions, Spec, load};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn spec(path: &Path) -> Spec {
+    load(&[path], &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn find<'a>(changes: &'a [Change], op: &str, rule: &str) -> &'a Change {
+    changes
+        .iter()
+        .find(|c| c.rule == rule && c.operation.as_deref().is_some_and(|o| o.contains(op)))
+        .unwrap_or_else(|| {
+            panic!(
+                "no {rule} in {op}:\n{}",
+                diff::render(changes, Format::Text, Severity::Error)
+            )
+        })
+}
+
+#[test]
+fn the_vendored_specs_against_themselves_report_nothing() {
+    let specs = root().join("specs");
+    let (old, new) = (spec(&specs), spec(&specs));
+    assert_eq!(diff::diff(&old, &new), []);
+    assert_eq!(
+        diff::impact_summary(&old, &new),
+        "ottu-client: no API changes\n"
+    );
+    assert_eq!(
+        diff::render(&[], Format::Text, Severity::Error),
+        "no changes\n"
+    );
+}
+
+#[test]
+fn the_drifted_auto_debit_directory_reports_each_change_with_its_severity() {
+    let old = spec(&root().join("specs"));
+    let new = spec(&root().join("codegen/tests/fixtures/diff/auto-debit-drift"));
+    let changes = diff::diff(&old, &new);
+
+    let c = find(&changes, "auto_debit", "response-property-removed");
+    assert_eq!(c.severity, Severity::Error);
+    assert_eq!(c.part.as_deref(), Some("response 200 application/json"));
+    assert_eq!(
+        c.at.pointer,
+        "/components/schemas/SchemaWebhook/properties/fee"
+    );
+    assert!(
+        c.at.file.ends_with("specs/apple-pay.json") || c.at.file.ends_with("specs/auto-debit.json"),
+        "{}",
+        c.at
+    );
+
+    let c = find(&changes, "auto_debit", "request-property-added-required");
+    assert_eq!(c.severity, Severity::Error);
+    assert_eq!(
+        c.at.pointer,
+        "/components/schemas/AutoDebit/properties/pg_code"
+    );
+    assert!(
+        c.at.file.ends_with("auto-debit-drift/auto-debit.json"),
+        "{}",
+        c.at
+    );
+    assert_eq!(c.impact.semver, Semver::Major);
+    assert_eq!(c.impact.items, ["AutoDebit::pg_code"]);
+
+    let c = find(&changes, "auto_debit", "response-property-type-changed");
+    assert_eq!(c.severity, Severity::Error);
+    assert_eq!(
+        c.at.pointer,
+        "/components/schemas/SchemaWebhook/properties/reference_number"
+    );
+    assert_eq!(
+        (
+            c.old.as_ref().unwrap().to_string(),
+            c.new.as_ref().unwrap().to_string()
+        ),
+        (r#"["string"]"#.into(), r#"["integer"]"#.into())
+    );
+
+    let c = find(&changes, "auto_debit", "response-enum-value-added");
+    assert_eq!(
+        c.severity,
+        Severity::Error,
+        "breaks clients with closed enums"
+    );
+    assert_eq!(
+        c.client_impact.as_deref(),
+        Some("none (ottu-client keeps unknown enum values)")
+    );
+    assert_eq!(
+        c.at.pointer,
+        "/components/schemas/Card/properties/pg_name/enum"
+    );
+    assert_eq!(c.new, Some(serde_json::json!(["mashreq"])));
+    assert_eq!(c.impact.semver, Semver::Minor);
+
+    // The request enum: the card operations take `type` in a body and a query.
+    let c = find(&changes, "get_user_cards", "request-enum-value-removed");
+    assert_eq!(c.severity, Severity::Error);
+    assert_eq!(c.at.pointer, "/components/schemas/CardEnvironment/enum");
+    assert_eq!(c.old, Some(serde_json::json!(["production"])));
+    let c = find(&changes, "delete_user_cards", "request-enum-value-removed");
+    assert_eq!(c.part.as_deref(), Some("parameter query type"));
+
+    // Nothing else: every change is one of the five, wherever the shared
+    // components are used.
+    let expected = [
+        "response-property-removed",
+        "request-property-added-required",
+        "response-property-type-changed",
+        "response-enum-value-added",
+        "request-enum-value-removed",
+    ];
+    for c in &changes {
+        assert!(expected.contains(&c.rule.as_str()), "unexpected {c}");
+    }
+    assert!(diff::impact_summary(&old, &new).starts_with("ottu-client: major release needed"));
+}
