@@ -14,8 +14,11 @@
 
 pub mod diff;
 pub mod error;
+pub mod emit;
+pub mod generate;
 pub mod lint;
 pub mod load;
+pub mod model;
 pub mod pointer;
 pub mod schema;
 pub mod spec;

@@ -11,6 +11,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod codegen;
+mod generate;
 mod lint;
 
 #[derive(Debug, Parser)]
@@ -24,6 +26,10 @@ struct Cli {
 enum Command {
     /// Report spec defects that break generated clients or validators.
     Lint(lint::Args),
+    /// Regenerate generated/ (the ottu-client crate) from specs/; --check only compares.
+    Codegen(codegen::Args),
+    /// Write a complete client crate for any spec files into a directory.
+    Generate(generate::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +42,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Codegen(args) => codegen::run(args),
+        Command::Generate(args) => generate::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,264 @@
+//! Operations -> `operations.rs`: one async method per operation on
+//! `Client`, and one error enum per operation.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::{doc::clean, doc_raw, ident, ty_tokens};
+use crate::model::{Api, OperationDef, Param, ParamLocation, PathPart, Ty, TypeKind};
+
+pub(super) fn operations(api: &Api) -> TokenStream {
+    let ops = api.operations.iter().map(|op| operation(api, op));
+    let webhook = api.type_named("SchemaWebhook").map(|_| {
+        quote! {
+            /// The payment result Ottu returns and POSTs to a merchant's
+            /// `webhook_url`; check it with [`verify_webhook_signature`](crate::verify_webhook_signature) first.
+            pub type WebhookPayload = types::SchemaWebhook;
+        }
+    });
+    quote! {
+        #![doc = " The operations of the specs, as methods of [`Client`](crate::Client), and their errors."]
+        #![allow(clippy::doc_markdown, reason = "descriptions are the spec's prose, verbatim")]
+        #[allow(unused_imports, reason = "not every spec set uses named types")]
+        use crate::types;
+        #webhook
+        #(#ops)*
+    }
+}
+
+fn is_enum(api: &Api, ty: &Ty) -> bool {
+    matches!(ty, Ty::Named(n) if api.type_named(n).is_some_and(|t| matches!(t.kind, TypeKind::Enum(_))))
+}
+
+/// How a parameter is taken and turned into text.
+fn param_arg(api: &Api, p: &Param) -> (TokenStream, TokenStream) {
+    let id = ident(&p.name);
+    let (ty, to_text) = match &p.ty {
+        Ty::String => (quote!(&str), quote!(#id)),
+        Ty::Integer | Ty::Boolean | Ty::Number | Ty::Decimal => (ty_tokens(&p.ty, true), quote!(#id)),
+        t if is_enum(api, t) => (ty_tokens(t, true), quote!(#id)),
+        Ty::Array(inner) => {
+            let inner = ty_tokens(inner, true);
+            (quote!(&[#inner]), quote!(serde_json::to_string(#id).unwrap_or_default()))
+        }
+        t => {
+            let ty = ty_tokens(t, true);
+            (quote!(&#ty), quote!(serde_json::to_string(#id).unwrap_or_default()))
+        }
+    };
+    if p.required { (quote!(#id: #ty), to_text) } else { (quote!(#id: Option<#ty>), to_text) }
+}
+
+fn operation(api: &Api, op: &OperationDef) -> TokenStream {
+    let name = ident(&op.method_name);
+    let err = ident(&op.error_type);
+    let mut doc = clean(op.doc.as_deref().unwrap_or_default());
+    doc.push_str(&format!("\n\n`{} {}` (operationId `{}`).", op.http_method, op.path, op.id));
+    if op.http_method == "POST" || op.http_method == "PATCH" {
+        doc.push_str(" Never retried automatically: a retry after a timeout could repeat its effect (a charge).");
+    }
+    let doc = doc_raw(&doc);
+
+    let mut args = Vec::new();
+    let mut setup = Vec::new();
+    for p in &op.params {
+        let (arg, _) = param_arg(api, p);
+        args.push(arg);
+        let id = ident(&p.name);
+        let wire = &p.wire;
+        let check = super::types::checks(wire, quote!(&#id), &p.checks, &p.ty);
+        if p.required {
+            setup.push(check);
+        } else if !check.is_empty() {
+            setup.push(quote! { if let Some(#id) = #id { #check } });
+        }
+    }
+    let body_ty = op.body.as_ref().map(|b| ty_tokens(&b.ty, true));
+    if let (Some(b), Some(ty)) = (&op.body, &body_ty) {
+        if b.required {
+            args.push(quote!(body: &#ty));
+        } else {
+            args.push(quote!(body: Option<&#ty>));
+        }
+        setup.push(quote! { crate::Validate::validate(&body).map_err(|e| e.within("body"))?; });
+    }
+
+    let path = op.path_parts.iter().map(|part| match part {
+        PathPart::Literal(s) => quote!(crate::runtime::client::PathPart::Literal(#s)),
+        PathPart::Param(i) => {
+            let p = &op.params[*i];
+            let id = ident(&p.name);
+            if p.ty == Ty::String {
+                quote!(crate::runtime::client::PathPart::Param(#id))
+            } else {
+                quote!(crate::runtime::client::PathPart::Param(&#id.to_string()))
+            }
+        }
+    });
+    let method = ident(&op.http_method);
+    let mut build = Vec::new();
+    for p in op.params.iter().filter(|p| p.location != ParamLocation::Path) {
+        let id = ident(&p.name);
+        let wire = &p.wire;
+        let (_, text) = param_arg(api, p);
+        let call = match p.location {
+            ParamLocation::Query => quote!(query),
+            _ => quote!(header),
+        };
+        let add = match &p.ty {
+            Ty::Array(inner) if !matches!(**inner, Ty::Array(_) | Ty::Map(_) | Ty::Object | Ty::Any) => {
+                quote! { for v in #id.iter() { req.#call(#wire, v); } }
+            }
+            _ => quote! { req.#call(#wire, &#text); },
+        };
+        if p.required {
+            build.push(add);
+        } else {
+            build.push(quote! { if let Some(#id) = #id { #add } });
+        }
+    }
+    if let Some(b) = &op.body {
+        if b.required {
+            build.push(quote! { req.json(body)?; });
+        } else {
+            build.push(quote! { if let Some(body) = body { req.json(body)?; } });
+        }
+    }
+
+    // Success.
+    let (ret, success_arms, success_enum) = success(op);
+    let error_arms = op.errors.iter().map(|e| {
+        let status = Literal::u16_unsuffixed(e.status);
+        let v = ident(&e.variant);
+        if e.ty.is_some() {
+            quote!(#status => Err(crate::Error::Api(#err::#v(resp.decode()?))),)
+        } else {
+            quote!(#status => Err(crate::Error::Api(#err::#v)),)
+        }
+    });
+    let error_enum = error_enum(op);
+
+    quote! {
+        #success_enum
+        #error_enum
+        impl crate::Client {
+            #doc
+            pub async fn #name(&self, #(#args),*) -> Result<#ret, crate::Error<#err>> {
+                #(#setup)*
+                #[allow(unused_mut, reason = "not every operation adds to the request")]
+                let mut req = self.request(reqwest::Method::#method, &[#(#path),*]);
+                #(#build)*
+                let resp = self.send(req).await?;
+                match resp.status {
+                    #(#success_arms)*
+                    #(#error_arms)*
+                    _ => Err(resp.unexpected()),
+                }
+            }
+        }
+    }
+}
+
+fn success(op: &OperationDef) -> (TokenStream, Vec<TokenStream>, TokenStream) {
+    let s = &op.success;
+    match &s.enum_name {
+        None => {
+            let ret = s.single().map_or(quote!(()), |t| ty_tokens(t, true));
+            let decode = if s.single().is_some() { quote!(resp.decode()) } else { quote!(Ok(())) };
+            let arms = s
+                .statuses
+                .iter()
+                .map(|(code, _)| {
+                    let code = Literal::u16_unsuffixed(*code);
+                    quote!(#code => #decode,)
+                })
+                .collect();
+            (ret, arms, quote!())
+        }
+        Some(name) => {
+            let en = ident(name);
+            let variants = s.statuses.iter().map(|(code, t)| {
+                let v = ident(&format!("Status{code}"));
+                let d = doc_raw(&format!("HTTP {code}."));
+                match t {
+                    Some(t) => {
+                        let t = ty_tokens(t, true);
+                        quote!(#d #v(#t),)
+                    }
+                    None => quote!(#d #v,),
+                }
+            });
+            let arms = s
+                .statuses
+                .iter()
+                .map(|(code, t)| {
+                    let v = ident(&format!("Status{code}"));
+                    let c = Literal::u16_unsuffixed(*code);
+                    if t.is_some() { quote!(#c => Ok(#en::#v(resp.decode()?)),) } else { quote!(#c => Ok(#en::#v),) }
+                })
+                .collect();
+            let doc = doc_raw(&format!("What a successful `{}` returns, by status.", op.method_name));
+            let def = quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq)]
+                #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
+                pub enum #en { #(#variants)* }
+            };
+            (quote!(#en), arms, def)
+        }
+    }
+}
+
+fn error_enum(op: &OperationDef) -> TokenStream {
+    let err = ident(&op.error_type);
+    let variants = op.errors.iter().map(|e| {
+        let v = ident(&e.variant);
+        let text = match &e.doc {
+            Some(d) => format!("HTTP {}: {}", e.status, clean(d)),
+            None => format!("HTTP {}.", e.status),
+        };
+        let d = doc_raw(&text);
+        match &e.ty {
+            Some(t) => {
+                let t = ty_tokens(t, true);
+                quote!(#d #v(#t),)
+            }
+            None => quote!(#d #v,),
+        }
+    });
+    let status_arms = op.errors.iter().map(|e| {
+        let v = ident(&e.variant);
+        let c = Literal::u16_unsuffixed(e.status);
+        if e.ty.is_some() { quote!(Self::#v(_) => #c,) } else { quote!(Self::#v => #c,) }
+    });
+    let name_arms = op.errors.iter().map(|e| {
+        let v = ident(&e.variant);
+        let n = &e.variant;
+        if e.ty.is_some() { quote!(Self::#v(_) => #n,) } else { quote!(Self::#v => #n,) }
+    });
+    let doc = doc_raw(&format!(
+        "The documented error responses of `{}`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).",
+        op.method_name
+    ));
+    let (status_body, name_body) = if op.errors.is_empty() {
+        (quote!(match *self {}), quote!(match *self {}))
+    } else {
+        (quote!(match self { #(#status_arms)* }), quote!(match self { #(#name_arms)* }))
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
+        pub enum #err { #(#variants)* }
+        impl #err {
+            /// The HTTP status.
+            pub fn status(&self) -> u16 { #status_body }
+            fn name(&self) -> &'static str { #name_body }
+        }
+        impl std::fmt::Display for #err {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "HTTP {} ({})", self.status(), self.name())
+            }
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! Type definitions -> `types.rs`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::{doc::clean, doc_attr, doc_raw, ident, ty_tokens};
+use crate::model::{Additional, Api, EnumVariant, Field, Shape, Ty, TypeDef, TypeKind, UnionVariant};
+
+pub(super) fn types(api: &Api) -> TokenStream {
+    let defs = api.types.iter().map(|t| type_def(api, t));
+    quote! {
+        #![doc = " Schemas of the specs as Rust types (see the crate docs for how they map)."]
+        #![allow(clippy::doc_markdown, reason = "descriptions are the spec's prose, verbatim")]
+        #(#defs)*
+    }
+}
+
+fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
+    let mut doc = clean(t.doc.as_deref().unwrap_or_default());
+    if t.request {
+        doc.push_str("\n\nRequest variant: read-only properties are left out and numbers are exact decimals.");
+    }
+    let doc = doc_raw(&format!("{}\n\nSchema: `{}`.", doc.trim(), t.pointer));
+    let name = ident(&t.name);
+    match &t.kind {
+        TypeKind::Struct(fields) => structure(api, &doc, &name, t, fields),
+        TypeKind::Enum(variants) => enumeration(&doc, &name, variants),
+        TypeKind::Union(variants) => union(&doc, &name, t, variants),
+        TypeKind::Alias(ty) => {
+            let ty = ty_tokens(ty, false);
+            quote! { #doc pub type #name = #ty; }
+        }
+    }
+}
+
+fn holds_named(ty: &Ty) -> bool {
+    match ty {
+        Ty::Named(_) => true,
+        Ty::Array(t) | Ty::Map(t) => holds_named(t),
+        _ => false,
+    }
+}
+
+fn opt_u64(v: Option<u64>) -> TokenStream {
+    match v.and_then(|v| usize::try_from(v).ok()) {
+        Some(v) => {
+            let v = Literal::usize_unsuffixed(v);
+            quote!(Some(#v))
+        }
+        None => quote!(None),
+    }
+}
+
+fn opt_i64(v: Option<i64>) -> TokenStream {
+    match v {
+        Some(v) => {
+            let v = Literal::i64_unsuffixed(v);
+            quote!(Some(#v))
+        }
+        None => quote!(None),
+    }
+}
+
+/// Constraint checks of one value (a field or a parameter).
+pub(super) fn checks(json: &str, value: TokenStream, f: &crate::model::Checks, ty: &Ty) -> TokenStream {
+    let mut out = TokenStream::new();
+    if *ty == Ty::String && (f.min_length.is_some() || f.max_length.is_some()) {
+        let (min, max) = (opt_u64(f.min_length), opt_u64(f.max_length));
+        out.extend(quote! { crate::runtime::validate::length(#json, #value, #min, #max)?; });
+    }
+    if *ty == Ty::Integer && (f.minimum.is_some() || f.maximum.is_some()) {
+        let (min, max) = (opt_i64(f.minimum), opt_i64(f.maximum));
+        out.extend(quote! { crate::runtime::validate::range(#json, #value, #min, #max)?; });
+    }
+    out
+}
+
+fn field_type(t: &TypeDef, f: &Field) -> TokenStream {
+    let mut ty = ty_tokens(&f.ty, false);
+    if f.ty == Ty::Named(t.name.clone()) {
+        ty = quote!(Box<#ty>);
+    }
+    match (f.required, f.nullable) {
+        (true, false) => ty,
+        (true, true) | (false, false) => quote!(Option<#ty>),
+        (false, true) => quote!(crate::Nullable<#ty>),
+    }
+}
+
+fn structure(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, t: &TypeDef, fields: &[Field]) -> TokenStream {
+    let _ = api;
+    let decls = fields.iter().map(|f| {
+        let id = ident(&f.name);
+        let ty = field_type(t, f);
+        let json = &f.json;
+        let rename = (f.name != f.json).then(|| quote!(#[serde(rename = #json)]));
+        let skip = match (f.required, f.nullable) {
+            (false, false) => quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
+            (false, true) => quote!(#[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]),
+            _ => quote!(),
+        };
+        let mut text = clean(f.doc.as_deref().unwrap_or_default());
+        if !f.checks.is_empty() {
+            let c = &f.checks;
+            let parts: Vec<String> = [
+                c.min_length.map(|v| format!("at least {v} characters")),
+                c.max_length.map(|v| format!("at most {v} characters")),
+                c.minimum.map(|v| format!("minimum {v}")),
+                c.maximum.map(|v| format!("maximum {v}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            text.push_str(&format!("\n\nConstraints: {}.", parts.join(", ")));
+        }
+        if f.read_only {
+            text.push_str("\n\nRead-only: sent by the server only.");
+        }
+        let doc = doc_raw(&text);
+        quote! { #doc #rename #skip pub #id: #ty, }
+    });
+    let secret = fields.iter().any(|f| f.secret);
+    let debug = if secret {
+        let entries = fields.iter().map(|f| {
+            let id = ident(&f.name);
+            let n = &f.name;
+            if f.secret { quote!(.field(#n, &"***")) } else { quote!(.field(#n, &self.#id)) }
+        });
+        let n = name.to_string();
+        quote! {
+            /// Secret fields (card tokens) print as `***`.
+            impl std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.debug_struct(#n) #(#entries)* .finish()
+                }
+            }
+        }
+    } else {
+        quote!()
+    };
+    let derive_debug = (!secret).then(|| quote!(Debug,));
+    let validations = fields.iter().map(|f| {
+        let id = ident(&f.name);
+        let json = &f.json;
+        let mut out = checks(json, quote!(&self.#id), &f.checks, &f.ty);
+        if holds_named(&f.ty) {
+            out.extend(quote! { crate::Validate::validate(&self.#id).map_err(|e| e.within(#json))?; });
+        }
+        out
+    });
+    quote! {
+        #doc
+        #[derive(#derive_debug Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct #name { #(#decls)* }
+        #debug
+        impl crate::Validate for #name {
+            fn validate(&self) -> Result<(), crate::ValidationError> {
+                #(#validations)*
+                Ok(())
+            }
+        }
+    }
+}
+
+fn enumeration(doc: &TokenStream, name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStream {
+    let decls = variants.iter().map(|v| {
+        let id = ident(&v.name);
+        let d = doc_attr(&v.doc);
+        quote!(#d #id,)
+    });
+    let to_str = variants.iter().map(|v| {
+        let id = ident(&v.name);
+        let s = &v.value;
+        quote!(Self::#id => #s,)
+    });
+    let from_str = variants.iter().map(|v| {
+        let id = ident(&v.name);
+        let s = &v.value;
+        quote!(#s => Self::#id,)
+    });
+    quote! {
+        #doc
+        ///
+        /// Values this client does not know yet decode as `Unknown` instead of failing.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#decls)*
+            /// A value this version of the client does not know, kept as sent.
+            Unknown(String),
+        }
+        impl #name {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self { #(#to_str)* Self::Unknown(s) => s }
+            }
+        }
+        impl From<&str> for #name {
+            fn from(s: &str) -> Self {
+                match s { #(#from_str)* other => Self::Unknown(other.to_string()) }
+            }
+        }
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                Ok(Self::from(s.as_ref()))
+            }
+        }
+        impl crate::Validate for #name {
+            fn validate(&self) -> Result<(), crate::ValidationError> {
+                Ok(())
+            }
+        }
+    }
+}
+
+fn str_list(items: &[String]) -> TokenStream {
+    quote!(&[#(#items),*])
+}
+
+fn opt_types(t: &Option<Vec<String>>) -> TokenStream {
+    match t {
+        Some(t) => {
+            let l = str_list(t);
+            quote!(Some(#l))
+        }
+        None => quote!(None),
+    }
+}
+
+fn shape(s: &Shape) -> TokenStream {
+    let types = opt_types(&s.types);
+    let required = str_list(&s.required);
+    let props = s.properties.iter().map(|(n, t)| {
+        let t = opt_types(t);
+        quote!((#n, #t))
+    });
+    let additional = match &s.additional {
+        Additional::Any => quote!(crate::runtime::union::Additional::Any),
+        Additional::Forbidden => quote!(crate::runtime::union::Additional::Forbidden),
+        Additional::Types(t) => {
+            let l = str_list(t);
+            quote!(crate::runtime::union::Additional::Types(#l))
+        }
+    };
+    quote! {
+        crate::runtime::union::Shape { types: #types, required: #required, properties: &[#(#props),*], additional: #additional }
+    }
+}
+
+fn union(doc: &TokenStream, name: &proc_macro2::Ident, t: &TypeDef, variants: &[UnionVariant]) -> TokenStream {
+    let decls = variants.iter().map(|v| {
+        let id = ident(&v.name);
+        let ty = ty_tokens(&v.ty, false);
+        let d = doc_attr(&format!("Required properties: {}.", if v.shape.required.is_empty() { "none".to_string() } else { v.shape.required.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ") }));
+        quote!(#d #id(#ty),)
+    });
+    let ser = variants.iter().map(|v| {
+        let id = ident(&v.name);
+        quote!(Self::#id(v) => v.serialize(s),)
+    });
+    let val = variants.iter().map(|v| {
+        let id = ident(&v.name);
+        quote!(Self::#id(v) => crate::Validate::validate(v),)
+    });
+    let name_str = t.name.clone();
+    let de = variants.iter().enumerate().map(|(i, v)| {
+        let i = Literal::usize_unsuffixed(i);
+        let id = ident(&v.name);
+        let vn = v.name.clone();
+        quote!(Some(#i) => serde_json::from_value(value).map(Self::#id).map_err(|e| D::Error::custom(format_args!("{} ({}): {e}", #name_str, #vn))),)
+    });
+    let shapes = variants.iter().map(|v| shape(&v.shape));
+    let names = variants.iter().map(|v| v.name.clone()).collect::<Vec<_>>().join(", ");
+    let none_msg = format!("{name_str}: the value fits none of {names}");
+    quote! {
+        #doc
+        ///
+        /// Decoded by content (type, required properties, property types;
+        /// the most specific branch wins), never by trying each in turn.
+        #[derive(Debug, Clone, PartialEq)]
+        #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
+        pub enum #name { #(#decls)* }
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self { #(#ser)* }
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                use serde::de::Error as _;
+                const SHAPES: &[crate::runtime::union::Shape] = &[#(#shapes),*];
+                let value = serde_json::Value::deserialize(d)?;
+                match crate::runtime::union::choose(&value, SHAPES) {
+                    #(#de)*
+                    _ => Err(D::Error::custom(#none_msg)),
+                }
+            }
+        }
+        impl crate::Validate for #name {
+            fn validate(&self) -> Result<(), crate::ValidationError> {
+                match self { #(#val)* }
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! `Spec` -> [`Api`]: every Rust-facing decision (names, types, enums,
+//! unions, request/response split, operation signatures and errors), made
+//! once, as plain data that `emit` prints and `diff` can inspect.
+
+mod naming;
+mod ops;
+mod types;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::spec::Spec;
+
+pub use naming::{is_keyword, snake, type_name, words};
+
+/// The client to generate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// Input documents, as given (for the `@generated` header).
+    pub sources: Vec<String>,
+    /// Named types, in a stable order (components in document order, then
+    /// the inline and request types they led to).
+    pub types: Vec<TypeDef>,
+    /// Operations, in path then method order.
+    pub operations: Vec<OperationDef>,
+}
+
+impl Api {
+    /// The type with this Rust name.
+    pub fn type_named(&self, name: &str) -> Option<&TypeDef> {
+        self.types.iter().find(|t| t.name == name)
+    }
+
+    /// Rust names of the types generated for the schema at `pointer`
+    /// (`/components/schemas/Card`): the response type and, when needed, a
+    /// request variant. `diff` uses this to say which Rust items a change
+    /// affects.
+    pub fn types_for_pointer(&self, pointer: &str) -> Vec<&TypeDef> {
+        self.types.iter().filter(|t| t.pointer == pointer).collect()
+    }
+}
+
+/// A named Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    /// JSON pointer (in the merged document) of the schema it comes from.
+    pub pointer: String,
+    pub doc: Option<String>,
+    pub kind: TypeKind,
+    /// A request variant: `readOnly` properties left out, numbers exact.
+    pub request: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Struct(Vec<Field>),
+    /// A string enum; decoding keeps unknown values in a catch-all variant.
+    Enum(Vec<EnumVariant>),
+    /// `oneOf`/`anyOf`, decoded by content.
+    Union(Vec<UnionVariant>),
+    /// `type Name = ...;` (maps, arrays, primitives with a name).
+    Alias(Ty),
+}
+
+/// A Rust type expression.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ty {
+    String,
+    Boolean,
+    Integer,
+    /// A number in a response (`f64`).
+    Number,
+    /// A number in a request: exact decimal text, never a float.
+    Decimal,
+    /// No type constraint: `serde_json::Value`.
+    Any,
+    /// A free-form object: `serde_json::Map<String, Value>`.
+    Object,
+    Array(Box<Ty>),
+    /// An object whose values all have one schema: `BTreeMap<String, T>`.
+    Map(Box<Ty>),
+    Named(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Rust identifier (without `r#`; see [`is_keyword`]).
+    pub name: String,
+    /// Name on the wire.
+    pub json: String,
+    pub ty: Ty,
+    pub required: bool,
+    /// `null` is allowed.
+    pub nullable: bool,
+    pub read_only: bool,
+    /// Never shown by `Debug` (card tokens, passwords).
+    pub secret: bool,
+    pub doc: Option<String>,
+    pub checks: Checks,
+}
+
+/// Constraints checked before a request is sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checks {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+}
+
+impl Checks {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    pub(crate) fn of(schema: &Value) -> Self {
+        let u = |k: &str| schema.get(k).and_then(Value::as_u64);
+        let i = |k: &str| schema.get(k).and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)));
+        Self { min_length: u("minLength"), max_length: u("maxLength"), minimum: i("minimum"), maximum: i("maximum") }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumVariant {
+    pub name: String,
+    pub value: String,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    pub name: String,
+    pub ty: Ty,
+    pub shape: Shape,
+}
+
+/// What a union branch looks like, for decoding by content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    /// JSON types admitted (`None`: any).
+    pub types: Option<Vec<String>>,
+    pub required: Vec<String>,
+    /// Declared properties and the JSON types each admits.
+    pub properties: Vec<(String, Option<Vec<String>>)>,
+    pub additional: Additional,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Additional {
+    Any,
+    Forbidden,
+    Types(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationDef {
+    pub id: String,
+    /// Method on `Client`.
+    pub method_name: String,
+    /// Upper case (`POST`).
+    pub http_method: String,
+    pub path: String,
+    /// `/paths/<path>/<method>`.
+    pub pointer: String,
+    pub doc: Option<String>,
+    pub path_parts: Vec<PathPart>,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub success: Success,
+    /// Name of the per-operation error enum.
+    pub error_type: String,
+    pub errors: Vec<ErrorCase>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    Literal(String),
+    /// Index into `params`.
+    Param(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub wire: String,
+    pub location: ParamLocation,
+    pub ty: Ty,
+    pub required: bool,
+    pub doc: Option<String>,
+    pub checks: Checks,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    pub ty: Ty,
+    pub required: bool,
+    pub content_type: String,
+}
+
+/// What a successful call returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Success {
+    /// Each documented 2xx status and its body type (`None`: no body).
+    pub statuses: Vec<(u16, Option<Ty>)>,
+    /// `Some(name)`: the 2xx bodies differ, so the method returns an enum
+    /// with one variant per status; `None`: the one type (or `()`).
+    pub enum_name: Option<String>,
+}
+
+impl Success {
+    /// The return type when all 2xx statuses share it.
+    pub fn single(&self) -> Option<&Ty> {
+        self.statuses.iter().find_map(|(_, t)| t.as_ref())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorCase {
+    pub status: u16,
+    pub variant: String,
+    pub ty: Option<Ty>,
+    pub doc: Option<String>,
+}
+
+/// Builds the [`Api`] for a loaded spec.
+pub fn model(spec: &Spec) -> Api {
+    let mut b = types::Builder::new(spec);
+    b.components();
+    let operations = ops::operations(&mut b);
+    let types = b.finish();
+    Api { sources: spec.sources().iter().map(|s| s.file.display().to_string()).collect(), types, operations }
+}
+
+/// Spec prose for rustdoc: the description, else the title.
+pub(crate) fn doc_of(schema: &Value) -> Option<String> {
+    let d = schema.get("description").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let t = schema.get("title").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    d.or(t).map(str::to_string)
+}
+
+/// `* \`knet\` - Knet` lines of an enum description: value -> label.
+pub(crate) fn enum_labels(description: Option<&str>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for line in description.unwrap_or_default().lines() {
+        let Some(rest) = line.trim().strip_prefix("* `") else { continue };
+        if let Some((value, label)) = rest.split_once("` - ") {
+            out.insert(value.to_string(), label.trim().to_string());
+        }
+    }
+    out
+}

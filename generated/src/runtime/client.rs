@@ -1,0 +1,224 @@
+//! The HTTP plumbing every generated operation goes through.
+//!
+//! No request is ever retried automatically: Apple Pay, Google Pay and
+//! auto-debit calls charge a customer, and a retry after a timeout (the
+//! charge may have gone through) could charge them twice. Callers decide,
+//! typically by checking the session's status before trying again.
+
+use base64::Engine as _;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Method, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::config::{Auth, Config};
+use super::error::{BodyExcerpt, Error, TransportError, UnexpectedResponse};
+use super::validate::ValidationError;
+
+/// A configured Ottu API client. Cheap to clone (the connection pool is shared).
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    auth: Option<HeaderValue>,
+    timeout: std::time::Duration,
+    max_body: usize,
+}
+
+/// Why a [`Client`] could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The base URL does not parse or is not http(s).
+    #[error("invalid base URL `{0}`")]
+    BaseUrl(String),
+    /// The credentials contain characters a header cannot carry (not shown).
+    #[error("the credentials cannot be sent in an HTTP header")]
+    Credentials,
+    /// The HTTP client could not be built (TLS setup).
+    #[error("cannot build the HTTP client: {0}")]
+    Http(String),
+}
+
+fn auth_header(auth: &Auth) -> Result<Option<HeaderValue>, BuildError> {
+    let text = match auth {
+        Auth::ApiKey(key) => format!("Api-Key {}", key.expose()),
+        Auth::Basic { username, password } => {
+            let raw = format!("{username}:{}", password.expose());
+            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+        }
+        Auth::Bearer(token) => format!("Bearer {}", token.expose()),
+        Auth::None => return Ok(None),
+    };
+    let mut value = HeaderValue::from_str(&text).map_err(|_| BuildError::Credentials)?;
+    value.set_sensitive(true);
+    Ok(Some(value))
+}
+
+impl Client {
+    /// Builds a client. Fails on a bad base URL or unsendable credentials.
+    pub fn new(config: Config) -> Result<Self, BuildError> {
+        let mut base = Url::parse(&config.base_url).map_err(|_| BuildError::BaseUrl(config.base_url.clone()))?;
+        if !matches!(base.scheme(), "https" | "http") || base.cannot_be_a_base() {
+            return Err(BuildError::BaseUrl(config.base_url));
+        }
+        // Operation paths are absolute; keep any path prefix of the base.
+        let trimmed = base.path().trim_end_matches('/').to_string();
+        base.set_path(&trimmed);
+        let http = match config.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .timeout(config.timeout)
+                .connect_timeout(config.connect_timeout)
+                .user_agent(config.user_agent)
+                .build()
+                .map_err(|e| BuildError::Http(e.to_string()))?,
+        };
+        Ok(Self { http, base, auth: auth_header(&config.auth)?, timeout: config.timeout, max_body: config.max_body_bytes })
+    }
+
+    pub(crate) fn request(&self, method: Method, path: &[PathPart<'_>]) -> Request {
+        let mut url = self.base.clone();
+        let mut p = url.path().to_string();
+        for part in path {
+            match part {
+                PathPart::Literal(s) => p.push_str(s),
+                PathPart::Param(s) => p.push_str(&encode_segment(s)),
+            }
+        }
+        url.set_path(&p);
+        Request { method, url, headers: Vec::new(), body: None }
+    }
+
+    pub(crate) async fn send<E>(&self, req: Request) -> Result<Response, Error<E>> {
+        let mut builder = self.http.request(req.method, req.url).timeout(self.timeout);
+        if let Some(auth) = &self.auth {
+            builder = builder.header(AUTHORIZATION, auth.clone());
+        }
+        for (name, value) in req.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = req.body {
+            builder = builder.header(CONTENT_TYPE, "application/json").body(body);
+        }
+        let mut resp = builder.send().await.map_err(|e| Error::Transport(TransportError::new(e)))?;
+        let status = resp.status().as_u16();
+        if resp.content_length().is_some_and(|n| n > self.max_body as u64) {
+            return Err(Error::BodyTooLarge { status, limit: self.max_body });
+        }
+        let headers = std::mem::take(resp.headers_mut());
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| Error::Transport(TransportError::new(e)))? {
+            if body.len() + chunk.len() > self.max_body {
+                return Err(Error::BodyTooLarge { status, limit: self.max_body });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Response { status, headers, body })
+    }
+}
+
+/// One piece of an operation's path.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PathPart<'a> {
+    Literal(&'static str),
+    /// A path parameter, percent-encoded so `/`, `?` or `#` in it stay data.
+    Param(&'a str),
+}
+
+fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A request being built by a generated operation.
+#[derive(Debug)]
+pub(crate) struct Request {
+    method: Method,
+    url: Url,
+    headers: Vec<(&'static str, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Request {
+    #[allow(dead_code, reason = "used only by operations with query parameters")]
+    pub(crate) fn query(&mut self, name: &str, value: &dyn std::fmt::Display) {
+        self.url.query_pairs_mut().append_pair(name, &value.to_string());
+    }
+
+    #[allow(dead_code, reason = "used only by operations with header parameters")]
+    pub(crate) fn header(&mut self, name: &'static str, value: &dyn std::fmt::Display) {
+        self.headers.push((name, value.to_string()));
+    }
+
+    pub(crate) fn json<E>(&mut self, body: &impl Serialize) -> Result<(), Error<E>> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Validation(ValidationError::new("body", e.to_string())))?;
+        self.body = Some(bytes);
+        Ok(())
+    }
+}
+
+/// A response read in full (within the size limit).
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Response {
+    /// Decodes a documented body; a mismatch names the field.
+    pub(crate) fn decode<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
+        serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
+            status: self.status,
+            message: e.to_string(),
+            body: BodyExcerpt::new(&self.body),
+        })
+    }
+
+    /// A status the operation does not document.
+    pub(crate) fn unexpected<E>(self) -> Error<E> {
+        let headers = self
+            .headers
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "set-cookie" | "authorization" | "proxy-authorization"))
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        Error::UnexpectedStatus(UnexpectedResponse { status: self.status, headers, body: BodyExcerpt::new(&self.body) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_params_are_encoded() {
+        assert_eq!(encode_segment("a/b?c#d e%"), "a%2Fb%3Fc%23d%20e%25");
+        assert_eq!(encode_segment("tok_AZ-09.~"), "tok_AZ-09.~");
+    }
+
+    #[test]
+    fn urls_keep_the_base_prefix() {
+        let c = Client::new(Config::new("https://example.com/prefix/", Auth::None)).unwrap();
+        let mut r = c.request(Method::DELETE, &[PathPart::Literal("/b/pbl/v2/card/"), PathPart::Param("t/1"), PathPart::Literal("/")]);
+        r.query("type", &"sandbox");
+        assert_eq!(r.url.as_str(), "https://example.com/prefix/b/pbl/v2/card/t%2F1/?type=sandbox");
+    }
+
+    #[test]
+    fn bad_config_is_an_error_without_secrets() {
+        assert!(matches!(Client::new(Config::new("ftp://x", Auth::None)), Err(BuildError::BaseUrl(_))));
+        let e = Client::new(Config::sandbox(Auth::api_key("secret\nkey"))).unwrap_err();
+        assert!(!e.to_string().contains("secret"));
+        let c = Client::new(Config::sandbox(Auth::api_key("sk_live_1"))).unwrap();
+        assert!(!format!("{c:?}").contains("sk_live_1"));
+    }
+}

@@ -1,0 +1,109 @@
+//! Where the client connects and how it authenticates.
+
+use std::time::Duration;
+
+use super::secret::Secret;
+
+/// Ottu's sandbox host, used throughout its documentation.
+pub const SANDBOX_URL: &str = "https://sandbox.ottu.net";
+
+/// How requests authenticate (`Authorization` header).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Auth {
+    /// Private API key: `Authorization: Api-Key <key>`. Server side only.
+    ApiKey(Secret),
+    /// `Authorization: Basic base64(user:pass)`. Server side only.
+    Basic {
+        /// User name.
+        username: String,
+        /// Password (never printed).
+        password: Secret,
+    },
+    /// `Authorization: Bearer <token>` (the specs' `SSO_JWT_Auth`).
+    Bearer(Secret),
+    /// No `Authorization` header (for a proxy that adds it).
+    None,
+}
+
+impl Auth {
+    /// Ottu's private API key, sent as `Authorization: Api-Key <key>`.
+    pub fn api_key(key: impl Into<Secret>) -> Self {
+        Self::ApiKey(key.into())
+    }
+
+    /// HTTP Basic authentication.
+    pub fn basic(username: impl Into<String>, password: impl Into<Secret>) -> Self {
+        Self::Basic { username: username.into(), password: password.into() }
+    }
+
+    /// A bearer token (JWT).
+    pub fn bearer(token: impl Into<Secret>) -> Self {
+        Self::Bearer(token.into())
+    }
+}
+
+/// Everything a [`Client`](crate::Client) needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) base_url: String,
+    pub(crate) auth: Auth,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) user_agent: String,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) http: Option<reqwest::Client>,
+}
+
+impl Config {
+    /// Ottu's sandbox (`https://sandbox.ottu.net`).
+    pub fn sandbox(auth: Auth) -> Self {
+        Self::new(SANDBOX_URL, auth)
+    }
+
+    /// A merchant's own host (`https://<merchant>.ottu.net`) or any base URL.
+    pub fn new(base_url: impl Into<String>, auth: Auth) -> Self {
+        Self {
+            base_url: base_url.into(),
+            auth,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            user_agent: concat!("ottu-client-rust/", env!("CARGO_PKG_VERSION")).to_string(),
+            max_body_bytes: 4 * 1024 * 1024,
+            http: None,
+        }
+    }
+
+    /// Whole-request timeout, body included (default 30 s): a response that
+    /// never ends fails with a transport error instead of hanging.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Connection timeout (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Largest response body read (default 4 MiB); a larger one is an error.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// Use this `reqwest::Client` (proxies, custom TLS roots, pooling shared
+    /// with the rest of an application). Its own timeouts and user agent
+    /// apply; this config's timeout is still set on every request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+}

@@ -1,0 +1,182 @@
+//! What can go wrong with a call, and what an error may show.
+
+use std::fmt;
+
+use super::validate::ValidationError;
+
+/// The error of an operation whose documented error responses are `E`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The server answered with a status the spec documents as an error;
+    /// its body is decoded into `E`.
+    Api(E),
+    /// A request value breaks a constraint of the spec; nothing was sent.
+    Validation(ValidationError),
+    /// The request could not be sent or the response not read (connection,
+    /// TLS, timeout).
+    Transport(TransportError),
+    /// The response body is larger than the configured limit.
+    BodyTooLarge {
+        /// HTTP status.
+        status: u16,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A documented response whose body does not match its schema.
+    Decode {
+        /// HTTP status.
+        status: u16,
+        /// What did not match (names the field).
+        message: String,
+        /// The start of the body, with secret-looking values masked.
+        body: BodyExcerpt,
+    },
+    /// A status the spec does not document for this operation.
+    UnexpectedStatus(UnexpectedResponse),
+}
+
+impl<E> From<ValidationError> for Error<E> {
+    fn from(e: ValidationError) -> Self {
+        Self::Validation(e)
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Api(e) => write!(f, "{e}"),
+            Self::Validation(e) => write!(f, "{e}"),
+            Self::Transport(e) => write!(f, "{e}"),
+            Self::BodyTooLarge { status, limit } => write!(f, "HTTP {status}: response body larger than {limit} bytes"),
+            Self::Decode { status, message, body } => write!(f, "HTTP {status}: cannot decode the response ({message}); body: {body}"),
+            Self::UnexpectedStatus(r) => write!(f, "{r}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Transport(e) => Some(&e.0),
+            Self::Validation(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A connection, TLS or timeout failure. The URL is stripped: it may carry
+/// a card token in its path.
+#[derive(Debug)]
+pub struct TransportError(pub(crate) reqwest::Error);
+
+impl TransportError {
+    pub(crate) fn new(e: reqwest::Error) -> Self {
+        Self(e.without_url())
+    }
+
+    /// True when a timeout ended the request.
+    pub fn is_timeout(&self) -> bool {
+        self.0.is_timeout()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "request failed: {}", self.0)
+    }
+}
+
+/// A response with a status the operation does not document.
+#[derive(Debug, Clone)]
+pub struct UnexpectedResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers (`Set-Cookie` and `Authorization` left out).
+    pub headers: Vec<(String, String)>,
+    /// The start of the body, with secret-looking values masked.
+    pub body: BodyExcerpt,
+}
+
+impl fmt::Display for UnexpectedResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unexpected HTTP {}; body: {}", self.status, self.body)
+    }
+}
+
+/// At most [`BodyExcerpt::MAX`] bytes of a body, secrets masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyExcerpt {
+    /// The excerpt.
+    pub text: String,
+    /// True when the body was longer.
+    pub truncated: bool,
+}
+
+/// Keys whose values are never shown in an error (card tokens, PANs, keys).
+const SENSITIVE: &[&str] =
+    &["token", "number", "card_number", "cvv", "api_key", "password", "secret", "authorization", "payload", "pan", "signature"];
+
+fn mask(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                if SENSITIVE.contains(&k.to_ascii_lowercase().as_str()) && !child.is_null() {
+                    *child = serde_json::Value::String("***".into());
+                } else {
+                    mask(child);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mask),
+        _ => {}
+    }
+}
+
+impl BodyExcerpt {
+    /// Longest excerpt kept, in bytes.
+    pub const MAX: usize = 1024;
+
+    /// Masks JSON values under sensitive keys, then truncates.
+    pub fn new(body: &[u8]) -> Self {
+        let text = match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(mut v) => {
+                mask(&mut v);
+                v.to_string()
+            }
+            Err(_) => String::from_utf8_lossy(body).into_owned(),
+        };
+        if text.len() <= Self::MAX {
+            return Self { text, truncated: false };
+        }
+        let mut end = Self::MAX;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        Self { text: text[..end].to_string(), truncated: true }
+    }
+}
+
+impl fmt::Display for BodyExcerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)?;
+        if self.truncated {
+            f.write_str("…")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_masks_and_bounds() {
+        let e = BodyExcerpt::new(br#"{"detail":"bad","token":"tok_123","card":{"number":"4111"}}"#);
+        assert_eq!(e.text, r#"{"detail":"bad","token":"***","card":{"number":"***"}}"#);
+        let big = "x".repeat(10_000);
+        let e = BodyExcerpt::new(big.as_bytes());
+        assert!(e.truncated && e.text.len() == BodyExcerpt::MAX);
+    }
+}

@@ -1,0 +1,118 @@
+//! Decoding `oneOf` unions by content.
+//!
+//! Serde's `untagged` tries each variant in order and keeps the first that
+//! parses; with two open objects (Ottu's operation error and field errors)
+//! the first always wins and the other is never seen. Instead, generated
+//! unions describe each branch's shape (from the spec) and [`choose`] picks
+//! the branch the value actually fits: admitted JSON type, required
+//! properties present, property values of the declared types; among
+//! several, the one that requires and declares the most of what is there.
+
+use serde_json::Value;
+
+/// What a union branch's schema says an instance looks like.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// JSON types admitted (`None`: any).
+    pub types: Option<&'static [&'static str]>,
+    /// Properties an object must have.
+    pub required: &'static [&'static str],
+    /// Declared properties and the JSON types each admits (`None`: any).
+    pub properties: &'static [(&'static str, Option<&'static [&'static str]>)],
+    /// What undeclared properties may be.
+    pub additional: Additional,
+}
+
+/// Rule for properties a branch does not declare.
+#[derive(Debug, Clone, Copy)]
+pub enum Additional {
+    /// Anything.
+    Any,
+    /// Not allowed.
+    Forbidden,
+    /// Values of these JSON types.
+    Types(&'static [&'static str]),
+}
+
+fn admits(types: Option<&[&str]>, value: &Value) -> bool {
+    let Some(types) = types else { return true };
+    let has = |t: &str| types.contains(&t);
+    match value {
+        Value::Null => has("null"),
+        Value::Bool(_) => has("boolean"),
+        Value::Number(n) => has("number") || (has("integer") && (n.is_i64() || n.is_u64())),
+        Value::String(_) => has("string"),
+        Value::Array(_) => has("array"),
+        Value::Object(_) => has("object"),
+    }
+}
+
+/// How well `value` fits `shape`: `None` if it cannot be an instance.
+fn score(value: &Value, shape: &Shape) -> Option<(usize, usize)> {
+    if !admits(shape.types, value) {
+        return None;
+    }
+    let Value::Object(map) = value else { return Some((0, 0)) };
+    if !shape.required.iter().all(|r| map.contains_key(*r)) {
+        return None;
+    }
+    let mut declared = 0;
+    for (key, v) in map {
+        match shape.properties.iter().find(|(name, _)| name == key) {
+            Some((_, types)) => {
+                if !admits(*types, v) {
+                    return None;
+                }
+                declared += 1;
+            }
+            None => match shape.additional {
+                Additional::Any => {}
+                Additional::Forbidden => return None,
+                Additional::Types(t) => {
+                    if !admits(Some(t), v) {
+                        return None;
+                    }
+                }
+            },
+        }
+    }
+    Some((shape.required.len(), declared))
+}
+
+/// The branch `value` belongs to: the most specific one it fits (ties go to
+/// the earlier branch, deterministically). `None`: it fits none.
+pub fn choose(value: &Value, shapes: &[Shape]) -> Option<usize> {
+    let mut best: Option<(usize, (usize, usize))> = None;
+    for (i, shape) in shapes.iter().enumerate() {
+        if let Some(s) = score(value, shape)
+            && best.is_none_or(|(_, b)| s > b)
+        {
+            best = Some((i, s));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const OBJ: Option<&[&str]> = Some(&["object"]);
+    const OPERATION_ERROR: Shape = Shape {
+        types: OBJ,
+        required: &["detail"],
+        properties: &[("detail", Some(&["string"])), ("result", Some(&["string"]))],
+        additional: Additional::Any,
+    };
+    const FIELD_ERRORS: Shape = Shape { types: OBJ, required: &[], properties: &[], additional: Additional::Types(&["array"]) };
+
+    #[test]
+    fn field_errors_are_not_swallowed() {
+        let shapes = [OPERATION_ERROR, FIELD_ERRORS];
+        assert_eq!(choose(&json!({"session_id": ["This field is required."]}), &shapes), Some(1));
+        assert_eq!(choose(&json!({"detail": "x".repeat(300)}), &shapes), Some(0));
+        assert_eq!(choose(&json!({"detail": "no", "result": "failed"}), &shapes), Some(0));
+        assert_eq!(choose(&json!("text"), &shapes), None);
+    }
+}
