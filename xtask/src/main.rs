@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 mod codegen;
 mod generate;
+mod bench;
 mod lint;
 
 #[derive(Debug, Parser)]
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Report spec defects that break generated clients or validators.
     Lint(lint::Args),
+    /// Measure performance (release build), optionally against peers (Prism, Python jsonschema, Schemathesis).
+    Bench(bench::Args),
     /// Regenerate generated/ (the ottu-client crate) from specs/; --check only compares.
     Codegen(codegen::Args),
     /// Write a complete client crate for any spec files into a directory.
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Codegen(args) => codegen::run(args),
         Command::Generate(args) => generate::run(args),
     };

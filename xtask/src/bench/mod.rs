@@ -1,0 +1,203 @@
+//! `cargo xtask bench [--quick] [--peers] [--format text|json]`
+//!
+//! The project's own performance, one table: spec load, validation (ours vs
+//! the raw `jsonschema` crate in the same run), decode, the mock (startup,
+//! requests/s and latency at 1/8/64 connections, memory), and the
+//! `contract` and `diff` commands; with `--peers`, ratios against Prism,
+//! Python `jsonschema` and Schemathesis measured interleaved on the same
+//! inputs. Medians of several runs with min-max: these machines are shared
+//! and noisy, so only same-run ratios mean much.
+//!
+//! The `cargo xtask` alias builds in debug; measuring debug code says
+//! nothing, so a debug `bench` re-runs itself with `cargo run --release`.
+
+mod measure;
+mod ours;
+mod peers;
+mod process;
+mod server;
+mod table;
+mod tasks;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+use std::sync::Arc;
+
+use contract_tests::bench::LoadResult;
+
+use measure::Plan;
+use table::Row;
+
+/// Set in the release child so it does not re-run itself again.
+const MARKER: &str = "OTTU_BENCH_RELEASE";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Fewer, shorter runs (well under 2 minutes).
+    #[arg(long)]
+    quick: bool,
+    /// Also install (once, into .peers/) and measure Prism, Python jsonschema and Schemathesis.
+    #[arg(long)]
+    peers: bool,
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
+}
+
+/// What every measurement needs.
+#[derive(Debug)]
+pub struct Ctx {
+    pub plan: Plan,
+    pub root: PathBuf,
+    /// This binary (release), for `mock`, `contract` and `diff` as processes.
+    pub exe: PathBuf,
+    pub rt: tokio::runtime::Runtime,
+}
+
+impl Ctx {
+    pub fn fixture_311(&self) -> PathBuf {
+        self.root.join("codegen/tests/fixtures/whole-api/ottu-api-3.1.1.json")
+    }
+
+    pub fn fixture_303(&self) -> PathBuf {
+        self.root.join("codegen/tests/fixtures/whole-api/ottu-api-3.0.3.yaml")
+    }
+
+    /// One load run of `plan.slice` at most (and at most a million requests).
+    pub fn load(&self, addr: SocketAddr, connections: usize, requests: &Arc<Vec<Vec<u8>>>) -> LoadResult {
+        self.rt.block_on(contract_tests::bench::load(addr, connections, 1_000_000, self.plan.slice, requests.clone()))
+    }
+}
+
+pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
+    if cfg!(debug_assertions) && std::env::var_os(MARKER).is_none() {
+        return rerun_in_release(&args);
+    }
+    if cfg!(debug_assertions) {
+        eprintln!("bench: warning: debug build; figures are not representative");
+    }
+    let root = crate::root();
+    let ctx = Ctx {
+        plan: Plan::new(args.quick),
+        exe: std::env::current_exe()?,
+        rt: tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?,
+        root,
+    };
+    let peers = args.peers.then(|| peers::install(&ctx.root));
+    let rows = measure_all(&ctx, peers.as_ref());
+    let machine = ours::machine();
+    if args.format == "json" {
+        println!("{}", serde_json::to_string_pretty(&table::json(&rows, &machine))?);
+    } else {
+        let header = format!(
+            "cargo xtask bench{}{}: {} cores, {}; median of {} runs (min - max)",
+            if args.quick { " --quick" } else { "" },
+            if args.peers { " --peers" } else { "" },
+            machine["cores"],
+            machine["cpu"].as_str().unwrap_or("?"),
+            ctx.plan.runs
+        );
+        print!("{}", table::text(&rows, &header));
+        let missed: Vec<&str> = rows.iter().filter(|r| r.met() == Some(false)).map(|r| r.name.as_str()).collect();
+        if !missed.is_empty() {
+            println!("targets missed: {}", missed.join("; "));
+        }
+    }
+    // A missed target is information, not a failure: this is not a CI gate.
+    Ok(ExitCode::SUCCESS)
+}
+
+fn measure_all(ctx: &Ctx, peers: Option<&peers::Peers>) -> Vec<Row> {
+    let mut rows = vec![Row::skipped("codegen", "codegen time: specs/ and whole-API fixture", "generator (codegen::generate) not landed yet")];
+    eprintln!("bench: spec load");
+    rows.extend(ours::spec_load(ctx));
+    let validators = match ours::build(&ctx.root.join("specs")) {
+        Ok(v) => Arc::new(v),
+        Err(e) => {
+            rows.push(Row::skipped("validation", "everything that needs specs/", format!("specs/ did not load: {e}")));
+            return rows;
+        }
+    };
+    eprintln!("bench: validation");
+    let cases = ours::cases(&validators);
+    rows.extend(ours::validation(ctx, &validators, &cases));
+    let webhook = cases.iter().find_map(|c| c.as_ref().ok().filter(|c| c.label == "SchemaWebhook"));
+    rows.extend(ours::decode(ctx, webhook));
+    eprintln!("bench: mock in process");
+    let requests = Arc::new(contract_tests::bench::valid_requests(&validators, 1));
+    rows.extend(ours::mock_in_process(ctx, validators.clone(), &requests));
+    eprintln!("bench: mock processes");
+    rows.extend(mock_processes(ctx, peers));
+    eprintln!("bench: commands");
+    rows.push(tasks::contract(ctx));
+    rows.push(tasks::diff(ctx));
+    if let Some(p) = peers {
+        eprintln!("bench: Python jsonschema");
+        rows.extend(peers::python_validation(ctx, &p.python, &validators, webhook));
+        eprintln!("bench: Schemathesis");
+        rows.extend(peers::schemathesis(ctx, &p.schemathesis));
+    }
+    rows
+}
+
+/// Our mock as its own process and, with `--peers`, Prism, interleaved.
+fn mock_processes(ctx: &Ctx, peers: Option<&peers::Peers>) -> Vec<Row> {
+    const OURS: &str = "mock (own process, specs/auto-debit.json)";
+    const VS: &str = "peers: mock vs Prism 5.14.2 (own processes, specs/auto-debit.json, same requests)";
+    let requests = match process::requests(&ctx.root) {
+        Ok(r) => r,
+        Err(e) => return vec![Row::skipped(OURS, "mock process", e)],
+    };
+    let mut mocks = vec![process::ours(ctx)];
+    let mut prism_missing = None;
+    match peers.map(|p| &p.prism) {
+        Some(Ok(prism)) => mocks.push(peers::prism_mock(ctx, prism)),
+        Some(Err(why)) => prism_missing = Some(why.clone()),
+        None => {}
+    }
+    let mut results = process::interleaved(ctx, &mocks, &requests).into_iter();
+    let mut rows = Vec::new();
+    let ours = results.next();
+    match &ours {
+        Some(Ok(rounds)) => rows.extend(process::rows(OURS, rounds, true)),
+        Some(Err(e)) => rows.push(Row::skipped(OURS, "mock process", e.clone())),
+        None => {}
+    }
+    if let Some(why) = prism_missing {
+        rows.push(Row::skipped(VS, "Prism", why));
+    }
+    if let Some(prism) = results.next() {
+        match (&ours, prism) {
+            (Some(Ok(o)), Ok(p)) => {
+                rows.extend(process::rows(VS, &p, false).into_iter().map(|mut r| {
+                    r.name = format!("Prism {}", r.name);
+                    r
+                }));
+                rows.extend(process::ratio_rows(VS, "Prism", o, &p));
+            }
+            (_, Err(e)) => rows.push(Row::skipped(VS, "Prism", e)),
+            (_, Ok(_)) => rows.push(Row::skipped(VS, "Prism", "our mock did not run, no ratio")),
+        }
+    }
+    rows
+}
+
+/// `cargo run --release -p xtask -- bench ...` with the marker set.
+fn rerun_in_release(args: &Args) -> Result<ExitCode, crate::Error> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(crate::root()).args(["run", "--quiet", "--release", "-p", "xtask", "--", "bench", "--format", &args.format]).env(MARKER, "1");
+    if args.quick {
+        cmd.arg("--quick");
+    }
+    if args.peers {
+        cmd.arg("--peers");
+    }
+    eprintln!("bench: building and running in release (cargo run --release -p xtask)");
+    let status = cmd.status().map_err(|e| format!("cargo run --release: {e}"))?;
+    Ok(match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(c) => ExitCode::from(u8::try_from(c).unwrap_or(2)),
+        None => ExitCode::from(2),
+    })
+}

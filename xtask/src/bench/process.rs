@@ -1,0 +1,139 @@
+//! Mock servers as users run them, each in its own process: ours (the
+//! release `xtask mock`) and, with `--peers`, Prism, on the same spec with
+//! the same requests and the same load generator, rounds interleaved.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use contract_tests::bench::{LoadResult, valid_requests};
+
+use super::Ctx;
+use super::ours::{build, latency_note, load_row};
+use super::server::{MemorySampler, Server, free_port};
+use super::table::{Row, Target, Unit, ratios, row};
+
+/// The one spec both mocks serve: a vendored file Prism reads as is.
+pub const SPEC: &str = "specs/auto-debit.json";
+const CONNECTIONS: [usize; 3] = [1, 8, 64];
+
+/// How to start one mock on a given port.
+pub struct Mock {
+    pub name: &'static str,
+    pub command: Box<dyn Fn(u16) -> Command>,
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for Mock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mock").field("name", &self.name).finish()
+    }
+}
+
+/// Our mock: this (release) binary's `mock` command.
+pub fn ours(ctx: &Ctx) -> Mock {
+    let (exe, root) = (ctx.exe.clone(), ctx.root.clone());
+    Mock {
+        name: "ours",
+        command: Box::new(move |port| {
+            let mut c = Command::new(&exe);
+            c.current_dir(&root).args(["mock", "--port", &port.to_string(), "--spec", SPEC]);
+            c
+        }),
+        timeout: Duration::from_secs(10),
+    }
+}
+
+/// One spawn: startup, load at each connection count, memory.
+#[derive(Debug)]
+pub struct Round {
+    pub startup_ms: f64,
+    pub loads: Vec<LoadResult>,
+    pub peak_rss_mb: f64,
+    pub hwm_mb: f64,
+}
+
+pub fn round(ctx: &Ctx, mock: &Mock, requests: &Arc<Vec<Vec<u8>>>) -> Result<Round, String> {
+    let probe = requests.first().ok_or("no request")?;
+    let port = free_port().map_err(|e| e.to_string())?;
+    let server = Server::spawn((mock.command)(port), port, probe, |s| (200..300).contains(&s), mock.timeout)?;
+    let sampler = MemorySampler::start(server.pid());
+    // Warm-up (JIT, caches, connection pools) at 8 connections, discarded.
+    ctx.rt.block_on(contract_tests::bench::load(server.addr, 8, 1_000_000, ctx.plan.slice / 2, requests.clone()));
+    let loads = CONNECTIONS.iter().map(|&c| ctx.load(server.addr, c, requests)).collect();
+    let (peak_rss_mb, hwm_mb) = sampler.finish();
+    Ok(Round { startup_ms: server.startup_ms, loads, peak_rss_mb, hwm_mb })
+}
+
+/// Requests for [`SPEC`]: valid bodies, and Basic auth (the spec's scheme,
+/// which Prism checks; our mock accepts it too).
+pub fn requests(root: &Path) -> Result<Arc<Vec<Vec<u8>>>, String> {
+    let validators = build(&root.join(SPEC))?;
+    let basic = "Basic YmVuY2g6YmVuY2g="; // bench:bench
+    let out: Vec<Vec<u8>> = valid_requests(&validators, 1)
+        .into_iter()
+        .map(|r| {
+            let text = String::from_utf8_lossy(&r).replace("Api-Key bench-key", basic);
+            text.into_bytes()
+        })
+        .collect();
+    if out.is_empty() { Err(format!("{SPEC} has no operation")) } else { Ok(Arc::new(out)) }
+}
+
+/// Rounds of every mock, interleaved (ours, peer, ours, peer, ...).
+pub fn interleaved(ctx: &Ctx, mocks: &[Mock], requests: &Arc<Vec<Vec<u8>>>) -> Vec<Result<Vec<Round>, String>> {
+    let mut out: Vec<Result<Vec<Round>, String>> = mocks.iter().map(|_| Ok(Vec::new())).collect();
+    for _ in 0..ctx.plan.slow().runs {
+        for (mock, acc) in mocks.iter().zip(out.iter_mut()) {
+            if let Ok(rounds) = acc {
+                match round(ctx, mock, requests) {
+                    Ok(r) => rounds.push(r),
+                    Err(e) => *acc = Err(e),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Absolute rows of one mock.
+pub fn rows(section: &'static str, rounds: &[Round], targets: bool) -> Vec<Row> {
+    let startup: Vec<f64> = rounds.iter().map(|r| r.startup_ms).collect();
+    let hwm: Vec<f64> = rounds.iter().map(|r| r.hwm_mb).collect();
+    let rss: Vec<f64> = rounds.iter().map(|r| r.peak_rss_mb).collect();
+    let mut out = vec![row(section, "startup: spawn to first 2xx", Unit::Ms, &startup)];
+    for (i, &c) in CONNECTIONS.iter().enumerate() {
+        let loads: Vec<LoadResult> = rounds.iter().filter_map(|r| r.loads.get(i).cloned()).collect();
+        let r = load_row(section, c, &loads);
+        out.push(if targets { r.target(Target::AtLeast(30_000.0)) } else { r });
+    }
+    out.push(row(section, "memory: peak VmRSS under load", Unit::Mb, &rss));
+    out.push(row(section, "memory: VmHWM after load", Unit::Mb, &hwm));
+    if targets {
+        out[0] = out[0].clone().target(Target::AtMost(50.0));
+        let last = out.len() - 1;
+        out[last] = out[last].clone().target(Target::AtMost(30.0));
+    }
+    out
+}
+
+/// Ratio rows ours/peer, pairing rounds in the order they ran.
+pub fn ratio_rows(section: &'static str, peer: &str, ours: &[Round], theirs: &[Round]) -> Vec<Row> {
+    let pick = |rs: &[Round], f: &dyn Fn(&Round) -> f64| rs.iter().map(f).collect::<Vec<f64>>();
+    let mut out = vec![
+        row(section, format!("startup ours/{peer}"), Unit::Ratio, &ratios(&pick(ours, &|r| r.startup_ms), &pick(theirs, &|r| r.startup_ms))).note("lower is better"),
+        row(section, format!("memory (VmHWM) ours/{peer}"), Unit::Ratio, &ratios(&pick(ours, &|r| r.hwm_mb), &pick(theirs, &|r| r.hwm_mb))).note("lower is better"),
+    ];
+    for (i, &c) in CONNECTIONS.iter().enumerate() {
+        let get = |rs: &[Round], f: fn(&LoadResult) -> f64| rs.iter().filter_map(|r| r.loads.get(i).map(f)).collect::<Vec<f64>>();
+        let rps = ratios(&get(ours, |l| l.requests_per_second), &get(theirs, |l| l.requests_per_second));
+        out.push(row(section, format!("requests/s ours/{peer}, {c} conns"), Unit::Ratio, &rps).target(Target::AtLeast(30.0)));
+        let p50 = ratios(&get(ours, |l| l.p50_micros as f64), &get(theirs, |l| l.p50_micros as f64));
+        let p99 = ratios(&get(ours, |l| l.p99_micros as f64), &get(theirs, |l| l.p99_micros as f64));
+        let theirs_loads: Vec<LoadResult> = theirs.iter().filter_map(|r| r.loads.get(i).cloned()).collect();
+        out.push(row(section, format!("p50 latency ours/{peer}, {c} conns"), Unit::Ratio, &p50).note(format!("lower is better; {peer}: {}", latency_note(&theirs_loads))));
+        out.push(row(section, format!("p99 latency ours/{peer}, {c} conns"), Unit::Ratio, &p99).note("lower is better"));
+    }
+    out
+}

@@ -1,0 +1,70 @@
+//! Whole commands timed as processes of this (release) binary, the way a
+//! maintainer or CI runs them: `contract` (the suite against the embedded
+//! mock) and `diff` on two 26-path specs.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use super::Ctx;
+use super::measure::{Plan, repeat};
+use super::table::{Row, Target, Unit, row};
+
+/// Wall time in ms of `exe args...` run in `root`, and its exit code.
+pub fn wall_ms(exe: &Path, root: &Path, args: &[&str]) -> Result<(f64, i32), String> {
+    let started = Instant::now();
+    let out = Command::new(exe)
+        .current_dir(root)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| format!("{}: {e}", exe.display()))?;
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    let code = out.status.code().unwrap_or(-1);
+    if code >= 2 || code < 0 {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(format!("exit {code}: {}", err.lines().last().unwrap_or("")));
+    }
+    Ok((ms, code))
+}
+
+/// `samples, exit codes seen` of `plan` runs.
+fn timed(plan: Plan, ctx: &Ctx, args: &[&str]) -> Result<(Vec<f64>, Vec<i32>), String> {
+    let mut codes = Vec::new();
+    let samples = repeat(plan, || {
+        wall_ms(&ctx.exe, &ctx.root, args).map(|(ms, code)| {
+            codes.push(code);
+            ms
+        })
+    })?;
+    Ok((samples, codes))
+}
+
+fn exit_note(codes: &[i32], one_means: &str) -> String {
+    if codes.contains(&1) { format!("exit 1 ({one_means})") } else { "exit 0".into() }
+}
+
+pub const CONTRACT_CASES: &str = "8";
+
+pub fn contract(ctx: &Ctx) -> Row {
+    let name = format!("xtask contract (embedded mock, specs/, --cases {CONTRACT_CASES}): wall time");
+    match timed(ctx.plan.slow(), ctx, &["contract", "--mock", "--cases", CONTRACT_CASES]) {
+        Ok((s, codes)) => row("commands (release binary, own process)", name, Unit::Ms, &s).target(Target::AtMost(5000.0)).note(exit_note(&codes, "drift reported")),
+        Err(e) => Row::skipped("commands (release binary, own process)", name, e),
+    }
+}
+
+pub fn diff(ctx: &Ctx) -> Row {
+    let name = "xtask diff whole-API 3.1.1 JSON vs 3.0.3 YAML: wall time";
+    let (old, new) = (ctx.fixture_311(), ctx.fixture_303());
+    if !old.exists() || !new.exists() {
+        return Row::skipped("commands (release binary, own process)", name, "whole-API fixtures not found");
+    }
+    let (old, new) = (old.display().to_string(), new.display().to_string());
+    match timed(ctx.plan, ctx, &["diff", &old, &new]) {
+        Ok((s, codes)) => row("commands (release binary, own process)", name, Unit::Ms, &s).note(exit_note(&codes, "breaking changes found")),
+        Err(e) => Row::skipped("commands (release binary, own process)", name, e),
+    }
+}
