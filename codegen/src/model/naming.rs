@@ -129,7 +129,7 @@ mod tests {
         assert_eq!(type_name("SSO_BasicAuth"), "SsoBasicAuth");
         assert_eq!(type_name("PGParams"), "PGParams");
         assert_eq!(type_name("card-environment"), "CardEnvironment");
-        assert_eq!(type_name("3DS"), "V3ds");
+        assert_eq!(type_name("3DS"), "V3Ds");
         assert_eq!(type_name("semi_monthly"), "SemiMonthly");
         assert_eq!(type_name("URL"), "Url");
     }

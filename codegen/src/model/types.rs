@@ -193,10 +193,8 @@ impl<'a> Builder<'a> {
         let mut extra = Map::new();
         for member in all.iter().chain(std::iter::once(schema)) {
             let m = self.spec.resolve(member);
-            let m = match self.flatten_all_of(m) {
-                Some(f) if !std::ptr::eq(member, schema) => f,
-                _ => m.clone(),
-            };
+            let nested = if std::ptr::eq(member, schema) { None } else { self.flatten_all_of(m) };
+            let m = nested.unwrap_or_else(|| m.clone());
             if let Some(p) = m.get("properties").and_then(Value::as_object) {
                 for (k, v) in p {
                     props.insert(k.clone(), v.clone());
