@@ -79,7 +79,7 @@ impl Client {
 
     pub(crate) fn request(&self, method: Method, path: &[PathPart<'_>]) -> Request {
         let mut url = self.base.clone();
-        let mut p = url.path().to_string();
+        let mut p = url.path().trim_end_matches('/').to_string();
         for part in path {
             match part {
                 PathPart::Literal(s) => p.push_str(s),
@@ -211,6 +211,13 @@ mod tests {
         let mut r = c.request(Method::DELETE, &[PathPart::Literal("/b/pbl/v2/card/"), PathPart::Param("t/1"), PathPart::Literal("/")]);
         r.query("type", &"sandbox");
         assert_eq!(r.url.as_str(), "https://example.com/prefix/b/pbl/v2/card/t%2F1/?type=sandbox");
+    }
+
+    #[test]
+    fn urls_without_a_base_path_have_one_slash() {
+        let c = Client::new(Config::sandbox(Auth::None)).unwrap();
+        let r = c.request(Method::POST, &[PathPart::Literal("/b/pbl/v2/card/")]);
+        assert_eq!(r.url.as_str(), "https://sandbox.ottu.net/b/pbl/v2/card/");
     }
 
     #[test]
