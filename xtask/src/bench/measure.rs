@@ -11,20 +11,21 @@ pub struct Plan {
     pub runs: usize,
     /// Time budget of one throughput run (a loop or a load run).
     pub slice: Duration,
+    pub quick: bool,
 }
 
 impl Plan {
     pub fn new(quick: bool) -> Self {
         if quick {
-            Self { warmup: 1, runs: 3, slice: Duration::from_millis(150) }
+            Self { warmup: 1, runs: 3, slice: Duration::from_millis(150), quick }
         } else {
-            Self { warmup: 1, runs: 7, slice: Duration::from_millis(400) }
+            Self { warmup: 1, runs: 7, slice: Duration::from_millis(400), quick }
         }
     }
 
     /// Fewer runs for the slow, process-level measurements (seconds each).
     pub fn slow(self) -> Self {
-        Self { warmup: self.warmup.min(1), runs: self.runs.min(3).max(1), slice: self.slice }
+        if self.quick { Self { warmup: 0, runs: 2, ..self } } else { Self { warmup: 1, runs: 3, ..self } }
     }
 }
 
@@ -105,7 +106,7 @@ mod tests {
     #[test]
     fn repeat_discards_warmup_and_stops_at_first_error() {
         let mut calls = 0;
-        let plan = Plan { warmup: 2, runs: 3, slice: Duration::ZERO };
+        let plan = Plan { warmup: 2, runs: 3, slice: Duration::ZERO, quick: false };
         let out: Result<Vec<f64>, ()> = repeat(plan, || {
             calls += 1;
             Ok(calls as f64)

@@ -35,6 +35,32 @@ pub fn spec_load(ctx: &Ctx) -> Vec<Row> {
         .collect()
 }
 
+/// Load + model + emit (everything `cargo xtask codegen` does but the
+/// write), for `specs/` and the whole-API fixture.
+pub fn codegen_time(ctx: &Ctx) -> Vec<Row> {
+    let inputs = [("specs/", ctx.root.join("specs"), true), ("whole-API fixture (26 paths, 3.1.1 JSON)", ctx.fixture_311(), false)];
+    inputs
+        .into_iter()
+        .map(|(label, path, target)| {
+            let name = format!("codegen (load + model + emit): {label}");
+            if !path.exists() {
+                return Row::skipped("codegen", name, format!("{} not found", path.display()));
+            }
+            let once = || -> Result<f64, String> {
+                time_ms(|| {
+                    let spec = load(std::slice::from_ref(&path), &OPTIONS).map_err(|e| e.to_string())?;
+                    codegen::generate::client_files(&spec, &ctx.root).map_err(|e| e.to_string())
+                })
+            };
+            match repeat(ctx.plan, once) {
+                Ok(samples) if target => row("codegen", name, Unit::Ms, &samples).target(Target::AtMost(50.0)),
+                Ok(samples) => row("codegen", name, Unit::Ms, &samples),
+                Err(e) => Row::skipped("codegen", name, format!("codegen failed: {e}")),
+            }
+        })
+        .collect()
+}
+
 /// One body to validate: an operation's documented response.
 #[derive(Debug, Clone)]
 pub struct Case {
@@ -106,29 +132,36 @@ pub fn validation(ctx: &Ctx, validators: &Validators, cases: &[Result<Case, (&'s
     rows
 }
 
-/// Decode throughput of the SchemaWebhook body: `serde_json::Value` now;
-/// the generated typed struct once `ottu-client` has it.
+/// Decode throughput of the SchemaWebhook body: the generated typed
+/// struct vs `serde_json::Value`, same bytes, same run.
 pub fn decode(ctx: &Ctx, webhook: Option<&Case>) -> Vec<Row> {
     let Some(case) = webhook else {
         return vec![Row::skipped("decode", "decode SchemaWebhook", "no SchemaWebhook sample")];
     };
     let bytes = serde_json::to_vec(&case.body).unwrap_or_default();
-    let rate = |n: u64| {
+    fn rate<T: serde::de::DeserializeOwned>(bytes: &[u8], n: u64) -> f64 {
         let started = Instant::now();
         for _ in 0..n {
-            let v: Result<Value, _> = serde_json::from_slice(std::hint::black_box(&bytes));
+            let v: Result<T, _> = serde_json::from_slice(std::hint::black_box(bytes));
             std::hint::black_box(v.ok());
         }
         n as f64 / started.elapsed().as_secs_f64()
-    };
-    let n = iterations_for(ctx.plan.slice, |n| {
-        rate(n);
+    }
+    let n = iterations_for(ctx.plan.slice / 2, |n| {
+        rate::<Value>(&bytes, n);
     });
-    let samples = repeat(ctx.plan, || Ok::<_, ()>(rate(n))).unwrap_or_default();
-    vec![
-        row("decode", format!("decode SchemaWebhook ({} bytes): serde_json::Value", bytes.len()), Unit::PerSec, &samples),
-        Row::skipped("decode", "decode SchemaWebhook: generated typed struct", "ottu-client has no generated SchemaWebhook yet (generator not landed)"),
-    ]
+    let typed_ok = serde_json::from_slice::<ottu_client::types::SchemaWebhook>(&bytes);
+    let runs = repeat(ctx.plan, || Ok::<_, ()>((rate::<ottu_client::types::SchemaWebhook>(&bytes, n), rate::<Value>(&bytes, n)))).unwrap_or_default();
+    let (typed, value): (Vec<f64>, Vec<f64>) = runs.into_iter().unzip();
+    let mut rows = vec![row("decode", format!("decode SchemaWebhook ({} bytes): serde_json::Value", bytes.len()), Unit::PerSec, &value)];
+    match typed_ok {
+        Ok(_) => {
+            rows.push(row("decode", "decode SchemaWebhook: generated ottu_client::types::SchemaWebhook", Unit::PerSec, &typed));
+            rows.push(row("decode", "decode SchemaWebhook: typed / Value", Unit::Ratio, &ratios(&typed, &value)).note("same bytes, same run"));
+        }
+        Err(e) => rows.push(Row::skipped("decode", "decode SchemaWebhook: generated typed struct", format!("the schema-valid sample does not decode: {e}"))),
+    }
+    rows
 }
 
 /// The embedded mock in this process: start-to-first-2xx and throughput at
