@@ -20,6 +20,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/decimal.rs", include_str!("../../generated/src/runtime/decimal.rs")),
     ("src/runtime/error.rs", include_str!("../../generated/src/runtime/error.rs")),
     ("src/runtime/nullable.rs", include_str!("../../generated/src/runtime/nullable.rs")),
+    ("src/runtime/retry.rs", include_str!("../../generated/src/runtime/retry.rs")),
     ("src/runtime/secret.rs", include_str!("../../generated/src/runtime/secret.rs")),
     ("src/runtime/union.rs", include_str!("../../generated/src/runtime/union.rs")),
     ("src/runtime/validate.rs", include_str!("../../generated/src/runtime/validate.rs")),
@@ -77,6 +78,7 @@ serde = {{ version = "1", features = ["derive"] }}
 serde_json = {{ version = "1", features = ["preserve_order", "raw_value"] }}
 reqwest = {{ version = "0.13", default-features = false, features = ["json", "rustls"] }}
 thiserror = "2"
+tokio = {{ version = "1", features = ["time"] }}
 hmac = "0.13"
 sha2 = "0.11"
 base64 = "0.23"

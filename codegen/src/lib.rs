@@ -20,6 +20,7 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod pointer;
+pub mod sample;
 pub mod schema;
 pub mod spec;
 pub mod walk;

@@ -11,10 +11,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod codegen;
-mod generate;
 mod bench;
+mod codegen;
+mod contract;
+mod diff;
+mod fuzz;
+mod generate;
 mod lint;
+mod mock;
+mod validate;
 
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", about = "Maintainer tasks for the Ottu OpenAPI toolchain", version)]
@@ -27,12 +32,22 @@ struct Cli {
 enum Command {
     /// Report spec defects that break generated clients or validators.
     Lint(lint::Args),
-    /// Measure performance (release build), optionally against peers (Prism, Python jsonschema, Schemathesis).
-    Bench(bench::Args),
     /// Regenerate generated/ (the ottu-client crate) from specs/; --check only compares.
     Codegen(codegen::Args),
     /// Write a complete client crate for any spec files into a directory.
     Generate(generate::Args),
+    /// Measure performance (release build), optionally against peers (Prism, Python jsonschema, Schemathesis).
+    Bench(bench::Args),
+    /// Classify every change between two spec versions (exit 1 on breaking ones).
+    Diff(diff::Args),
+    /// Validate one saved response body against the specs (exit 1 on drift).
+    Validate(validate::Args),
+    /// Serve every operation of the specs on 127.0.0.1 (the embedded mock).
+    Mock(mock::Args),
+    /// Run the contract suite: embedded mock by default, live with OTTU_BASE_URL.
+    Contract(contract::Args),
+    /// Run every fuzz target for a bounded time (default 10 s each).
+    Fuzz(fuzz::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,9 +60,14 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Lint(args) => lint::run(args),
-        Command::Bench(args) => bench::run(args),
         Command::Codegen(args) => codegen::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Mock(args) => mock::run(args),
+        Command::Contract(args) => contract::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
     };
     match result {
         Ok(code) => code,

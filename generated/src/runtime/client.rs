@@ -1,9 +1,11 @@
 //! The HTTP plumbing every generated operation goes through.
 //!
-//! No request is ever retried automatically: Apple Pay, Google Pay and
-//! auto-debit calls charge a customer, and a retry after a timeout (the
-//! charge may have gone through) could charge them twice. Callers decide,
-//! typically by checking the session's status before trying again.
+//! No request is retried unless a [`RetryPolicy`] is configured, and even
+//! then only requests that are safe to repeat (see [`super::retry`]): Apple
+//! Pay, Google Pay and auto-debit calls charge a customer, and a retry after
+//! a timeout or a 503 (the charge may have gone through) could charge them
+//! twice. They are sent exactly once; callers decide, typically by checking
+//! the session's status before trying again.
 
 use base64::Engine as _;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
@@ -13,6 +15,7 @@ use serde::de::DeserializeOwned;
 
 use super::config::{Auth, Config};
 use super::error::{BodyExcerpt, Error, TransportError, UnexpectedResponse};
+use super::retry::{self, RetryPolicy};
 use super::validate::ValidationError;
 
 /// A configured Ottu API client. Cheap to clone (the connection pool is shared).
@@ -21,8 +24,11 @@ pub struct Client {
     http: reqwest::Client,
     base: Url,
     auth: Option<HeaderValue>,
+    /// The credential's forms, masked in every response (see [`Scrub`]).
+    scrub: Scrub,
     timeout: std::time::Duration,
     max_body: usize,
+    retry: Option<RetryPolicy>,
 }
 
 /// Why a [`Client`] could not be built.
@@ -74,7 +80,7 @@ impl Client {
                 .build()
                 .map_err(|e| BuildError::Http(e.to_string()))?,
         };
-        Ok(Self { http, base, auth: auth_header(&config.auth)?, timeout: config.timeout, max_body: config.max_body_bytes })
+        Ok(Self { http, base, auth: auth_header(&config.auth)?, scrub: Scrub::of(&config.auth), timeout: config.timeout, max_body: config.max_body_bytes, retry: config.retry })
     }
 
     pub(crate) fn request(&self, method: Method, path: &[PathPart<'_>]) -> Request {
@@ -87,26 +93,50 @@ impl Client {
             }
         }
         url.set_path(&p);
-        Request { method, url, headers: Vec::new(), body: None }
+        // The path as the spec writes it, parameters as `{}`: what retry safety is decided on.
+        let template = path.iter().map(|part| if let PathPart::Literal(s) = part { s } else { "{}" }).collect();
+        Request { method, url, template, headers: Vec::new(), body: None }
     }
 
+    /// Sends `req`; retried only under a policy and only if safe (never a payment).
     pub(crate) async fn send<E>(&self, req: Request) -> Result<Response, Error<E>> {
-        let mut builder = self.http.request(req.method, req.url).timeout(self.timeout);
+        let Some(policy) = self.retry.as_ref().filter(|_| retry::is_retry_safe(&req.method, &req.template)) else {
+            return self.send_once(&req).await;
+        };
+        let mut attempt = 1;
+        loop {
+            let result = self.send_once(&req).await;
+            if attempt >= policy.attempts() {
+                return result;
+            }
+            let retry_after = match &result {
+                Ok(resp) if retry::is_retry_status(resp.status) => retry::retry_after(&resp.headers),
+                Err(Error::Transport(t)) if t.0.is_connect() || t.0.is_timeout() => None,
+                _ => return result,
+            };
+            let Some(wait) = policy.delay(attempt, retry_after) else { return result };
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once<E>(&self, req: &Request) -> Result<Response, Error<E>> {
+        let mut builder = self.http.request(req.method.clone(), req.url.clone()).timeout(self.timeout);
         if let Some(auth) = &self.auth {
             builder = builder.header(AUTHORIZATION, auth.clone());
         }
-        for (name, value) in req.headers {
-            builder = builder.header(name, value);
+        for (name, value) in &req.headers {
+            builder = builder.header(*name, value);
         }
-        if let Some(body) = req.body {
-            builder = builder.header(CONTENT_TYPE, "application/json").body(body);
+        if let Some(body) = &req.body {
+            builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
         }
         let mut resp = builder.send().await.map_err(|e| Error::Transport(TransportError::new(e)))?;
         let status = resp.status().as_u16();
         if resp.content_length().is_some_and(|n| n > self.max_body as u64) {
             return Err(Error::BodyTooLarge { status, limit: self.max_body });
         }
-        let headers = std::mem::take(resp.headers_mut());
+        let mut headers = std::mem::take(resp.headers_mut());
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(|e| Error::Transport(TransportError::new(e)))? {
             if body.len() + chunk.len() > self.max_body {
@@ -114,8 +144,72 @@ impl Client {
             }
             body.extend_from_slice(&chunk);
         }
+        self.scrub.body(&mut body);
+        self.scrub.headers(&mut headers);
         Ok(Response { status, headers, body })
     }
+}
+
+/// A server that echoes the credential (a 401 "invalid key sk_live_..."
+/// page, a debug traceback) must not put it into a decoded value or an
+/// error: every form of it is replaced by `***` in each response's body and
+/// headers before anything reads them. Secrets shorter than 6 bytes are not
+/// masked (they would mangle ordinary text, and are no protection anyway).
+#[derive(Clone, Default)]
+struct Scrub(Vec<Vec<u8>>);
+
+impl std::fmt::Debug for Scrub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Scrub({} forms)", self.0.len())
+    }
+}
+
+impl Scrub {
+    fn of(auth: &Auth) -> Self {
+        let forms = match auth {
+            Auth::ApiKey(key) => vec![key.expose().to_string()],
+            Auth::Basic { username, password } => vec![
+                password.expose().to_string(),
+                base64::engine::general_purpose::STANDARD.encode(format!("{username}:{}", password.expose())),
+            ],
+            Auth::Bearer(token) => vec![token.expose().to_string()],
+            Auth::None => Vec::new(),
+        };
+        Self(forms.into_iter().filter(|f| f.len() >= 6).map(String::into_bytes).collect())
+    }
+
+    fn body(&self, body: &mut Vec<u8>) {
+        for form in &self.0 {
+            if body.windows(form.len()).any(|w| w == form.as_slice()) {
+                *body = replace(body, form);
+            }
+        }
+    }
+
+    fn headers(&self, headers: &mut HeaderMap) {
+        for value in headers.values_mut() {
+            let mut bytes = value.as_bytes().to_vec();
+            self.body(&mut bytes);
+            if bytes != value.as_bytes() {
+                *value = HeaderValue::from_bytes(&bytes).unwrap_or(HeaderValue::from_static("***"));
+            }
+        }
+    }
+}
+
+fn replace(haystack: &[u8], needle: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(b"***");
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// One piece of an operation's path.
@@ -143,6 +237,7 @@ fn encode_segment(s: &str) -> String {
 pub(crate) struct Request {
     method: Method,
     url: Url,
+    template: String,
     headers: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
 }

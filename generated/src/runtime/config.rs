@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::retry::RetryPolicy;
 use super::secret::Secret;
 
 /// Ottu's sandbox host, used throughout its documentation.
@@ -53,6 +54,7 @@ pub struct Config {
     pub(crate) user_agent: String,
     pub(crate) max_body_bytes: usize,
     pub(crate) http: Option<reqwest::Client>,
+    pub(crate) retry: Option<RetryPolicy>,
 }
 
 impl Config {
@@ -71,6 +73,7 @@ impl Config {
             user_agent: concat!("ottu-client-rust/", env!("CARGO_PKG_VERSION")).to_string(),
             max_body_bytes: 4 * 1024 * 1024,
             http: None,
+            retry: None,
         }
     }
 
@@ -104,6 +107,14 @@ impl Config {
     /// apply; this config's timeout is still set on every request.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
+        self
+    }
+
+    /// Retry safe requests (listing and deleting cards) under `policy`.
+    /// Payments (Apple Pay, Google Pay, auto-debit) are never retried, with
+    /// or without a policy: a retry can charge twice. See [`RetryPolicy`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
         self
     }
 }

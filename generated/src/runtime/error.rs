@@ -133,6 +133,42 @@ fn mask(v: &mut serde_json::Value) {
     }
 }
 
+/// Masks `"key": "value"` pairs of sensitive keys in text that is not valid
+/// JSON (a truncated body still carries whole tokens), to the closing quote
+/// or the end of the text.
+fn mask_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('"') {
+        let (before, from_quote) = rest.split_at(start);
+        out.push_str(before);
+        let Some(key_len) = from_quote[1..].find('"') else { break };
+        let key = &from_quote[1..=key_len];
+        let after_key = &from_quote[key_len + 2..];
+        out.push_str(&from_quote[..key_len + 2]);
+        rest = after_key;
+        let value = after_key.trim_start().strip_prefix(':').map(str::trim_start);
+        if let Some(v) = value.and_then(|v| v.strip_prefix('"')).filter(|_| SENSITIVE.contains(&key.to_ascii_lowercase().as_str())) {
+            let mut end = v.len();
+            let mut escaped = false;
+            for (i, c) in v.char_indices() {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => {
+                        end = i + 1;
+                        break;
+                    }
+                    _ => escaped = false,
+                }
+            }
+            out.push_str(": \"***\"");
+            rest = &v[end..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl BodyExcerpt {
     /// Longest excerpt kept, in bytes.
     pub const MAX: usize = 1024;
@@ -144,7 +180,7 @@ impl BodyExcerpt {
                 mask(&mut v);
                 v.to_string()
             }
-            Err(_) => String::from_utf8_lossy(body).into_owned(),
+            Err(_) => mask_text(&String::from_utf8_lossy(body)),
         };
         if text.len() <= Self::MAX {
             return Self { text, truncated: false };
@@ -178,5 +214,11 @@ mod tests {
         let big = "x".repeat(10_000);
         let e = BodyExcerpt::new(big.as_bytes());
         assert!(e.truncated && e.text.len() == BodyExcerpt::MAX);
+    }
+
+    #[test]
+    fn truncated_json_still_masks_tokens() {
+        let e = BodyExcerpt::new(br#"[{"brand": "VISA", "token" : "tok_1\"x", "number": "4111"#);
+        assert_eq!(e.text, r#"[{"brand": "VISA", "token": "***", "number": "***""#);
     }
 }

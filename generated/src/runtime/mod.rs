@@ -10,6 +10,7 @@ pub mod config;
 pub mod decimal;
 pub mod error;
 pub mod nullable;
+pub mod retry;
 pub mod secret;
 pub mod union;
 pub mod validate;

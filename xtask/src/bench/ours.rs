@@ -220,7 +220,8 @@ pub fn latency_note(runs: &[LoadResult]) -> String {
         note.push_str(&format!("; statuses {}", statuses.join(" ")));
     }
     if errors > 0 {
-        note.push_str(&format!("; {errors} transport errors"));
+        // The load generator counts requests still in flight at its time bound here too.
+        note.push_str(&format!("; {errors} unanswered (cut at the time bound or failed)"));
     }
     note
 }

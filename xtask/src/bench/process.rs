@@ -23,6 +23,9 @@ pub struct Mock {
     pub name: &'static str,
     pub command: Box<dyn Fn(u16) -> Command>,
     pub timeout: Duration,
+    /// Time bound of one load run: a slow peer (tens of ms per request)
+    /// needs longer runs than `plan.slice` for its figures to mean anything.
+    pub slice: Duration,
 }
 
 impl std::fmt::Debug for Mock {
@@ -42,6 +45,7 @@ pub fn ours(ctx: &Ctx) -> Mock {
             c
         }),
         timeout: Duration::from_secs(10),
+        slice: ctx.plan.slice,
     }
 }
 
@@ -60,8 +64,9 @@ pub fn round(ctx: &Ctx, mock: &Mock, requests: &Arc<Vec<Vec<u8>>>) -> Result<Rou
     let server = Server::spawn((mock.command)(port), port, probe, |s| (200..300).contains(&s), mock.timeout)?;
     let sampler = MemorySampler::start(server.pid());
     // Warm-up (JIT, caches, connection pools) at 8 connections, discarded.
-    ctx.rt.block_on(contract_tests::bench::load(server.addr, 8, 1_000_000, ctx.plan.slice / 2, requests.clone()));
-    let loads = CONNECTIONS.iter().map(|&c| ctx.load(server.addr, c, requests)).collect();
+    let load = |c: usize, time: Duration| ctx.rt.block_on(contract_tests::bench::load(server.addr, c, 1_000_000, time, requests.clone()));
+    load(8, mock.slice / 2);
+    let loads = CONNECTIONS.iter().map(|&c| load(c, mock.slice)).collect();
     let (peak_rss_mb, hwm_mb) = sampler.finish();
     Ok(Round { startup_ms: server.startup_ms, loads, peak_rss_mb, hwm_mb })
 }

@@ -30,6 +30,8 @@ impl Unit {
             Unit::Ms if v < 10.0 => format!("{v:.2}"),
             Unit::Ms | Unit::Mb => format!("{v:.1}"),
             Unit::PerSec => thousands(v.round() as u64),
+            // Far below 1 (ours much faster/smaller), 1/N reads better than 0.00.
+            Unit::Ratio if v > 0.0 && v < 0.1 => format!("1/{:.0}", 1.0 / v),
             Unit::Ratio if v < 10.0 => format!("{v:.2}"),
             Unit::Ratio => format!("{v:.0}"),
         };
@@ -204,6 +206,7 @@ mod tests {
         assert_eq!(Unit::Ms.format(42.0), "42.0 ms");
         assert_eq!(Unit::Ratio.format(0.973), "0.97 x");
         assert_eq!(Unit::Ratio.format(123.4), "123 x");
+        assert_eq!(Unit::Ratio.format(0.002), "1/500 x");
     }
 
     #[test]

@@ -1,0 +1,199 @@
+//! The commands as a user runs them: exit codes 0 / 1 / 2 and the live-mode guards.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_contract-tests"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in [
+        "OTTU_BASE_URL",
+        "OTTU_API_KEY",
+        "OTTU_SESSION_ID",
+        "OTTU_CARD_TOKEN",
+        "OTTU_CUSTOMER_ID",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
+fn specs() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../specs")
+        .display()
+        .to_string()
+}
+
+fn temp(name: &str, body: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("contract-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p
+}
+
+fn run(c: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = c.output().unwrap();
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into(),
+        String::from_utf8_lossy(&stderr).into(),
+    )
+}
+
+#[test]
+fn validate_exits_0_on_conforming_1_on_drift_2_on_bad_input() {
+    let ok = temp("ok.json", r#"{"session_id": ["This field is required."]}"#);
+    let (code, out, _) = run(bin()
+        .args([
+            "validate",
+            "--spec",
+            &specs(),
+            "--operation",
+            "auto_debit",
+            "--status",
+            "400",
+        ])
+        .arg(&ok));
+    assert_eq!(code, 0, "{out}");
+
+    let drift = temp("drift.json", r#"{"detail": 42}"#);
+    let (code, out, _) = run(bin()
+        .args([
+            "validate",
+            "--spec",
+            &specs(),
+            "--operation",
+            "auto_debit",
+            "--status",
+            "400",
+            "--format",
+            "json",
+        ])
+        .arg(&drift));
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["findings"][0]["kind"], "type-mismatch");
+    assert_eq!(v["findings"][0]["pointer"], "/detail");
+
+    let (code, out, _) = run(bin()
+        .args([
+            "validate",
+            "--spec",
+            &specs(),
+            "--no-overlays",
+            "--operation",
+            "auto_debit",
+            "--status",
+            "400",
+        ])
+        .arg(&ok));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.matches("ambiguous-union").count(), 1, "{out}");
+
+    let html = temp("page.html", "<html><body>Bad Gateway</body></html>");
+    let (code, out, _) = run(bin()
+        .args([
+            "validate",
+            "--spec",
+            &specs(),
+            "--operation",
+            "auto_debit",
+            "--status",
+            "200",
+        ])
+        .arg(&html));
+    assert_eq!(code, 1);
+    assert!(out.contains("body-not-json"), "{out}");
+
+    let (code, _, err) = run(bin()
+        .args([
+            "validate",
+            "--spec",
+            &specs(),
+            "--operation",
+            "nope",
+            "--status",
+            "200",
+        ])
+        .arg(&ok));
+    assert_eq!(code, 2);
+    assert!(err.contains("nope"), "{err}");
+    let (code, _, err) = run(bin().args([
+        "validate",
+        "--spec",
+        &specs(),
+        "--operation",
+        "auto_debit",
+        "--status",
+        "200",
+        "/no/such/file.json",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("/no/such/file.json"), "{err}");
+    let (code, _, _) = run(bin().args([
+        "validate",
+        "--operation",
+        "auto_debit",
+        "--status",
+        "abc",
+        "x",
+    ]));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn contract_refuses_production_and_needs_a_key_for_live_runs() {
+    let (code, _, err) = run(bin().args([
+        "contract",
+        "--spec",
+        &specs(),
+        "--base-url",
+        "https://merchant.ottu.net",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("--allow-production"), "{err}");
+    let (code, _, err) = run(bin()
+        .args(["contract", "--spec", &specs()])
+        .env("OTTU_BASE_URL", "https://merchant.ottu.net"));
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = run(bin().args([
+        "contract",
+        "--spec",
+        &specs(),
+        "--base-url",
+        "https://merchant.ottu.net",
+        "--allow-production",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("OTTU_API_KEY"), "{err}");
+}
+
+#[test]
+fn contract_against_the_mock_is_green_and_injected_drift_exits_1_with_junit() {
+    let (code, out, _) = run(bin().args(["contract", "--spec", &specs(), "--cases", "2"]));
+    assert_eq!(code, 0, "{out}");
+    let junit = std::env::temp_dir().join(format!("contract-junit-{}.xml", std::process::id()));
+    let (code, out, _) = run(bin()
+        .args([
+            "contract",
+            "--spec",
+            &specs(),
+            "--cases",
+            "1",
+            "--inject-drift",
+            "change-type",
+            "--junit",
+        ])
+        .arg(&junit));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("type-mismatch"), "{out}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<testsuites") && xml.contains("<failure"));
+    let _ = std::fs::remove_file(junit);
+}

@@ -1,0 +1,559 @@
+//! The embedded mock: auth, request validation, chosen responses, each
+//! injected drift detected at its pointer, and abuse from many connections.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use contract_tests::bench::{self, raw_request};
+use contract_tests::mock::{MockConfig, MockServer};
+use contract_tests::{Kind, Validators};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+fn validators(overlays: bool) -> Arc<Validators> {
+    let specs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let spec = codegen::load(&[specs], &codegen::LoadOptions { overlays }).expect("specs load");
+    Arc::new(Validators::new(spec).expect("validators compile"))
+}
+
+async fn start(overlays: bool) -> (Arc<Validators>, MockServer) {
+    let v = validators(overlays);
+    let server = MockServer::start(
+        v.clone(),
+        MockConfig {
+            seed: 7,
+            ..MockConfig::default()
+        },
+    )
+    .await
+    .expect("mock starts");
+    (v, server)
+}
+
+struct Answer {
+    status: u16,
+    content_type: Option<String>,
+    drift_pointer: Option<String>,
+    body: Vec<u8>,
+}
+
+async fn send(
+    server: &MockServer,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&Value>,
+) -> Answer {
+    let client = reqwest::Client::new();
+    let mut req = client.request(
+        reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+        format!("{}{path}", server.base_url()),
+    );
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if let Some(b) = body {
+        req = req
+            .header("Content-Type", "application/json")
+            .body(serde_json::to_vec(b).unwrap());
+    }
+    let resp = req.send().await.expect("mock answers");
+    let status = resp.status().as_u16();
+    let header = |n: &str| {
+        resp.headers()
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (content_type, drift_pointer) = (header("content-type"), header("x-mock-drift-pointer"));
+    Answer {
+        status,
+        content_type,
+        drift_pointer,
+        body: resp.bytes().await.unwrap().to_vec(),
+    }
+}
+
+const AUTH: (&str, &str) = ("Authorization", "Api-Key test-key");
+
+fn apple_body() -> Value {
+    json!({
+        "session_id": "4f6e2a",
+        "payload": {
+            "paymentData": {"version": "EC_v1", "data": "abc", "signature": "sig", "header": {"publicKeyHash": "h", "transactionId": "t"}},
+            "paymentMethod": {"displayName": "Visa 1111", "network": "Visa", "type": "debit"},
+            "transactionIdentifier": "tx1"
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_is_checked_and_every_accepted_scheme_works() {
+    let (_, server) = start(true).await;
+    let body = json!({"customer_id": "c1", "type": "sandbox"});
+    let none = send(&server, "POST", "/b/pbl/v2/card/", &[], Some(&body)).await;
+    assert_eq!(none.status, 401);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&none.body).unwrap(),
+        json!({"detail": "Authentication credentials were not provided."})
+    );
+    for bad in [
+        "Api-Key",
+        "Token abc",
+        "Basic not-base64!",
+        "Basic dXNlcg==",
+    ] {
+        assert_eq!(
+            send(
+                &server,
+                "POST",
+                "/b/pbl/v2/card/",
+                &[("Authorization", bad)],
+                Some(&body)
+            )
+            .await
+            .status,
+            401,
+            "{bad}"
+        );
+    }
+    for good in ["Api-Key k", "Bearer t", "Basic dXNlcjpwYXNz"] {
+        assert_eq!(
+            send(
+                &server,
+                "POST",
+                "/b/pbl/v2/card/",
+                &[("Authorization", good)],
+                Some(&body)
+            )
+            .await
+            .status,
+            200,
+            "{good}"
+        );
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_drf_style_errors_naming_each_field() {
+    let (v, server) = start(true).await;
+    let missing = send(
+        &server,
+        "POST",
+        "/b/pbl/v2/card/",
+        &[AUTH],
+        Some(&json!({"type": "staging"})),
+    )
+    .await;
+    assert_eq!(missing.status, 400);
+    let errors: Value = serde_json::from_slice(&missing.body).unwrap();
+    assert_eq!(errors["customer_id"], json!(["This field is required."]));
+    assert!(
+        errors["type"].as_array().is_some_and(|m| !m.is_empty()),
+        "{errors}"
+    );
+    // The mock's own error bodies conform to the spec.
+    assert_eq!(
+        v.validate(
+            "get_user_cards",
+            400,
+            missing.content_type.as_deref(),
+            &missing.body
+        )
+        .unwrap(),
+        vec![]
+    );
+
+    let client = reqwest::Client::new();
+    let url = format!("{}/b/pbl/v2/card/", server.base_url());
+    let malformed = client
+        .post(&url)
+        .header("Authorization", "Api-Key k")
+        .header("Content-Type", "application/json")
+        .body("{\"customer_id\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status().as_u16(), 400);
+    let detail: Value = malformed.json().await.unwrap();
+    assert!(
+        detail["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("JSON parse error"),
+        "{detail}"
+    );
+    let wrong_type = client
+        .post(&url)
+        .header("Authorization", "Api-Key k")
+        .header("Content-Type", "text/plain")
+        .body("hi")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_type.status().as_u16(), 415);
+    let form = client
+        .post(&url)
+        .header("Authorization", "Api-Key k")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("customer_id=c%201&type=sandbox&pg_codes=knet&pg_codes=mpgs")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status().as_u16(), 200);
+    let big = vec![b' '; (1 << 20) + 10];
+    let too_big = client
+        .post(&url)
+        .header("Authorization", "Api-Key k")
+        .header("Content-Type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_big.status().as_u16(), 413);
+
+    // Query parameters of the delete operation.
+    let del = send(
+        &server,
+        "DELETE",
+        "/b/pbl/v2/card/tok123/?type=sandbox",
+        &[AUTH],
+        None,
+    )
+    .await;
+    assert_eq!(del.status, 400);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&del.body).unwrap()["customer_id"],
+        json!(["This field is required."])
+    );
+    let ok = send(
+        &server,
+        "DELETE",
+        "/b/pbl/v2/card/tok123/?type=sandbox&customer_id=c1",
+        &[AUTH],
+        None,
+    )
+    .await;
+    assert_eq!((ok.status, ok.body.len()), (204, 0));
+    assert_eq!(
+        send(&server, "GET", "/b/pbl/v2/card/", &[AUTH], None)
+            .await
+            .status,
+        405
+    );
+    assert_eq!(
+        send(&server, "GET", "/nowhere", &[AUTH], None).await.status,
+        404
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prefer_chooses_each_documented_response_and_each_conforms() {
+    let (v, server) = start(true).await;
+    let gp = json!({"session_id": "s1", "payload": {"apiVersion": 2, "apiVersionMinor": 0, "paymentMethodData": {"type": "CARD", "description": "Visa 1111", "info": {}, "tokenizationData": {}}}});
+    for (example, marker) in [
+        ("schemawebhook", "signature"),
+        ("iframe", "ws_url"),
+        ("redirect", "redirect_url"),
+    ] {
+        let prefer = format!("code=200, example={example}");
+        let a = send(
+            &server,
+            "POST",
+            "/b/pbl/v2/payment/google-pay/",
+            &[AUTH, ("Prefer", &prefer)],
+            Some(&gp),
+        )
+        .await;
+        assert_eq!(a.status, 200);
+        let body: Value = serde_json::from_slice(&a.body).unwrap();
+        assert!(body.get(marker).is_some(), "{example}: {body}");
+        assert_eq!(
+            v.validate(
+                "google_direct_payment",
+                200,
+                a.content_type.as_deref(),
+                &a.body
+            )
+            .unwrap(),
+            vec![],
+            "{example}"
+        );
+    }
+    for code in ["400", "401"] {
+        let a = send(
+            &server,
+            "POST",
+            "/b/pbl/v2/payment/apple-pay/",
+            &[AUTH, ("X-Mock-Response", code)],
+            Some(&apple_body()),
+        )
+        .await;
+        assert_eq!(a.status.to_string(), code);
+        assert_eq!(
+            v.validate(
+                "apple_direct_payment",
+                a.status,
+                a.content_type.as_deref(),
+                &a.body
+            )
+            .unwrap(),
+            vec![]
+        );
+    }
+    // Realistic values, not placeholders.
+    let a = send(
+        &server,
+        "POST",
+        "/b/pbl/v2/payment/apple-pay/",
+        &[AUTH],
+        Some(&apple_body()),
+    )
+    .await;
+    let body: Value = serde_json::from_slice(&a.body).unwrap();
+    let amount = body["amount"].as_str().unwrap();
+    assert!(
+        amount.split_once('.').is_some_and(|(_, d)| d.len() == 3),
+        "{amount}"
+    );
+    assert!(!a.body.windows(8).any(|w| w == b"\"string\""));
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_injected_drift_is_reported_exactly_at_its_pointer() {
+    for overlays in [true, false] {
+        let (v, server) = start(overlays).await;
+        let cases = [
+            ("remove-required", Kind::MissingRequiredProperty),
+            ("change-type", Kind::TypeMismatch),
+            ("add-enum-value", Kind::ValueOutsideEnum),
+            ("add-field", Kind::UndocumentedProperty),
+            ("bad-format", Kind::FormatViolated),
+            ("too-long", Kind::ConstraintViolated),
+            ("undocumented-status", Kind::UndocumentedStatus),
+            ("wrong-content-type", Kind::WrongContentType),
+            ("not-json", Kind::BodyNotJson),
+            ("empty-body", Kind::EmptyBody),
+        ];
+        for (op, path, body, prefer) in [
+            (
+                "apple_direct_payment",
+                "/b/pbl/v2/payment/apple-pay/",
+                apple_body(),
+                "code=200",
+            ),
+            (
+                "get_user_cards",
+                "/b/pbl/v2/card/",
+                json!({"customer_id": "c1", "type": "sandbox"}),
+                "code=200",
+            ),
+        ] {
+            for (drift, kind) in cases {
+                let a = send(
+                    &server,
+                    "POST",
+                    path,
+                    &[AUTH, ("Prefer", prefer), ("X-Mock-Drift", drift)],
+                    Some(&body),
+                )
+                .await;
+                if a.status == 400 && op == "get_user_cards" {
+                    // Nothing of that kind in a card list (e.g. no date-time field): the mock says so.
+                    assert!(
+                        matches!(drift, "bad-format"),
+                        "{op} {drift}: {}",
+                        String::from_utf8_lossy(&a.body)
+                    );
+                    continue;
+                }
+                let findings = v
+                    .validate(op, a.status, a.content_type.as_deref(), &a.body)
+                    .unwrap();
+                let got: Vec<(Kind, &str)> = findings
+                    .iter()
+                    .map(|f| (f.kind, f.pointer.as_str()))
+                    .collect();
+                let pointer = a.drift_pointer.clone().unwrap_or_default();
+                assert_eq!(
+                    got,
+                    vec![(kind, pointer.as_str())],
+                    "{op} {drift} overlays {overlays}"
+                );
+                if !pointer.is_empty() {
+                    assert!(pointer.starts_with('/'), "{pointer}");
+                }
+            }
+        }
+        let unknown = send(
+            &server,
+            "POST",
+            "/b/pbl/v2/payment/apple-pay/",
+            &[AUTH, ("X-Mock-Drift", "gremlins")],
+            Some(&apple_body()),
+        )
+        .await;
+        assert_eq!(unknown.status, 400);
+        server.shutdown().await;
+    }
+}
+
+/// Sends raw bytes on a fresh connection and returns the status, or None if the server closed it.
+async fn raw(addr: std::net::SocketAddr, bytes: &[u8]) -> Option<u16> {
+    let mut s = TcpStream::connect(addr).await.ok()?;
+    s.write_all(bytes).await.ok()?;
+    let mut buf = Vec::new();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        bench::read_response(&mut s, &mut buf),
+    )
+    .await
+    .ok()?
+    .ok()
+    .map(|(st, _)| st)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unparsable_requests_get_a_clear_4xx_or_a_closed_connection() {
+    let (_, server) = start(true).await;
+    let addr = server.addr();
+    let garbage = raw(addr, b"\x00\x01\x02 not http at all\r\n\r\n").await;
+    assert!(
+        garbage.is_none_or(|s| (400..500).contains(&s)),
+        "{garbage:?}"
+    );
+    let huge_header = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(200_000)
+    );
+    let r = raw(addr, huge_header.as_bytes()).await;
+    assert!(r.is_none_or(|s| (400..500).contains(&s)), "{r:?}");
+    let lying_length = b"POST /b/pbl/v2/card/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key k\r\nContent-Type: application/json\r\nContent-Length: 99999999\r\n\r\n{}";
+    assert_eq!(raw(addr, lying_length).await, Some(413));
+    // A request that never finishes its headers is dropped, not kept forever.
+    let mut slow = TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"POST /b/pbl/v2/card/ HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 256];
+    let n = tokio::time::timeout(Duration::from_secs(15), slow.read(&mut buf))
+        .await
+        .expect("server gives up on a slow client");
+    assert!(started.elapsed() < Duration::from_secs(12));
+    let text = String::from_utf8_lossy(&buf[..n.unwrap_or(0)]).to_string();
+    assert!(
+        text.is_empty() || text.contains(" 408 ") || text.contains(" 400 "),
+        "{text}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousands_of_mixed_requests_from_many_connections_never_get_a_5xx() {
+    // A small body limit, so an oversized body fits the socket buffer and the 413 is read back.
+    let v = validators(true);
+    let server = MockServer::start(
+        v.clone(),
+        MockConfig {
+            seed: 3,
+            body_limit: 64 * 1024,
+            ..MockConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut requests = bench::valid_requests(&v, 3);
+    let auth = [
+        ("Authorization", "Api-Key k"),
+        ("Content-Type", "application/json"),
+    ];
+    requests.push(raw_request(
+        "POST",
+        "/b/pbl/v2/card/",
+        &auth,
+        b"{\"customer_id\": ",
+    ));
+    requests.push(raw_request("POST", "/b/pbl/v2/card/", &auth, b"[1, 2, 3]"));
+    requests.push(raw_request(
+        "POST",
+        "/b/pbl/v2/card/",
+        &auth,
+        b"{\"customer_id\": 5, \"type\": []}",
+    ));
+    requests.push(raw_request(
+        "POST",
+        "/b/pbl/v2/card/",
+        &[("Content-Type", "application/json")],
+        b"{}",
+    ));
+    requests.push(raw_request(
+        "POST",
+        "/b/pbl/v2/card/",
+        &[("Authorization", "Api-Key k"), ("Content-Type", "text/csv")],
+        b"a,b",
+    ));
+    requests.push(raw_request(
+        "POST",
+        "/b/pbl/v2/payment/google-pay/",
+        &auth,
+        &vec![b'7'; 100 * 1024],
+    ));
+    requests.push(raw_request("PATCH", "/b/pbl/v2/auto-debit/", &auth, b"{}"));
+    requests.push(raw_request("GET", "/b/pbl/v2/card/%ZZ/../..", &auth, b""));
+    requests.push(raw_request(
+        "POST",
+        "/b/pbl/v2/auto-debit/",
+        &[
+            ("Authorization", "Api-Key k"),
+            ("Content-Type", "application/json"),
+            ("X-Mock-Drift", "not-json"),
+        ],
+        b"{\"session_id\": \"s\", \"token\": \"t\"}",
+    ));
+    let result = bench::load(
+        server.addr(),
+        32,
+        6_000,
+        Duration::from_secs(60),
+        Arc::new(requests),
+    )
+    .await;
+    assert!(result.requests >= 6_000 - result.errors, "{result:?}");
+    assert!(result.requests >= 5_000, "{result:?}");
+    assert!(
+        result.statuses.keys().all(|s| *s < 500),
+        "{:?}",
+        result.statuses
+    );
+    assert!(
+        result.statuses.get(&413).copied().unwrap_or(0) > 0,
+        "{:?}",
+        result.statuses
+    );
+    assert!(
+        result.statuses.get(&400).copied().unwrap_or(0) > 0
+            && result.statuses.get(&200).copied().unwrap_or(0) > 0
+    );
+    // Still serving afterwards, and stops cleanly.
+    let after = send(
+        &server,
+        "POST",
+        "/b/pbl/v2/card/",
+        &[AUTH],
+        Some(&json!({"customer_id": "c", "type": "sandbox"})),
+    )
+    .await;
+    assert_eq!(after.status, 200);
+    let addr = server.addr();
+    server.shutdown().await;
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "port released after shutdown"
+    );
+}

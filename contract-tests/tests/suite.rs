@@ -1,0 +1,307 @@
+//! The suite end to end against the embedded mock, the live-mode guards,
+//! and redaction in every report format.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use contract_tests::mock::{MockConfig, MockServer};
+use contract_tests::report::{Outcome, Redactor};
+use contract_tests::suite::{self, Fixtures, SuiteConfig, SuiteError, Target};
+use contract_tests::{Kind, Validators};
+
+fn validators(overlays: bool) -> Arc<Validators> {
+    let specs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let spec = codegen::load(&[specs], &codegen::LoadOptions { overlays }).expect("specs load");
+    Arc::new(Validators::new(spec).expect("validators compile"))
+}
+
+/// Tags balance and the JUnit skeleton is there (no XML dependency needed for that).
+fn assert_junit_well_formed(xml: &str) {
+    assert!(xml.starts_with("<?xml"));
+    assert!(xml.contains("<testsuites") && xml.trim_end().ends_with("</testsuites>"));
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = xml.split_once("?>").unwrap().1;
+    while let Some(i) = rest.find('<') {
+        let end = rest[i..].find('>').expect("tag closes") + i;
+        let tag = &rest[i + 1..end];
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(stack.pop().as_deref(), Some(name), "mismatched </{name}>");
+        } else if !tag.ends_with('/') {
+            stack.push(tag.split_whitespace().next().unwrap().to_string());
+        }
+        rest = &rest[end + 1..];
+    }
+    assert!(stack.is_empty(), "unclosed {stack:?}");
+    for part in xml.split('<').skip(1) {
+        let text = part.split_once('>').map(|(_, t)| t).unwrap_or("");
+        assert!(
+            !text.contains('<') && !text.contains('>'),
+            "unescaped text {text}"
+        );
+        assert!(
+            text.split('&')
+                .skip(1)
+                .all(|e| ["amp;", "lt;", "gt;", "quot;", "apos;"]
+                    .iter()
+                    .any(|x| e.starts_with(x))),
+            "bad entity in {text}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_suite_is_green_against_the_mock_and_covers_every_documented_status() {
+    for overlays in [true, false] {
+        let v = validators(overlays);
+        let (report, redactor) = suite::run(
+            v.clone(),
+            SuiteConfig {
+                cases: 4,
+                ..SuiteConfig::default()
+            },
+        )
+        .await
+        .unwrap();
+        let text = report.text(&redactor);
+        assert_eq!(report.failed(), 0, "overlays {overlays}:\n{text}");
+        for op in &v.operations {
+            for r in &op.responses {
+                let name = format!("documented {}", r.key);
+                assert!(
+                    report.cases.iter().any(|c| c.operation == op.id
+                        && c.name.starts_with(&name)
+                        && c.outcome == Outcome::Pass),
+                    "{} {}",
+                    op.id,
+                    r.key
+                );
+            }
+            assert!(
+                report
+                    .cases
+                    .iter()
+                    .any(|c| c.operation == op.id && c.name.starts_with("invalid")),
+                "{}",
+                op.id
+            );
+            assert!(
+                report
+                    .cases
+                    .iter()
+                    .any(|c| c.operation == op.id && c.name.starts_with("valid request")),
+                "{}",
+                op.id
+            );
+        }
+        // Google Pay: each union branch separately.
+        for branch in ["schemawebhook", "iframe3dsresponse", "redirect3dsresponse"] {
+            assert!(
+                report
+                    .cases
+                    .iter()
+                    .any(|c| c.operation == "google_direct_payment" && c.name.contains(branch)),
+                "{branch}"
+            );
+        }
+        assert_eq!(report.spec_findings.is_empty(), overlays);
+        assert_junit_well_formed(&report.junit(&redactor));
+        let md = report.markdown(&redactor);
+        assert!(md.contains("| `get_user_cards` |"), "{md}");
+        let json: serde_json::Value = serde_json::from_str(&report.json(&redactor)).unwrap();
+        assert_eq!(json["cases"].as_array().unwrap().len(), report.cases.len());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn injected_drift_fails_the_suite_and_is_named_in_junit() {
+    let v = validators(true);
+    let config = SuiteConfig {
+        cases: 1,
+        drift: Some("remove-required".into()),
+        ..SuiteConfig::default()
+    };
+    let (report, redactor) = suite::run(v, config).await.unwrap();
+    assert!(report.failed() > 0);
+    let missing = report
+        .cases
+        .iter()
+        .flat_map(|c| &c.findings)
+        .filter(|f| f.kind == Kind::MissingRequiredProperty)
+        .count();
+    assert!(missing >= 4, "{}", report.text(&redactor));
+    let junit = report.junit(&redactor);
+    assert_junit_well_formed(&junit);
+    assert!(
+        junit.contains("<failure message=\"missing-required-property: required property"),
+        "{junit}"
+    );
+}
+
+#[test]
+fn live_runs_refuse_production_hosts_unless_allowed() {
+    assert!(suite::guard("https://sandbox.ottu.net", false).is_ok());
+    assert!(suite::guard("http://127.0.0.1:4010/", false).is_ok());
+    assert!(suite::guard("http://localhost:8080", false).is_ok());
+    assert!(suite::guard("http://[::1]:8080", false).is_ok());
+    for prod in [
+        "https://acme.ottu.net",
+        "https://sandbox.ottu.net.evil.example",
+        "https://user@10.0.0.1/",
+    ] {
+        assert!(
+            matches!(suite::guard(prod, false), Err(SuiteError::Production(_))),
+            "{prod}"
+        );
+        assert!(suite::guard(prod, true).is_ok(), "{prod}");
+    }
+    assert!(matches!(
+        suite::guard("ftp://sandbox.ottu.net", true),
+        Err(SuiteError::BadUrl(_))
+    ));
+    assert!(matches!(
+        suite::guard("sandbox.ottu.net", false),
+        Err(SuiteError::BadUrl(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_host_sends_nothing() {
+    let v = validators(true);
+    let config = SuiteConfig {
+        target: Target::Live {
+            base_url: "https://merchant.ottu.net".into(),
+            api_key: "k".into(),
+        },
+        ..SuiteConfig::default()
+    };
+    assert!(matches!(
+        suite::run(v, config).await,
+        Err(SuiteError::Production(_))
+    ));
+}
+
+const API_KEY: &str = "sk_live_Zq8wVerySecretKey77";
+const CARD: &str = "tok_CardTokenSecret_4242";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_mode_is_read_only_without_allow_payments_and_redacts_every_report() {
+    let v = validators(true);
+    // A "live" server on loopback: the mock itself.
+    let server = MockServer::start(v.clone(), MockConfig::default())
+        .await
+        .unwrap();
+    let fixtures = Fixtures {
+        session_id: Some("sess_abcdef123456".into()),
+        card_token: Some(CARD.into()),
+        customer_id: Some("cust-1".into()),
+    };
+    let live = |allow_payments| SuiteConfig {
+        target: Target::Live {
+            base_url: server.base_url(),
+            api_key: API_KEY.into(),
+        },
+        allow_payments,
+        fixtures: fixtures.clone(),
+        ..SuiteConfig::default()
+    };
+    let (report, redactor) = suite::run(v.clone(), live(false)).await.unwrap();
+    let ran: Vec<&str> = report
+        .cases
+        .iter()
+        .filter(|c| c.outcome != Outcome::Skip)
+        .map(|c| c.operation.as_str())
+        .collect();
+    assert_eq!(ran, vec!["get_user_cards"], "{}", report.text(&redactor));
+    for skipped in [
+        "delete_user_cards",
+        "apple_direct_payment",
+        "google_direct_payment",
+        "auto_debit",
+    ] {
+        let c = report
+            .cases
+            .iter()
+            .find(|c| c.operation == skipped)
+            .unwrap();
+        assert_eq!(c.outcome, Outcome::Skip);
+        assert!(c.note.contains("--allow-payments"));
+    }
+    let (report, mut redactor) = suite::run(v.clone(), live(true)).await.unwrap();
+    assert!(
+        report.cases.iter().all(|c| c.outcome != Outcome::Skip),
+        "{}",
+        report.text(&redactor)
+    );
+    assert_eq!(report.failed(), 0, "{}", report.text(&redactor));
+
+    // Every format, even when a finding's text carries a secret.
+    let mut report = report;
+    let mut leaky = report.cases[0].clone();
+    leaky.outcome = Outcome::Fail;
+    leaky.note =
+        format!("sent Authorization: Api-Key {API_KEY} for card {CARD}; header Basic dXNlcjpwYXNz");
+    report.cases.push(leaky);
+    report.target = format!("{}?key={API_KEY}", report.target);
+    redactor.add("cust-1-not-secret-but-long");
+    for out in [
+        report.text(&redactor),
+        report.json(&redactor),
+        report.junit(&redactor),
+        report.markdown(&redactor),
+    ] {
+        assert!(!out.contains(API_KEY), "{out}");
+        assert!(!out.contains(CARD), "{out}");
+        assert!(!out.contains("sess_abcdef123456"), "{out}");
+        assert!(!out.contains("dXNlcjpwYXNz"), "{out}");
+        assert!(out.contains("[REDACTED]"));
+    }
+    server.shutdown().await;
+}
+
+#[test]
+fn redactor_hides_longest_secret_first_and_credentials_after_schemes() {
+    let mut r = Redactor::default();
+    r.add("abcd");
+    r.add("abcdefgh");
+    r.add("ab");
+    assert_eq!(
+        r.redact("x abcdefgh y abcd z ab"),
+        "x [REDACTED] y [REDACTED] z ab"
+    );
+    assert_eq!(
+        r.redact("Bearer eyJhbGciOi.x.y done"),
+        "Bearer [REDACTED] done"
+    );
+    assert!(!format!("{r:?}").contains("abcd"));
+    assert!(
+        !format!(
+            "{:?}",
+            Fixtures {
+                card_token: Some(CARD.into()),
+                ..Fixtures::default()
+            }
+        )
+        .contains(CARD)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_api_fixtures_compile_and_run_green_against_their_own_mock() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/fixtures/whole-api");
+    for file in ["ottu-api-3.1.1.json", "ottu-api-3.0.3.yaml"] {
+        let spec = codegen::load(&[dir.join(file)], &codegen::LoadOptions { overlays: false })
+            .expect("fixture loads");
+        let v = Arc::new(Validators::new(spec).expect("fixture compiles"));
+        assert!(v.operations.len() >= 26, "{file}: {}", v.operations.len());
+        let (report, redactor) = suite::run(
+            v,
+            SuiteConfig {
+                cases: 2,
+                ..SuiteConfig::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.failed(), 0, "{file}:\n{}", report.text(&redactor));
+    }
+}

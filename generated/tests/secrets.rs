@@ -1,0 +1,138 @@
+//! Credentials and card tokens never show in `Debug` or `Display` of a
+//! config, client, request value or error, including on error paths: a 401
+//! whose body echoes the key, undocumented statuses, decode failures,
+//! transport failures with a token in the URL, webhook verification.
+
+use std::time::Duration;
+
+use ottu_client::types::{AutoDebit, Card, CardEnvironment, UserCards};
+use ottu_client::{Auth, Client, Config, Error, RetryPolicy, Secret, verify_webhook_signature};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+const API_KEY: &str = "sk_live_a1b2c3d4e5f6";
+const PASSWORD: &str = "hunter2-very-secret";
+const BEARER: &str = "eyJhbGciOiJIUzI1NiJ9.pub_key_0987";
+const WEBHOOK_KEY: &str = "whk_5up3r_s3cr3t";
+const CARD_TOKEN: &str = "tok_4111111111111111";
+
+fn assert_hidden(what: &str, text: &str) {
+    for secret in [API_KEY, PASSWORD, BEARER, WEBHOOK_KEY, CARD_TOKEN] {
+        assert!(!text.contains(secret), "{what} shows {secret}: {text}");
+    }
+}
+
+fn all_auths() -> [Auth; 3] {
+    [Auth::api_key(API_KEY), Auth::basic("merchant", PASSWORD), Auth::bearer(BEARER)]
+}
+
+#[test]
+fn configs_clients_and_request_values_hide_credentials_and_tokens() {
+    for auth in all_auths() {
+        assert_hidden("Auth", &format!("{auth:?}"));
+        let config = Config::sandbox(auth).retry(RetryPolicy::new());
+        assert_hidden("Config", &format!("{config:?}"));
+        let client = Client::new(config).unwrap();
+        assert_hidden("Client", &format!("{client:?}"));
+    }
+    let secret = Secret::new(WEBHOOK_KEY);
+    assert_hidden("Secret", &format!("{secret} {secret:?}"));
+    let debit = AutoDebit { session_id: "s".into(), token: CARD_TOKEN.into() };
+    assert_hidden("AutoDebit", &format!("{debit:?}"));
+    let card: Card = serde_json::from_value(serde_json::json!({
+        "brand": "VISA", "customer_id": "c", "cvv_required": false, "expiry_month": "01", "expiry_year": "30",
+        "is_expired": false, "is_preferred": true, "name_on_card": null, "number": "**** 1111", "pg_code": "kn",
+        "token": CARD_TOKEN, "agreements": []
+    }))
+    .unwrap();
+    assert_hidden("Card", &format!("{card:?}"));
+}
+
+/// One connection answered with `response`; returns the base URL.
+async fn answer(response: String) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = [0u8; 8192];
+            let _ = sock.read(&mut buf).await;
+            let _ = sock.write_all(response.as_bytes()).await;
+            let _ = sock.shutdown().await;
+        }
+    });
+    url
+}
+
+fn http(status: &str, body: &str) -> String {
+    format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len())
+}
+
+fn client(url: &str, auth: Auth) -> Client {
+    Client::new(Config::new(url, auth).timeout(Duration::from_secs(5))).unwrap()
+}
+
+fn cards() -> UserCards {
+    UserCards { r#type: CardEnvironment::Sandbox, customer_id: "c".into(), pg_codes: None, agreement_id: None }
+}
+
+fn shown<E: std::fmt::Debug + std::fmt::Display>(e: &Error<E>) -> String {
+    format!("{e} {e:?}")
+}
+
+#[tokio::test]
+async fn a_401_echoing_the_credential_does_not_show_it() {
+    for (auth, echoed) in all_auths().into_iter().zip([API_KEY, PASSWORD, BEARER]) {
+        let body = format!(r#"{{"detail": "Invalid credentials: Api-Key {echoed} / Basic merchant:{echoed} / Bearer {echoed}"}}"#);
+        let url = answer(http("401 Unauthorized", &body)).await;
+        let err = client(&url, auth).get_user_cards(&cards()).await.unwrap_err();
+        assert!(matches!(&err, Error::Api(e) if e.status() == 401), "{err:?}");
+        assert_hidden("a decoded 401", &shown(&err));
+    }
+}
+
+#[tokio::test]
+async fn undocumented_statuses_and_decode_failures_hide_credentials_and_tokens() {
+    let bodies = [
+        http("500 Internal Server Error", &format!(r#"{{"error": "boom", "key": "{API_KEY}", "token": "{CARD_TOKEN}"}}"#)),
+        http("500 Internal Server Error", &format!("Traceback: Api-Key {API_KEY} card {CARD_TOKEN}")),
+        http("200 OK", &format!(r#"[{{"token": "{CARD_TOKEN}", "brand": 5}}]"#)),
+        http("200 OK", &format!(r#"[{{"token": "{CARD_TOKEN}", "brand": "#)),
+        format!("HTTP/1.1 503 Unavailable\r\nset-cookie: session={API_KEY}\r\nauthorization: Api-Key {API_KEY}\r\ncontent-length: 0\r\n\r\n"),
+    ];
+    for response in bodies {
+        let url = answer(response.clone()).await;
+        let err = client(&url, Auth::api_key(API_KEY)).get_user_cards(&cards()).await.unwrap_err();
+        assert_hidden(&format!("the error for {response:?}"), &shown(&err));
+    }
+}
+
+#[tokio::test]
+async fn transport_errors_do_not_show_the_token_in_the_url() {
+    let port = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
+    let c = client(&format!("http://127.0.0.1:{port}"), Auth::api_key(API_KEY));
+    let err = c.delete_user_cards(CARD_TOKEN, "c", CardEnvironment::Sandbox).await.unwrap_err();
+    assert!(matches!(&err, Error::Transport(_)), "{err:?}");
+    let mut text = shown(&err);
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        text.push_str(&format!(" {s} {s:?}"));
+        source = s.source();
+    }
+    assert_hidden("a transport error and its sources", &text);
+}
+
+#[test]
+fn webhook_verification_never_shows_the_key() {
+    let key = Secret::new(WEBHOOK_KEY);
+    let payloads = [
+        format!(r#"{{"amount": "1.000", "token": {{"token": "{CARD_TOKEN}"}}, "signature": "{}"}}"#, "0".repeat(64)),
+        r#"{"amount": "1.000"}"#.to_string(),
+        format!(r#"{{"signature": "{WEBHOOK_KEY}"}}"#),
+        format!(r#""{CARD_TOKEN}""#),
+        format!(r#"{{"token": "{CARD_TOKEN}""#),
+    ];
+    for p in payloads {
+        let err = verify_webhook_signature(&p, &key).unwrap_err();
+        assert_hidden("a webhook error", &format!("{err} {err:?}"));
+    }
+}
