@@ -14,17 +14,50 @@ use crate::spec::Spec;
 /// The hand-written crate root and runtime, copied into standalone crates.
 const RUNTIME: &[(&str, &str)] = &[
     ("src/lib.rs", include_str!("../../generated/src/lib.rs")),
-    ("src/runtime/mod.rs", include_str!("../../generated/src/runtime/mod.rs")),
-    ("src/runtime/client.rs", include_str!("../../generated/src/runtime/client.rs")),
-    ("src/runtime/config.rs", include_str!("../../generated/src/runtime/config.rs")),
-    ("src/runtime/decimal.rs", include_str!("../../generated/src/runtime/decimal.rs")),
-    ("src/runtime/error.rs", include_str!("../../generated/src/runtime/error.rs")),
-    ("src/runtime/nullable.rs", include_str!("../../generated/src/runtime/nullable.rs")),
-    ("src/runtime/retry.rs", include_str!("../../generated/src/runtime/retry.rs")),
-    ("src/runtime/secret.rs", include_str!("../../generated/src/runtime/secret.rs")),
-    ("src/runtime/union.rs", include_str!("../../generated/src/runtime/union.rs")),
-    ("src/runtime/validate.rs", include_str!("../../generated/src/runtime/validate.rs")),
-    ("src/runtime/webhook.rs", include_str!("../../generated/src/runtime/webhook.rs")),
+    (
+        "src/runtime/mod.rs",
+        include_str!("../../generated/src/runtime/mod.rs"),
+    ),
+    (
+        "src/runtime/client.rs",
+        include_str!("../../generated/src/runtime/client.rs"),
+    ),
+    (
+        "src/runtime/config.rs",
+        include_str!("../../generated/src/runtime/config.rs"),
+    ),
+    (
+        "src/runtime/decimal.rs",
+        include_str!("../../generated/src/runtime/decimal.rs"),
+    ),
+    (
+        "src/runtime/error.rs",
+        include_str!("../../generated/src/runtime/error.rs"),
+    ),
+    (
+        "src/runtime/nullable.rs",
+        include_str!("../../generated/src/runtime/nullable.rs"),
+    ),
+    (
+        "src/runtime/retry.rs",
+        include_str!("../../generated/src/runtime/retry.rs"),
+    ),
+    (
+        "src/runtime/secret.rs",
+        include_str!("../../generated/src/runtime/secret.rs"),
+    ),
+    (
+        "src/runtime/union.rs",
+        include_str!("../../generated/src/runtime/union.rs"),
+    ),
+    (
+        "src/runtime/validate.rs",
+        include_str!("../../generated/src/runtime/validate.rs"),
+    ),
+    (
+        "src/runtime/webhook.rs",
+        include_str!("../../generated/src/runtime/webhook.rs"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -36,7 +69,10 @@ pub enum GenerateError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> GenerateError + '_ {
-    move |source| GenerateError::Io { path: path.to_path_buf(), source }
+    move |source| GenerateError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// The `@generated` files (`src/types.rs`, `src/operations.rs`).
@@ -49,7 +85,10 @@ pub fn client_files(spec: &Spec, base: &Path) -> Result<Vec<File>, GenerateError
         .iter()
         .map(|s| {
             let p = s.file.strip_prefix(base).unwrap_or(&s.file);
-            p.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
         })
         .collect();
     Ok(emit::emit(&api)?)
@@ -58,8 +97,14 @@ pub fn client_files(spec: &Spec, base: &Path) -> Result<Vec<File>, GenerateError
 /// A complete standalone crate: generated files, runtime, `Cargo.toml`.
 pub fn crate_files(spec: &Spec, base: &Path, package: &str) -> Result<Vec<File>, GenerateError> {
     let mut files = client_files(spec, base)?;
-    files.extend(RUNTIME.iter().map(|(p, t)| File { path: p.to_string(), text: t.to_string() }));
-    files.push(File { path: "Cargo.toml".into(), text: cargo_toml(package) });
+    files.extend(RUNTIME.iter().map(|(p, t)| File {
+        path: p.to_string(),
+        text: t.to_string(),
+    }));
+    files.push(File {
+        path: "Cargo.toml".into(),
+        text: cargo_toml(package),
+    });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -91,7 +136,11 @@ base64 = "0.23"
 
 /// Paths (relative to `dir`) whose content differs from `files`.
 pub fn stale(dir: &Path, files: &[File]) -> Vec<String> {
-    files.iter().filter(|f| fs::read_to_string(dir.join(&f.path)).ok().as_deref() != Some(f.text.as_str())).map(|f| f.path.clone()).collect()
+    files
+        .iter()
+        .filter(|f| fs::read_to_string(dir.join(&f.path)).ok().as_deref() != Some(f.text.as_str()))
+        .map(|f| f.path.clone())
+        .collect()
 }
 
 /// Writes `files` under `dir`, all or nothing: every file is staged in a
@@ -99,9 +148,16 @@ pub fn stale(dir: &Path, files: &[File]) -> Vec<String> {
 /// ones moved in; if any step fails, what was moved is moved back and the
 /// staging directory removed, leaving `dir` as it was.
 pub fn write_atomically(dir: &Path, files: &[File]) -> Result<(), GenerateError> {
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(io_err(parent))?;
-    let stage = parent.join(format!(".{}.codegen-{}", dir.file_name().and_then(|n| n.to_str()).unwrap_or("out"), std::process::id()));
+    let stage = parent.join(format!(
+        ".{}.codegen-{}",
+        dir.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
+        std::process::id()
+    ));
     let _ = fs::remove_dir_all(&stage);
     let result = stage_and_swap(dir, &stage, files);
     let _ = fs::remove_dir_all(&stage);
@@ -126,7 +182,10 @@ fn stage_and_swap(dir: &Path, stage: &Path, files: &[File]) -> Result<(), Genera
             let backup = stage.join("old").join(i.to_string());
             let had_old = match fs::symlink_metadata(&target) {
                 Ok(m) if m.is_dir() => {
-                    return Err(GenerateError::Io { path: target, source: io::Error::other("is a directory") });
+                    return Err(GenerateError::Io {
+                        path: target,
+                        source: io::Error::other("is a directory"),
+                    });
                 }
                 Ok(_) => {
                     fs::rename(&target, &backup).map_err(io_err(&target))?;

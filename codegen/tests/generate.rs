@@ -14,7 +14,10 @@ use codegen::generate::{client_files, crate_files, stale, write_atomically};
 use codegen::{LoadOptions, load};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 fn generate(inputs: &[PathBuf]) -> Vec<File> {
@@ -31,21 +34,34 @@ fn temp_dir(name: &str) -> PathBuf {
 #[test]
 fn snapshots() {
     let fixtures = root().join("codegen/tests/fixtures/codegen");
-    let mut names: Vec<PathBuf> = fs::read_dir(&fixtures).expect("fixtures").map(|e| e.expect("entry").path()).collect();
+    let mut names: Vec<PathBuf> = fs::read_dir(&fixtures)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .collect();
     names.sort();
     assert!(!names.is_empty());
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let mut stale_files = Vec::new();
-    for fixture in names.iter().filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json")) {
+    for fixture in names
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+    {
         let stem = fixture.file_stem().and_then(|s| s.to_str()).expect("name");
         let dir = root().join("codegen/tests/snapshots").join(stem);
         let files = generate(std::slice::from_ref(fixture));
         if update {
             write_atomically(&dir, &files).expect("write snapshots");
         }
-        stale_files.extend(stale(&dir, &files).into_iter().map(|f| format!("{stem}/{f}")));
+        stale_files.extend(
+            stale(&dir, &files)
+                .into_iter()
+                .map(|f| format!("{stem}/{f}")),
+        );
     }
-    assert!(stale_files.is_empty(), "snapshots differ: {stale_files:?}; if intended, run `UPDATE_SNAPSHOTS=1 cargo test -p codegen --test generate`");
+    assert!(
+        stale_files.is_empty(),
+        "snapshots differ: {stale_files:?}; if intended, run `UPDATE_SNAPSHOTS=1 cargo test -p codegen --test generate`"
+    );
 }
 
 #[test]
@@ -58,15 +74,26 @@ fn output_is_deterministic() {
 fn credentials_are_never_arguments_or_emitted() {
     let files = generate(&[root().join("codegen/tests/fixtures/codegen/constructs.yaml")]);
     for f in &files {
-        assert!(!f.text.contains("sk_live_DO_NOT_EMIT"), "{} emits a credential default", f.path);
-        assert!(!f.text.contains("authorization:"), "{} takes the Authorization header as an argument", f.path);
+        assert!(
+            !f.text.contains("sk_live_DO_NOT_EMIT"),
+            "{} emits a credential default",
+            f.path
+        );
+        assert!(
+            !f.text.contains("authorization:"),
+            "{} takes the Authorization header as an argument",
+            f.path
+        );
     }
 }
 
 fn body(files: &[File], path: &str) -> String {
     // Without the header line, which names the input file.
     let f = files.iter().find(|f| f.path == path).expect(path);
-    f.text.split_once('\n').map(|(_, rest)| rest.to_string()).unwrap_or_default()
+    f.text
+        .split_once('\n')
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -75,12 +102,22 @@ fn whole_api_in_both_dialects_gives_the_same_client() {
     let v31 = generate(&[dir.join("ottu-api-3.1.1.json")]);
     let v30 = generate(&[dir.join("ottu-api-3.0.3.yaml")]);
     for path in ["src/types.rs", "src/operations.rs"] {
-        assert_eq!(body(&v31, path), body(&v30, path), "{path} differs between 3.1.1 and 3.0.3");
+        assert_eq!(
+            body(&v31, path),
+            body(&v30, path),
+            "{path} differs between 3.1.1 and 3.0.3"
+        );
     }
     let ops = body(&v31, "src/operations.rs");
     let methods = ops.matches("pub async fn ").count();
     assert!(methods >= 26, "only {methods} operations");
-    for m in ["get_user_cards", "delete_user_cards", "apple_direct_payment", "google_direct_payment", "auto_debit"] {
+    for m in [
+        "get_user_cards",
+        "delete_user_cards",
+        "apple_direct_payment",
+        "google_direct_payment",
+        "auto_debit",
+    ] {
         assert!(ops.contains(&format!("pub async fn {m}(")), "{m} missing");
     }
 }
@@ -89,9 +126,19 @@ fn whole_api_in_both_dialects_gives_the_same_client() {
 fn specs_operations_have_the_documented_signatures() {
     let files = generate(&[root().join("specs")]);
     let ops = body(&files, "src/operations.rs");
-    assert!(ops.contains("-> Result<Vec<types::Card>, crate::Error<GetUserCardsError>>"), "get_user_cards returns a list");
-    assert!(ops.contains("-> Result<(), crate::Error<DeleteUserCardsError>>"), "delete returns ()");
-    for variant in ["BadRequest(types::UserCardsErrors)", "Unauthorized(types::GenericErrorMessage)", "UnsupportedMediaType("] {
+    assert!(
+        ops.contains("-> Result<Vec<types::Card>, crate::Error<GetUserCardsError>>"),
+        "get_user_cards returns a list"
+    );
+    assert!(
+        ops.contains("-> Result<(), crate::Error<DeleteUserCardsError>>"),
+        "delete returns ()"
+    );
+    for variant in [
+        "BadRequest(types::UserCardsErrors)",
+        "Unauthorized(types::GenericErrorMessage)",
+        "UnsupportedMediaType(",
+    ] {
         assert!(ops.contains(variant), "{variant}");
     }
 }
@@ -100,8 +147,14 @@ fn specs_operations_have_the_documented_signatures() {
 fn writes_are_all_or_nothing() {
     let dir = temp_dir("atomic");
     let files = vec![
-        File { path: "src/a.rs".into(), text: "new a".into() },
-        File { path: "src/b.rs".into(), text: "new b".into() },
+        File {
+            path: "src/a.rs".into(),
+            text: "new a".into(),
+        },
+        File {
+            path: "src/b.rs".into(),
+            text: "new b".into(),
+        },
     ];
     fs::create_dir_all(dir.join("src")).unwrap();
     fs::write(dir.join("src/a.rs"), "old a").unwrap();
@@ -109,11 +162,20 @@ fn writes_are_all_or_nothing() {
     fs::create_dir_all(dir.join("src/b.rs")).unwrap();
     let err = write_atomically(&dir, &files).unwrap_err();
     assert!(err.to_string().contains("b.rs"), "{err}");
-    assert_eq!(fs::read_to_string(dir.join("src/a.rs")).unwrap(), "old a", "a.rs was replaced although b.rs failed");
+    assert_eq!(
+        fs::read_to_string(dir.join("src/a.rs")).unwrap(),
+        "old a",
+        "a.rs was replaced although b.rs failed"
+    );
     let leftovers: Vec<_> = fs::read_dir(dir.parent().unwrap())
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&format!(".{}.codegen-", dir.file_name().unwrap().to_string_lossy())))
+        .filter(|e| {
+            e.file_name().to_string_lossy().starts_with(&format!(
+                ".{}.codegen-",
+                dir.file_name().unwrap().to_string_lossy()
+            ))
+        })
         .collect();
     assert!(leftovers.is_empty(), "staging directory left behind");
 
@@ -132,10 +194,18 @@ fn writes_are_all_or_nothing() {
 #[test]
 #[ignore = "builds the generated crates with cargo (minutes on a cold target dir)"]
 fn generated_crates_build_without_warnings() {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
     let mut inputs: Vec<(String, PathBuf)> = vec![
-        ("whole-api-311".into(), root().join("codegen/tests/fixtures/whole-api/ottu-api-3.1.1.json")),
-        ("whole-api-303".into(), root().join("codegen/tests/fixtures/whole-api/ottu-api-3.0.3.yaml")),
+        (
+            "whole-api-311".into(),
+            root().join("codegen/tests/fixtures/whole-api/ottu-api-3.1.1.json"),
+        ),
+        (
+            "whole-api-303".into(),
+            root().join("codegen/tests/fixtures/whole-api/ottu-api-3.0.3.yaml"),
+        ),
     ];
     for e in fs::read_dir(root().join("codegen/tests/fixtures/codegen")).unwrap() {
         let p = e.unwrap().path();
@@ -152,7 +222,11 @@ fn generated_crates_build_without_warnings() {
             .env("CARGO_TARGET_DIR", target.join("generated-crates"))
             .output()
             .expect("cargo runs");
-        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let _ = fs::remove_dir_all(&dir);
     }
 }

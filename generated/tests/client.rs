@@ -27,7 +27,11 @@ async fn serve_once(response: Vec<u8>) -> (String, tokio::task::JoinHandle<Strin
             if let Some(end) = text.find("\r\n\r\n") {
                 let len = text
                     .lines()
-                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(|v| v.trim().parse::<usize>().unwrap()))
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length: ")
+                            .map(|v| v.trim().parse::<usize>().unwrap())
+                    })
                     .unwrap_or(0);
                 if buf.len() >= end + 4 + len || n == 0 {
                     break;
@@ -49,11 +53,17 @@ fn http(status: &str, body: &str) -> Vec<u8> {
 }
 
 fn client(url: &str) -> Client {
-    Client::new(Config::new(url, Auth::api_key("sk_test_secret")).timeout(Duration::from_secs(5))).unwrap()
+    Client::new(Config::new(url, Auth::api_key("sk_test_secret")).timeout(Duration::from_secs(5)))
+        .unwrap()
 }
 
 fn cards_request() -> UserCards {
-    UserCards { r#type: CardEnvironment::Sandbox, customer_id: "cust-1".into(), pg_codes: None, agreement_id: None }
+    UserCards {
+        r#type: CardEnvironment::Sandbox,
+        customer_id: "cust-1".into(),
+        pg_codes: None,
+        agreement_id: None,
+    }
 }
 
 #[tokio::test]
@@ -63,14 +73,28 @@ async fn list_cards_sends_auth_and_json_and_decodes_the_array() {
     assert!(cards.is_empty());
     let req = seen.await.unwrap();
     assert!(req.starts_with("POST /b/pbl/v2/card/ HTTP/1.1"), "{req}");
-    assert!(req.to_ascii_lowercase().contains("authorization: api-key sk_test_secret"), "{req}");
-    assert!(req.ends_with(r#"{"type":"sandbox","customer_id":"cust-1"}"#), "{req}");
+    assert!(
+        req.to_ascii_lowercase()
+            .contains("authorization: api-key sk_test_secret"),
+        "{req}"
+    );
+    assert!(
+        req.ends_with(r#"{"type":"sandbox","customer_id":"cust-1"}"#),
+        "{req}"
+    );
 }
 
 #[tokio::test]
 async fn field_errors_come_back_typed() {
-    let (url, _) = serve_once(http("400 Bad Request", r#"{"customer_id": ["This field is required."]}"#)).await;
-    let err = client(&url).get_user_cards(&cards_request()).await.unwrap_err();
+    let (url, _) = serve_once(http(
+        "400 Bad Request",
+        r#"{"customer_id": ["This field is required."]}"#,
+    ))
+    .await;
+    let err = client(&url)
+        .get_user_cards(&cards_request())
+        .await
+        .unwrap_err();
     match err {
         Error::Api(GetUserCardsError::BadRequest(UserCardsErrors::FieldErrors(f))) => {
             assert_eq!(f["customer_id"], ["This field is required."])
@@ -81,21 +105,47 @@ async fn field_errors_come_back_typed() {
 
 #[tokio::test]
 async fn unauthorized_bodies_are_read() {
-    let (url, _) = serve_once(http("401 Unauthorized", r#"{"detail": "Invalid API key."}"#)).await;
-    let err = client(&url).get_user_cards(&cards_request()).await.unwrap_err();
-    let Error::Api(GetUserCardsError::Unauthorized(m)) = &err else { panic!("{err:?}") };
+    let (url, _) = serve_once(http(
+        "401 Unauthorized",
+        r#"{"detail": "Invalid API key."}"#,
+    ))
+    .await;
+    let err = client(&url)
+        .get_user_cards(&cards_request())
+        .await
+        .unwrap_err();
+    let Error::Api(GetUserCardsError::Unauthorized(m)) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(m.detail, "Invalid API key.");
     assert_eq!(err.to_string(), "HTTP 401 (Unauthorized)");
 }
 
 #[tokio::test]
 async fn undocumented_status_keeps_status_headers_and_a_redacted_excerpt() {
-    let (url, _) = serve_once(http("502 Bad Gateway", r#"{"error": "upstream", "token": "tok_leak"}"#)).await;
-    let err = client(&url).get_user_cards(&cards_request()).await.unwrap_err();
-    let Error::UnexpectedStatus(r) = &err else { panic!("{err:?}") };
+    let (url, _) = serve_once(http(
+        "502 Bad Gateway",
+        r#"{"error": "upstream", "token": "tok_leak"}"#,
+    ))
+    .await;
+    let err = client(&url)
+        .get_user_cards(&cards_request())
+        .await
+        .unwrap_err();
+    let Error::UnexpectedStatus(r) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(r.status, 502);
-    assert!(r.headers.iter().any(|(k, v)| k == "x-request-id" && v == "r-1"));
-    assert!(r.body.text.contains("upstream") && !r.body.text.contains("tok_leak"), "{}", r.body);
+    assert!(
+        r.headers
+            .iter()
+            .any(|(k, v)| k == "x-request-id" && v == "r-1")
+    );
+    assert!(
+        r.body.text.contains("upstream") && !r.body.text.contains("tok_leak"),
+        "{}",
+        r.body
+    );
     assert!(!format!("{err} {err:?}").contains("sk_test_secret"));
 }
 
@@ -103,8 +153,20 @@ async fn undocumented_status_keeps_status_headers_and_a_redacted_excerpt() {
 async fn oversized_bodies_are_refused() {
     let big = format!("[{}]", vec!["{}"; 5_000_000].join(","));
     let (url, _) = serve_once(http("200 OK", &big)).await;
-    let err = client(&url).get_user_cards(&cards_request()).await.unwrap_err();
-    assert!(matches!(err, Error::BodyTooLarge { status: 200, limit: 4_194_304 }), "{err:?}");
+    let err = client(&url)
+        .get_user_cards(&cards_request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::BodyTooLarge {
+                status: 200,
+                limit: 4_194_304
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -120,27 +182,51 @@ async fn a_body_that_never_ends_times_out() {
     });
     let c = Client::new(Config::new(&url, Auth::None).timeout(Duration::from_millis(300))).unwrap();
     let err = c.get_user_cards(&cards_request()).await.unwrap_err();
-    let Error::Transport(t) = &err else { panic!("{err:?}") };
+    let Error::Transport(t) = &err else {
+        panic!("{err:?}")
+    };
     assert!(t.is_timeout(), "{err}");
 }
 
 #[tokio::test]
 async fn delete_encodes_the_token_and_sends_the_query() {
-    let (url, seen) = serve_once(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n".to_vec()).await;
-    client(&url).delete_user_cards("tok/1 2", "cust-1", CardEnvironment::Production).await.unwrap();
+    let (url, seen) =
+        serve_once(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n".to_vec()).await;
+    client(&url)
+        .delete_user_cards("tok/1 2", "cust-1", CardEnvironment::Production)
+        .await
+        .unwrap();
     let req = seen.await.unwrap();
-    assert!(req.starts_with("DELETE /b/pbl/v2/card/tok%2F1%202/?customer_id=cust-1&type=production HTTP/1.1"), "{req}");
+    assert!(
+        req.starts_with(
+            "DELETE /b/pbl/v2/card/tok%2F1%202/?customer_id=cust-1&type=production HTTP/1.1"
+        ),
+        "{req}"
+    );
 }
 
 #[tokio::test]
 async fn invalid_requests_are_not_sent() {
     // Nothing listens here: a validation error must come before any connection.
     let c = client("http://127.0.0.1:9");
-    let err = c.delete_user_cards("tok", "", CardEnvironment::Sandbox).await.unwrap_err();
-    let Error::Validation(v) = &err else { panic!("{err:?}") };
+    let err = c
+        .delete_user_cards("tok", "", CardEnvironment::Sandbox)
+        .await
+        .unwrap_err();
+    let Error::Validation(v) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(v.field, "customer_id");
-    let long = AutoDebit { session_id: "s".repeat(129), token: "tok".into() };
+    let long = AutoDebit {
+        session_id: "s".repeat(129),
+        token: "tok".into(),
+    };
     let err = c.auto_debit(&long).await.unwrap_err();
-    let Error::Validation(v) = &err else { panic!("{err:?}") };
-    assert_eq!(v.to_string(), "invalid `body.session_id`: 129 characters, at most 128 allowed");
+    let Error::Validation(v) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        v.to_string(),
+        "invalid `body.session_id`: 129 characters, at most 128 allowed"
+    );
 }

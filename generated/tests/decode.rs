@@ -4,7 +4,8 @@
 //! fields, and secrets in `Debug`.
 
 use ottu_client::types::{
-    Card, CardPgName, DirectGooglePaymentSuccess, GenericErrorMessage, IFrame3DSResponseFormOfPayment, UserCardsErrors,
+    Card, CardPgName, DirectGooglePaymentSuccess, GenericErrorMessage,
+    IFrame3DSResponseFormOfPayment, UserCardsErrors,
 };
 use serde_json::{Value, json};
 
@@ -19,16 +20,22 @@ fn card(pg_name: &str) -> Value {
 
 #[test]
 fn field_errors_are_not_mistaken_for_an_operation_error() {
-    let e: UserCardsErrors = serde_json::from_str(r#"{"session_id": ["This field is required."]}"#).unwrap();
-    let UserCardsErrors::FieldErrors(fields) = e else { panic!("decoded as {e:?}") };
+    let e: UserCardsErrors =
+        serde_json::from_str(r#"{"session_id": ["This field is required."]}"#).unwrap();
+    let UserCardsErrors::FieldErrors(fields) = e else {
+        panic!("decoded as {e:?}")
+    };
     assert_eq!(fields["session_id"], ["This field is required."]);
 }
 
 #[test]
 fn a_long_detail_is_an_operation_error() {
     let detail = "The session has expired or was already paid. ".repeat(20);
-    let e: UserCardsErrors = serde_json::from_value(json!({"detail": detail, "result": "failed"})).unwrap();
-    let UserCardsErrors::OperationErrorResponse(op) = e else { panic!("decoded as {e:?}") };
+    let e: UserCardsErrors =
+        serde_json::from_value(json!({"detail": detail, "result": "failed"})).unwrap();
+    let UserCardsErrors::OperationErrorResponse(op) = e else {
+        panic!("decoded as {e:?}")
+    };
     assert_eq!(op.detail, detail);
     assert_eq!(op.result.as_deref(), Some("failed"));
 }
@@ -36,7 +43,11 @@ fn a_long_detail_is_an_operation_error() {
 #[test]
 fn a_body_that_fits_neither_branch_is_an_error_naming_the_union() {
     let e = serde_json::from_str::<UserCardsErrors>(r#"{"detail": 5}"#).unwrap_err();
-    assert!(e.to_string().contains("fits none of OperationErrorResponse, FieldErrors"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("fits none of OperationErrorResponse, FieldErrors"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -52,7 +63,10 @@ fn unknown_gateway_names_are_kept() {
 fn nullable_required_fields_round_trip() {
     let c: Card = serde_json::from_value(card("knet")).unwrap();
     assert_eq!(c.name_on_card, None);
-    assert_eq!(serde_json::to_value(&c).unwrap()["name_on_card"], Value::Null);
+    assert_eq!(
+        serde_json::to_value(&c).unwrap()["name_on_card"],
+        Value::Null
+    );
 }
 
 #[test]
@@ -77,7 +91,9 @@ fn google_pay_three_ds_iframe() {
         "method": "iframe", "html": "<form></form>", "ws_url": "wss://sandbox.ottu.net/ws/ref-1"
     });
     let s: DirectGooglePaymentSuccess = serde_json::from_value(body.clone()).unwrap();
-    let DirectGooglePaymentSuccess::IFrame3DSResponse(r) = &s else { panic!("decoded as {s:?}") };
+    let DirectGooglePaymentSuccess::IFrame3DSResponse(r) = &s else {
+        panic!("decoded as {s:?}")
+    };
     assert_eq!(r.form_of_payment, IFrame3DSResponseFormOfPayment::GooglePay);
     assert_eq!(serde_json::to_value(&s).unwrap(), body);
 }
@@ -89,7 +105,10 @@ fn google_pay_three_ds_redirect() {
         "redirect_url": "https://sandbox.ottu.net/b/3ds/ref-2", "order_no": "ord-2", "session_id": "sess-2"
     });
     let s: DirectGooglePaymentSuccess = serde_json::from_value(body).unwrap();
-    assert!(matches!(s, DirectGooglePaymentSuccess::Redirect3DSResponse(ref r) if r.redirect_url.ends_with("ref-2")), "{s:?}");
+    assert!(
+        matches!(s, DirectGooglePaymentSuccess::Redirect3DSResponse(ref r) if r.redirect_url.ends_with("ref-2")),
+        "{s:?}"
+    );
 }
 
 pub fn webhook() -> Value {
@@ -108,7 +127,9 @@ pub fn webhook() -> Value {
 #[test]
 fn google_pay_paid_is_the_webhook_payload() {
     let s: DirectGooglePaymentSuccess = serde_json::from_value(webhook()).unwrap();
-    let DirectGooglePaymentSuccess::SchemaWebhook(w) = &s else { panic!("decoded as {s:?}") };
+    let DirectGooglePaymentSuccess::SchemaWebhook(w) = &s else {
+        panic!("decoded as {s:?}")
+    };
     assert_eq!(w.timestamp_utc, "2023-12-13 13:42:35");
     // Optional nullable fields keep `null` apart from absent.
     assert_eq!(w.customer_birthdate, ottu_client::Nullable::Null);
@@ -131,6 +152,8 @@ fn paid_amount_as_string_or_number() {
 
 #[test]
 fn generic_error_message() {
-    let e: GenericErrorMessage = serde_json::from_str(r#"{"detail": "Authentication credentials were not provided."}"#).unwrap();
+    let e: GenericErrorMessage =
+        serde_json::from_str(r#"{"detail": "Authentication credentials were not provided."}"#)
+            .unwrap();
     assert!(e.detail.starts_with("Authentication"));
 }

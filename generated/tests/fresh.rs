@@ -6,9 +6,18 @@ use std::path::Path;
 
 #[test]
 fn generated_client_is_fresh() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
-    let spec = codegen::load(&[root.join("specs")], &codegen::LoadOptions { overlays: true }).expect("specs/ load");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root");
+    let spec = codegen::load(
+        &[root.join("specs")],
+        &codegen::LoadOptions { overlays: true },
+    )
+    .expect("specs/ load");
     let files = codegen::generate::client_files(&spec, root).expect("generation");
     let stale = codegen::generate::stale(&root.join("generated"), &files);
-    assert!(stale.is_empty(), "stale generated files: {stale:?}; run `cargo xtask codegen` and commit the result");
+    assert!(
+        stale.is_empty(),
+        "stale generated files: {stale:?}; run `cargo xtask codegen` and commit the result"
+    );
 }

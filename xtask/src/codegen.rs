@@ -29,6 +29,10 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
         return Ok(ExitCode::from(1));
     }
     generate::write_atomically(&out, &files)?;
-    println!("wrote {} files to generated/ ({} changed)", files.len(), stale.len());
+    println!(
+        "wrote {} files to generated/ ({} changed)",
+        files.len(),
+        stale.len()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -24,7 +24,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
-    let spec = load(&args.specs, &LoadOptions { overlays: !args.no_overlays })?;
+    let spec = load(
+        &args.specs,
+        &LoadOptions {
+            overlays: !args.no_overlays,
+        },
+    )?;
     let base = std::env::current_dir()?;
     let files = generate::crate_files(&spec, &base, &args.name)?;
     generate::write_atomically(&args.out, &files)?;

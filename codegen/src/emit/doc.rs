@@ -15,7 +15,11 @@ pub fn clean(text: &str) -> String {
     for line in text.replace("\r\n", "\n").lines() {
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            out.push(if in_fence { "```".to_string() } else { "```text".to_string() });
+            out.push(if in_fence {
+                "```".to_string()
+            } else {
+                "```text".to_string()
+            });
             in_fence = !in_fence;
             continue;
         }
@@ -81,7 +85,9 @@ fn escape_prose(s: &str) -> String {
     while i < s.len() {
         let rest = &s[i..];
         if rest.starts_with("http://") || rest.starts_with("https://") {
-            let end = rest.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | ')' | ']')).unwrap_or(rest.len());
+            let end = rest
+                .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | ')' | ']'))
+                .unwrap_or(rest.len());
             let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
             out.push('<');
             out.push_str(url);
@@ -97,7 +103,12 @@ fn escape_prose(s: &str) -> String {
             }
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '&' if !rest.starts_with("&lt;") && !rest.starts_with("&gt;") && !rest.starts_with("&amp;") => out.push_str("&amp;"),
+            '&' if !rest.starts_with("&lt;")
+                && !rest.starts_with("&gt;")
+                && !rest.starts_with("&amp;") =>
+            {
+                out.push_str("&amp;")
+            }
             _ => out.push(c),
         }
         i += c.len_utf8();
@@ -111,7 +122,9 @@ mod tests {
 
     #[test]
     fn never_a_doctest() {
-        let d = clean("Example:\n```json\n{\"a\": 1}\n```\n    let x = 1;\nSee https://developers.google.com/pay. [x] <br/> a & b `<T>`");
+        let d = clean(
+            "Example:\n```json\n{\"a\": 1}\n```\n    let x = 1;\nSee https://developers.google.com/pay. [x] <br/> a & b `<T>`",
+        );
         assert_eq!(
             d,
             "Example:\n```text\n{\"a\": 1}\n```\nlet x = 1;\nSee <https://developers.google.com/pay>. \\[x\\] &lt;br/&gt; a &amp; b `<T>`"

@@ -35,25 +35,40 @@ fn param_arg(api: &Api, p: &Param) -> (TokenStream, TokenStream) {
     let id = ident(&p.name);
     let (ty, to_text) = match &p.ty {
         Ty::String => (quote!(&str), quote!(#id)),
-        Ty::Integer | Ty::Boolean | Ty::Number | Ty::Decimal => (ty_tokens(&p.ty, true), quote!(#id)),
+        Ty::Integer | Ty::Boolean | Ty::Number | Ty::Decimal => {
+            (ty_tokens(&p.ty, true), quote!(#id))
+        }
         t if is_enum(api, t) => (ty_tokens(t, true), quote!(#id)),
         Ty::Array(inner) => {
             let inner = ty_tokens(inner, true);
-            (quote!(&[#inner]), quote!(serde_json::to_string(#id).unwrap_or_default()))
+            (
+                quote!(&[#inner]),
+                quote!(serde_json::to_string(#id).unwrap_or_default()),
+            )
         }
         t => {
             let ty = ty_tokens(t, true);
-            (quote!(&#ty), quote!(serde_json::to_string(#id).unwrap_or_default()))
+            (
+                quote!(&#ty),
+                quote!(serde_json::to_string(#id).unwrap_or_default()),
+            )
         }
     };
-    if p.required { (quote!(#id: #ty), to_text) } else { (quote!(#id: Option<#ty>), to_text) }
+    if p.required {
+        (quote!(#id: #ty), to_text)
+    } else {
+        (quote!(#id: Option<#ty>), to_text)
+    }
 }
 
 fn operation(api: &Api, op: &OperationDef) -> TokenStream {
     let name = ident(&op.method_name);
     let err = ident(&op.error_type);
     let mut doc = clean(op.doc.as_deref().unwrap_or_default());
-    doc.push_str(&format!("\n\n`{} {}` (operationId `{}`).", op.http_method, op.path, op.id));
+    doc.push_str(&format!(
+        "\n\n`{} {}` (operationId `{}`).",
+        op.http_method, op.path, op.id
+    ));
     if op.http_method == "POST" || op.http_method == "PATCH" {
         doc.push_str(" Never retried automatically: a retry after a timeout could repeat its effect (a charge).");
     }
@@ -97,7 +112,11 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
     });
     let method = ident(&op.http_method);
     let mut build = Vec::new();
-    for p in op.params.iter().filter(|p| p.location != ParamLocation::Path) {
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+    {
         let id = ident(&p.name);
         let wire = &p.wire;
         let (_, text) = param_arg(api, p);
@@ -106,7 +125,9 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
             _ => quote!(header),
         };
         let add = match &p.ty {
-            Ty::Array(inner) if !matches!(**inner, Ty::Array(_) | Ty::Map(_) | Ty::Object | Ty::Any) => {
+            Ty::Array(inner)
+                if !matches!(**inner, Ty::Array(_) | Ty::Map(_) | Ty::Object | Ty::Any) =>
+            {
                 quote! { for v in #id.iter() { req.#call(#wire, v); } }
             }
             _ => quote! { req.#call(#wire, &#text); },
@@ -164,7 +185,11 @@ fn success(op: &OperationDef) -> (TokenStream, Vec<TokenStream>, TokenStream) {
     match &s.enum_name {
         None => {
             let ret = s.single().map_or(quote!(()), |t| ty_tokens(t, true));
-            let decode = if s.single().is_some() { quote!(resp.decode()) } else { quote!(Ok(())) };
+            let decode = if s.single().is_some() {
+                quote!(resp.decode())
+            } else {
+                quote!(Ok(()))
+            };
             let arms = s
                 .statuses
                 .iter()
@@ -194,10 +219,17 @@ fn success(op: &OperationDef) -> (TokenStream, Vec<TokenStream>, TokenStream) {
                 .map(|(code, t)| {
                     let v = ident(&format!("Status{code}"));
                     let c = Literal::u16_unsuffixed(*code);
-                    if t.is_some() { quote!(#c => Ok(#en::#v(resp.decode()?)),) } else { quote!(#c => Ok(#en::#v),) }
+                    if t.is_some() {
+                        quote!(#c => Ok(#en::#v(resp.decode()?)),)
+                    } else {
+                        quote!(#c => Ok(#en::#v),)
+                    }
                 })
                 .collect();
-            let doc = doc_raw(&format!("What a successful `{}` returns, by status.", op.method_name));
+            let doc = doc_raw(&format!(
+                "What a successful `{}` returns, by status.",
+                op.method_name
+            ));
             let def = quote! {
                 #doc
                 #[derive(Debug, Clone, PartialEq)]
@@ -229,12 +261,20 @@ fn error_enum(op: &OperationDef) -> TokenStream {
     let status_arms = op.errors.iter().map(|e| {
         let v = ident(&e.variant);
         let c = Literal::u16_unsuffixed(e.status);
-        if e.ty.is_some() { quote!(Self::#v(_) => #c,) } else { quote!(Self::#v => #c,) }
+        if e.ty.is_some() {
+            quote!(Self::#v(_) => #c,)
+        } else {
+            quote!(Self::#v => #c,)
+        }
     });
     let name_arms = op.errors.iter().map(|e| {
         let v = ident(&e.variant);
         let n = &e.variant;
-        if e.ty.is_some() { quote!(Self::#v(_) => #n,) } else { quote!(Self::#v => #n,) }
+        if e.ty.is_some() {
+            quote!(Self::#v(_) => #n,)
+        } else {
+            quote!(Self::#v => #n,)
+        }
     });
     let doc = doc_raw(&format!(
         "The documented error responses of `{}`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).",
@@ -243,7 +283,10 @@ fn error_enum(op: &OperationDef) -> TokenStream {
     let (status_body, name_body) = if op.errors.is_empty() {
         (quote!(match *self {}), quote!(match *self {}))
     } else {
-        (quote!(match self { #(#status_arms)* }), quote!(match self { #(#name_arms)* }))
+        (
+            quote!(match self { #(#status_arms)* }),
+            quote!(match self { #(#name_arms)* }),
+        )
     };
     quote! {
         #doc

@@ -4,7 +4,9 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::{doc::clean, doc_attr, doc_raw, ident, ty_tokens};
-use crate::model::{Additional, Api, EnumVariant, Field, Shape, Ty, TypeDef, TypeKind, UnionVariant};
+use crate::model::{
+    Additional, Api, EnumVariant, Field, Shape, Ty, TypeDef, TypeKind, UnionVariant,
+};
 
 pub(super) fn types(api: &Api) -> TokenStream {
     let defs = api.types.iter().map(|t| type_def(api, t));
@@ -62,7 +64,12 @@ fn opt_i64(v: Option<i64>) -> TokenStream {
 }
 
 /// Constraint checks of one value (a field or a parameter).
-pub(super) fn checks(json: &str, value: TokenStream, f: &crate::model::Checks, ty: &Ty) -> TokenStream {
+pub(super) fn checks(
+    json: &str,
+    value: TokenStream,
+    f: &crate::model::Checks,
+    ty: &Ty,
+) -> TokenStream {
     let mut out = TokenStream::new();
     if *ty == Ty::String && (f.min_length.is_some() || f.max_length.is_some()) {
         let (min, max) = (opt_u64(f.min_length), opt_u64(f.max_length));
@@ -87,7 +94,13 @@ fn field_type(t: &TypeDef, f: &Field) -> TokenStream {
     }
 }
 
-fn structure(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, t: &TypeDef, fields: &[Field]) -> TokenStream {
+fn structure(
+    api: &Api,
+    doc: &TokenStream,
+    name: &proc_macro2::Ident,
+    t: &TypeDef,
+    fields: &[Field],
+) -> TokenStream {
     let _ = api;
     let decls = fields.iter().map(|f| {
         let id = ident(&f.name);
@@ -96,7 +109,9 @@ fn structure(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, t: &TypeDe
         let rename = (f.name != f.json).then(|| quote!(#[serde(rename = #json)]));
         let skip = match (f.required, f.nullable) {
             (false, false) => quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
-            (false, true) => quote!(#[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]),
+            (false, true) => {
+                quote!(#[serde(default, skip_serializing_if = "crate::Nullable::is_absent")])
+            }
             _ => quote!(),
         };
         let mut text = clean(f.doc.as_deref().unwrap_or_default());
@@ -124,7 +139,11 @@ fn structure(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, t: &TypeDe
         let entries = fields.iter().map(|f| {
             let id = ident(&f.name);
             let n = &f.name;
-            if f.secret { quote!(.field(#n, &"***")) } else { quote!(.field(#n, &self.#id)) }
+            if f.secret {
+                quote!(.field(#n, &"***"))
+            } else {
+                quote!(.field(#n, &self.#id))
+            }
         });
         let n = name.to_string();
         quote! {
@@ -144,7 +163,9 @@ fn structure(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, t: &TypeDe
         let json = &f.json;
         let mut out = checks(json, quote!(&self.#id), &f.checks, &f.ty);
         if holds_named(&f.ty) {
-            out.extend(quote! { crate::Validate::validate(&self.#id).map_err(|e| e.within(#json))?; });
+            out.extend(
+                quote! { crate::Validate::validate(&self.#id).map_err(|e| e.within(#json))?; },
+            );
         }
         out
     });
@@ -162,7 +183,11 @@ fn structure(api: &Api, doc: &TokenStream, name: &proc_macro2::Ident, t: &TypeDe
     }
 }
 
-fn enumeration(doc: &TokenStream, name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStream {
+fn enumeration(
+    doc: &TokenStream,
+    name: &proc_macro2::Ident,
+    variants: &[EnumVariant],
+) -> TokenStream {
     let decls = variants.iter().map(|v| {
         let id = ident(&v.name);
         let d = doc_attr(&v.doc);
@@ -257,11 +282,28 @@ fn shape(s: &Shape) -> TokenStream {
     }
 }
 
-fn union(doc: &TokenStream, name: &proc_macro2::Ident, t: &TypeDef, variants: &[UnionVariant]) -> TokenStream {
+fn union(
+    doc: &TokenStream,
+    name: &proc_macro2::Ident,
+    t: &TypeDef,
+    variants: &[UnionVariant],
+) -> TokenStream {
     let decls = variants.iter().map(|v| {
         let id = ident(&v.name);
         let ty = ty_tokens(&v.ty, false);
-        let d = doc_attr(&format!("Required properties: {}.", if v.shape.required.is_empty() { "none".to_string() } else { v.shape.required.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ") }));
+        let d = doc_attr(&format!(
+            "Required properties: {}.",
+            if v.shape.required.is_empty() {
+                "none".to_string()
+            } else {
+                v.shape
+                    .required
+                    .iter()
+                    .map(|r| format!("`{r}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ));
         quote!(#d #id(#ty),)
     });
     let ser = variants.iter().map(|v| {
@@ -280,7 +322,11 @@ fn union(doc: &TokenStream, name: &proc_macro2::Ident, t: &TypeDef, variants: &[
         quote!(Some(#i) => serde_json::from_value(value).map(Self::#id).map_err(|e| D::Error::custom(format_args!("{} ({}): {e}", #name_str, #vn))),)
     });
     let shapes = variants.iter().map(|v| shape(&v.shape));
-    let names = variants.iter().map(|v| v.name.clone()).collect::<Vec<_>>().join(", ");
+    let names = variants
+        .iter()
+        .map(|v| v.name.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
     let none_msg = format!("{name_str}: the value fits none of {names}");
     quote! {
         #doc

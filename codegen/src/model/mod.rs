@@ -117,8 +117,17 @@ impl Checks {
 
     pub(crate) fn of(schema: &Value) -> Self {
         let u = |k: &str| schema.get(k).and_then(Value::as_u64);
-        let i = |k: &str| schema.get(k).and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)));
-        Self { min_length: u("minLength"), max_length: u("maxLength"), minimum: i("minimum"), maximum: i("maximum") }
+        let i = |k: &str| {
+            schema
+                .get(k)
+                .and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)))
+        };
+        Self {
+            min_length: u("minLength"),
+            max_length: u("maxLength"),
+            minimum: i("minimum"),
+            maximum: i("maximum"),
+        }
     }
 }
 
@@ -237,13 +246,29 @@ pub fn model(spec: &Spec) -> Api {
     b.components();
     let operations = ops::operations(&mut b);
     let types = b.finish();
-    Api { sources: spec.sources().iter().map(|s| s.file.display().to_string()).collect(), types, operations }
+    Api {
+        sources: spec
+            .sources()
+            .iter()
+            .map(|s| s.file.display().to_string())
+            .collect(),
+        types,
+        operations,
+    }
 }
 
 /// Spec prose for rustdoc: the description, else the title.
 pub(crate) fn doc_of(schema: &Value) -> Option<String> {
-    let d = schema.get("description").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
-    let t = schema.get("title").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let d = schema
+        .get("description")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let t = schema
+        .get("title")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     d.or(t).map(str::to_string)
 }
 
@@ -251,7 +276,9 @@ pub(crate) fn doc_of(schema: &Value) -> Option<String> {
 pub(crate) fn enum_labels(description: Option<&str>) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for line in description.unwrap_or_default().lines() {
-        let Some(rest) = line.trim().strip_prefix("* `") else { continue };
+        let Some(rest) = line.trim().strip_prefix("* `") else {
+            continue;
+        };
         if let Some((value, label)) = rest.split_once("` - ") {
             out.insert(value.to_string(), label.trim().to_string());
         }

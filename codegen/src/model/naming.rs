@@ -8,9 +8,10 @@
 use std::collections::BTreeSet;
 
 const STRICT_KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for", "gen", "if",
-    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait", "true",
-    "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try",
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
+    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try",
     "typeof", "unsized", "virtual", "yield",
 ];
 /// Keywords that cannot be raw identifiers.
@@ -21,15 +22,21 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 /// HTTP, Server).
 pub fn words(s: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for chunk in s.split(|c: char| !c.is_ascii_alphanumeric()).filter(|c| !c.is_empty()) {
+    for chunk in s
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|c| !c.is_empty())
+    {
         let chars: Vec<char> = chunk.chars().collect();
         let mut cur = String::new();
         for (i, &c) in chars.iter().enumerate() {
             if i > 0 {
                 let prev = chars[i - 1];
                 let next = chars.get(i + 1).copied();
-                let boundary = (c.is_ascii_uppercase() && (prev.is_ascii_lowercase() || prev.is_ascii_digit()))
-                    || (c.is_ascii_uppercase() && prev.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()));
+                let boundary = (c.is_ascii_uppercase()
+                    && (prev.is_ascii_lowercase() || prev.is_ascii_digit()))
+                    || (c.is_ascii_uppercase()
+                        && prev.is_ascii_uppercase()
+                        && next.is_some_and(|n| n.is_ascii_lowercase()));
                 if boundary && !cur.is_empty() {
                     out.push(std::mem::take(&mut cur));
                 }
@@ -44,7 +51,8 @@ pub fn words(s: &str) -> Vec<String> {
 }
 
 fn is_camel_ident(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
+    s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// `UpperCamelCase` type or variant name.
@@ -62,7 +70,11 @@ pub fn type_name(s: &str) -> String {
         if let Some(first) = cs.next() {
             out.push(first.to_ascii_uppercase());
             let rest: String = cs.collect();
-            out.push_str(&if all_caps { rest.to_ascii_lowercase() } else { rest });
+            out.push_str(&if all_caps {
+                rest.to_ascii_lowercase()
+            } else {
+                rest
+            });
         }
     }
     if out.is_empty() {
@@ -77,7 +89,11 @@ pub fn type_name(s: &str) -> String {
 /// `snake_case` field, parameter or method name, without the `r#` escape
 /// (see [`is_keyword`]).
 pub fn snake(s: &str) -> String {
-    let mut out = words(s).iter().map(|w| w.to_ascii_lowercase()).collect::<Vec<_>>().join("_");
+    let mut out = words(s)
+        .iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join("_");
     if out.is_empty() {
         out.push_str("value");
     }
@@ -104,7 +120,9 @@ pub struct Namespace {
 
 impl Namespace {
     pub fn new(reserved: &[&str]) -> Self {
-        Self { taken: reserved.iter().map(|s| s.to_string()).collect() }
+        Self {
+            taken: reserved.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     pub fn claim(&mut self, wanted: &str, separator: &str) -> String {

@@ -5,7 +5,9 @@ use serde_json::Value;
 
 use super::naming::{Namespace, snake, type_name};
 use super::types::{Builder, Mode};
-use super::{Body, Checks, ErrorCase, OperationDef, Param, ParamLocation, PathPart, Success, Ty, doc_of};
+use super::{
+    Body, Checks, ErrorCase, OperationDef, Param, ParamLocation, PathPart, Success, Ty, doc_of,
+};
 
 /// Names of statuses Ottu documents (and other common ones).
 fn status_variant(status: u16) -> String {
@@ -43,12 +45,19 @@ fn json_schema(content: Option<&Value>) -> Option<(String, Value)> {
         .find(|(ct, _)| ct.as_str() == "application/json")
         .or_else(|| content.iter().find(|(ct, _)| ct.contains("json")))
         .or_else(|| content.iter().next())?;
-    Some((pick.0.clone(), pick.1.get("schema").cloned().unwrap_or(Value::Bool(true))))
+    Some((
+        pick.0.clone(),
+        pick.1.get("schema").cloned().unwrap_or(Value::Bool(true)),
+    ))
 }
 
 fn is_credential_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n == "authorization" || n == "proxy-authorization" || n.contains("api-key") || n.contains("api_key") || n == "cookie"
+    n == "authorization"
+        || n == "proxy-authorization"
+        || n.contains("api-key")
+        || n.contains("api_key")
+        || n == "cookie"
 }
 
 pub(crate) fn operations(b: &mut Builder<'_>) -> Vec<OperationDef> {
@@ -56,11 +65,17 @@ pub(crate) fn operations(b: &mut Builder<'_>) -> Vec<OperationDef> {
     let mut methods = Namespace::new(&["new", "request", "send", "clone"]);
     let mut out = Vec::new();
     for op in spec.operations() {
-        let id = op.id.map(str::to_string).unwrap_or_else(|| format!("{} {}", op.method, op.path));
+        let id = op
+            .id
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{} {}", op.method, op.path));
         let method_name = methods.claim(&snake(&id), "_");
         let pascal = type_name(&method_name);
         let pointer = op.pointer();
-        let doc = match (op.value.get("summary").and_then(Value::as_str), doc_of(op.value)) {
+        let doc = match (
+            op.value.get("summary").and_then(Value::as_str),
+            doc_of(op.value),
+        ) {
             (Some(s), Some(d)) if s.trim() != d.trim() => Some(format!("{}\n\n{d}", s.trim())),
             (Some(s), None) => Some(s.trim().to_string()),
             (_, d) => d,
@@ -68,9 +83,18 @@ pub(crate) fn operations(b: &mut Builder<'_>) -> Vec<OperationDef> {
 
         let mut params = Vec::new();
         let mut ns = Namespace::new(&["body", "self"]);
-        for (i, raw) in op.value.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (i, raw) in op
+            .value
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             let p = spec.resolve(raw);
-            let Some(wire) = p.get("name").and_then(Value::as_str) else { continue };
+            let Some(wire) = p.get("name").and_then(Value::as_str) else {
+                continue;
+            };
             let location = match p.get("in").and_then(Value::as_str) {
                 Some("path") => ParamLocation::Path,
                 Some("query") => ParamLocation::Query,
@@ -81,14 +105,20 @@ pub(crate) fn operations(b: &mut Builder<'_>) -> Vec<OperationDef> {
             };
             let schema = p.get("schema").cloned().unwrap_or(Value::Bool(true));
             let at = format!("{pointer}/parameters/{i}/schema");
-            let (ty, _) = b.ty(&schema, &format!("{pascal}{}", type_name(wire)), &at, Mode::Request);
+            let (ty, _) = b.ty(
+                &schema,
+                &format!("{pascal}{}", type_name(wire)),
+                &at,
+                Mode::Request,
+            );
             let resolved = spec.resolve(&schema).clone();
             params.push(Param {
                 name: ns.claim(&snake(wire), "_"),
                 wire: wire.to_string(),
                 location,
                 ty,
-                required: location == ParamLocation::Path || p.get("required") == Some(&Value::Bool(true)),
+                required: location == ParamLocation::Path
+                    || p.get("required") == Some(&Value::Bool(true)),
                 doc: doc_of(p),
                 checks: Checks::of(&resolved),
             });
@@ -97,12 +127,17 @@ pub(crate) fn operations(b: &mut Builder<'_>) -> Vec<OperationDef> {
         let mut path_parts = Vec::new();
         let mut rest = op.path;
         while let Some(open) = rest.find('{') {
-            let Some(close) = rest[open..].find('}').map(|c| c + open) else { break };
+            let Some(close) = rest[open..].find('}').map(|c| c + open) else {
+                break;
+            };
             if open > 0 {
                 path_parts.push(PathPart::Literal(rest[..open].to_string()));
             }
             let name = &rest[open + 1..close];
-            match params.iter().position(|p| p.location == ParamLocation::Path && p.wire == name) {
+            match params
+                .iter()
+                .position(|p| p.location == ParamLocation::Path && p.wire == name)
+            {
                 Some(i) => path_parts.push(PathPart::Param(i)),
                 None => {
                     // An undeclared path parameter: still an argument.
@@ -124,32 +159,68 @@ pub(crate) fn operations(b: &mut Builder<'_>) -> Vec<OperationDef> {
             path_parts.push(PathPart::Literal(rest.to_string()));
         }
 
-        let body = op.value.get("requestBody").map(|rb| spec.resolve(rb)).and_then(|rb| {
-            let (content_type, schema) = json_schema(rb.get("content"))?;
-            let (ty, _) = b.ty(&schema, &format!("{pascal}Body"), &format!("{pointer}/requestBody"), Mode::Request);
-            Some(Body { ty, required: rb.get("required") == Some(&Value::Bool(true)), content_type })
-        });
+        let body = op
+            .value
+            .get("requestBody")
+            .map(|rb| spec.resolve(rb))
+            .and_then(|rb| {
+                let (content_type, schema) = json_schema(rb.get("content"))?;
+                let (ty, _) = b.ty(
+                    &schema,
+                    &format!("{pascal}Body"),
+                    &format!("{pointer}/requestBody"),
+                    Mode::Request,
+                );
+                Some(Body {
+                    ty,
+                    required: rb.get("required") == Some(&Value::Bool(true)),
+                    content_type,
+                })
+            });
 
         let mut statuses = Vec::new();
         let mut errors = Vec::new();
         let mut variants = Namespace::new(&[]);
-        for (code, resp) in op.value.get("responses").and_then(Value::as_object).into_iter().flatten() {
-            let Ok(status) = code.parse::<u16>() else { continue };
+        for (code, resp) in op
+            .value
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let Ok(status) = code.parse::<u16>() else {
+                continue;
+            };
             let resp = spec.resolve(resp);
             let at = format!("{pointer}/responses/{code}");
             let ty = json_schema(resp.get("content")).map(|(_, s)| {
-                let suffix = if (200..300).contains(&status) { "Response".to_string() } else { status_variant(status) };
-                b.ty(&s, &format!("{pascal}{suffix}"), &at, Mode::Response).0
+                let suffix = if (200..300).contains(&status) {
+                    "Response".to_string()
+                } else {
+                    status_variant(status)
+                };
+                b.ty(&s, &format!("{pascal}{suffix}"), &at, Mode::Response)
+                    .0
             });
             if (200..300).contains(&status) {
                 statuses.push((status, ty));
             } else if status >= 300 {
-                errors.push(ErrorCase { status, variant: variants.claim(&status_variant(status), ""), ty, doc: doc_of(resp) });
+                errors.push(ErrorCase {
+                    status,
+                    variant: variants.claim(&status_variant(status), ""),
+                    ty,
+                    doc: doc_of(resp),
+                });
             }
         }
-        let distinct: std::collections::BTreeSet<_> = statuses.iter().filter_map(|(_, t)| t.clone()).collect();
-        let mixed = distinct.len() > 1 || (distinct.len() == 1 && statuses.iter().any(|(_, t)| t.is_none()));
-        let success = Success { statuses, enum_name: mixed.then(|| b.names.claim(&format!("{pascal}Success"), "")) };
+        let distinct: std::collections::BTreeSet<_> =
+            statuses.iter().filter_map(|(_, t)| t.clone()).collect();
+        let mixed = distinct.len() > 1
+            || (distinct.len() == 1 && statuses.iter().any(|(_, t)| t.is_none()));
+        let success = Success {
+            statuses,
+            enum_name: mixed.then(|| b.names.claim(&format!("{pascal}Success"), "")),
+        };
         let error_type = b.names.claim(&format!("{pascal}Error"), "");
 
         out.push(OperationDef {

@@ -9,7 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use serde_json::{Map, Value};
 
 use super::naming::{Namespace, snake, type_name};
-use super::{Additional, Checks, EnumVariant, Field, Shape, Ty, TypeDef, TypeKind, UnionVariant, doc_of, enum_labels};
+use super::{
+    Additional, Checks, EnumVariant, Field, Shape, Ty, TypeDef, TypeKind, UnionVariant, doc_of,
+    enum_labels,
+};
 use crate::schema;
 use crate::spec::Spec;
 
@@ -19,7 +22,14 @@ pub(crate) enum Mode {
     Request,
 }
 
-const SECRET_FIELDS: &[&str] = &["token", "cvv", "password", "api_key", "card_number", "secret"];
+const SECRET_FIELDS: &[&str] = &[
+    "token",
+    "cvv",
+    "password",
+    "api_key",
+    "card_number",
+    "secret",
+];
 
 struct Pending {
     /// An identical component defined earlier: this one is an alias of it.
@@ -50,7 +60,9 @@ fn canonical(schema: &Value) -> String {
         match v {
             Value::Object(m) => Value::Object(
                 m.iter()
-                    .filter(|(k, _)| !matches!(k.as_str(), "description" | "title" | "example" | "examples"))
+                    .filter(|(k, _)| {
+                        !matches!(k.as_str(), "description" | "title" | "example" | "examples")
+                    })
                     .map(|(k, v)| (k.clone(), strip(v)))
                     .collect(),
             ),
@@ -69,7 +81,10 @@ impl<'a> Builder<'a> {
     pub(crate) fn new(spec: &'a Spec) -> Self {
         Self {
             spec,
-            names: Namespace::new(&["Client", "Config", "Auth", "Error", "Secret", "Nullable", "Decimal", "Value", "Map", "Result", "Option", "String", "Vec", "Box"]),
+            names: Namespace::new(&[
+                "Client", "Config", "Auth", "Error", "Secret", "Nullable", "Decimal", "Value",
+                "Map", "Result", "Option", "String", "Vec", "Box",
+            ]),
             by_key: BTreeMap::new(),
             pending: VecDeque::new(),
             done: Vec::new(),
@@ -80,12 +95,17 @@ impl<'a> Builder<'a> {
     /// Names every component schema first, so components get their own
     /// names before any inline schema could take them.
     pub(crate) fn components(&mut self) {
-        let comps: Vec<(String, Value)> = self.spec.schemas().map(|(n, v)| (n.to_string(), v.clone())).collect();
+        let comps: Vec<(String, Value)> = self
+            .spec
+            .schemas()
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for (name, schema) in &comps {
             let pointer = crate::pointer::push("/components/schemas", name);
             let rust = self.names.claim(&type_name(name), "");
-            self.by_key.insert((pointer.clone(), Mode::Response), rust.clone());
+            self.by_key
+                .insert((pointer.clone(), Mode::Response), rust.clone());
             // Identical schemas under several names (each spec declares its
             // own `...Errors` union) become one type and aliases of it.
             let alias_of = match seen.get(&canonical(schema)) {
@@ -95,7 +115,13 @@ impl<'a> Builder<'a> {
                     None
                 }
             };
-            self.pending.push_back(Pending { alias_of, name: rust, pointer, schema: schema.clone(), mode: Mode::Response });
+            self.pending.push_back(Pending {
+                alias_of,
+                name: rust,
+                pointer,
+                schema: schema.clone(),
+                mode: Mode::Response,
+            });
         }
         self.drain();
     }
@@ -118,7 +144,12 @@ impl<'a> Builder<'a> {
             return *v;
         }
         self.request_memo.insert(pointer.to_string(), false); // cycles: assume no
-        let schema = self.spec.document().pointer(pointer).cloned().unwrap_or(Value::Null);
+        let schema = self
+            .spec
+            .document()
+            .pointer(pointer)
+            .cloned()
+            .unwrap_or(Value::Null);
         let v = self.closure_differs(&schema, 0);
         self.request_memo.insert(pointer.to_string(), v);
         v
@@ -139,11 +170,18 @@ impl<'a> Builder<'a> {
                 if m.get("readOnly") == Some(&Value::Bool(true)) {
                     return true;
                 }
-                if schema::types(self.spec, schema).is_some_and(|t| t.contains("number") && !t.contains("integer")) {
+                if schema::types(self.spec, schema)
+                    .is_some_and(|t| t.contains("number") && !t.contains("integer"))
+                {
                     return true;
                 }
                 m.iter()
-                    .filter(|(k, _)| !matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "const" | "$ref"))
+                    .filter(|(k, _)| {
+                        !matches!(
+                            k.as_str(),
+                            "example" | "examples" | "default" | "enum" | "const" | "$ref"
+                        )
+                    })
                     .any(|(_, v)| self.closure_differs(v, depth + 1))
             }
             Value::Array(a) => a.iter().any(|v| self.closure_differs(v, depth + 1)),
@@ -152,23 +190,50 @@ impl<'a> Builder<'a> {
     }
 
     fn named_ref(&mut self, r: &str, mode: Mode) -> Ty {
-        let Some(pointer) = component_pointer(r) else { return Ty::Any };
-        let mode = if mode == Mode::Request && self.needs_request_variant(pointer) { Mode::Request } else { Mode::Response };
+        let Some(pointer) = component_pointer(r) else {
+            return Ty::Any;
+        };
+        let mode = if mode == Mode::Request && self.needs_request_variant(pointer) {
+            Mode::Request
+        } else {
+            Mode::Response
+        };
         if let Some(name) = self.by_key.get(&(pointer.to_string(), mode)) {
             return Ty::Named(name.clone());
         }
-        let Some(schema) = self.spec.document().pointer(pointer).cloned() else { return Ty::Any };
-        let base = self.by_key.get(&(pointer.to_string(), Mode::Response)).cloned().unwrap_or_else(|| type_name(pointer.rsplit('/').next().unwrap_or("Type")));
+        let Some(schema) = self.spec.document().pointer(pointer).cloned() else {
+            return Ty::Any;
+        };
+        let base = self
+            .by_key
+            .get(&(pointer.to_string(), Mode::Response))
+            .cloned()
+            .unwrap_or_else(|| type_name(pointer.rsplit('/').next().unwrap_or("Type")));
         let name = self.names.claim(&format!("{base}Request"), "");
-        self.by_key.insert((pointer.to_string(), mode), name.clone());
-        self.pending.push_back(Pending { alias_of: None, name: name.clone(), pointer: pointer.to_string(), schema, mode });
+        self.by_key
+            .insert((pointer.to_string(), mode), name.clone());
+        self.pending.push_back(Pending {
+            alias_of: None,
+            name: name.clone(),
+            pointer: pointer.to_string(),
+            schema,
+            mode,
+        });
         Ty::Named(name)
     }
 
     fn inline(&mut self, schema: &Value, wanted: &str, pointer: &str, mode: Mode) -> Ty {
         // Request and response uses share a type unless they must differ.
-        let mode = if mode == Mode::Request && !self.closure_differs(schema, 0) { Mode::Response } else { mode };
-        let wanted = if mode == Mode::Request { format!("{wanted}Request") } else { wanted.to_string() };
+        let mode = if mode == Mode::Request && !self.closure_differs(schema, 0) {
+            Mode::Response
+        } else {
+            mode
+        };
+        let wanted = if mode == Mode::Request {
+            format!("{wanted}Request")
+        } else {
+            wanted.to_string()
+        };
         let wanted = wanted.as_str();
         let key = (canonical(schema), mode);
         if let Some(name) = self.by_key.get(&key) {
@@ -176,7 +241,13 @@ impl<'a> Builder<'a> {
         }
         let name = self.names.claim(&type_name(wanted), "");
         self.by_key.insert(key, name.clone());
-        self.pending.push_back(Pending { alias_of: None, name: name.clone(), pointer: pointer.to_string(), schema: schema.clone(), mode });
+        self.pending.push_back(Pending {
+            alias_of: None,
+            name: name.clone(),
+            pointer: pointer.to_string(),
+            schema: schema.clone(),
+            mode,
+        });
         Ty::Named(name)
     }
 
@@ -184,7 +255,10 @@ impl<'a> Builder<'a> {
     /// nullable) stands for that member; several are merged into one object.
     fn flatten_all_of(&self, schema: &Value) -> Option<Value> {
         let all = schema.get("allOf")?.as_array()?;
-        let siblings_typed = schema.get("properties").is_some() || schema.get("type").is_some_and(|t| t != "object" && t.as_array().is_none());
+        let siblings_typed = schema.get("properties").is_some()
+            || schema
+                .get("type")
+                .is_some_and(|t| t != "object" && t.as_array().is_none());
         if all.len() == 1 && !siblings_typed {
             return Some(all[0].clone());
         }
@@ -193,7 +267,11 @@ impl<'a> Builder<'a> {
         let mut extra = Map::new();
         for member in all.iter().chain(std::iter::once(schema)) {
             let m = self.spec.resolve(member);
-            let nested = if std::ptr::eq(member, schema) { None } else { self.flatten_all_of(m) };
+            let nested = if std::ptr::eq(member, schema) {
+                None
+            } else {
+                self.flatten_all_of(m)
+            };
             let m = nested.unwrap_or_else(|| m.clone());
             if let Some(p) = m.get("properties").and_then(Value::as_object) {
                 for (k, v) in p {
@@ -208,20 +286,36 @@ impl<'a> Builder<'a> {
         let mut out = extra;
         out.insert("type".into(), Value::String("object".into()));
         out.insert("properties".into(), Value::Object(props));
-        out.insert("required".into(), required.into_iter().map(Value::String).collect());
+        out.insert(
+            "required".into(),
+            required.into_iter().map(Value::String).collect(),
+        );
         Some(Value::Object(out))
     }
 
     /// The Rust type of a schema used at `pointer`, and whether `null` is allowed.
-    pub(crate) fn ty(&mut self, schema: &Value, wanted: &str, pointer: &str, mode: Mode) -> (Ty, bool) {
+    pub(crate) fn ty(
+        &mut self,
+        schema: &Value,
+        wanted: &str,
+        pointer: &str,
+        mode: Mode,
+    ) -> (Ty, bool) {
         if let Some(Value::String(r)) = schema.get("$ref") {
-            let nullable = self.spec.resolve(schema).get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|x| x == "null"));
+            let nullable = self
+                .spec
+                .resolve(schema)
+                .get("type")
+                .and_then(Value::as_array)
+                .is_some_and(|t| t.iter().any(|x| x == "null"));
             return (self.named_ref(r, mode), nullable);
         }
         if schema.get("allOf").is_some()
             && let Some(flat) = self.flatten_all_of(schema)
         {
-            if flat.get("$ref").is_some() || flat.get("allOf").is_none() && flat.get("properties").is_none() {
+            if flat.get("$ref").is_some()
+                || flat.get("allOf").is_none() && flat.get("properties").is_none()
+            {
                 return self.ty(&flat, wanted, pointer, mode);
             }
             return (self.inline(&flat, wanted, pointer, mode), false);
@@ -250,7 +344,10 @@ impl<'a> Builder<'a> {
         if let Some(Value::Array(values)) = schema.get("enum") {
             nullable |= values.iter().any(Value::is_null);
             let strings = values.iter().filter(|v| !v.is_null()).all(Value::is_string);
-            if strings && values.iter().any(Value::is_string) && non_null.iter().all(|t| *t == "string") {
+            if strings
+                && values.iter().any(Value::is_string)
+                && non_null.iter().all(|t| *t == "string")
+            {
                 return (self.inline(schema, wanted, pointer, mode), nullable);
             }
         }
@@ -267,20 +364,38 @@ impl<'a> Builder<'a> {
             ["boolean"] => Ty::Boolean,
             ["array"] => {
                 let items = schema.get("items").cloned().unwrap_or(Value::Bool(true));
-                let (t, _) = self.ty(&items, &format!("{wanted}Item"), &format!("{pointer}/items"), mode);
+                let (t, _) = self.ty(
+                    &items,
+                    &format!("{wanted}Item"),
+                    &format!("{pointer}/items"),
+                    mode,
+                );
                 Ty::Array(Box::new(t))
             }
             ["object"] | [] => {
-                let has_props = schema.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
+                let has_props = schema
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|p| !p.is_empty());
                 if has_props {
                     self.inline(schema, wanted, pointer, mode)
                 } else {
                     match schema.get("additionalProperties") {
                         Some(ap @ Value::Object(m)) if !m.is_empty() => {
-                            let (t, _) = self.ty(ap, &format!("{wanted}Value"), &format!("{pointer}/additionalProperties"), mode);
+                            let (t, _) = self.ty(
+                                ap,
+                                &format!("{wanted}Value"),
+                                &format!("{pointer}/additionalProperties"),
+                                mode,
+                            );
                             Ty::Map(Box::new(t))
                         }
-                        _ if non_null.is_empty() && schema.get("additionalProperties").is_none() && schema.get("properties").is_none() => Ty::Any,
+                        _ if non_null.is_empty()
+                            && schema.get("additionalProperties").is_none()
+                            && schema.get("properties").is_none() =>
+                        {
+                            Ty::Any
+                        }
                         _ => Ty::Object,
                     }
                 }
@@ -293,7 +408,13 @@ impl<'a> Builder<'a> {
     fn define(&mut self, p: &Pending) -> TypeDef {
         let doc = doc_of(&p.schema);
         let kind = self.kind(p);
-        TypeDef { name: p.name.clone(), pointer: p.pointer.clone(), doc, kind, request: p.mode == Mode::Request }
+        TypeDef {
+            name: p.name.clone(),
+            pointer: p.pointer.clone(),
+            doc,
+            kind,
+            request: p.mode == Mode::Request,
+        }
     }
 
     fn kind(&mut self, p: &Pending) -> TypeKind {
@@ -304,8 +425,15 @@ impl<'a> Builder<'a> {
             Some(flat) => self.spec.resolve(&flat).clone(),
             None => p.schema.clone(),
         };
-        if let Some(branches) = ["oneOf", "anyOf"].iter().find_map(|k| schema.get(*k).and_then(Value::as_array)) {
-            let branches: Vec<Value> = branches.iter().filter(|b| b.get("type") != Some(&Value::String("null".into()))).cloned().collect();
+        if let Some(branches) = ["oneOf", "anyOf"]
+            .iter()
+            .find_map(|k| schema.get(*k).and_then(Value::as_array))
+        {
+            let branches: Vec<Value> = branches
+                .iter()
+                .filter(|b| b.get("type") != Some(&Value::String("null".into())))
+                .cloned()
+                .collect();
             if branches.len() > 1 {
                 return self.union(p, &branches);
             }
@@ -316,7 +444,10 @@ impl<'a> Builder<'a> {
         {
             return enum_kind(&schema, values);
         }
-        let is_object = schema.get("properties").and_then(Value::as_object).is_some_and(|m| !m.is_empty());
+        let is_object = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|m| !m.is_empty());
         if is_object {
             return TypeKind::Struct(self.fields(p, &schema));
         }
@@ -330,7 +461,11 @@ impl<'a> Builder<'a> {
 
     fn fields(&mut self, p: &Pending, schema: &Value) -> Vec<Field> {
         let required = schema::required(self.spec, schema);
-        let props = schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+        let props = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         let mut ns = Namespace::new(&[]);
         let mut out = Vec::new();
         for (json, prop) in &props {
@@ -342,7 +477,11 @@ impl<'a> Builder<'a> {
             let wanted = format!("{}{}", p.name.trim_end_matches("Request"), type_name(json));
             let at = format!("{}/properties/{}", p.pointer, crate::pointer::escape(json));
             let (ty, nullable) = self.ty(prop, &wanted, &at, p.mode);
-            let base = if ty == Ty::Any { &Value::Null } else { &resolved };
+            let base = if ty == Ty::Any {
+                &Value::Null
+            } else {
+                &resolved
+            };
             let checks = Checks::of(if base.is_null() { prop } else { base });
             let secret = SECRET_FIELDS.contains(&json.as_str()) && ty == Ty::String
                 || resolved.get("format").and_then(Value::as_str) == Some("password");
@@ -378,7 +517,11 @@ impl<'a> Builder<'a> {
                 Ty::Map(_) | Ty::Object => "Object".into(),
                 Ty::Any => "Any".into(),
             };
-            variants.push(UnionVariant { name: ns.claim(&wanted, ""), ty, shape: self.shape(b) });
+            variants.push(UnionVariant {
+                name: ns.claim(&wanted, ""),
+                ty,
+                shape: self.shape(b),
+            });
         }
         TypeKind::Union(variants)
     }
@@ -386,11 +529,18 @@ impl<'a> Builder<'a> {
     fn shape(&self, branch: &Value) -> Shape {
         let spec = self.spec;
         let resolved = spec.resolve(branch);
-        let flat = self.flatten_all_of(resolved).map(|f| spec.resolve(&f).clone()).unwrap_or_else(|| resolved.clone());
+        let flat = self
+            .flatten_all_of(resolved)
+            .map(|f| spec.resolve(&f).clone())
+            .unwrap_or_else(|| resolved.clone());
         let properties = flat
             .get("properties")
             .and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), type_set(schema::types(spec, v)))).collect())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), type_set(schema::types(spec, v))))
+                    .collect()
+            })
             .unwrap_or_default();
         let additional = match flat.get("additionalProperties") {
             Some(Value::Bool(false)) => Additional::Forbidden,
@@ -416,12 +566,20 @@ fn enum_kind(schema: &Value, values: &[Value]) -> TypeKind {
         .iter()
         .filter_map(Value::as_str)
         .map(|v| {
-            let wanted = if v.is_empty() { "Empty".to_string() } else { type_name(v) };
+            let wanted = if v.is_empty() {
+                "Empty".to_string()
+            } else {
+                type_name(v)
+            };
             let doc = match labels.get(v) {
                 Some(label) => format!("{label} (`{v}`)."),
                 None => format!("`{v}`."),
             };
-            EnumVariant { name: ns.claim(&wanted, ""), value: v.to_string(), doc }
+            EnumVariant {
+                name: ns.claim(&wanted, ""),
+                value: v.to_string(),
+                doc,
+            }
         })
         .collect();
     TypeKind::Enum(variants)

@@ -51,7 +51,10 @@ fn auth_header(auth: &Auth) -> Result<Option<HeaderValue>, BuildError> {
         Auth::ApiKey(key) => format!("Api-Key {}", key.expose()),
         Auth::Basic { username, password } => {
             let raw = format!("{username}:{}", password.expose());
-            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(raw)
+            )
         }
         Auth::Bearer(token) => format!("Bearer {}", token.expose()),
         Auth::None => return Ok(None),
@@ -64,7 +67,8 @@ fn auth_header(auth: &Auth) -> Result<Option<HeaderValue>, BuildError> {
 impl Client {
     /// Builds a client. Fails on a bad base URL or unsendable credentials.
     pub fn new(config: Config) -> Result<Self, BuildError> {
-        let mut base = Url::parse(&config.base_url).map_err(|_| BuildError::BaseUrl(config.base_url.clone()))?;
+        let mut base = Url::parse(&config.base_url)
+            .map_err(|_| BuildError::BaseUrl(config.base_url.clone()))?;
         if !matches!(base.scheme(), "https" | "http") || base.cannot_be_a_base() {
             return Err(BuildError::BaseUrl(config.base_url));
         }
@@ -80,7 +84,15 @@ impl Client {
                 .build()
                 .map_err(|e| BuildError::Http(e.to_string()))?,
         };
-        Ok(Self { http, base, auth: auth_header(&config.auth)?, scrub: Scrub::of(&config.auth), timeout: config.timeout, max_body: config.max_body_bytes, retry: config.retry })
+        Ok(Self {
+            http,
+            base,
+            auth: auth_header(&config.auth)?,
+            scrub: Scrub::of(&config.auth),
+            timeout: config.timeout,
+            max_body: config.max_body_bytes,
+            retry: config.retry,
+        })
     }
 
     pub(crate) fn request(&self, method: Method, path: &[PathPart<'_>]) -> Request {
@@ -94,13 +106,32 @@ impl Client {
         }
         url.set_path(&p);
         // The path as the spec writes it, parameters as `{}`: what retry safety is decided on.
-        let template = path.iter().map(|part| if let PathPart::Literal(s) = part { s } else { "{}" }).collect();
-        Request { method, url, template, headers: Vec::new(), body: None }
+        let template = path
+            .iter()
+            .map(|part| {
+                if let PathPart::Literal(s) = part {
+                    *s
+                } else {
+                    "{}"
+                }
+            })
+            .collect();
+        Request {
+            method,
+            url,
+            template,
+            headers: Vec::new(),
+            body: None,
+        }
     }
 
     /// Sends `req`; retried only under a policy and only if safe (never a payment).
     pub(crate) async fn send<E>(&self, req: Request) -> Result<Response, Error<E>> {
-        let Some(policy) = self.retry.as_ref().filter(|_| retry::is_retry_safe(&req.method, &req.template)) else {
+        let Some(policy) = self
+            .retry
+            .as_ref()
+            .filter(|_| retry::is_retry_safe(&req.method, &req.template))
+        else {
             return self.send_once(&req).await;
         };
         let mut attempt = 1;
@@ -110,18 +141,26 @@ impl Client {
                 return result;
             }
             let retry_after = match &result {
-                Ok(resp) if retry::is_retry_status(resp.status) => retry::retry_after(&resp.headers),
-                Err(Error::Transport(t)) if t.0.is_connect() || t.0.is_timeout() => None,
+                Ok(resp) if retry::is_retry_status(resp.status) => {
+                    retry::retry_after(&resp.headers)
+                }
+                // Safe to repeat: a reset or timeout after sending is retried too.
+                Err(Error::Transport(_)) => None,
                 _ => return result,
             };
-            let Some(wait) = policy.delay(attempt, retry_after) else { return result };
+            let Some(wait) = policy.delay(attempt, retry_after) else {
+                return result;
+            };
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
     }
 
     async fn send_once<E>(&self, req: &Request) -> Result<Response, Error<E>> {
-        let mut builder = self.http.request(req.method.clone(), req.url.clone()).timeout(self.timeout);
+        let mut builder = self
+            .http
+            .request(req.method.clone(), req.url.clone())
+            .timeout(self.timeout);
         if let Some(auth) = &self.auth {
             builder = builder.header(AUTHORIZATION, auth.clone());
         }
@@ -129,24 +168,46 @@ impl Client {
             builder = builder.header(*name, value);
         }
         if let Some(body) = &req.body {
-            builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
+            builder = builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
         }
-        let mut resp = builder.send().await.map_err(|e| Error::Transport(TransportError::new(e)))?;
+        let mut resp = builder
+            .send()
+            .await
+            .map_err(|e| Error::Transport(TransportError::new(e)))?;
         let status = resp.status().as_u16();
-        if resp.content_length().is_some_and(|n| n > self.max_body as u64) {
-            return Err(Error::BodyTooLarge { status, limit: self.max_body });
+        if resp
+            .content_length()
+            .is_some_and(|n| n > self.max_body as u64)
+        {
+            return Err(Error::BodyTooLarge {
+                status,
+                limit: self.max_body,
+            });
         }
         let mut headers = std::mem::take(resp.headers_mut());
         let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| Error::Transport(TransportError::new(e)))? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| Error::Transport(TransportError::new(e)))?
+        {
             if body.len() + chunk.len() > self.max_body {
-                return Err(Error::BodyTooLarge { status, limit: self.max_body });
+                return Err(Error::BodyTooLarge {
+                    status,
+                    limit: self.max_body,
+                });
             }
             body.extend_from_slice(&chunk);
         }
         self.scrub.body(&mut body);
         self.scrub.headers(&mut headers);
-        Ok(Response { status, headers, body })
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
@@ -170,12 +231,19 @@ impl Scrub {
             Auth::ApiKey(key) => vec![key.expose().to_string()],
             Auth::Basic { username, password } => vec![
                 password.expose().to_string(),
-                base64::engine::general_purpose::STANDARD.encode(format!("{username}:{}", password.expose())),
+                base64::engine::general_purpose::STANDARD
+                    .encode(format!("{username}:{}", password.expose())),
             ],
             Auth::Bearer(token) => vec![token.expose().to_string()],
             Auth::None => Vec::new(),
         };
-        Self(forms.into_iter().filter(|f| f.len() >= 6).map(String::into_bytes).collect())
+        Self(
+            forms
+                .into_iter()
+                .filter(|f| f.len() >= 6)
+                .map(String::into_bytes)
+                .collect(),
+        )
     }
 
     fn body(&self, body: &mut Vec<u8>) {
@@ -245,7 +313,9 @@ pub(crate) struct Request {
 impl Request {
     #[allow(dead_code, reason = "used only by operations with query parameters")]
     pub(crate) fn query(&mut self, name: &str, value: &dyn std::fmt::Display) {
-        self.url.query_pairs_mut().append_pair(name, &value.to_string());
+        self.url
+            .query_pairs_mut()
+            .append_pair(name, &value.to_string());
     }
 
     #[allow(dead_code, reason = "used only by operations with header parameters")]
@@ -254,7 +324,8 @@ impl Request {
     }
 
     pub(crate) fn json<E>(&mut self, body: &impl Serialize) -> Result<(), Error<E>> {
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::Validation(ValidationError::new("body", e.to_string())))?;
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::Validation(ValidationError::new("body", e.to_string())))?;
         self.body = Some(bytes);
         Ok(())
     }
@@ -283,10 +354,24 @@ impl Response {
         let headers = self
             .headers
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "set-cookie" | "authorization" | "proxy-authorization"))
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "set-cookie" | "authorization" | "proxy-authorization"
+                )
+            })
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
-        Error::UnexpectedStatus(UnexpectedResponse { status: self.status, headers, body: BodyExcerpt::new(&self.body) })
+        Error::UnexpectedStatus(UnexpectedResponse {
+            status: self.status,
+            headers,
+            body: BodyExcerpt::new(&self.body),
+        })
     }
 }
 
@@ -303,9 +388,19 @@ mod tests {
     #[test]
     fn urls_keep_the_base_prefix() {
         let c = Client::new(Config::new("https://example.com/prefix/", Auth::None)).unwrap();
-        let mut r = c.request(Method::DELETE, &[PathPart::Literal("/b/pbl/v2/card/"), PathPart::Param("t/1"), PathPart::Literal("/")]);
+        let mut r = c.request(
+            Method::DELETE,
+            &[
+                PathPart::Literal("/b/pbl/v2/card/"),
+                PathPart::Param("t/1"),
+                PathPart::Literal("/"),
+            ],
+        );
         r.query("type", &"sandbox");
-        assert_eq!(r.url.as_str(), "https://example.com/prefix/b/pbl/v2/card/t%2F1/?type=sandbox");
+        assert_eq!(
+            r.url.as_str(),
+            "https://example.com/prefix/b/pbl/v2/card/t%2F1/?type=sandbox"
+        );
     }
 
     #[test]
@@ -317,7 +412,10 @@ mod tests {
 
     #[test]
     fn bad_config_is_an_error_without_secrets() {
-        assert!(matches!(Client::new(Config::new("ftp://x", Auth::None)), Err(BuildError::BaseUrl(_))));
+        assert!(matches!(
+            Client::new(Config::new("ftp://x", Auth::None)),
+            Err(BuildError::BaseUrl(_))
+        ));
         let e = Client::new(Config::sandbox(Auth::api_key("secret\nkey"))).unwrap_err();
         assert!(!e.to_string().contains("secret"));
         let c = Client::new(Config::sandbox(Auth::api_key("sk_live_1"))).unwrap();

@@ -35,7 +35,10 @@ impl Auth {
 
     /// HTTP Basic authentication.
     pub fn basic(username: impl Into<String>, password: impl Into<Secret>) -> Self {
-        Self::Basic { username: username.into(), password: password.into() }
+        Self::Basic {
+            username: username.into(),
+            password: password.into(),
+        }
     }
 
     /// A bearer token (JWT).

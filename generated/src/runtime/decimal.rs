@@ -27,7 +27,9 @@ fn is_json_number(s: &str) -> bool {
     let int_ok = int == "0" || (!int.is_empty() && !int.starts_with('0'));
     let rest = match rest.strip_prefix('.') {
         Some(frac) => {
-            let end = frac.find(|c: char| !c.is_ascii_digit()).unwrap_or(frac.len());
+            let end = frac
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(frac.len());
             if end == 0 {
                 return false;
             }
@@ -52,7 +54,10 @@ impl FromStr for Decimal {
         if is_json_number(s) {
             Ok(Self(s.to_string()))
         } else {
-            Err(ValidationError::new("", format!("`{s}` is not a decimal number")))
+            Err(ValidationError::new(
+                "",
+                format!("`{s}` is not a decimal number"),
+            ))
         }
     }
 }
@@ -72,7 +77,8 @@ impl fmt::Display for Decimal {
 impl Serialize for Decimal {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // RawValue writes the digits verbatim: no float conversion.
-        let raw = serde_json::value::RawValue::from_string(self.0.clone()).map_err(serde::ser::Error::custom)?;
+        let raw = serde_json::value::RawValue::from_string(self.0.clone())
+            .map_err(serde::ser::Error::custom)?;
         raw.serialize(s)
     }
 }
@@ -117,7 +123,17 @@ mod tests {
 
     #[test]
     fn rejects_non_numbers() {
-        for bad in ["", "1.", ".5", "01", "1e", "NaN", "1,5", "--1", "86.000 KWD"] {
+        for bad in [
+            "",
+            "1.",
+            ".5",
+            "01",
+            "1e",
+            "NaN",
+            "1,5",
+            "--1",
+            "86.000 KWD",
+        ] {
             assert!(bad.parse::<Decimal>().is_err(), "{bad}");
         }
         for good in ["0", "-0.5", "1e10", "12.345E-2"] {

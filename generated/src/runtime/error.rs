@@ -48,8 +48,17 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Self::Api(e) => write!(f, "{e}"),
             Self::Validation(e) => write!(f, "{e}"),
             Self::Transport(e) => write!(f, "{e}"),
-            Self::BodyTooLarge { status, limit } => write!(f, "HTTP {status}: response body larger than {limit} bytes"),
-            Self::Decode { status, message, body } => write!(f, "HTTP {status}: cannot decode the response ({message}); body: {body}"),
+            Self::BodyTooLarge { status, limit } => {
+                write!(f, "HTTP {status}: response body larger than {limit} bytes")
+            }
+            Self::Decode {
+                status,
+                message,
+                body,
+            } => write!(
+                f,
+                "HTTP {status}: cannot decode the response ({message}); body: {body}"
+            ),
             Self::UnexpectedStatus(r) => write!(f, "{r}"),
         }
     }
@@ -114,8 +123,19 @@ pub struct BodyExcerpt {
 }
 
 /// Keys whose values are never shown in an error (card tokens, PANs, keys).
-const SENSITIVE: &[&str] =
-    &["token", "number", "card_number", "cvv", "api_key", "password", "secret", "authorization", "payload", "pan", "signature"];
+const SENSITIVE: &[&str] = &[
+    "token",
+    "number",
+    "card_number",
+    "cvv",
+    "api_key",
+    "password",
+    "secret",
+    "authorization",
+    "payload",
+    "pan",
+    "signature",
+];
 
 fn mask(v: &mut serde_json::Value) {
     match v {
@@ -142,13 +162,21 @@ fn mask_text(text: &str) -> String {
     while let Some(start) = rest.find('"') {
         let (before, from_quote) = rest.split_at(start);
         out.push_str(before);
-        let Some(key_len) = from_quote[1..].find('"') else { break };
+        let Some(key_len) = from_quote[1..].find('"') else {
+            break;
+        };
         let key = &from_quote[1..=key_len];
         let after_key = &from_quote[key_len + 2..];
         out.push_str(&from_quote[..key_len + 2]);
         rest = after_key;
-        let value = after_key.trim_start().strip_prefix(':').map(str::trim_start);
-        if let Some(v) = value.and_then(|v| v.strip_prefix('"')).filter(|_| SENSITIVE.contains(&key.to_ascii_lowercase().as_str())) {
+        let value = after_key
+            .trim_start()
+            .strip_prefix(':')
+            .map(str::trim_start);
+        if let Some(v) = value
+            .and_then(|v| v.strip_prefix('"'))
+            .filter(|_| SENSITIVE.contains(&key.to_ascii_lowercase().as_str()))
+        {
             let mut end = v.len();
             let mut escaped = false;
             for (i, c) in v.char_indices() {
@@ -183,13 +211,19 @@ impl BodyExcerpt {
             Err(_) => mask_text(&String::from_utf8_lossy(body)),
         };
         if text.len() <= Self::MAX {
-            return Self { text, truncated: false };
+            return Self {
+                text,
+                truncated: false,
+            };
         }
         let mut end = Self::MAX;
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        Self { text: text[..end].to_string(), truncated: true }
+        Self {
+            text: text[..end].to_string(),
+            truncated: true,
+        }
     }
 }
 
@@ -210,7 +244,10 @@ mod tests {
     #[test]
     fn excerpt_masks_and_bounds() {
         let e = BodyExcerpt::new(br#"{"detail":"bad","token":"tok_123","card":{"number":"4111"}}"#);
-        assert_eq!(e.text, r#"{"detail":"bad","token":"***","card":{"number":"***"}}"#);
+        assert_eq!(
+            e.text,
+            r#"{"detail":"bad","token":"***","card":{"number":"***"}}"#
+        );
         let big = "x".repeat(10_000);
         let e = BodyExcerpt::new(big.as_bytes());
         assert!(e.truncated && e.text.len() == BodyExcerpt::MAX);
@@ -219,6 +256,9 @@ mod tests {
     #[test]
     fn truncated_json_still_masks_tokens() {
         let e = BodyExcerpt::new(br#"[{"brand": "VISA", "token" : "tok_1\"x", "number": "4111"#);
-        assert_eq!(e.text, r#"[{"brand": "VISA", "token": "***", "number": "***""#);
+        assert_eq!(
+            e.text,
+            r#"[{"brand": "VISA", "token": "***", "number": "***""#
+        );
     }
 }

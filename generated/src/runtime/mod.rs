@@ -3,7 +3,10 @@
 //! nothing about Ottu's operations; generated code calls it, never the
 //! other way round.
 
-#![allow(dead_code, reason = "one runtime serves every spec set; a set without unions, constraints or parameters leaves some helpers unused")]
+#![allow(
+    dead_code,
+    reason = "one runtime serves every spec set; a set without unions, constraints or parameters leaves some helpers unused"
+)]
 
 pub mod client;
 pub mod config;

@@ -18,7 +18,8 @@
 //! first.
 //!
 //! # When and how long
-//! Retried: 429, 502, 503, 504 and connection failures or timeouts. The
+//! Retried: 429, 502, 503, 504 and transport failures (refused, reset,
+//! timed out). The
 //! wait before retry `n` is exponential (`base_delay * 2^(n-1)`, at most
 //! `max_delay`) with equal jitter (a random point in its upper half), so
 //! many clients do not retry in step. A `Retry-After` in seconds is a lower
@@ -50,7 +51,12 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     /// 3 attempts, 200 ms base delay, 10 s maximum delay, with jitter.
     fn default() -> Self {
-        Self { max_attempts: 3, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(10), jitter: true }
+        Self {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(10),
+            jitter: true,
+        }
     }
 }
 
@@ -95,9 +101,15 @@ impl RetryPolicy {
         if retry_after.is_some_and(|r| r > self.max_delay) {
             return None;
         }
-        let factor = 1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX);
+        let factor = 1u32
+            .checked_shl(retry.saturating_sub(1))
+            .unwrap_or(u32::MAX);
         let exp = self.base_delay.saturating_mul(factor).min(self.max_delay);
-        let wait = if self.jitter { exp / 2 + exp.mul_f64(random_unit() / 2.0) } else { exp };
+        let wait = if self.jitter {
+            exp / 2 + exp.mul_f64(random_unit() / 2.0)
+        } else {
+            exp
+        };
         Some(wait.max(retry_after.unwrap_or_default()))
     }
 }
@@ -139,7 +151,11 @@ mod tests {
     fn only_idempotent_methods_and_listed_posts_are_safe() {
         assert!(is_retry_safe(&Method::DELETE, "/b/pbl/v2/card/{}/"));
         assert!(is_retry_safe(&Method::POST, "/b/pbl/v2/card/"));
-        for payment in ["/b/pbl/v2/payment/apple-pay/", "/b/pbl/v2/payment/google-pay/", "/b/pbl/v2/auto-debit/"] {
+        for payment in [
+            "/b/pbl/v2/payment/apple-pay/",
+            "/b/pbl/v2/payment/google-pay/",
+            "/b/pbl/v2/auto-debit/",
+        ] {
             assert!(!is_retry_safe(&Method::POST, payment), "{payment}");
         }
         assert!(!is_retry_safe(&Method::PATCH, "/b/pbl/v2/card/"));
@@ -147,10 +163,19 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_the_maximum() {
-        let p = RetryPolicy::new().base_delay(Duration::from_millis(100)).max_delay(Duration::from_millis(350)).without_jitter();
-        let waits: Vec<_> = (1..=4).map(|n| p.delay(n, None).unwrap().as_millis()).collect();
+        let p = RetryPolicy::new()
+            .base_delay(Duration::from_millis(100))
+            .max_delay(Duration::from_millis(350))
+            .without_jitter();
+        let waits: Vec<_> = (1..=4)
+            .map(|n| p.delay(n, None).unwrap().as_millis())
+            .collect();
         assert_eq!(waits, [100, 200, 350, 350]);
-        assert_eq!(p.delay(40, None), Some(Duration::from_millis(350)), "no overflow");
+        assert_eq!(
+            p.delay(40, None),
+            Some(Duration::from_millis(350)),
+            "no overflow"
+        );
     }
 
     #[test]
@@ -158,19 +183,30 @@ mod tests {
         let p = RetryPolicy::new().base_delay(Duration::from_millis(400));
         for _ in 0..200 {
             let d = p.delay(1, None).unwrap();
-            assert!(d >= Duration::from_millis(200) && d <= Duration::from_millis(400), "{d:?}");
+            assert!(
+                d >= Duration::from_millis(200) && d <= Duration::from_millis(400),
+                "{d:?}"
+            );
         }
     }
 
     #[test]
     fn retry_after_is_a_lower_bound_and_too_long_stops() {
-        let p = RetryPolicy::new().base_delay(Duration::from_millis(10)).max_delay(Duration::from_secs(5));
-        assert_eq!(p.delay(1, Some(Duration::from_secs(2))), Some(Duration::from_secs(2)));
+        let p = RetryPolicy::new()
+            .base_delay(Duration::from_millis(10))
+            .max_delay(Duration::from_secs(5));
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(2))),
+            Some(Duration::from_secs(2))
+        );
         assert_eq!(p.delay(1, Some(Duration::from_secs(6))), None);
         let mut h = reqwest::header::HeaderMap::new();
         h.insert(reqwest::header::RETRY_AFTER, " 7 ".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
-        h.insert(reqwest::header::RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        h.insert(
+            reqwest::header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
         assert_eq!(retry_after(&h), None);
     }
 

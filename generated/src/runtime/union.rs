@@ -52,7 +52,9 @@ fn score(value: &Value, shape: &Shape) -> Option<(usize, usize)> {
     if !admits(shape.types, value) {
         return None;
     }
-    let Value::Object(map) = value else { return Some((0, 0)) };
+    let Value::Object(map) = value else {
+        return Some((0, 0));
+    };
     if !shape.required.iter().all(|r| map.contains_key(*r)) {
         return None;
     }
@@ -105,14 +107,28 @@ mod tests {
         properties: &[("detail", Some(&["string"])), ("result", Some(&["string"]))],
         additional: Additional::Any,
     };
-    const FIELD_ERRORS: Shape = Shape { types: OBJ, required: &[], properties: &[], additional: Additional::Types(&["array"]) };
+    const FIELD_ERRORS: Shape = Shape {
+        types: OBJ,
+        required: &[],
+        properties: &[],
+        additional: Additional::Types(&["array"]),
+    };
 
     #[test]
     fn field_errors_are_not_swallowed() {
         let shapes = [OPERATION_ERROR, FIELD_ERRORS];
-        assert_eq!(choose(&json!({"session_id": ["This field is required."]}), &shapes), Some(1));
-        assert_eq!(choose(&json!({"detail": "x".repeat(300)}), &shapes), Some(0));
-        assert_eq!(choose(&json!({"detail": "no", "result": "failed"}), &shapes), Some(0));
+        assert_eq!(
+            choose(&json!({"session_id": ["This field is required."]}), &shapes),
+            Some(1)
+        );
+        assert_eq!(
+            choose(&json!({"detail": "x".repeat(300)}), &shapes),
+            Some(0)
+        );
+        assert_eq!(
+            choose(&json!({"detail": "no", "result": "failed"}), &shapes),
+            Some(0)
+        );
         assert_eq!(choose(&json!("text"), &shapes), None);
     }
 }

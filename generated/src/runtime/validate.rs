@@ -19,7 +19,10 @@ pub struct ValidationError {
 
 impl ValidationError {
     pub(crate) fn new(field: &str, message: impl Into<String>) -> Self {
-        Self { field: field.to_string(), message: message.into() }
+        Self {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 
     /// The same error, seen from the struct that holds the field.
@@ -157,26 +160,52 @@ impl<T: Integer> Integer for Nullable<T> {
 }
 
 /// `minLength`/`maxLength`, counted in characters as JSON Schema does.
-pub fn length(field: &str, value: &(impl Text + ?Sized), min: Option<usize>, max: Option<usize>) -> Result<(), ValidationError> {
-    let Some(text) = value.text() else { return Ok(()) };
+pub fn length(
+    field: &str,
+    value: &(impl Text + ?Sized),
+    min: Option<usize>,
+    max: Option<usize>,
+) -> Result<(), ValidationError> {
+    let Some(text) = value.text() else {
+        return Ok(());
+    };
     let n = text.chars().count();
     if let Some(min) = min.filter(|m| n < *m) {
-        return Err(ValidationError::new(field, format!("{n} characters, at least {min} required")));
+        return Err(ValidationError::new(
+            field,
+            format!("{n} characters, at least {min} required"),
+        ));
     }
     if let Some(max) = max.filter(|m| n > *m) {
-        return Err(ValidationError::new(field, format!("{n} characters, at most {max} allowed")));
+        return Err(ValidationError::new(
+            field,
+            format!("{n} characters, at most {max} allowed"),
+        ));
     }
     Ok(())
 }
 
 /// `minimum`/`maximum` of an integer.
-pub fn range(field: &str, value: &impl Integer, min: Option<i64>, max: Option<i64>) -> Result<(), ValidationError> {
-    let Some(n) = value.integer() else { return Ok(()) };
+pub fn range(
+    field: &str,
+    value: &impl Integer,
+    min: Option<i64>,
+    max: Option<i64>,
+) -> Result<(), ValidationError> {
+    let Some(n) = value.integer() else {
+        return Ok(());
+    };
     if let Some(min) = min.filter(|m| n < *m) {
-        return Err(ValidationError::new(field, format!("{n} is below the minimum {min}")));
+        return Err(ValidationError::new(
+            field,
+            format!("{n} is below the minimum {min}"),
+        ));
     }
     if let Some(max) = max.filter(|m| n > *m) {
-        return Err(ValidationError::new(field, format!("{n} is above the maximum {max}")));
+        return Err(ValidationError::new(
+            field,
+            format!("{n} is above the maximum {max}"),
+        ));
     }
     Ok(())
 }
@@ -188,7 +217,10 @@ mod tests {
     #[test]
     fn names_the_field() {
         let e = length("session_id", "é".repeat(3).as_str(), None, Some(2)).unwrap_err();
-        assert_eq!(e.within("body").to_string(), "invalid `body.session_id`: 3 characters, at most 2 allowed");
+        assert_eq!(
+            e.within("body").to_string(),
+            "invalid `body.session_id`: 3 characters, at most 2 allowed"
+        );
         assert!(length("x", &Some("ab".to_string()), Some(1), Some(2)).is_ok());
         assert!(length("x", &None::<String>, Some(1), None).is_ok());
         assert!(range("n", &0_i64, Some(1), None).is_err());

@@ -102,7 +102,10 @@ fn lookup<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
 /// The message the standard scheme signs.
 pub fn standard_message(payload: &Value) -> String {
     // STANDARD_FIELDS is sorted already.
-    STANDARD_FIELDS.iter().filter_map(|f| payload.get(*f).and_then(text).map(|v| format!("{f}{v}"))).collect()
+    STANDARD_FIELDS
+        .iter()
+        .filter_map(|f| payload.get(*f).and_then(text).map(|v| format!("{f}{v}")))
+        .collect()
 }
 
 /// The message the subscription scheme signs.
@@ -110,7 +113,11 @@ pub fn subscription_message(payload: &Value) -> String {
     let mut parts: Vec<String> = STANDARD_FIELDS
         .iter()
         .chain(SUBSCRIPTION_PATHS.iter())
-        .filter_map(|p| lookup(payload, p).and_then(text).map(|v| format!("{p}={v}")))
+        .filter_map(|p| {
+            lookup(payload, p)
+                .and_then(text)
+                .map(|v| format!("{p}={v}"))
+        })
         .collect();
     parts.sort();
     parts.join("\n")
@@ -125,11 +132,16 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
         b'a'..=b'f' => Some(b - b'a' + 10),
         _ => None,
     };
-    s.as_bytes().chunks(2).map(|p| Some(digit(p[0])? << 4 | digit(p[1])?)).collect()
+    s.as_bytes()
+        .chunks(2)
+        .map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
+        .collect()
 }
 
 fn matches(key: &Secret, message: &str, signature: &[u8]) -> bool {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.expose().as_bytes()) else { return false };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.expose().as_bytes()) else {
+        return false;
+    };
     mac.update(message.as_bytes());
     // verify_slice compares in constant time.
     mac.verify_slice(signature).is_ok()
@@ -138,25 +150,44 @@ fn matches(key: &Secret, message: &str, signature: &[u8]) -> bool {
 /// Checks the `signature` of a webhook body (the raw JSON text Ottu sent)
 /// with the merchant's webhook key: the standard scheme first, then the
 /// subscription scheme.
-pub fn verify_webhook_signature(payload_json: &str, key: &Secret) -> Result<Verified, SignatureError> {
-    let payload: Value = serde_json::from_str(payload_json).map_err(|e| SignatureError::NotAnObject(e.to_string()))?;
-    let Value::Object(fields) = &payload else { return Err(SignatureError::NotAnObject("not an object".into())) };
+pub fn verify_webhook_signature(
+    payload_json: &str,
+    key: &Secret,
+) -> Result<Verified, SignatureError> {
+    let payload: Value = serde_json::from_str(payload_json)
+        .map_err(|e| SignatureError::NotAnObject(e.to_string()))?;
+    let Value::Object(fields) = &payload else {
+        return Err(SignatureError::NotAnObject("not an object".into()));
+    };
     let signature = match fields.get("signature") {
         Some(Value::String(s)) if !s.is_empty() => s,
         _ => return Err(SignatureError::Missing),
     };
     let signature = decode_hex(signature).ok_or(SignatureError::Malformed)?;
     let unsigned = |signed: &dyn Fn(&str) -> bool| -> Vec<String> {
-        fields.keys().filter(|k| k.as_str() != "signature" && !signed(k)).cloned().collect()
+        fields
+            .keys()
+            .filter(|k| k.as_str() != "signature" && !signed(k))
+            .cloned()
+            .collect()
     };
     if matches(key, &standard_message(&payload), &signature) {
-        return Ok(Verified { scheme: Scheme::Standard, unsigned_fields: unsigned(&|k| STANDARD_FIELDS.contains(&k)) });
+        return Ok(Verified {
+            scheme: Scheme::Standard,
+            unsigned_fields: unsigned(&|k| STANDARD_FIELDS.contains(&k)),
+        });
     }
     if matches(key, &subscription_message(&payload), &signature) {
         let signed = |k: &str| {
-            STANDARD_FIELDS.contains(&k) || SUBSCRIPTION_PATHS.iter().any(|p| p.split('.').next() == Some(k))
+            STANDARD_FIELDS.contains(&k)
+                || SUBSCRIPTION_PATHS
+                    .iter()
+                    .any(|p| p.split('.').next() == Some(k))
         };
-        return Ok(Verified { scheme: Scheme::Subscription, unsigned_fields: unsigned(&signed) });
+        return Ok(Verified {
+            scheme: Scheme::Subscription,
+            unsigned_fields: unsigned(&signed),
+        });
     }
     Err(SignatureError::Mismatch)
 }
@@ -167,26 +198,41 @@ mod tests {
     use serde_json::json;
 
     const STANDARD_SIG: &str = "6143b8ad4bd283540721ab000f6de746e722231aaaa90bc38f639081d3ff9f67";
-    const SUBSCRIPTION_SIG: &str = "46ba93a62680c8750567583bb8074e37ccaadc6f374268b78a0c574c8424baff";
+    const SUBSCRIPTION_SIG: &str =
+        "46ba93a62680c8750567583bb8074e37ccaadc6f374268b78a0c574c8424baff";
 
     fn standard(extra: Value) -> String {
         let mut v = json!({"amount":"86.000","currency_code":"KWD","customer_first_name":"example-customer","signature":STANDARD_SIG});
-        v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         v.to_string()
     }
 
     #[test]
     fn standard_vector() {
         let payload = json!({"amount":"86.000","currency_code":"KWD","customer_first_name":"example-customer"});
-        assert_eq!(standard_message(&payload), "amount86.000currency_codeKWDcustomer_first_nameexample-customer");
+        assert_eq!(
+            standard_message(&payload),
+            "amount86.000currency_codeKWDcustomer_first_nameexample-customer"
+        );
         let v = verify_webhook_signature(&standard(json!({})), &Secret::new("pu9MpX3yPR")).unwrap();
-        assert_eq!(v, Verified { scheme: Scheme::Standard, unsigned_fields: vec![] });
+        assert_eq!(
+            v,
+            Verified {
+                scheme: Scheme::Standard,
+                unsigned_fields: vec![]
+            }
+        );
     }
 
     #[test]
     fn subscription_vector() {
         let body = json!({"amount":"100.000","result":"success","session_id":"sess-1","token":{"token":"tok-1"},"signature":SUBSCRIPTION_SIG});
-        assert_eq!(subscription_message(&body), "amount=100.000\nresult=success\nsession_id=sess-1\ntoken.token=tok-1");
+        assert_eq!(
+            subscription_message(&body),
+            "amount=100.000\nresult=success\nsession_id=sess-1\ntoken.token=tok-1"
+        );
         let v = verify_webhook_signature(&body.to_string(), &Secret::new("test-key")).unwrap();
         assert_eq!(v.scheme, Scheme::Subscription);
         assert!(v.unsigned_fields.is_empty());
@@ -194,7 +240,8 @@ mod tests {
 
     #[test]
     fn unsigned_fields_are_reported() {
-        let body = standard(json!({"extra": {"x": 1}, "customer_last_name": "", "pg_params": null}));
+        let body =
+            standard(json!({"extra": {"x": 1}, "customer_last_name": "", "pg_params": null}));
         let v = verify_webhook_signature(&body, &Secret::new("pu9MpX3yPR")).unwrap();
         assert_eq!(v.unsigned_fields, ["extra", "pg_params"]);
     }
@@ -203,22 +250,49 @@ mod tests {
     fn tampering_and_bad_signatures_are_rejected() {
         let key = Secret::new("pu9MpX3yPR");
         let tampered = standard(json!({"amount": "860.000"}));
-        assert_eq!(verify_webhook_signature(&tampered, &key), Err(SignatureError::Mismatch));
+        assert_eq!(
+            verify_webhook_signature(&tampered, &key),
+            Err(SignatureError::Mismatch)
+        );
         let added = standard(json!({"customer_last_name": "Mallory"}));
-        assert_eq!(verify_webhook_signature(&added, &key), Err(SignatureError::Mismatch));
-        assert_eq!(verify_webhook_signature(&standard(json!({})), &Secret::new("other")), Err(SignatureError::Mismatch));
+        assert_eq!(
+            verify_webhook_signature(&added, &key),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_webhook_signature(&standard(json!({})), &Secret::new("other")),
+            Err(SignatureError::Mismatch)
+        );
         let sub = json!({"amount":"100.000","result":"success","session_id":"sess-2","token":{"token":"tok-1"},"signature":SUBSCRIPTION_SIG});
-        assert_eq!(verify_webhook_signature(&sub.to_string(), &Secret::new("test-key")), Err(SignatureError::Mismatch));
+        assert_eq!(
+            verify_webhook_signature(&sub.to_string(), &Secret::new("test-key")),
+            Err(SignatureError::Mismatch)
+        );
         for sig in [json!(null), json!(""), json!(12)] {
             let body = standard(json!({"signature": sig}));
-            assert_eq!(verify_webhook_signature(&body, &key), Err(SignatureError::Missing));
+            assert_eq!(
+                verify_webhook_signature(&body, &key),
+                Err(SignatureError::Missing)
+            );
         }
         let none = json!({"amount":"86.000"}).to_string();
-        assert_eq!(verify_webhook_signature(&none, &key), Err(SignatureError::Missing));
+        assert_eq!(
+            verify_webhook_signature(&none, &key),
+            Err(SignatureError::Missing)
+        );
         let upper = standard(json!({"signature": STANDARD_SIG.to_uppercase()}));
-        assert_eq!(verify_webhook_signature(&upper, &key), Err(SignatureError::Malformed));
+        assert_eq!(
+            verify_webhook_signature(&upper, &key),
+            Err(SignatureError::Malformed)
+        );
         let short = standard(json!({"signature": &STANDARD_SIG[..63]}));
-        assert_eq!(verify_webhook_signature(&short, &key), Err(SignatureError::Malformed));
-        assert!(matches!(verify_webhook_signature("[1]", &key), Err(SignatureError::NotAnObject(_))));
+        assert_eq!(
+            verify_webhook_signature(&short, &key),
+            Err(SignatureError::Malformed)
+        );
+        assert!(matches!(
+            verify_webhook_signature("[1]", &key),
+            Err(SignatureError::NotAnObject(_))
+        ));
     }
 }
