@@ -13,20 +13,30 @@ const SEEDS: u64 = 64;
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
-        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
         _ => a == b,
     }
 }
 
 fn check<T: DeserializeOwned + Serialize>(spec: &codegen::Spec, name: &str) {
-    let schema = spec.document().pointer(&format!("/components/schemas/{name}")).unwrap_or_else(|| panic!("{name} not in specs"));
+    let schema = spec
+        .document()
+        .pointer(&format!("/components/schemas/{name}"))
+        .unwrap_or_else(|| panic!("{name} not in specs"));
     for seed in 0..SEEDS {
         let input = codegen::sample::instance(spec, schema, seed);
         let decoded: T = serde_json::from_value(input.clone())
             .unwrap_or_else(|e| panic!("{name} seed {seed}: does not decode: {e}\n{input:#}"));
         let output = serde_json::to_value(&decoded).unwrap();
-        assert!(same(&input, &output), "{name} seed {seed}: changed by a round trip\n in: {input:#}\nout: {output:#}");
+        assert!(
+            same(&input, &output),
+            "{name} seed {seed}: changed by a round trip\n in: {input:#}\nout: {output:#}"
+        );
     }
 }
 
@@ -36,8 +46,14 @@ macro_rules! round_trip_all {
 
 #[test]
 fn every_schema_round_trips() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let spec = codegen::load(&[root.join("specs")], &codegen::LoadOptions { overlays: true }).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
+    let spec = codegen::load(
+        &[root.join("specs")],
+        &codegen::LoadOptions { overlays: true },
+    )
+    .unwrap();
     round_trip_all!(&spec;
         ApplePayDirectPayment, ApplePayToken, ApplePaymentData, Header, PaymentMethod, SchemaWebhook, PGParams,
         Agreement, AgreementSeller, AmountDetails, CardAcceptanceCriteria, InitiatorUser, Card, ChildPayment,
