@@ -127,3 +127,21 @@ fn the_drifted_auto_debit_directory_reports_each_change_with_its_severity() {
     }
     assert!(diff::impact_summary(&old, &new).starts_with("ottu-client: major release needed"));
 }
+
+#[test]
+fn the_whole_api_in_3_1_json_and_3_0_yaml_is_the_same_api() {
+    let dir = root().join("codegen/tests/fixtures/whole-api");
+    let (v31, v30) = (
+        spec(&dir.join("ottu-api-3.1.1.json")),
+        spec(&dir.join("ottu-api-3.0.3.yaml")),
+    );
+    assert_eq!(v31.operations().len(), v30.operations().len());
+    let changes = diff::diff(&v31, &v30);
+    assert_eq!(
+        changes,
+        [],
+        "{}",
+        diff::render(&changes, Format::Text, Severity::Error)
+    );
+    assert_eq!(diff::diff(&v30, &v31), []);
+}

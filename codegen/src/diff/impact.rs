@@ -101,7 +101,27 @@ pub(crate) fn of(rule: &str, subject: &Subject) -> Impact {
             ..
         } | Subject::Param { .. }
     );
+    const LIMITS: [&str; 13] = [
+        "-max-length-",
+        "-min-length-",
+        "-maximum-",
+        "-minimum-",
+        "-exclusive-",
+        "-max-items-",
+        "-min-items-",
+        "-max-properties-",
+        "-min-properties-",
+        "-multiple-of-",
+        "-pattern-",
+        "-format-",
+        "-content-encoding-",
+    ];
     let (semver, why): (Semver, &str) = match rule {
+        // Limits (maxLength, pattern, ...) are validation, not types.
+        r if LIMITS.iter().any(|l| r.contains(l)) => (
+            Semver::Patch,
+            "no generated item changes (validation limits only)",
+        ),
         "operation-added" => (Semver::Minor, "a new client method"),
         "operation-removed" => (Semver::Major, "a client method disappears"),
         "operation-method-changed" | "operation-path-changed" => (

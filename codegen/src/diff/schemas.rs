@@ -86,7 +86,7 @@ enum Bound {
     Other,
 }
 
-const LIMITS: [(&str, &str, Bound); 13] = [
+const LIMITS: [(&str, &str, Bound); 14] = [
     ("maxLength", "max-length", Bound::Upper),
     ("minLength", "min-length", Bound::Lower),
     ("maximum", "maximum", Bound::Upper),
@@ -100,6 +100,7 @@ const LIMITS: [(&str, &str, Bound); 13] = [
     ("multipleOf", "multiple-of", Bound::Other),
     ("pattern", "pattern", Bound::Other),
     ("format", "format", Bound::Other),
+    ("contentEncoding", "content-encoding", Bound::Other),
 ];
 
 /// A schema with `$ref`s followed and `allOf` merged: what it allows.
@@ -110,7 +111,7 @@ struct View<'a> {
     values: Option<Vec<&'a Value>>,
     /// Where `values` are written (`.../enum`).
     values_at: String,
-    limits: BTreeMap<&'static str, (&'a Value, String)>,
+    limits: BTreeMap<&'static str, (Value, String)>,
     props: BTreeMap<&'a str, (&'a Value, String)>,
     required: BTreeSet<String>,
     items: Option<(&'a Value, String)>,
@@ -186,6 +187,12 @@ impl<'a> View<'a> {
         }
         for (key, _, _) in LIMITS {
             if let Some(l) = v.get(key) {
+                // 3.0 `format: byte` is 3.1 `contentEncoding: base64`.
+                let (key, l) = if key == "format" && l == "byte" {
+                    ("contentEncoding", json!("base64"))
+                } else {
+                    (key, l.clone())
+                };
                 self.limits
                     .entry(key)
                     .or_insert_with(|| (l, pointer::push(&at, key)));
