@@ -1,13 +1,13 @@
 //! What a change does to the generated `ottu-client`: which Rust items
 //! change and the semver bump that implies.
 //!
-//! NAMING FALLBACK: `codegen::model` (Spec -> Api with Rust names) does not
-//! exist yet, so item names are derived here from schema and operation
-//! names with the obvious conventions (component `Card` -> type `Card`,
+//! NAMING FALLBACK: item names are derived here from schema and operation
+//! names with `codegen::model`'s naming functions, not yet read from its
+//! `Api` (`Api::types_for_pointer`), with these conventions (component `Card` -> type `Card`,
 //! property `pg_name` -> field `pg_name`, inline enum -> `Card` + `PgName`,
 //! operationId `auto_debit` -> method `auto_debit`). Every [`Impact`] says
-//! so in `naming`; when `model` lands, [`Subject::items`] is the one place
-//! to map through it instead.
+//! so in `naming`; [`Subject::items`] is the one place
+//! to map through `Api::types_for_pointer` instead.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -262,47 +262,14 @@ pub fn summarize(changes: &[Change]) -> String {
     out
 }
 
-/// `pg_name` / `pg-name` / `PGName` -> `PgName`.
+/// `pg_name` -> `PgName`: the generator's own type naming (`model::naming`).
 pub(crate) fn pascal(name: &str) -> String {
-    words(name)
-        .iter()
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
+    crate::model::type_name(name)
 }
 
-/// `pgName` / `pg-name` -> `pg_name`.
+/// `pgName` -> `pg_name`: the generator's own field and method naming.
 pub(crate) fn snake(name: &str) -> String {
-    let s = words(name).join("_");
-    if s.is_empty() { "_".into() } else { s }
-}
-
-fn words(name: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for ch in name.chars() {
-        if !ch.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if ch.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
-        cur.push(ch.to_ascii_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+    crate::model::snake(name)
 }
 
 #[cfg(test)]
