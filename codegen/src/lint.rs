@@ -109,8 +109,8 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
                 ));
             }
             for (where_, value) in [("schema/default", p.pointer("/schema/default")), ("example", p.get("example")), ("schema/examples/0", p.pointer("/schema/examples/0"))] {
-                if let Some(Value::String(v)) = value {
-                    if looks_like_credential(name, v) {
+                if let Some(Value::String(v)) = value
+                    && looks_like_credential(name, v) {
                         out.push(find(
                             "credential-in-default",
                             Severity::Error,
@@ -118,7 +118,6 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
                             format!("parameter `{name}` carries what looks like a real credential ({}); a generator would embed it in code", redact(v)),
                         ));
                     }
-                }
             }
         }
         if let Some(body) = op.value.get("requestBody") {
@@ -156,8 +155,8 @@ fn read_only_required(spec: &Spec, s: &Value, at: &str, out: &mut Vec<Finding>, 
         None => (s, at.to_string()),
     };
     for name in schema::required(spec, s) {
-        if let schema::PropertyRule::Declared(p) = schema::property(spec, s, &name) {
-            if spec.resolve(p).get("readOnly") == Some(&Value::Bool(true)) || p.get("readOnly") == Some(&Value::Bool(true)) {
+        if let schema::PropertyRule::Declared(p) = schema::property(spec, s, &name)
+            && (spec.resolve(p).get("readOnly") == Some(&Value::Bool(true)) || p.get("readOnly") == Some(&Value::Bool(true))) {
                 out.push(Finding {
                     rule: "read-only-required-in-request",
                     severity: Severity::Warning,
@@ -165,7 +164,6 @@ fn read_only_required(spec: &Spec, s: &Value, at: &str, out: &mut Vec<Finding>, 
                     message: format!("`{name}` is readOnly and required in a request body: clients must not send it, validators demand it"),
                 });
             }
-        }
     }
     for all in s.get("allOf").and_then(Value::as_array).into_iter().flatten() {
         read_only_required(spec, all, &at, out, depth + 1);

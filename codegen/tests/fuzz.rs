@@ -24,11 +24,10 @@ fn fuzz_load_arbitrary_bytes() {
         let text = String::from_utf8_lossy(bytes);
         for name in ["f.json", "f.yaml"] {
             let path = Path::new(name);
-            if let Ok(doc) = read::parse(path, &text) {
-                if let Err(e) = load_documents(vec![(path.to_path_buf(), doc)], &[]) {
+            if let Ok(doc) = read::parse(path, &text)
+                && let Err(e) = load_documents(vec![(path.to_path_buf(), doc)], &[]) {
                     assert!(!e.to_string().is_empty());
                 }
-            }
         }
     });
 }

@@ -105,7 +105,7 @@ fn malformed_yaml_names_file_and_line() {
 fn unknown_version_names_the_pointer() {
     let d = tmp();
     let f = write(&d, "v.json", r#"{"openapi": "2.5.0", "paths": {}}"#);
-    assert_eq!(load_err(&[f.clone()]).location().unwrap().pointer, "/openapi");
+    assert_eq!(load_err(&[f]).location().unwrap().pointer, "/openapi");
     let s = write(&d, "s.json", r#"{"swagger": "2.0", "paths": {}}"#);
     assert!(load_err(&[s]).to_string().contains("swagger 2.0"));
 }

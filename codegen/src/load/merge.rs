@@ -97,16 +97,14 @@ impl Merged {
                     };
                     let mut op = op.clone();
                     push_down_parameters(&mut op, &shared_params);
-                    if !op.contains_key("security") {
-                        if let Some(s) = &security {
+                    if !op.contains_key("security")
+                        && let Some(s) = &security {
                             op.insert("security".into(), dedup(s.clone()));
                         }
-                    }
-                    if !op.contains_key("servers") {
-                        if let Some(s) = item_servers.clone().or_else(|| servers.as_array().filter(|a| !a.is_empty()).map(|_| servers.clone())) {
+                    if !op.contains_key("servers")
+                        && let Some(s) = item_servers.clone().or_else(|| servers.as_array().filter(|a| !a.is_empty()).map(|_| servers.clone())) {
                             op.insert("servers".into(), s);
                         }
-                    }
                     self.insert(file, &op_at, &[section, path, method], Value::Object(op))?;
                 }
             }

@@ -128,11 +128,10 @@ impl Overlay {
                     map.shift_remove(&last);
                 }
                 Some(Value::Array(items)) => {
-                    if let Ok(i) = last.parse::<usize>() {
-                        if i < items.len() {
+                    if let Ok(i) = last.parse::<usize>()
+                        && i < items.len() {
                             items.remove(i);
                         }
-                    }
                 }
                 _ => {}
             }

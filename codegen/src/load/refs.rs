@@ -157,8 +157,8 @@ impl Ctx<'_> {
     fn visit_inlined(&mut self, v: &mut Value, file: &Path, root: &Value, at: &str) -> Result<(), LoadError> {
         match v {
             Value::Object(map) => {
-                if let Some(Value::String(t)) = map.get("$ref") {
-                    if t.starts_with('#') {
+                if let Some(Value::String(t)) = map.get("$ref")
+                    && t.starts_with('#') {
                         let frag = pointer::percent_decode(&t[1..]);
                         let here = Location::new(file, pointer::push(at, "$ref"));
                         let Some(value) = root.pointer(&frag).cloned() else {
@@ -171,7 +171,6 @@ impl Ctx<'_> {
                         *v = with_siblings(inlined, siblings);
                         return Ok(());
                     }
-                }
                 if map.contains_key("$ref") {
                     return self.visit(v, file, root, at);
                 }
@@ -276,11 +275,10 @@ fn dfs<'a>(node: &'a str, edges: &'a BTreeMap<&str, Vec<String>>, state: &mut Ha
     path.push(node);
     if let Some(next) = edges.get(node) {
         for n in next {
-            if let Some((key, _)) = edges.get_key_value(n.as_str()) {
-                if let Some(c) = dfs(key, edges, state, path) {
+            if let Some((key, _)) = edges.get_key_value(n.as_str())
+                && let Some(c) = dfs(key, edges, state, path) {
                     return Some(c);
                 }
-            }
         }
     }
     path.pop();
@@ -290,11 +288,10 @@ fn dfs<'a>(node: &'a str, edges: &'a BTreeMap<&str, Vec<String>>, state: &mut Ha
 
 /// Component names a schema *is* (not merely contains).
 fn composition_refs(schema: &Value, out: &mut Vec<String>) {
-    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        if let Some(name) = r.strip_prefix("#/components/schemas/") {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str)
+        && let Some(name) = r.strip_prefix("#/components/schemas/") {
             out.push(pointer::unescape(name));
         }
-    }
     for key in ["allOf", "anyOf", "oneOf"] {
         if let Some(items) = schema.get(key).and_then(Value::as_array) {
             for item in items {

@@ -69,11 +69,10 @@ fn upgrade_schema(schema: &mut Value) {
     for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
         if let Some(Value::Bool(exclusive)) = obj.get(flag).cloned() {
             obj.remove(flag);
-            if exclusive {
-                if let Some(limit) = obj.remove(bound) {
+            if exclusive
+                && let Some(limit) = obj.remove(bound) {
                     obj.insert(flag.to_string(), limit);
                 }
-            }
         }
     }
 
@@ -98,21 +97,19 @@ fn upgrade_schema(schema: &mut Value) {
                 let mut inner = serde_json::Map::new();
                 let keys: Vec<String> = obj.keys().cloned().collect();
                 for key in keys {
-                    if !is_annotation(&key) {
-                        if let Some(v) = obj.remove(&key) {
+                    if !is_annotation(&key)
+                        && let Some(v) = obj.remove(&key) {
                             inner.insert(key, v);
                         }
-                    }
                 }
                 obj.insert("anyOf".into(), json!([Value::Object(inner), {"type": "null"}]));
                 return;
             }
         }
-        if let Some(Value::Array(values)) = obj.get_mut("enum") {
-            if !values.contains(&Value::Null) {
+        if let Some(Value::Array(values)) = obj.get_mut("enum")
+            && !values.contains(&Value::Null) {
                 values.push(Value::Null);
             }
-        }
     }
 }
 
