@@ -31,7 +31,9 @@ enum Act {
 
 /// A server that answers request n with `script(n)`; returns its URL and
 /// the number of requests it has read.
-async fn serve(script: impl Fn(usize) -> Act + Send + Sync + 'static) -> (String, Arc<AtomicUsize>) {
+async fn serve(
+    script: impl Fn(usize) -> Act + Send + Sync + 'static,
+) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let count = Arc::new(AtomicUsize::new(0));
@@ -57,14 +59,22 @@ async fn read_request(sock: &mut TcpStream) -> bool {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
-        let Ok(n) = sock.read(&mut chunk).await else { return false };
+        let Ok(n) = sock.read(&mut chunk).await else {
+            return false;
+        };
         if n == 0 {
             return false;
         }
         buf.extend_from_slice(&chunk[..n]);
         let text = String::from_utf8_lossy(&buf).to_ascii_lowercase();
         if let Some(end) = text.find("\r\n\r\n") {
-            let len = text.lines().find_map(|l| l.strip_prefix("content-length:").and_then(|v| v.trim().parse::<usize>().ok())).unwrap_or(0);
+            let len = text
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("content-length:")
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                })
+                .unwrap_or(0);
             if buf.len() >= end + 4 + len {
                 return true;
             }
@@ -103,7 +113,11 @@ async fn answer(mut sock: TcpStream, act: Act) {
 }
 
 fn http(status: &str, headers: &str, body: &str) -> Vec<u8> {
-    format!("HTTP/1.1 {status}\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).into_bytes()
+    format!(
+        "HTTP/1.1 {status}\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 fn json_reply(status: &str, body: &str) -> Act {
@@ -114,24 +128,44 @@ const KEY: &str = "sk_live_9f8e7d6c5b4a";
 const TIMEOUT: Duration = Duration::from_millis(400);
 
 fn client(url: &str) -> Client {
-    Client::new(Config::new(url, Auth::api_key(KEY)).timeout(TIMEOUT).connect_timeout(TIMEOUT)).unwrap()
+    Client::new(
+        Config::new(url, Auth::api_key(KEY))
+            .timeout(TIMEOUT)
+            .connect_timeout(TIMEOUT),
+    )
+    .unwrap()
 }
 
 fn retrying(url: &str, policy: RetryPolicy) -> Client {
-    Client::new(Config::new(url, Auth::api_key(KEY)).timeout(TIMEOUT).retry(policy)).unwrap()
+    Client::new(
+        Config::new(url, Auth::api_key(KEY))
+            .timeout(TIMEOUT)
+            .retry(policy),
+    )
+    .unwrap()
 }
 
 fn cards() -> UserCards {
-    UserCards { r#type: CardEnvironment::Sandbox, customer_id: "cust-1".into(), pg_codes: None, agreement_id: None }
+    UserCards {
+        r#type: CardEnvironment::Sandbox,
+        customer_id: "cust-1".into(),
+        pg_codes: None,
+        agreement_id: None,
+    }
 }
 
 fn debit() -> AutoDebit {
-    AutoDebit { session_id: "sess-1".into(), token: "tok_4111_secret".into() }
+    AutoDebit {
+        session_id: "sess-1".into(),
+        token: "tok_4111_secret".into(),
+    }
 }
 
 /// Runs `f` with a hard bound, so a hang fails the test instead of stalling it.
 async fn bounded<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(10), f).await.expect("the call hung past 10 s")
+    tokio::time::timeout(Duration::from_secs(10), f)
+        .await
+        .expect("the call hung past 10 s")
 }
 
 /// The error's text never shows the key, a card token, and stays short.
@@ -140,26 +174,63 @@ fn assert_clean<E: std::fmt::Debug + std::fmt::Display>(err: &Error<E>) {
     for secret in [KEY, "tok_4111_secret"] {
         assert!(!text.contains(secret), "{secret} leaked: {text}");
     }
-    assert!(text.len() < 4 * BodyExcerpt::MAX + 1024, "unbounded error text ({} bytes)", text.len());
+    assert!(
+        text.len() < 4 * BodyExcerpt::MAX + 1024,
+        "unbounded error text ({} bytes)",
+        text.len()
+    );
 }
 
 #[tokio::test]
 async fn an_html_gateway_page_is_an_unexpected_status_with_a_bounded_excerpt() {
-    let page = format!("<html><head><title>502 Bad Gateway</title></head><body>{}</body></html>", "nginx ".repeat(2_000));
-    let (url, _) = serve(move |_| Act::Reply(http("502 Bad Gateway", "content-type: text/html\r\n", &page))).await;
-    let err = bounded(client(&url).get_user_cards(&cards())).await.unwrap_err();
-    let Error::UnexpectedStatus(r) = &err else { panic!("{err:?}") };
+    let page = format!(
+        "<html><head><title>502 Bad Gateway</title></head><body>{}</body></html>",
+        "nginx ".repeat(2_000)
+    );
+    let (url, _) = serve(move |_| {
+        Act::Reply(http(
+            "502 Bad Gateway",
+            "content-type: text/html\r\n",
+            &page,
+        ))
+    })
+    .await;
+    let err = bounded(client(&url).get_user_cards(&cards()))
+        .await
+        .unwrap_err();
+    let Error::UnexpectedStatus(r) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(r.status, 502);
-    assert!(r.body.text.starts_with("<html><head><title>502 Bad Gateway"), "{}", r.body);
+    assert!(
+        r.body
+            .text
+            .starts_with("<html><head><title>502 Bad Gateway"),
+        "{}",
+        r.body
+    );
     assert!(r.body.truncated && r.body.text.len() <= BodyExcerpt::MAX);
     assert_clean(&err);
 }
 
 #[tokio::test]
 async fn truncated_json_is_a_decode_error_that_does_not_show_the_card_token() {
-    let (url, _) = serve(|_| json_reply("200 OK", r#"[{"token": "tok_4111_secret", "brand": "VISA", "pg_code": "kn"#)).await;
-    let err = bounded(client(&url).get_user_cards(&cards())).await.unwrap_err();
-    let Error::Decode { status, message, .. } = &err else { panic!("{err:?}") };
+    let (url, _) = serve(|_| {
+        json_reply(
+            "200 OK",
+            r#"[{"token": "tok_4111_secret", "brand": "VISA", "pg_code": "kn"#,
+        )
+    })
+    .await;
+    let err = bounded(client(&url).get_user_cards(&cards()))
+        .await
+        .unwrap_err();
+    let Error::Decode {
+        status, message, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
     assert_eq!(*status, 200);
     assert!(message.contains("EOF"), "{message}");
     assert_clean(&err);
@@ -169,8 +240,15 @@ async fn truncated_json_is_a_decode_error_that_does_not_show_the_card_token() {
 async fn a_wrong_or_missing_content_type_with_a_non_json_body_is_a_decode_error() {
     for headers in ["content-type: text/html\r\n", ""] {
         let (url, _) = serve(move |_| Act::Reply(http("200 OK", headers, "<p>OK</p>"))).await;
-        let err = bounded(client(&url).auto_debit(&debit())).await.unwrap_err();
-        let Error::Decode { status: 200, body, .. } = &err else { panic!("{headers:?}: {err:?}") };
+        let err = bounded(client(&url).auto_debit(&debit()))
+            .await
+            .unwrap_err();
+        let Error::Decode {
+            status: 200, body, ..
+        } = &err
+        else {
+            panic!("{headers:?}: {err:?}")
+        };
         assert_eq!(body.text, "<p>OK</p>");
         assert_clean(&err);
     }
@@ -179,32 +257,70 @@ async fn a_wrong_or_missing_content_type_with_a_non_json_body_is_a_decode_error(
 #[tokio::test]
 async fn an_empty_200_is_a_decode_error_and_an_empty_204_is_success() {
     let (url, _) = serve(|_| json_reply("200 OK", "")).await;
-    let err = bounded(client(&url).get_user_cards(&cards())).await.unwrap_err();
-    assert!(matches!(&err, Error::Decode { status: 200, body, .. } if body.text.is_empty()), "{err:?}");
-    let err = bounded(client(&url).auto_debit(&debit())).await.unwrap_err();
+    let err = bounded(client(&url).get_user_cards(&cards()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { status: 200, body, .. } if body.text.is_empty()),
+        "{err:?}"
+    );
+    let err = bounded(client(&url).auto_debit(&debit()))
+        .await
+        .unwrap_err();
     assert!(matches!(&err, Error::Decode { status: 200, .. }), "{err:?}");
     // Delete documents 204 only: an empty 200 is an undocumented status, not a success.
-    let err = bounded(client(&url).delete_user_cards("tok_4111_secret", "cust-1", CardEnvironment::Sandbox)).await.unwrap_err();
-    assert!(matches!(&err, Error::UnexpectedStatus(r) if r.status == 200), "{err:?}");
+    let err = bounded(client(&url).delete_user_cards(
+        "tok_4111_secret",
+        "cust-1",
+        CardEnvironment::Sandbox,
+    ))
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedStatus(r) if r.status == 200),
+        "{err:?}"
+    );
     assert_clean(&err);
-    let (url, _) = serve(|_| Act::Reply(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n".to_vec())).await;
-    bounded(client(&url).delete_user_cards("tok_4111_secret", "cust-1", CardEnvironment::Sandbox)).await.unwrap();
+    let (url, _) =
+        serve(|_| Act::Reply(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n".to_vec()))
+            .await;
+    bounded(client(&url).delete_user_cards("tok_4111_secret", "cust-1", CardEnvironment::Sandbox))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn a_10_mb_chunked_body_without_a_length_is_cut_at_the_limit() {
     let (url, _) = serve(|_| Act::Flood(10 * 1024 * 1024)).await;
-    let c = Client::new(Config::new(&url, Auth::api_key(KEY)).timeout(Duration::from_secs(5)).max_body_bytes(1024 * 1024)).unwrap();
+    let c = Client::new(
+        Config::new(&url, Auth::api_key(KEY))
+            .timeout(Duration::from_secs(5))
+            .max_body_bytes(1024 * 1024),
+    )
+    .unwrap();
     let err = bounded(c.get_user_cards(&cards())).await.unwrap_err();
-    assert!(matches!(err, Error::BodyTooLarge { status: 200, limit: 1_048_576 }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::BodyTooLarge {
+                status: 200,
+                limit: 1_048_576
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_body_shorter_than_its_length_times_out() {
     let (url, count) = serve(|_| Act::Stall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"state\": ".to_vec())).await;
     let started = Instant::now();
-    let err = bounded(client(&url).auto_debit(&debit())).await.unwrap_err();
-    let Error::Transport(t) = &err else { panic!("{err:?}") };
+    let err = bounded(client(&url).auto_debit(&debit()))
+        .await
+        .unwrap_err();
+    let Error::Transport(t) = &err else {
+        panic!("{err:?}")
+    };
     assert!(t.is_timeout(), "{err}");
     assert!(started.elapsed() >= TIMEOUT);
     assert_eq!(count.load(Ordering::SeqCst), 1);
@@ -214,27 +330,49 @@ async fn a_body_shorter_than_its_length_times_out() {
 #[tokio::test]
 async fn a_server_that_accepts_and_never_answers_times_out() {
     let (url, count) = serve(|_| Act::Stall(Vec::new())).await;
-    let err = bounded(client(&url).auto_debit(&debit())).await.unwrap_err();
-    assert!(matches!(&err, Error::Transport(t) if t.is_timeout()), "{err:?}");
+    let err = bounded(client(&url).auto_debit(&debit()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Transport(t) if t.is_timeout()),
+        "{err:?}"
+    );
     assert_eq!(count.load(Ordering::SeqCst), 1, "a payment is sent once");
-    let err = bounded(client(&url).get_user_cards(&cards())).await.unwrap_err();
-    assert!(matches!(&err, Error::Transport(t) if t.is_timeout()), "{err:?}");
+    let err = bounded(client(&url).get_user_cards(&cards()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Transport(t) if t.is_timeout()),
+        "{err:?}"
+    );
     assert_clean(&err);
 }
 
 #[tokio::test]
 async fn a_reset_connection_is_a_transport_error() {
     let (url, count) = serve(|_| Act::Reset).await;
-    let err = bounded(client(&url).auto_debit(&debit())).await.unwrap_err();
-    assert!(matches!(&err, Error::Transport(t) if !t.is_timeout()), "{err:?}");
+    let err = bounded(client(&url).auto_debit(&debit()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Transport(t) if !t.is_timeout()),
+        "{err:?}"
+    );
     assert_eq!(count.load(Ordering::SeqCst), 1);
     assert_clean(&err);
 }
 
 #[tokio::test]
 async fn nothing_listening_is_a_transport_error() {
-    let port = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
-    let err = bounded(client(&format!("http://127.0.0.1:{port}")).get_user_cards(&cards())).await.unwrap_err();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = bounded(client(&format!("http://127.0.0.1:{port}")).get_user_cards(&cards()))
+        .await
+        .unwrap_err();
     assert!(matches!(&err, Error::Transport(_)), "{err:?}");
     assert_clean(&err);
 }
@@ -242,11 +380,18 @@ async fn nothing_listening_is_a_transport_error() {
 // ---- retries ----
 
 fn unavailable(retry_after: &str) -> Act {
-    Act::Reply(http("503 Service Unavailable", &format!("retry-after: {retry_after}\r\ncontent-type: application/json\r\n"), r#"{"detail":"busy"}"#))
+    Act::Reply(http(
+        "503 Service Unavailable",
+        &format!("retry-after: {retry_after}\r\ncontent-type: application/json\r\n"),
+        r#"{"detail":"busy"}"#,
+    ))
 }
 
 fn eager() -> RetryPolicy {
-    RetryPolicy::new().max_attempts(5).base_delay(Duration::from_millis(1)).max_delay(Duration::from_secs(2))
+    RetryPolicy::new()
+        .max_attempts(5)
+        .base_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_secs(2))
 }
 
 fn apple() -> ottu_client::types::ApplePayDirectPayment {
@@ -274,25 +419,47 @@ fn google() -> ottu_client::types::GooglePayDirectPayment {
 
 #[tokio::test]
 async fn payments_are_sent_exactly_once_even_under_a_retry_policy() {
-    for fault in [unavailable("0"), Act::Reply(http("429 Too Many Requests", "retry-after: 0\r\n", "")), Act::Reset] {
+    for fault in [
+        unavailable("0"),
+        Act::Reply(http("429 Too Many Requests", "retry-after: 0\r\n", "")),
+        Act::Reset,
+    ] {
         let (url, count) = serve(move |_| fault.clone()).await;
         let c = retrying(&url, eager());
         assert!(bounded(c.auto_debit(&debit())).await.is_err());
         assert!(bounded(c.apple_direct_payment(&apple())).await.is_err());
         assert!(bounded(c.google_direct_payment(&google())).await.is_err());
-        assert_eq!(count.load(Ordering::SeqCst), 3, "one request per payment call");
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            3,
+            "one request per payment call"
+        );
     }
     let (url, count) = serve(|_| Act::Stall(Vec::new())).await;
-    let err = bounded(retrying(&url, eager()).auto_debit(&debit())).await.unwrap_err();
-    assert!(matches!(&err, Error::Transport(t) if t.is_timeout()), "{err:?}");
-    assert_eq!(count.load(Ordering::SeqCst), 1, "a timed-out payment is not retried");
+    let err = bounded(retrying(&url, eager()).auto_debit(&debit()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Transport(t) if t.is_timeout()),
+        "{err:?}"
+    );
+    assert_eq!(
+        count.load(Ordering::SeqCst),
+        1,
+        "a timed-out payment is not retried"
+    );
 }
 
 #[tokio::test]
 async fn without_a_policy_nothing_is_retried() {
     let (url, count) = serve(|_| unavailable("0")).await;
-    let err = bounded(client(&url).get_user_cards(&cards())).await.unwrap_err();
-    assert!(matches!(&err, Error::UnexpectedStatus(r) if r.status == 503), "{err:?}");
+    let err = bounded(client(&url).get_user_cards(&cards()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedStatus(r) if r.status == 503),
+        "{err:?}"
+    );
     assert_eq!(count.load(Ordering::SeqCst), 1);
 }
 
@@ -305,7 +472,9 @@ async fn listing_cards_is_retried_on_503_429_and_resets_until_it_succeeds() {
         _ => json_reply("200 OK", "[]"),
     })
     .await;
-    let cards_back = bounded(retrying(&url, eager()).get_user_cards(&cards())).await.unwrap();
+    let cards_back = bounded(retrying(&url, eager()).get_user_cards(&cards()))
+        .await
+        .unwrap();
     assert!(cards_back.is_empty());
     assert_eq!(count.load(Ordering::SeqCst), 4);
 }
@@ -313,32 +482,67 @@ async fn listing_cards_is_retried_on_503_429_and_resets_until_it_succeeds() {
 #[tokio::test]
 async fn attempts_are_capped_and_the_last_answer_is_returned() {
     let (url, count) = serve(|_| unavailable("0")).await;
-    let err = bounded(retrying(&url, eager().max_attempts(3)).get_user_cards(&cards())).await.unwrap_err();
-    assert!(matches!(&err, Error::UnexpectedStatus(r) if r.status == 503), "{err:?}");
+    let err = bounded(retrying(&url, eager().max_attempts(3)).get_user_cards(&cards()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedStatus(r) if r.status == 503),
+        "{err:?}"
+    );
     assert_eq!(count.load(Ordering::SeqCst), 3);
 }
 
 #[tokio::test]
 async fn client_errors_are_not_retried() {
-    let (url, count) = serve(|_| json_reply("400 Bad Request", r#"{"customer_id": ["This field is required."]}"#)).await;
-    let err = bounded(retrying(&url, eager()).get_user_cards(&cards())).await.unwrap_err();
+    let (url, count) = serve(|_| {
+        json_reply(
+            "400 Bad Request",
+            r#"{"customer_id": ["This field is required."]}"#,
+        )
+    })
+    .await;
+    let err = bounded(retrying(&url, eager()).get_user_cards(&cards()))
+        .await
+        .unwrap_err();
     assert!(matches!(&err, Error::Api(_)), "{err:?}");
     assert_eq!(count.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
 async fn delete_waits_at_least_retry_after() {
-    let (url, count) = serve(|n| if n == 0 { unavailable("1") } else { Act::Reply(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n".to_vec()) }).await;
+    let (url, count) = serve(|n| {
+        if n == 0 {
+            unavailable("1")
+        } else {
+            Act::Reply(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n".to_vec())
+        }
+    })
+    .await;
     let started = Instant::now();
-    bounded(retrying(&url, eager()).delete_user_cards("tok_1", "cust-1", CardEnvironment::Sandbox)).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1), "retried before Retry-After: {:?}", started.elapsed());
+    bounded(retrying(&url, eager()).delete_user_cards("tok_1", "cust-1", CardEnvironment::Sandbox))
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "retried before Retry-After: {:?}",
+        started.elapsed()
+    );
     assert_eq!(count.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]
 async fn a_retry_after_longer_than_max_delay_stops_retrying() {
     let (url, count) = serve(|_| unavailable("3600")).await;
-    let err = bounded(retrying(&url, eager()).delete_user_cards("tok_1", "cust-1", CardEnvironment::Sandbox)).await.unwrap_err();
-    assert!(matches!(&err, Error::UnexpectedStatus(r) if r.status == 503), "{err:?}");
+    let err = bounded(retrying(&url, eager()).delete_user_cards(
+        "tok_1",
+        "cust-1",
+        CardEnvironment::Sandbox,
+    ))
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedStatus(r) if r.status == 503),
+        "{err:?}"
+    );
     assert_eq!(count.load(Ordering::SeqCst), 1);
 }

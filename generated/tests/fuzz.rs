@@ -8,7 +8,9 @@
 //! 200 union), building an error excerpt and checking a webhook signature
 //! return `Ok` or an error; they never panic, and an excerpt stays bounded.
 
-use ottu_client::types::{Card, DirectApplePaymentErrors, DirectGooglePaymentSuccess, GenericErrorMessage, SchemaWebhook};
+use ottu_client::types::{
+    Card, DirectApplePaymentErrors, DirectGooglePaymentSuccess, GenericErrorMessage, SchemaWebhook,
+};
 use ottu_client::{BodyExcerpt, Secret, verify_webhook_signature};
 use serde_json::{Value, json};
 
@@ -20,13 +22,19 @@ fn exercise(bytes: &[u8]) {
     let _ = serde_json::from_slice::<DirectGooglePaymentSuccess>(bytes);
     let _ = serde_json::from_slice::<GenericErrorMessage>(bytes);
     let excerpt = BodyExcerpt::new(bytes);
-    assert!(excerpt.text.len() <= BodyExcerpt::MAX, "excerpt of {} bytes", excerpt.text.len());
+    assert!(
+        excerpt.text.len() <= BodyExcerpt::MAX,
+        "excerpt of {} bytes",
+        excerpt.text.len()
+    );
     let _ = verify_webhook_signature(&String::from_utf8_lossy(bytes), &Secret::new("fuzz-key"));
 }
 
 #[test]
 fn fuzz_decode_arbitrary_bytes() {
-    bolero::check!().with_max_len(4096).for_each(|bytes: &[u8]| exercise(bytes));
+    bolero::check!()
+        .with_max_len(4096)
+        .for_each(|bytes: &[u8]| exercise(bytes));
 }
 
 fn seeds() -> Vec<Value> {
@@ -72,15 +80,20 @@ fn replacement(selector: u8) -> Value {
         8 => json!({}),
         9 => json!(true),
         10 => json!("x".repeat(300)),
-        _ => json!([[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]),
+        _ => json!([[[[[[[[1]]]]]]]]),
     }
 }
 
 fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
     out.push(at.clone());
     match v {
-        Value::Object(m) => m.iter().for_each(|(k, c)| pointers(c, format!("{at}/{k}"), out)),
-        Value::Array(a) => a.iter().enumerate().for_each(|(i, c)| pointers(c, format!("{at}/{i}"), out)),
+        Value::Object(m) => m
+            .iter()
+            .for_each(|(k, c)| pointers(c, format!("{at}/{k}"), out)),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, c)| pointers(c, format!("{at}/{i}"), out)),
         _ => {}
     }
 }
@@ -100,7 +113,9 @@ fn fuzz_decode_mutated_bodies() {
         })
         .collect();
     bolero::check!().with_max_len(64).for_each(|bytes: &[u8]| {
-        let Some((&which, edits)) = bytes.split_first() else { return };
+        let Some((&which, edits)) = bytes.split_first() else {
+            return;
+        };
         let which = usize::from(which) % seeds.len();
         let mut doc = seeds[which].clone();
         for edit in edits.chunks(2) {

