@@ -17,15 +17,37 @@ pub struct Plan {
 impl Plan {
     pub fn new(quick: bool) -> Self {
         if quick {
-            Self { warmup: 1, runs: 3, slice: Duration::from_millis(150), quick }
+            Self {
+                warmup: 1,
+                runs: 3,
+                slice: Duration::from_millis(150),
+                quick,
+            }
         } else {
-            Self { warmup: 1, runs: 7, slice: Duration::from_millis(400), quick }
+            Self {
+                warmup: 1,
+                runs: 7,
+                slice: Duration::from_millis(400),
+                quick,
+            }
         }
     }
 
     /// Fewer runs for the slow, process-level measurements (seconds each).
     pub fn slow(self) -> Self {
-        if self.quick { Self { warmup: 0, runs: 2, ..self } } else { Self { warmup: 1, runs: 3, ..self } }
+        if self.quick {
+            Self {
+                warmup: 0,
+                runs: 2,
+                ..self
+            }
+        } else {
+            Self {
+                warmup: 1,
+                runs: 3,
+                ..self
+            }
+        }
     }
 }
 
@@ -47,8 +69,17 @@ impl Stats {
         }
         s.sort_by(f64::total_cmp);
         let n = s.len();
-        let median = if n % 2 == 1 { s[n / 2] } else { (s[n / 2 - 1] + s[n / 2]) / 2.0 };
-        Some(Self { median, min: s[0], max: s[n - 1], runs: n })
+        let median = if n % 2 == 1 {
+            s[n / 2]
+        } else {
+            (s[n / 2 - 1] + s[n / 2]) / 2.0
+        };
+        Some(Self {
+            median,
+            min: s[0],
+            max: s[n - 1],
+            runs: n,
+        })
     }
 }
 
@@ -106,7 +137,12 @@ mod tests {
     #[test]
     fn repeat_discards_warmup_and_stops_at_first_error() {
         let mut calls = 0;
-        let plan = Plan { warmup: 2, runs: 3, slice: Duration::ZERO, quick: false };
+        let plan = Plan {
+            warmup: 2,
+            runs: 3,
+            slice: Duration::ZERO,
+            quick: false,
+        };
         let out: Result<Vec<f64>, ()> = repeat(plan, || {
             calls += 1;
             Ok(calls as f64)

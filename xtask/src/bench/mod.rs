@@ -56,16 +56,29 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn fixture_311(&self) -> PathBuf {
-        self.root.join("codegen/tests/fixtures/whole-api/ottu-api-3.1.1.json")
+        self.root
+            .join("codegen/tests/fixtures/whole-api/ottu-api-3.1.1.json")
     }
 
     pub fn fixture_303(&self) -> PathBuf {
-        self.root.join("codegen/tests/fixtures/whole-api/ottu-api-3.0.3.yaml")
+        self.root
+            .join("codegen/tests/fixtures/whole-api/ottu-api-3.0.3.yaml")
     }
 
     /// One load run of `plan.slice` at most (and at most a million requests).
-    pub fn load(&self, addr: SocketAddr, connections: usize, requests: &Arc<Vec<Vec<u8>>>) -> LoadResult {
-        self.rt.block_on(contract_tests::bench::load(addr, connections, 1_000_000, self.plan.slice, requests.clone()))
+    pub fn load(
+        &self,
+        addr: SocketAddr,
+        connections: usize,
+        requests: &Arc<Vec<Vec<u8>>>,
+    ) -> LoadResult {
+        self.rt.block_on(contract_tests::bench::load(
+            addr,
+            connections,
+            1_000_000,
+            self.plan.slice,
+            requests.clone(),
+        ))
     }
 }
 
@@ -80,14 +93,20 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
     let ctx = Ctx {
         plan: Plan::new(args.quick),
         exe: std::env::current_exe()?,
-        rt: tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?,
+        rt: tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?,
         root,
     };
     let peers = args.peers.then(|| peers::install(&ctx.root));
     let rows = measure_all(&ctx, peers.as_ref());
     let machine = ours::machine();
     if args.format == "json" {
-        println!("{}", serde_json::to_string_pretty(&table::json(&rows, &machine))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&table::json(&rows, &machine))?
+        );
     } else {
         let header = format!(
             "cargo xtask bench{}{}: {} cores, {}; median of {} runs (min - max)",
@@ -98,7 +117,11 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
             ctx.plan.runs
         );
         print!("{}", table::text(&rows, &header));
-        let missed: Vec<&str> = rows.iter().filter(|r| r.met() == Some(false)).map(|r| r.name.as_str()).collect();
+        let missed: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.met() == Some(false))
+            .map(|r| r.name.as_str())
+            .collect();
         if !missed.is_empty() {
             println!("targets missed: {}", missed.join("; "));
         }
@@ -114,14 +137,20 @@ fn measure_all(ctx: &Ctx, peers: Option<&peers::Peers>) -> Vec<Row> {
     let validators = match ours::build(&ctx.root.join("specs")) {
         Ok(v) => Arc::new(v),
         Err(e) => {
-            rows.push(Row::skipped("validation", "everything that needs specs/", format!("specs/ did not load: {e}")));
+            rows.push(Row::skipped(
+                "validation",
+                "everything that needs specs/",
+                format!("specs/ did not load: {e}"),
+            ));
             return rows;
         }
     };
     eprintln!("bench: validation");
     let cases = ours::cases(&validators);
     rows.extend(ours::validation(ctx, &validators, &cases));
-    let webhook = cases.iter().find_map(|c| c.as_ref().ok().filter(|c| c.label == "SchemaWebhook"));
+    let webhook = cases
+        .iter()
+        .find_map(|c| c.as_ref().ok().filter(|c| c.label == "SchemaWebhook"));
     rows.extend(ours::decode(ctx, webhook));
     eprintln!("bench: mock in process");
     let requests = Arc::new(contract_tests::bench::valid_requests(&validators, 1));
@@ -133,7 +162,12 @@ fn measure_all(ctx: &Ctx, peers: Option<&peers::Peers>) -> Vec<Row> {
     rows.push(tasks::diff(ctx));
     if let Some(p) = peers {
         eprintln!("bench: Python jsonschema");
-        rows.extend(peers::python_validation(ctx, &p.python, &validators, webhook));
+        rows.extend(peers::python_validation(
+            ctx,
+            &p.python,
+            &validators,
+            webhook,
+        ));
         eprintln!("bench: Schemathesis");
         rows.extend(peers::schemathesis(ctx, &p.schemathesis));
     }
@@ -143,7 +177,8 @@ fn measure_all(ctx: &Ctx, peers: Option<&peers::Peers>) -> Vec<Row> {
 /// Our mock as its own process and, with `--peers`, Prism, interleaved.
 fn mock_processes(ctx: &Ctx, peers: Option<&peers::Peers>) -> Vec<Row> {
     const OURS: &str = "mock (own process, specs/auto-debit.json)";
-    const VS: &str = "peers: mock vs Prism 5.14.2 (own processes, specs/auto-debit.json, same requests)";
+    const VS: &str =
+        "peers: mock vs Prism 5.14.2 (own processes, specs/auto-debit.json, same requests)";
     let requests = match process::requests(&ctx.root) {
         Ok(r) => r,
         Err(e) => return vec![Row::skipped(OURS, "mock process", e)],
@@ -186,7 +221,19 @@ fn mock_processes(ctx: &Ctx, peers: Option<&peers::Peers>) -> Vec<Row> {
 fn rerun_in_release(args: &Args) -> Result<ExitCode, crate::Error> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(crate::root()).args(["run", "--quiet", "--release", "-p", "xtask", "--", "bench", "--format", &args.format]).env(MARKER, "1");
+    cmd.current_dir(crate::root())
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "xtask",
+            "--",
+            "bench",
+            "--format",
+            &args.format,
+        ])
+        .env(MARKER, "1");
     if args.quick {
         cmd.arg("--quick");
     }
@@ -194,7 +241,9 @@ fn rerun_in_release(args: &Args) -> Result<ExitCode, crate::Error> {
         cmd.arg("--peers");
     }
     eprintln!("bench: building and running in release (cargo run --release -p xtask)");
-    let status = cmd.status().map_err(|e| format!("cargo run --release: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cargo run --release: {e}"))?;
     Ok(match status.code() {
         Some(0) => ExitCode::SUCCESS,
         Some(c) => ExitCode::from(u8::try_from(c).unwrap_or(2)),

@@ -19,7 +19,13 @@ use super::table::{Row, Target, Unit, ratios, row};
 const OPTIONS: LoadOptions = LoadOptions { overlays: true };
 
 pub fn spec_load(ctx: &Ctx) -> Vec<Row> {
-    let inputs = [("specs/", ctx.root.join("specs")), ("whole-API fixture (26 paths, 3.1.1 JSON)", ctx.fixture_311())];
+    let inputs = [
+        ("specs/", ctx.root.join("specs")),
+        (
+            "whole-API fixture (26 paths, 3.1.1 JSON)",
+            ctx.fixture_311(),
+        ),
+    ];
     inputs
         .into_iter()
         .map(|(label, path)| {
@@ -27,7 +33,9 @@ pub fn spec_load(ctx: &Ctx) -> Vec<Row> {
             if !path.exists() {
                 return Row::skipped("codegen", name, format!("{} not found", path.display()));
             }
-            match repeat(ctx.plan, || time_ms(|| load(std::slice::from_ref(&path), &OPTIONS))) {
+            match repeat(ctx.plan, || {
+                time_ms(|| load(std::slice::from_ref(&path), &OPTIONS))
+            }) {
                 Ok(samples) => row("codegen", name, Unit::Ms, &samples),
                 Err(e) => Row::skipped("codegen", name, format!("load failed: {e}")),
             }
@@ -38,7 +46,14 @@ pub fn spec_load(ctx: &Ctx) -> Vec<Row> {
 /// Load + model + emit (everything `cargo xtask codegen` does but the
 /// write), for `specs/` and the whole-API fixture.
 pub fn codegen_time(ctx: &Ctx) -> Vec<Row> {
-    let inputs = [("specs/", ctx.root.join("specs"), true), ("whole-API fixture (26 paths, 3.1.1 JSON)", ctx.fixture_311(), false)];
+    let inputs = [
+        ("specs/", ctx.root.join("specs"), true),
+        (
+            "whole-API fixture (26 paths, 3.1.1 JSON)",
+            ctx.fixture_311(),
+            false,
+        ),
+    ];
     inputs
         .into_iter()
         .map(|(label, path, target)| {
@@ -48,12 +63,15 @@ pub fn codegen_time(ctx: &Ctx) -> Vec<Row> {
             }
             let once = || -> Result<f64, String> {
                 time_ms(|| {
-                    let spec = load(std::slice::from_ref(&path), &OPTIONS).map_err(|e| e.to_string())?;
+                    let spec =
+                        load(std::slice::from_ref(&path), &OPTIONS).map_err(|e| e.to_string())?;
                     codegen::generate::client_files(&spec, &ctx.root).map_err(|e| e.to_string())
                 })
             };
             match repeat(ctx.plan, once) {
-                Ok(samples) if target => row("codegen", name, Unit::Ms, &samples).target(Target::AtMost(50.0)),
+                Ok(samples) if target => {
+                    row("codegen", name, Unit::Ms, &samples).target(Target::AtMost(50.0))
+                }
                 Ok(samples) => row("codegen", name, Unit::Ms, &samples),
                 Err(e) => Row::skipped("codegen", name, format!("codegen failed: {e}")),
             }
@@ -74,27 +92,54 @@ pub struct Case {
 
 /// The three bodies of the issue, sampled schema-valid from the specs.
 pub fn cases(validators: &Validators) -> Vec<Result<Case, (&'static str, String)>> {
-    [("SchemaWebhook", "auto_debit", 200u16), ("Card list", "get_user_cards", 200), ("400 body", "get_user_cards", 400)]
-        .into_iter()
-        .map(|(label, operation, status)| case(validators, label, operation, status).map_err(|why| (label, why)))
-        .collect()
+    [
+        ("SchemaWebhook", "auto_debit", 200u16),
+        ("Card list", "get_user_cards", 200),
+        ("400 body", "get_user_cards", 400),
+    ]
+    .into_iter()
+    .map(|(label, operation, status)| {
+        case(validators, label, operation, status).map_err(|why| (label, why))
+    })
+    .collect()
 }
 
-fn case(validators: &Validators, label: &'static str, operation: &'static str, status: u16) -> Result<Case, String> {
+fn case(
+    validators: &Validators,
+    label: &'static str,
+    operation: &'static str,
+    status: u16,
+) -> Result<Case, String> {
     let spec = &validators.spec;
-    let op = validators.operation(operation).ok_or_else(|| format!("operation {operation} not in specs/"))?;
+    let op = validators
+        .operation(operation)
+        .ok_or_else(|| format!("operation {operation} not in specs/"))?;
     let compiled = op
         .response(status)
-        .and_then(|r| r.content.iter().find_map(|(mt, c)| c.as_ref().filter(|_| mt.contains("json"))))
+        .and_then(|r| {
+            r.content
+                .iter()
+                .find_map(|(mt, c)| c.as_ref().filter(|_| mt.contains("json")))
+        })
         .ok_or_else(|| format!("{operation} {status} has no JSON schema"))?;
-    let schema = spec.document().pointer(&compiled.pointer).cloned().ok_or_else(|| format!("{} not in the document", compiled.pointer))?;
+    let schema = spec
+        .document()
+        .pointer(&compiled.pointer)
+        .cloned()
+        .ok_or_else(|| format!("{} not in the document", compiled.pointer))?;
     // The richest valid sample of a few seeds: more fields, more work per validation.
     let body = (0..64u64)
         .map(|seed| codegen::sample::instance(spec, &schema, seed))
         .filter(|b| compiled.validator.is_valid(b))
         .max_by_key(|b| b.to_string().len())
         .ok_or_else(|| format!("no schema-valid sample of {operation} {status}"))?;
-    Ok(Case { label, operation, status, body, schema: spec.json_schema(&schema) })
+    Ok(Case {
+        label,
+        operation,
+        status,
+        body,
+        schema: spec.json_schema(&schema),
+    })
 }
 
 /// Iterations for one validation run (ours then raw) of about `plan.slice`.
@@ -104,29 +149,58 @@ pub fn validation_n(ctx: &Ctx, validators: &Validators, case: &Case) -> u64 {
     })
 }
 
-pub fn validation(ctx: &Ctx, validators: &Validators, cases: &[Result<Case, (&'static str, String)>]) -> Vec<Row> {
+pub fn validation(
+    ctx: &Ctx,
+    validators: &Validators,
+    cases: &[Result<Case, (&'static str, String)>],
+) -> Vec<Row> {
     let mut rows = Vec::new();
     for case in cases {
         let case = match case {
             Ok(c) => c,
             Err((label, why)) => {
-                rows.push(Row::skipped("validation", format!("validations/s {label}"), why.clone()));
+                rows.push(Row::skipped(
+                    "validation",
+                    format!("validations/s {label}"),
+                    why.clone(),
+                ));
                 continue;
             }
         };
         let n = validation_n(ctx, validators, case);
-        let runs = repeat(ctx.plan, || validations_per_second(validators, case.operation, case.status, &case.body, n).ok_or(()));
+        let runs = repeat(ctx.plan, || {
+            validations_per_second(validators, case.operation, case.status, &case.body, n).ok_or(())
+        });
         let Ok(runs) = runs else {
-            rows.push(Row::skipped("validation", format!("validations/s {}", case.label), "operation/status has no compiled JSON schema"));
+            rows.push(Row::skipped(
+                "validation",
+                format!("validations/s {}", case.label),
+                "operation/status has no compiled JSON schema",
+            ));
             continue;
         };
         let (ours, raw): (Vec<f64>, Vec<f64>) = runs.into_iter().unzip();
-        rows.push(row("validation", format!("validations/s {}: ours (full judge)", case.label), Unit::PerSec, &ours));
-        rows.push(row("validation", format!("validations/s {}: raw jsonschema is_valid", case.label), Unit::PerSec, &raw));
+        rows.push(row(
+            "validation",
+            format!("validations/s {}: ours (full judge)", case.label),
+            Unit::PerSec,
+            &ours,
+        ));
+        rows.push(row(
+            "validation",
+            format!("validations/s {}: raw jsonschema is_valid", case.label),
+            Unit::PerSec,
+            &raw,
+        ));
         rows.push(
-            row("validation", format!("validations/s {}: ours / raw", case.label), Unit::Ratio, &ratios(&ours, &raw))
-                .target(Target::AtLeast(0.9))
-                .note("same compiled schema, same run"),
+            row(
+                "validation",
+                format!("validations/s {}: ours / raw", case.label),
+                Unit::Ratio,
+                &ratios(&ours, &raw),
+            )
+            .target(Target::AtLeast(0.9))
+            .note("same compiled schema, same run"),
         );
     }
     rows
@@ -136,7 +210,11 @@ pub fn validation(ctx: &Ctx, validators: &Validators, cases: &[Result<Case, (&'s
 /// struct vs `serde_json::Value`, same bytes, same run.
 pub fn decode(ctx: &Ctx, webhook: Option<&Case>) -> Vec<Row> {
     let Some(case) = webhook else {
-        return vec![Row::skipped("decode", "decode SchemaWebhook", "no SchemaWebhook sample")];
+        return vec![Row::skipped(
+            "decode",
+            "decode SchemaWebhook",
+            "no SchemaWebhook sample",
+        )];
     };
     let bytes = serde_json::to_vec(&case.body).unwrap_or_default();
     fn rate<T: serde::de::DeserializeOwned>(bytes: &[u8], n: u64) -> f64 {
@@ -151,22 +229,57 @@ pub fn decode(ctx: &Ctx, webhook: Option<&Case>) -> Vec<Row> {
         rate::<Value>(&bytes, n);
     });
     let typed_ok = serde_json::from_slice::<ottu_client::types::SchemaWebhook>(&bytes);
-    let runs = repeat(ctx.plan, || Ok::<_, ()>((rate::<ottu_client::types::SchemaWebhook>(&bytes, n), rate::<Value>(&bytes, n)))).unwrap_or_default();
+    let runs = repeat(ctx.plan, || {
+        Ok::<_, ()>((
+            rate::<ottu_client::types::SchemaWebhook>(&bytes, n),
+            rate::<Value>(&bytes, n),
+        ))
+    })
+    .unwrap_or_default();
     let (typed, value): (Vec<f64>, Vec<f64>) = runs.into_iter().unzip();
-    let mut rows = vec![row("decode", format!("decode SchemaWebhook ({} bytes): serde_json::Value", bytes.len()), Unit::PerSec, &value)];
+    let mut rows = vec![row(
+        "decode",
+        format!(
+            "decode SchemaWebhook ({} bytes): serde_json::Value",
+            bytes.len()
+        ),
+        Unit::PerSec,
+        &value,
+    )];
     match typed_ok {
         Ok(_) => {
-            rows.push(row("decode", "decode SchemaWebhook: generated ottu_client::types::SchemaWebhook", Unit::PerSec, &typed));
-            rows.push(row("decode", "decode SchemaWebhook: typed / Value", Unit::Ratio, &ratios(&typed, &value)).note("same bytes, same run"));
+            rows.push(row(
+                "decode",
+                "decode SchemaWebhook: generated ottu_client::types::SchemaWebhook",
+                Unit::PerSec,
+                &typed,
+            ));
+            rows.push(
+                row(
+                    "decode",
+                    "decode SchemaWebhook: typed / Value",
+                    Unit::Ratio,
+                    &ratios(&typed, &value),
+                )
+                .note("same bytes, same run"),
+            );
         }
-        Err(e) => rows.push(Row::skipped("decode", "decode SchemaWebhook: generated typed struct", format!("the schema-valid sample does not decode: {e}"))),
+        Err(e) => rows.push(Row::skipped(
+            "decode",
+            "decode SchemaWebhook: generated typed struct",
+            format!("the schema-valid sample does not decode: {e}"),
+        )),
     }
     rows
 }
 
 /// The embedded mock in this process: start-to-first-2xx and throughput at
 /// 1, 8 and 64 connections (the load generator shares the 2 cores).
-pub fn mock_in_process(ctx: &Ctx, validators: Arc<Validators>, requests: &Arc<Vec<Vec<u8>>>) -> Vec<Row> {
+pub fn mock_in_process(
+    ctx: &Ctx,
+    validators: Arc<Validators>,
+    requests: &Arc<Vec<Vec<u8>>>,
+) -> Vec<Row> {
     let section = "mock (in process, specs/, every operation)";
     let mut rows = Vec::new();
     let Some(probe) = requests.first().cloned() else {
@@ -175,28 +288,52 @@ pub fn mock_in_process(ctx: &Ctx, validators: Arc<Validators>, requests: &Arc<Ve
     let specs = ctx.root.join("specs");
     let start = |from_files: bool| -> Result<f64, String> {
         let started = Instant::now();
-        let v = if from_files { Arc::new(build(&specs)?) } else { validators.clone() };
-        let server = ctx.rt.block_on(MockServer::start(v, MockConfig::default())).map_err(|e| e.to_string())?;
+        let v = if from_files {
+            Arc::new(build(&specs)?)
+        } else {
+            validators.clone()
+        };
+        let server = ctx
+            .rt
+            .block_on(MockServer::start(v, MockConfig::default()))
+            .map_err(|e| e.to_string())?;
         let status = super::server::probe_once(server.addr(), &probe).map_err(|e| e.to_string())?;
         let ms = started.elapsed().as_secs_f64() * 1e3;
         ctx.rt.block_on(server.shutdown());
-        if (200..300).contains(&status) { Ok(ms) } else { Err(format!("first answer was {status}")) }
+        if (200..300).contains(&status) {
+            Ok(ms)
+        } else {
+            Err(format!("first answer was {status}"))
+        }
     };
-    for (from_files, label) in [(false, "startup to first 2xx, compiled validators given"), (true, "startup to first 2xx, incl. load + compile specs/")] {
+    for (from_files, label) in [
+        (false, "startup to first 2xx, compiled validators given"),
+        (true, "startup to first 2xx, incl. load + compile specs/"),
+    ] {
         rows.push(match repeat(ctx.plan, || start(from_files)) {
             Ok(s) => row(section, label, Unit::Ms, &s).target(Target::AtMost(50.0)),
             Err(e) => Row::skipped(section, label, e),
         });
     }
-    let server = match ctx.rt.block_on(MockServer::start(validators, MockConfig::default())) {
+    let server = match ctx
+        .rt
+        .block_on(MockServer::start(validators, MockConfig::default()))
+    {
         Ok(s) => s,
         Err(e) => {
-            rows.push(Row::skipped(section, "requests/s", format!("mock did not start: {e}")));
+            rows.push(Row::skipped(
+                section,
+                "requests/s",
+                format!("mock did not start: {e}"),
+            ));
             return rows;
         }
     };
     for connections in [1, 8, 64] {
-        let runs: Vec<LoadResult> = repeat(ctx.plan, || Ok::<_, ()>(ctx.load(server.addr(), connections, requests))).unwrap_or_default();
+        let runs: Vec<LoadResult> = repeat(ctx.plan, || {
+            Ok::<_, ()>(ctx.load(server.addr(), connections, requests))
+        })
+        .unwrap_or_default();
         rows.push(load_row(section, connections, &runs).target(Target::AtLeast(30_000.0)));
     }
     ctx.rt.block_on(server.shutdown());
@@ -206,22 +343,49 @@ pub fn mock_in_process(ctx: &Ctx, validators: Arc<Validators>, requests: &Arc<Ve
 /// Requests/s of load runs, with median p50/p99 and the status mix in the note.
 pub fn load_row(section: &'static str, connections: usize, runs: &[LoadResult]) -> Row {
     let rps: Vec<f64> = runs.iter().map(|r| r.requests_per_second).collect();
-    row(section, format!("requests/s, {connections} connection{}", if connections == 1 { "" } else { "s" }), Unit::PerSec, &rps).note(latency_note(runs))
+    row(
+        section,
+        format!(
+            "requests/s, {connections} connection{}",
+            if connections == 1 { "" } else { "s" }
+        ),
+        Unit::PerSec,
+        &rps,
+    )
+    .note(latency_note(runs))
 }
 
 pub fn latency_note(runs: &[LoadResult]) -> String {
-    let med = |f: fn(&LoadResult) -> u64| super::measure::Stats::of(&runs.iter().map(|r| f(r) as f64).collect::<Vec<_>>()).map(|s| s.median).unwrap_or(0.0);
+    let med = |f: fn(&LoadResult) -> u64| {
+        super::measure::Stats::of(&runs.iter().map(|r| f(r) as f64).collect::<Vec<_>>())
+            .map(|s| s.median)
+            .unwrap_or(0.0)
+    };
     let total: u64 = runs.iter().map(|r| r.requests).sum();
-    let ok: u64 = runs.iter().flat_map(|r| r.statuses.iter()).filter(|(s, _)| (200..300).contains(*s)).map(|(_, n)| n).sum();
+    let ok: u64 = runs
+        .iter()
+        .flat_map(|r| r.statuses.iter())
+        .filter(|(s, _)| (200..300).contains(*s))
+        .map(|(_, n)| n)
+        .sum();
     let errors: u64 = runs.iter().map(|r| r.errors).sum();
-    let mut note = format!("p50 {:.0} µs, p99 {:.0} µs", med(|r| r.p50_micros), med(|r| r.p99_micros));
+    let mut note = format!(
+        "p50 {:.0} µs, p99 {:.0} µs",
+        med(|r| r.p50_micros),
+        med(|r| r.p99_micros)
+    );
     if ok < total {
-        let statuses: Vec<String> = merged_statuses(runs).iter().map(|(s, n)| format!("{s}x{n}")).collect();
+        let statuses: Vec<String> = merged_statuses(runs)
+            .iter()
+            .map(|(s, n)| format!("{s}x{n}"))
+            .collect();
         note.push_str(&format!("; statuses {}", statuses.join(" ")));
     }
     if errors > 0 {
         // The load generator counts requests still in flight at its time bound here too.
-        note.push_str(&format!("; {errors} unanswered (cut at the time bound or failed)"));
+        note.push_str(&format!(
+            "; {errors} unanswered (cut at the time bound or failed)"
+        ));
     }
     note
 }
@@ -244,8 +408,15 @@ pub fn build(path: &PathBuf) -> Result<Validators, String> {
 pub fn machine() -> Value {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())))
+        .and_then(|c| {
+            c.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+            })
+        })
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     json!({ "cores": cores, "cpu": cpu })
 }

@@ -39,8 +39,17 @@ pub fn install(root: &Path) -> Peers {
         Ok(prism)
     } else {
         eprintln!("bench: installing {PRISM} into .peers/prism (once)");
-        run(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(dir.join("prism")).arg(PRISM))
-            .and_then(|_| if prism.exists() { Ok(prism) } else { Err("npm install left no prism executable".into()) })
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(dir.join("prism"))
+            .arg(PRISM))
+        .and_then(|_| {
+            if prism.exists() {
+                Ok(prism)
+            } else {
+                Err("npm install left no prism executable".into())
+            }
+        })
     };
     let venv = dir.join("venv");
     let python = venv.join("bin/python");
@@ -51,23 +60,57 @@ pub fn install(root: &Path) -> Peers {
         eprintln!("bench: creating .peers/venv (once)");
         run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
     };
-    let missing = |module: &str| !Command::new(&python).args(["-c", &format!("import {module}")]).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+    let missing = |module: &str| {
+        !Command::new(&python)
+            .args(["-c", &format!("import {module}")])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
     if python_ok.is_ok() && (missing("jsonschema") || !st.exists()) {
         eprintln!("bench: installing {JSONSCHEMA} {SCHEMATHESIS} into .peers/venv (once)");
-        python_ok = run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", JSONSCHEMA, SCHEMATHESIS]));
+        python_ok = run(Command::new(venv.join("bin/pip")).args([
+            "install",
+            "--quiet",
+            JSONSCHEMA,
+            SCHEMATHESIS,
+        ]));
     }
-    let python = python_ok.clone().and_then(|_| if missing("jsonschema") { Err("python jsonschema not importable".into()) } else { Ok(python.clone()) });
-    let schemathesis = python_ok.and_then(|_| if st.exists() { Ok(st) } else { Err("schemathesis installed no `st`".into()) });
-    Peers { prism, python, schemathesis }
+    let python = python_ok.clone().and_then(|_| {
+        if missing("jsonschema") {
+            Err("python jsonschema not importable".into())
+        } else {
+            Ok(python.clone())
+        }
+    });
+    let schemathesis = python_ok.and_then(|_| {
+        if st.exists() {
+            Ok(st)
+        } else {
+            Err("schemathesis installed no `st`".into())
+        }
+    });
+    Peers {
+        prism,
+        python,
+        schemathesis,
+    }
 }
 
 fn run(cmd: &mut Command) -> Result<(), String> {
-    let out = cmd.stdin(Stdio::null()).output().map_err(|e| format!("{:?}: {e}", cmd.get_program()))?;
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{:?}: {e}", cmd.get_program()))?;
     if out.status.success() {
         Ok(())
     } else {
         let err = String::from_utf8_lossy(&out.stderr);
-        Err(format!("{:?} failed: {}", cmd.get_program(), err.lines().last().unwrap_or("")))
+        Err(format!(
+            "{:?} failed: {}",
+            cmd.get_program(),
+            err.lines().last().unwrap_or("")
+        ))
     }
 }
 
@@ -78,11 +121,15 @@ pub fn prism_mock(ctx: &Ctx, prism: &Path) -> Mock {
         name: "Prism",
         command: Box::new(move |port| {
             let mut c = Command::new(&prism);
-            c.current_dir(&root).args(["mock", "-h", "127.0.0.1", "-p", &port.to_string(), SPEC]);
+            c.current_dir(&root)
+                .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string(), SPEC]);
             c
         }),
         timeout: Duration::from_secs(60),
-        slice: ctx.plan.slice.max(Duration::from_secs(if ctx.plan.quick { 1 } else { 2 })),
+        slice: ctx
+            .plan
+            .slice
+            .max(Duration::from_secs(if ctx.plan.quick { 1 } else { 2 })),
     }
 }
 
@@ -110,32 +157,75 @@ print(n / elapsed)
 
 /// Validations/s of the SchemaWebhook body: ours (full judge and raw
 /// `jsonschema` crate) vs Python `jsonschema`, runs interleaved.
-pub fn python_validation(ctx: &Ctx, python: &Result<PathBuf, String>, validators: &Validators, case: Option<&Case>) -> Vec<Row> {
-    let section = "peers: validation vs Python jsonschema 4.26.0 (SchemaWebhook body, same exported schema)";
+pub fn python_validation(
+    ctx: &Ctx,
+    python: &Result<PathBuf, String>,
+    validators: &Validators,
+    case: Option<&Case>,
+) -> Vec<Row> {
+    let section =
+        "peers: validation vs Python jsonschema 4.26.0 (SchemaWebhook body, same exported schema)";
     let python = match (python, case) {
         (Err(why), _) => return vec![Row::skipped(section, "Python jsonschema", why.clone())],
-        (_, None) => return vec![Row::skipped(section, "Python jsonschema", "no SchemaWebhook sample")],
+        (_, None) => {
+            return vec![Row::skipped(
+                section,
+                "Python jsonschema",
+                "no SchemaWebhook sample",
+            )];
+        }
         (Ok(p), Some(_)) => p,
     };
     let Some(case) = case else { return Vec::new() };
     let dir = ctx.root.join(".peers");
-    let files = [("validate.py", VALIDATE_PY.to_string()), ("webhook-schema.json", case.schema.to_string()), ("webhook-body.json", case.body.to_string())];
+    let files = [
+        ("validate.py", VALIDATE_PY.to_string()),
+        ("webhook-schema.json", case.schema.to_string()),
+        ("webhook-body.json", case.body.to_string()),
+    ];
     for (name, text) in &files {
         if let Err(e) = std::fs::write(dir.join(name), text) {
-            return vec![Row::skipped(section, "Python jsonschema", format!(".peers/{name}: {e}"))];
+            return vec![Row::skipped(
+                section,
+                "Python jsonschema",
+                format!(".peers/{name}: {e}"),
+            )];
         }
     }
     let budget = format!("{}", ctx.plan.slice.as_secs_f64());
     let python_once = || -> Result<f64, String> {
-        let out = Command::new(python).current_dir(&dir).args(["validate.py", "webhook-schema.json", "webhook-body.json", &budget]).output().map_err(|e| e.to_string())?;
+        let out = Command::new(python)
+            .current_dir(&dir)
+            .args([
+                "validate.py",
+                "webhook-schema.json",
+                "webhook-body.json",
+                &budget,
+            ])
+            .output()
+            .map_err(|e| e.to_string())?;
         let text = String::from_utf8_lossy(&out.stdout);
-        text.trim().parse().map_err(|_| format!("python: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("no output")))
+        text.trim().parse().map_err(|_| {
+            format!(
+                "python: {}",
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("no output")
+            )
+        })
     };
     let n = super::ours::validation_n(ctx, validators, case);
     let (mut ours, mut raw, mut py) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..ctx.plan.runs + ctx.plan.warmup {
-        let Some((o, r)) = validations_per_second(validators, case.operation, case.status, &case.body, n) else {
-            return vec![Row::skipped(section, "Python jsonschema", "SchemaWebhook has no compiled validator")];
+        let Some((o, r)) =
+            validations_per_second(validators, case.operation, case.status, &case.body, n)
+        else {
+            return vec![Row::skipped(
+                section,
+                "Python jsonschema",
+                "SchemaWebhook has no compiled validator",
+            )];
         };
         let p = match python_once() {
             Ok(p) => p,
@@ -148,9 +238,25 @@ pub fn python_validation(ctx: &Ctx, python: &Result<PathBuf, String>, validators
         }
     }
     vec![
-        row(section, "Python jsonschema validations/s", Unit::PerSec, &py),
-        row(section, "ours (full judge) / Python", Unit::Ratio, &ratios(&ours, &py)).target(Target::AtLeast(50.0)),
-        row(section, "raw jsonschema crate / Python", Unit::Ratio, &ratios(&raw, &py)),
+        row(
+            section,
+            "Python jsonschema validations/s",
+            Unit::PerSec,
+            &py,
+        ),
+        row(
+            section,
+            "ours (full judge) / Python",
+            Unit::Ratio,
+            &ratios(&ours, &py),
+        )
+        .target(Target::AtLeast(50.0)),
+        row(
+            section,
+            "raw jsonschema crate / Python",
+            Unit::Ratio,
+            &ratios(&raw, &py),
+        ),
     ]
 }
 
@@ -164,24 +270,50 @@ pub fn schemathesis(ctx: &Ctx, st: &Result<PathBuf, String>) -> Vec<Row> {
     };
     let specs: Vec<String> = match std::fs::read_dir(ctx.root.join("specs")) {
         Ok(d) => {
-            let mut v: Vec<String> = d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".json")).map(|n| format!("specs/{n}")).collect();
+            let mut v: Vec<String> = d
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".json"))
+                .map(|n| format!("specs/{n}"))
+                .collect();
             v.sort();
             v
         }
-        Err(e) => return vec![Row::skipped(section, "Schemathesis", format!("specs/: {e}"))],
+        Err(e) => {
+            return vec![Row::skipped(
+                section,
+                "Schemathesis",
+                format!("specs/: {e}"),
+            )];
+        }
     };
     let st_once = || -> Result<f64, String> {
         let port = free_port().map_err(|e| e.to_string())?;
         let mut mock = Command::new(&ctx.exe);
-        mock.current_dir(&ctx.root).args(["mock", "--port", &port.to_string()]);
+        mock.current_dir(&ctx.root)
+            .args(["mock", "--port", &port.to_string()]);
         // Any answer (a 404 here) means it is up.
-        let probe = b"GET /not-an-operation HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
+        let probe =
+            b"GET /not-an-operation HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
         let _server = Server::spawn(mock, port, probe, |_| true, Duration::from_secs(10))?;
         let started = Instant::now();
         for spec in &specs {
+            // Run inside .peers/: Schemathesis leaves .hypothesis/ and .schemathesis/ in its cwd.
+            let spec = format!("../{spec}");
             let mut child = Command::new(st)
-                .current_dir(&ctx.root)
-                .args(["run", spec, "--url", &format!("http://127.0.0.1:{port}"), "--max-examples", CONTRACT_CASES, "--seed", "1", "--checks", "all"])
+                .current_dir(ctx.root.join(".peers"))
+                .args([
+                    "run",
+                    &spec,
+                    "--url",
+                    &format!("http://127.0.0.1:{port}"),
+                    "--max-examples",
+                    CONTRACT_CASES,
+                    "--seed",
+                    "1",
+                    "--checks",
+                    "all",
+                ])
                 .args(["-H", "Authorization: Api-Key bench-key"])
                 .env("SCHEMATHESIS_TELEMETRY", "false")
                 .stdin(Stdio::null())
@@ -210,7 +342,11 @@ pub fn schemathesis(ctx: &Ctx, st: &Result<PathBuf, String>) -> Vec<Row> {
     };
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for _ in 0..if ctx.plan.quick { 1 } else { 2 } {
-        match wall_ms(&ctx.exe, &ctx.root, &["contract", "--mock", "--cases", CONTRACT_CASES]) {
+        match wall_ms(
+            &ctx.exe,
+            &ctx.root,
+            &["contract", "--mock", "--cases", CONTRACT_CASES],
+        ) {
             Ok((ms, _)) => ours.push(ms),
             Err(e) => return vec![Row::skipped(section, "xtask contract", e)],
         }
@@ -220,8 +356,24 @@ pub fn schemathesis(ctx: &Ctx, st: &Result<PathBuf, String>) -> Vec<Row> {
         }
     }
     vec![
-        row(section, format!("Schemathesis st run, {} spec files, --max-examples {CONTRACT_CASES}", specs.len()), Unit::Ms, &theirs).note("mock already up; excludes its startup"),
-        row(section, "xtask contract wall time", Unit::Ms, &ours).note("includes load, compile, mock start"),
-        row(section, "contract wall time ours/Schemathesis", Unit::Ratio, &ratios(&ours, &theirs)).note("lower is better"),
+        row(
+            section,
+            format!(
+                "Schemathesis st run, {} spec files, --max-examples {CONTRACT_CASES}",
+                specs.len()
+            ),
+            Unit::Ms,
+            &theirs,
+        )
+        .note("mock already up; excludes its startup"),
+        row(section, "xtask contract wall time", Unit::Ms, &ours)
+            .note("includes load, compile, mock start"),
+        row(
+            section,
+            "contract wall time ours/Schemathesis",
+            Unit::Ratio,
+            &ratios(&ours, &theirs),
+        )
+        .note("lower is better"),
     ]
 }

@@ -41,7 +41,8 @@ pub fn ours(ctx: &Ctx) -> Mock {
         name: "ours",
         command: Box::new(move |port| {
             let mut c = Command::new(&exe);
-            c.current_dir(&root).args(["mock", "--port", &port.to_string(), "--spec", SPEC]);
+            c.current_dir(&root)
+                .args(["mock", "--port", &port.to_string(), "--spec", SPEC]);
             c
         }),
         timeout: Duration::from_secs(10),
@@ -61,14 +62,33 @@ pub struct Round {
 pub fn round(ctx: &Ctx, mock: &Mock, requests: &Arc<Vec<Vec<u8>>>) -> Result<Round, String> {
     let probe = requests.first().ok_or("no request")?;
     let port = free_port().map_err(|e| e.to_string())?;
-    let server = Server::spawn((mock.command)(port), port, probe, |s| (200..300).contains(&s), mock.timeout)?;
+    let server = Server::spawn(
+        (mock.command)(port),
+        port,
+        probe,
+        |s| (200..300).contains(&s),
+        mock.timeout,
+    )?;
     let sampler = MemorySampler::start(server.pid());
     // Warm-up (JIT, caches, connection pools) at 8 connections, discarded.
-    let load = |c: usize, time: Duration| ctx.rt.block_on(contract_tests::bench::load(server.addr, c, 1_000_000, time, requests.clone()));
+    let load = |c: usize, time: Duration| {
+        ctx.rt.block_on(contract_tests::bench::load(
+            server.addr,
+            c,
+            1_000_000,
+            time,
+            requests.clone(),
+        ))
+    };
     load(8, mock.slice / 2);
     let loads = CONNECTIONS.iter().map(|&c| load(c, mock.slice)).collect();
     let (peak_rss_mb, hwm_mb) = sampler.finish();
-    Ok(Round { startup_ms: server.startup_ms, loads, peak_rss_mb, hwm_mb })
+    Ok(Round {
+        startup_ms: server.startup_ms,
+        loads,
+        peak_rss_mb,
+        hwm_mb,
+    })
 }
 
 /// Requests for [`SPEC`]: valid bodies, and Basic auth (the spec's scheme,
@@ -83,11 +103,19 @@ pub fn requests(root: &Path) -> Result<Arc<Vec<Vec<u8>>>, String> {
             text.into_bytes()
         })
         .collect();
-    if out.is_empty() { Err(format!("{SPEC} has no operation")) } else { Ok(Arc::new(out)) }
+    if out.is_empty() {
+        Err(format!("{SPEC} has no operation"))
+    } else {
+        Ok(Arc::new(out))
+    }
 }
 
 /// Rounds of every mock, interleaved (ours, peer, ours, peer, ...).
-pub fn interleaved(ctx: &Ctx, mocks: &[Mock], requests: &Arc<Vec<Vec<u8>>>) -> Vec<Result<Vec<Round>, String>> {
+pub fn interleaved(
+    ctx: &Ctx,
+    mocks: &[Mock],
+    requests: &Arc<Vec<Vec<u8>>>,
+) -> Vec<Result<Vec<Round>, String>> {
     let mut out: Vec<Result<Vec<Round>, String>> = mocks.iter().map(|_| Ok(Vec::new())).collect();
     for _ in 0..ctx.plan.slow().runs {
         for (mock, acc) in mocks.iter().zip(out.iter_mut()) {
@@ -107,13 +135,30 @@ pub fn rows(section: &'static str, rounds: &[Round], targets: bool) -> Vec<Row> 
     let startup: Vec<f64> = rounds.iter().map(|r| r.startup_ms).collect();
     let hwm: Vec<f64> = rounds.iter().map(|r| r.hwm_mb).collect();
     let rss: Vec<f64> = rounds.iter().map(|r| r.peak_rss_mb).collect();
-    let mut out = vec![row(section, "startup: spawn to first 2xx", Unit::Ms, &startup)];
+    let mut out = vec![row(
+        section,
+        "startup: spawn to first 2xx",
+        Unit::Ms,
+        &startup,
+    )];
     for (i, &c) in CONNECTIONS.iter().enumerate() {
-        let loads: Vec<LoadResult> = rounds.iter().filter_map(|r| r.loads.get(i).cloned()).collect();
+        let loads: Vec<LoadResult> = rounds
+            .iter()
+            .filter_map(|r| r.loads.get(i).cloned())
+            .collect();
         let r = load_row(section, c, &loads);
-        out.push(if targets { r.target(Target::AtLeast(30_000.0)) } else { r });
+        out.push(if targets {
+            r.target(Target::AtLeast(30_000.0))
+        } else {
+            r
+        });
     }
-    out.push(row(section, "memory: peak VmRSS under load", Unit::Mb, &rss));
+    out.push(row(
+        section,
+        "memory: peak VmRSS under load",
+        Unit::Mb,
+        &rss,
+    ));
     out.push(row(section, "memory: VmHWM after load", Unit::Mb, &hwm));
     if targets {
         out[0] = out[0].clone().target(Target::AtMost(50.0));
@@ -127,18 +172,76 @@ pub fn rows(section: &'static str, rounds: &[Round], targets: bool) -> Vec<Row> 
 pub fn ratio_rows(section: &'static str, peer: &str, ours: &[Round], theirs: &[Round]) -> Vec<Row> {
     let pick = |rs: &[Round], f: &dyn Fn(&Round) -> f64| rs.iter().map(f).collect::<Vec<f64>>();
     let mut out = vec![
-        row(section, format!("startup ours/{peer}"), Unit::Ratio, &ratios(&pick(ours, &|r| r.startup_ms), &pick(theirs, &|r| r.startup_ms))).note("lower is better"),
-        row(section, format!("memory (VmHWM) ours/{peer}"), Unit::Ratio, &ratios(&pick(ours, &|r| r.hwm_mb), &pick(theirs, &|r| r.hwm_mb))).note("lower is better"),
+        row(
+            section,
+            format!("startup ours/{peer}"),
+            Unit::Ratio,
+            &ratios(
+                &pick(ours, &|r| r.startup_ms),
+                &pick(theirs, &|r| r.startup_ms),
+            ),
+        )
+        .note("lower is better"),
+        row(
+            section,
+            format!("memory (VmHWM) ours/{peer}"),
+            Unit::Ratio,
+            &ratios(&pick(ours, &|r| r.hwm_mb), &pick(theirs, &|r| r.hwm_mb)),
+        )
+        .note("lower is better"),
     ];
     for (i, &c) in CONNECTIONS.iter().enumerate() {
-        let get = |rs: &[Round], f: fn(&LoadResult) -> f64| rs.iter().filter_map(|r| r.loads.get(i).map(f)).collect::<Vec<f64>>();
-        let rps = ratios(&get(ours, |l| l.requests_per_second), &get(theirs, |l| l.requests_per_second));
-        out.push(row(section, format!("requests/s ours/{peer}, {c} conns"), Unit::Ratio, &rps).target(Target::AtLeast(30.0)));
-        let p50 = ratios(&get(ours, |l| l.p50_micros as f64), &get(theirs, |l| l.p50_micros as f64));
-        let p99 = ratios(&get(ours, |l| l.p99_micros as f64), &get(theirs, |l| l.p99_micros as f64));
-        let theirs_loads: Vec<LoadResult> = theirs.iter().filter_map(|r| r.loads.get(i).cloned()).collect();
-        out.push(row(section, format!("p50 latency ours/{peer}, {c} conns"), Unit::Ratio, &p50).note(format!("lower is better; {peer}: {}", latency_note(&theirs_loads))));
-        out.push(row(section, format!("p99 latency ours/{peer}, {c} conns"), Unit::Ratio, &p99).note("lower is better"));
+        let get = |rs: &[Round], f: fn(&LoadResult) -> f64| {
+            rs.iter()
+                .filter_map(|r| r.loads.get(i).map(f))
+                .collect::<Vec<f64>>()
+        };
+        let rps = ratios(
+            &get(ours, |l| l.requests_per_second),
+            &get(theirs, |l| l.requests_per_second),
+        );
+        out.push(
+            row(
+                section,
+                format!("requests/s ours/{peer}, {c} conns"),
+                Unit::Ratio,
+                &rps,
+            )
+            .target(Target::AtLeast(30.0)),
+        );
+        let p50 = ratios(
+            &get(ours, |l| l.p50_micros as f64),
+            &get(theirs, |l| l.p50_micros as f64),
+        );
+        let p99 = ratios(
+            &get(ours, |l| l.p99_micros as f64),
+            &get(theirs, |l| l.p99_micros as f64),
+        );
+        let theirs_loads: Vec<LoadResult> = theirs
+            .iter()
+            .filter_map(|r| r.loads.get(i).cloned())
+            .collect();
+        out.push(
+            row(
+                section,
+                format!("p50 latency ours/{peer}, {c} conns"),
+                Unit::Ratio,
+                &p50,
+            )
+            .note(format!(
+                "lower is better; {peer}: {}",
+                latency_note(&theirs_loads)
+            )),
+        );
+        out.push(
+            row(
+                section,
+                format!("p99 latency ours/{peer}, {c} conns"),
+                Unit::Ratio,
+                &p99,
+            )
+            .note("lower is better"),
+        );
     }
     out
 }

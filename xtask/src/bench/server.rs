@@ -27,10 +27,21 @@ pub fn free_port() -> std::io::Result<u16> {
 impl Server {
     /// Spawns `cmd` (which must listen on `port`) and polls it with `probe`
     /// (a complete HTTP/1.1 request) until `ready(status)`, for at most `timeout`.
-    pub fn spawn(mut cmd: Command, port: u16, probe: &[u8], ready: impl Fn(u16) -> bool, timeout: Duration) -> Result<Self, String> {
+    pub fn spawn(
+        mut cmd: Command,
+        port: u16,
+        probe: &[u8],
+        ready: impl Fn(u16) -> bool,
+        timeout: Duration,
+    ) -> Result<Self, String> {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let started = Instant::now();
-        let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().map_err(|e| format!("spawn {:?}: {e}", cmd.get_program()))?;
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("spawn {:?}: {e}", cmd.get_program()))?;
         let stderr = Arc::new(Mutex::new(Vec::new()));
         if let Some(mut pipe) = child.stderr.take() {
             let keep = stderr.clone();
@@ -49,7 +60,12 @@ impl Server {
                 }
             });
         }
-        let mut server = Self { child, addr, startup_ms: 0.0, stderr };
+        let mut server = Self {
+            child,
+            addr,
+            startup_ms: 0.0,
+            stderr,
+        };
         let mut last;
         loop {
             match probe_once(addr, probe) {
@@ -59,10 +75,16 @@ impl Server {
             }
             if let Ok(Some(exit)) = server.child.try_wait() {
                 std::thread::sleep(Duration::from_millis(50));
-                return Err(format!("exited ({exit}) before answering: {}", server.stderr_tail()));
+                return Err(format!(
+                    "exited ({exit}) before answering: {}",
+                    server.stderr_tail()
+                ));
             }
             if started.elapsed() > timeout {
-                return Err(format!("not ready within {timeout:?} (last: {last}); stderr: {}", server.stderr_tail()));
+                return Err(format!(
+                    "not ready within {timeout:?} (last: {last}); stderr: {}",
+                    server.stderr_tail()
+                ));
             }
             std::thread::sleep(Duration::from_millis(1));
         }
@@ -104,7 +126,10 @@ pub fn probe_once(addr: SocketAddr, request: &[u8]) -> std::io::Result<u16> {
         got += n;
     }
     let head = String::from_utf8_lossy(&buf[..got]);
-    head.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "not HTTP"))
+    head.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "not HTTP"))
 }
 
 /// Resident memory in MB of `pid` and its descendants: `(VmRSS, VmHWM)`.
@@ -127,12 +152,21 @@ pub fn memory_mb(pid: u32) -> Option<(f64, f64)> {
 }
 
 fn children(pid: u32) -> Vec<u32> {
-    let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")) else { return Vec::new() };
-    text.split_whitespace().filter_map(|p| p.parse().ok()).collect()
+    let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")) else {
+        return Vec::new();
+    };
+    text.split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
 }
 
 fn field_kb(status: &str, name: &str) -> u64 {
-    status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.split_whitespace().next()).and_then(|v| v.parse().ok()).unwrap_or(0)
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(name))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Samples [`memory_mb`] every 20 ms until stopped: the peak VmRSS seen
@@ -182,7 +216,10 @@ mod tests {
 
     #[test]
     fn parses_status_fields() {
-        assert_eq!(field_kb("Name:\tx\nVmHWM:\t  2048 kB\nVmRSS:\t1024 kB\n", "VmRSS:"), 1024);
+        assert_eq!(
+            field_kb("Name:\tx\nVmHWM:\t  2048 kB\nVmRSS:\t1024 kB\n", "VmRSS:"),
+            1024
+        );
         assert_eq!(field_kb("Name:\tx\n", "VmRSS:"), 0);
     }
 
@@ -191,7 +228,14 @@ mod tests {
         let port = free_port().unwrap();
         let mut cmd = Command::new("sh");
         cmd.args(["-c", "echo bad spec >&2; exit 3"]);
-        let err = Server::spawn(cmd, port, b"GET / HTTP/1.1\r\n\r\n", |_| true, Duration::from_secs(10)).unwrap_err();
+        let err = Server::spawn(
+            cmd,
+            port,
+            b"GET / HTTP/1.1\r\n\r\n",
+            |_| true,
+            Duration::from_secs(10),
+        )
+        .unwrap_err();
         assert!(err.contains("exited"), "{err}");
     }
 }

@@ -75,8 +75,20 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn new(section: &'static str, name: impl Into<String>, unit: Unit, value: Result<Stats, String>) -> Self {
-        Self { section, name: name.into(), unit, value, target: None, note: String::new() }
+    pub fn new(
+        section: &'static str,
+        name: impl Into<String>,
+        unit: Unit,
+        value: Result<Stats, String>,
+    ) -> Self {
+        Self {
+            section,
+            name: name.into(),
+            unit,
+            value,
+            target: None,
+            note: String::new(),
+        }
     }
 
     pub fn skipped(section: &'static str, name: impl Into<String>, why: impl Into<String>) -> Self {
@@ -101,13 +113,22 @@ impl Row {
 
 /// A row from samples, skipped with `why` when there are none.
 pub fn row(section: &'static str, name: impl Into<String>, unit: Unit, samples: &[f64]) -> Row {
-    Row::new(section, name, unit, Stats::of(samples).ok_or_else(|| "no successful run".to_string()))
+    Row::new(
+        section,
+        name,
+        unit,
+        Stats::of(samples).ok_or_else(|| "no successful run".to_string()),
+    )
 }
 
 /// Per-run ratios `ours[i] / theirs[i]` (runs were interleaved, so pairs
 /// saw the same machine load).
 pub fn ratios(ours: &[f64], theirs: &[f64]) -> Vec<f64> {
-    ours.iter().zip(theirs).filter(|(_, t)| **t > 0.0).map(|(o, t)| o / t).collect()
+    ours.iter()
+        .zip(theirs)
+        .filter(|(_, t)| **t > 0.0)
+        .map(|(o, t)| o / t)
+        .collect()
 }
 
 pub fn text(rows: &[Row], header: &str) -> String {
@@ -117,14 +138,34 @@ pub fn text(rows: &[Row], header: &str) -> String {
     let cells = |r: &Row| -> [String; 5] {
         match &r.value {
             Ok(s) => {
-                let range = if s.runs > 1 { format!("{} - {}", r.unit.format(s.min), r.unit.format(s.max)) } else { "(1 run)".into() };
+                let range = if s.runs > 1 {
+                    format!("{} - {}", r.unit.format(s.min), r.unit.format(s.max))
+                } else {
+                    "(1 run)".into()
+                };
                 let target = match (r.target, r.met()) {
-                    (Some(t), Some(met)) => format!("{} {}", t.describe(r.unit), if met { "ok" } else { "MISSED" }),
+                    (Some(t), Some(met)) => format!(
+                        "{} {}",
+                        t.describe(r.unit),
+                        if met { "ok" } else { "MISSED" }
+                    ),
                     _ => String::new(),
                 };
-                [format!("  {}", r.name), r.unit.format(s.median), range, target, r.note.clone()]
+                [
+                    format!("  {}", r.name),
+                    r.unit.format(s.median),
+                    range,
+                    target,
+                    r.note.clone(),
+                ]
             }
-            Err(why) => [format!("  {}", r.name), "skipped".into(), String::new(), String::new(), why.clone()],
+            Err(why) => [
+                format!("  {}", r.name),
+                "skipped".into(),
+                String::new(),
+                String::new(),
+                why.clone(),
+            ],
         }
     };
     let all: Vec<[String; 5]> = rows.iter().map(cells).collect();
@@ -133,7 +174,13 @@ pub fn text(rows: &[Row], header: &str) -> String {
     for (r, c) in rows.iter().zip(all) {
         if r.section != section {
             section = r.section;
-            lines.push([format!("{section}:"), String::new(), String::new(), String::new(), String::new()]);
+            lines.push([
+                format!("{section}:"),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
         }
         lines.push(c);
     }
@@ -187,7 +234,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -202,7 +249,7 @@ mod tests {
     #[test]
     fn formats_units() {
         assert_eq!(Unit::PerSec.format(1234567.4), "1,234,567 /s");
-        assert_eq!(Unit::Ms.format(3.14159), "3.14 ms");
+        assert_eq!(Unit::Ms.format(1.23456), "1.23 ms");
         assert_eq!(Unit::Ms.format(42.0), "42.0 ms");
         assert_eq!(Unit::Ratio.format(0.973), "0.97 x");
         assert_eq!(Unit::Ratio.format(123.4), "123 x");
@@ -215,23 +262,35 @@ mod tests {
         assert_eq!(r.met(), Some(true));
         let r = row("s", "rps", Unit::PerSec, &[10.0]).target(Target::AtLeast(30_000.0));
         assert_eq!(r.met(), Some(false));
-        assert_eq!(Row::skipped("s", "x", "why").target(Target::AtMost(1.0)).met(), None);
+        assert_eq!(
+            Row::skipped("s", "x", "why")
+                .target(Target::AtMost(1.0))
+                .met(),
+            None
+        );
     }
 
     #[test]
     fn ratios_pair_runs_and_drop_zero_denominators() {
-        assert_eq!(ratios(&[10.0, 20.0, 30.0], &[5.0, 0.0, 10.0]), vec![2.0, 3.0]);
+        assert_eq!(
+            ratios(&[10.0, 20.0, 30.0], &[5.0, 0.0, 10.0]),
+            vec![2.0, 3.0]
+        );
     }
 
     #[test]
     fn text_shows_skips_and_misses() {
         let rows = vec![
-            row("mock", "throughput", Unit::PerSec, &[100.0, 200.0, 300.0]).target(Target::AtLeast(30_000.0)),
+            row("mock", "throughput", Unit::PerSec, &[100.0, 200.0, 300.0])
+                .target(Target::AtLeast(30_000.0)),
             Row::skipped("codegen", "codegen time", "generator not landed"),
         ];
         let t = text(&rows, "bench");
         assert!(t.contains("MISSED"), "{t}");
-        assert!(t.contains("skipped") && t.contains("generator not landed"), "{t}");
+        assert!(
+            t.contains("skipped") && t.contains("generator not landed"),
+            "{t}"
+        );
         assert!(t.contains("100 /s - 300 /s"), "{t}");
         let j = json(&rows, &json!({}));
         assert_eq!(j["rows"][1]["skipped"], "generator not landed");

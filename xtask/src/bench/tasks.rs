@@ -23,7 +23,7 @@ pub fn wall_ms(exe: &Path, root: &Path, args: &[&str]) -> Result<(f64, i32), Str
         .map_err(|e| format!("{}: {e}", exe.display()))?;
     let ms = started.elapsed().as_secs_f64() * 1e3;
     let code = out.status.code().unwrap_or(-1);
-    if code >= 2 || code < 0 {
+    if !(0..2).contains(&code) {
         let err = String::from_utf8_lossy(&out.stderr);
         return Err(format!("exit {code}: {}", err.lines().last().unwrap_or("")));
     }
@@ -43,15 +43,26 @@ fn timed(plan: Plan, ctx: &Ctx, args: &[&str]) -> Result<(Vec<f64>, Vec<i32>), S
 }
 
 fn exit_note(codes: &[i32], one_means: &str) -> String {
-    if codes.contains(&1) { format!("exit 1 ({one_means})") } else { "exit 0".into() }
+    if codes.contains(&1) {
+        format!("exit 1 ({one_means})")
+    } else {
+        "exit 0".into()
+    }
 }
 
 pub const CONTRACT_CASES: &str = "8";
 
 pub fn contract(ctx: &Ctx) -> Row {
-    let name = format!("xtask contract (embedded mock, specs/, --cases {CONTRACT_CASES}): wall time");
-    match timed(ctx.plan.slow(), ctx, &["contract", "--mock", "--cases", CONTRACT_CASES]) {
-        Ok((s, codes)) => row("commands (release binary, own process)", name, Unit::Ms, &s).target(Target::AtMost(5000.0)).note(exit_note(&codes, "drift reported")),
+    let name =
+        format!("xtask contract (embedded mock, specs/, --cases {CONTRACT_CASES}): wall time");
+    match timed(
+        ctx.plan.slow(),
+        ctx,
+        &["contract", "--mock", "--cases", CONTRACT_CASES],
+    ) {
+        Ok((s, codes)) => row("commands (release binary, own process)", name, Unit::Ms, &s)
+            .target(Target::AtMost(5000.0))
+            .note(exit_note(&codes, "drift reported")),
         Err(e) => Row::skipped("commands (release binary, own process)", name, e),
     }
 }
@@ -60,11 +71,16 @@ pub fn diff(ctx: &Ctx) -> Row {
     let name = "xtask diff whole-API 3.1.1 JSON vs 3.0.3 YAML: wall time";
     let (old, new) = (ctx.fixture_311(), ctx.fixture_303());
     if !old.exists() || !new.exists() {
-        return Row::skipped("commands (release binary, own process)", name, "whole-API fixtures not found");
+        return Row::skipped(
+            "commands (release binary, own process)",
+            name,
+            "whole-API fixtures not found",
+        );
     }
     let (old, new) = (old.display().to_string(), new.display().to_string());
     match timed(ctx.plan, ctx, &["diff", &old, &new]) {
-        Ok((s, codes)) => row("commands (release binary, own process)", name, Unit::Ms, &s).note(exit_note(&codes, "breaking changes found")),
+        Ok((s, codes)) => row("commands (release binary, own process)", name, Unit::Ms, &s)
+            .note(exit_note(&codes, "breaking changes found")),
         Err(e) => Row::skipped("commands (release binary, own process)", name, e),
     }
 }
