@@ -65,6 +65,12 @@ fn upgrade_schema(schema: &mut Value) {
         obj.entry("examples").or_insert_with(|| json!([example]));
     }
 
+    // `format: byte` (3.0) -> `contentEncoding: base64` (JSON Schema 2020-12).
+    if obj.get("format").and_then(Value::as_str) == Some("byte") {
+        obj.remove("format");
+        obj.entry("contentEncoding").or_insert_with(|| json!("base64"));
+    }
+
     // Boolean exclusive bounds -> numeric exclusive bounds.
     for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
         if let Some(Value::Bool(exclusive)) = obj.get(flag).cloned() {
@@ -146,6 +152,11 @@ mod tests {
             up(json!({"allOf": [{"$ref": "#/components/schemas/T"}], "nullable": true, "description": "d"})),
             json!({"description": "d", "anyOf": [{"allOf": [{"$ref": "#/components/schemas/T"}]}, {"type": "null"}]})
         );
+    }
+
+    #[test]
+    fn byte_format_becomes_content_encoding() {
+        assert_eq!(up(json!({"type": "string", "format": "byte"})), json!({"type": "string", "contentEncoding": "base64"}));
     }
 
     #[test]
