@@ -70,7 +70,7 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
         op.http_method, op.path, op.id
     ));
     if op.http_method == "POST" || op.http_method == "PATCH" {
-        doc.push_str(" Never retried automatically: a retry after a timeout could repeat its effect (a charge).");
+        doc.push_str(" Sent once even with a retry policy, unless the runtime lists it as safe to repeat: a retry after a timeout could repeat its effect (a charge).");
     }
     let doc = doc_raw(&doc);
 
