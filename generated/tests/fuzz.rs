@@ -135,10 +135,10 @@ fn mutate(doc: &mut Value, pointer: &str, what: u8) {
                 m.remove(key);
             }
             Some(Value::Array(a)) => {
-                if let Ok(i) = key.parse::<usize>() {
-                    if i < a.len() {
-                        a.remove(i);
-                    }
+                if let Ok(i) = key.parse::<usize>()
+                    && i < a.len()
+                {
+                    a.remove(i);
                 }
             }
             _ => {}
