@@ -63,7 +63,7 @@ fn judge(v: &Validators, cases: &[(String, u16)], selector: u8, body: &[u8]) {
 
 #[test]
 fn fuzz_drift_arbitrary_bodies() {
-    let v = validators();
+    let v = std::panic::AssertUnwindSafe(validators());
     let cases = cases(&v);
     bolero::check!()
         .with_max_len(2048)
@@ -79,7 +79,9 @@ fn fuzz_drift_arbitrary_bodies() {
 /// documented field names), where the judge's schema and union logic runs.
 #[test]
 fn fuzz_drift_structured_bodies() {
-    let v = validators();
+    // `Validators` holds `dyn Validate`, which is not RefUnwindSafe; bolero
+    // catches panics per input, and any panic still fails the test.
+    let v = std::panic::AssertUnwindSafe(validators());
     let cases = cases(&v);
     let names = [
         "amount",
