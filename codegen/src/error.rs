@@ -13,7 +13,10 @@ pub struct Location {
 
 impl Location {
     pub fn new(file: impl Into<PathBuf>, pointer: impl Into<String>) -> Self {
-        Self { file: file.into(), pointer: pointer.into() }
+        Self {
+            file: file.into(),
+            pointer: pointer.into(),
+        }
     }
 }
 
@@ -27,21 +30,42 @@ impl fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("{file}: cannot read: {source}", file = file.display())]
-    Io { file: PathBuf, source: std::io::Error },
+    Io {
+        file: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{file}:{line}:{column}: not valid {format}: {message}", file = file.display())]
-    Parse { file: PathBuf, format: &'static str, line: usize, column: usize, message: String },
+    Parse {
+        file: PathBuf,
+        format: &'static str,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{at}: {message}")]
     Invalid { at: Location, message: String },
     #[error("{at}: unsupported OpenAPI version {found:?} (supported: 3.0.x and 3.1.x)")]
     Version { at: Location, found: String },
     #[error("{at}: $ref {target:?} does not resolve: {why}")]
-    DanglingRef { at: Location, target: String, why: String },
+    DanglingRef {
+        at: Location,
+        target: String,
+        why: String,
+    },
     #[error("{at}: $ref cycle that never reaches a concrete schema: {}", chain.join(" -> "))]
     CyclicRef { at: Location, chain: Vec<String> },
     #[error("{at}: $ref {target:?} is not followed: {why}")]
-    ForbiddenRef { at: Location, target: String, why: String },
+    ForbiddenRef {
+        at: Location,
+        target: String,
+        why: String,
+    },
     #[error("{name} is defined differently in {first} and {second}")]
-    Conflict { name: String, first: Location, second: Location },
+    Conflict {
+        name: String,
+        first: Location,
+        second: Location,
+    },
     #[error("{at}: overlay action failed: {message}")]
     Overlay { at: Location, message: String },
     #[error("no OpenAPI documents found in {}", inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]

@@ -13,8 +13,8 @@
 //! lives in `model`; `emit` only prints what `model` decided.
 
 pub mod diff;
-pub mod error;
 pub mod emit;
+pub mod error;
 pub mod generate;
 pub mod lint;
 pub mod load;

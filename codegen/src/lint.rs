@@ -57,19 +57,34 @@ pub fn from_load_error(e: &LoadError) -> Finding {
     let at = e.location().unwrap_or_else(|| Location::new("", ""));
     let message = e.to_string();
     let prefix = format!("{at}: ");
-    let message = message.strip_prefix(&prefix).unwrap_or(&message).to_string();
-    Finding { rule, severity: Severity::Error, at, message }
+    let message = message
+        .strip_prefix(&prefix)
+        .unwrap_or(&message)
+        .to_string();
+    Finding {
+        rule,
+        severity: Severity::Error,
+        at,
+        message,
+    }
 }
 
 /// Runs every rule. Findings are sorted by file, pointer, then rule.
 pub fn lint(spec: &Spec) -> Vec<Finding> {
     let mut out = Vec::new();
     let doc = spec.document();
-    let find = |rule, severity, at: &str, message: String| Finding { rule, severity, at: spec.origin(at), message };
+    let find = |rule, severity, at: &str, message: String| Finding {
+        rule,
+        severity,
+        at: spec.origin(at),
+        message,
+    };
 
     // Unions whose branches cannot be told apart.
     walk::schemas(doc, &mut |s, at| {
-        let Some(Value::Array(branches)) = s.get("oneOf") else { return };
+        let Some(Value::Array(branches)) = s.get("oneOf") else {
+            return;
+        };
         for i in 0..branches.len() {
             for j in i + 1..branches.len() {
                 if schema::distinction(spec, &branches[i], &branches[j]) == Distinction::Ambiguous {
@@ -93,9 +108,21 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
         let at = op.pointer();
         match op.id {
             Some(id) => ids.entry(id).or_default().push(at.clone()),
-            None => out.push(find("missing-operation-id", Severity::Warning, &at, "no operationId: generated method names would be guessed from the path".into())),
+            None => out.push(find(
+                "missing-operation-id",
+                Severity::Warning,
+                &at,
+                "no operationId: generated method names would be guessed from the path".into(),
+            )),
         }
-        for (i, p) in op.value.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (i, p) in op
+            .value
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             let p_at = format!("{at}/parameters/{i}");
             let p = spec.resolve(p);
             let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
@@ -108,23 +135,36 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
                     "`Authorization` is declared as a header parameter: it is authentication (a securityScheme), not an input, and a client would ask callers for their key on every call".into(),
                 ));
             }
-            for (where_, value) in [("schema/default", p.pointer("/schema/default")), ("example", p.get("example")), ("schema/examples/0", p.pointer("/schema/examples/0"))] {
+            for (where_, value) in [
+                ("schema/default", p.pointer("/schema/default")),
+                ("example", p.get("example")),
+                ("schema/examples/0", p.pointer("/schema/examples/0")),
+            ] {
                 if let Some(Value::String(v)) = value
-                    && looks_like_credential(name, v) {
-                        out.push(find(
+                    && looks_like_credential(name, v)
+                {
+                    out.push(find(
                             "credential-in-default",
                             Severity::Error,
                             &format!("{p_at}/{where_}"),
                             format!("parameter `{name}` carries what looks like a real credential ({}); a generator would embed it in code", redact(v)),
                         ));
-                    }
+                }
             }
         }
         if let Some(body) = op.value.get("requestBody") {
             let body = spec.resolve(body);
-            for (media, m) in body.get("content").and_then(Value::as_object).into_iter().flatten() {
+            for (media, m) in body
+                .get("content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(s) = m.get("schema") {
-                    let at = format!("{}/schema", pointer::push(&format!("{at}/requestBody/content"), media));
+                    let at = format!(
+                        "{}/schema",
+                        pointer::push(&format!("{at}/requestBody/content"), media)
+                    );
                     read_only_required(spec, s, &at, &mut out, 0);
                 }
             }
@@ -156,16 +196,23 @@ fn read_only_required(spec: &Spec, s: &Value, at: &str, out: &mut Vec<Finding>, 
     };
     for name in schema::required(spec, s) {
         if let schema::PropertyRule::Declared(p) = schema::property(spec, s, &name)
-            && (spec.resolve(p).get("readOnly") == Some(&Value::Bool(true)) || p.get("readOnly") == Some(&Value::Bool(true))) {
-                out.push(Finding {
+            && (spec.resolve(p).get("readOnly") == Some(&Value::Bool(true))
+                || p.get("readOnly") == Some(&Value::Bool(true)))
+        {
+            out.push(Finding {
                     rule: "read-only-required-in-request",
                     severity: Severity::Warning,
                     at: spec.origin(&pointer::push(&format!("{at}/properties"), &name)),
                     message: format!("`{name}` is readOnly and required in a request body: clients must not send it, validators demand it"),
                 });
-            }
+        }
     }
-    for all in s.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for all in s
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         read_only_required(spec, all, &at, out, depth + 1);
     }
 }
@@ -182,18 +229,39 @@ fn branch_name(v: &Value) -> String {
 fn looks_like_credential(name: &str, value: &str) -> bool {
     let v = value.trim();
     let lower = v.to_ascii_lowercase();
-    let schemed = ["api-key ", "bearer ", "basic ", "token "].iter().any(|p| lower.starts_with(p) && v.len() > p.len() + 8);
+    let schemed = ["api-key ", "bearer ", "basic ", "token "]
+        .iter()
+        .any(|p| lower.starts_with(p) && v.len() > p.len() + 8);
     let n = name.to_ascii_lowercase();
-    let secret_name = ["authorization", "api-key", "api_key", "apikey", "token", "secret", "password"].iter().any(|s| n.contains(s));
-    let placeholder = v.contains('<') || v.contains('{') || lower.contains("your") || lower.contains("xxx");
+    let secret_name = [
+        "authorization",
+        "api-key",
+        "api_key",
+        "apikey",
+        "token",
+        "secret",
+        "password",
+    ]
+    .iter()
+    .any(|s| n.contains(s));
+    let placeholder =
+        v.contains('<') || v.contains('{') || lower.contains("your") || lower.contains("xxx");
     !placeholder && (schemed || (secret_name && v.len() >= 16 && !v.contains(' ')))
 }
 
 /// Shows a credential's shape, never its value.
 pub fn redact(v: &str) -> String {
-    let scheme = v.split_whitespace().next().filter(|_| v.contains(' ')).unwrap_or("");
+    let scheme = v
+        .split_whitespace()
+        .next()
+        .filter(|_| v.contains(' '))
+        .unwrap_or("");
     let rest = v.len() - scheme.len();
-    if scheme.is_empty() { format!("<{rest} characters, redacted>") } else { format!("{scheme} <{} characters, redacted>", rest.saturating_sub(1)) }
+    if scheme.is_empty() {
+        format!("<{rest} characters, redacted>")
+    } else {
+        format!("{scheme} <{} characters, redacted>", rest.saturating_sub(1))
+    }
 }
 
 #[cfg(test)]
@@ -202,8 +270,14 @@ mod tests {
 
     #[test]
     fn credentials_are_recognised_and_never_printed() {
-        assert!(looks_like_credential("Authorization", "Api-Key vSUmxsXx.V81oYvOWFMcIywaOu57Utx6VSCmG11lo"));
-        assert!(!looks_like_credential("Authorization", "Api-Key <your key>"));
+        assert!(looks_like_credential(
+            "Authorization",
+            "Api-Key vSUmxsXx.V81oYvOWFMcIywaOu57Utx6VSCmG11lo"
+        ));
+        assert!(!looks_like_credential(
+            "Authorization",
+            "Api-Key <your key>"
+        ));
         assert!(!looks_like_credential("type", "sandbox"));
         let r = redact("Api-Key vSUmxsXx.V81oYvOWFMcIywaOu57Utx6VSCmG11lo");
         assert_eq!(r, "Api-Key <41 characters, redacted>");

@@ -24,7 +24,11 @@ pub fn tokens(pointer: &str) -> Vec<String> {
     if pointer.is_empty() {
         return Vec::new();
     }
-    pointer.trim_start_matches('/').split('/').map(unescape).collect()
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(unescape)
+        .collect()
 }
 
 /// Decodes the percent-encoding allowed in URI fragments (`#/paths/~1a%7Bid%7D`).

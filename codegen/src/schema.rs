@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use crate::spec::Spec;
 
-const ALL_TYPES: [&str; 7] = ["array", "boolean", "integer", "null", "number", "object", "string"];
+const ALL_TYPES: [&str; 7] = [
+    "array", "boolean", "integer", "null", "number", "object", "string",
+];
 
 /// The JSON types an instance of `schema` may have (`integer` implies
 /// `number` overlap is handled by [`types_overlap`]). `None`: any type.
@@ -24,7 +26,12 @@ fn types_depth(spec: &Spec, schema: &Value, depth: usize) -> Option<BTreeSet<&'s
     let schema = spec.resolve(schema);
     let mut out: Option<BTreeSet<&'static str>> = match schema.get("type") {
         Some(Value::String(t)) => Some(intern(t).into_iter().collect()),
-        Some(Value::Array(ts)) => Some(ts.iter().filter_map(Value::as_str).filter_map(intern).collect()),
+        Some(Value::Array(ts)) => Some(
+            ts.iter()
+                .filter_map(Value::as_str)
+                .filter_map(intern)
+                .collect(),
+        ),
         _ => None,
     };
     let literal_types = |values: &[Value]| values.iter().map(json_type).collect::<BTreeSet<_>>();
@@ -54,13 +61,18 @@ fn types_depth(spec: &Spec, schema: &Value, depth: usize) -> Option<BTreeSet<&'s
     out
 }
 
-fn intersect(a: Option<BTreeSet<&'static str>>, b: Option<BTreeSet<&'static str>>) -> Option<BTreeSet<&'static str>> {
+fn intersect(
+    a: Option<BTreeSet<&'static str>>,
+    b: Option<BTreeSet<&'static str>>,
+) -> Option<BTreeSet<&'static str>> {
     match (a, b) {
         (None, x) | (x, None) => x,
         (Some(a), Some(b)) => {
             // `integer` values are also `number` values.
             let mut out: BTreeSet<&'static str> = a.intersection(&b).copied().collect();
-            if (a.contains("number") && b.contains("integer")) || (a.contains("integer") && b.contains("number")) {
+            if (a.contains("number") && b.contains("integer"))
+                || (a.contains("integer") && b.contains("number"))
+            {
                 out.insert("integer");
             }
             Some(out)
@@ -124,7 +136,10 @@ pub fn property<'a>(spec: &'a Spec, schema: &'a Value, name: &str) -> PropertyRu
     }
     if let Some(Value::Array(all)) = schema.get("allOf") {
         for s in all {
-            if let rule @ (PropertyRule::Declared(_) | PropertyRule::Forbidden | PropertyRule::Additional(_)) = property(spec, s, name) {
+            if let rule @ (PropertyRule::Declared(_)
+            | PropertyRule::Forbidden
+            | PropertyRule::Additional(_)) = property(spec, s, name)
+            {
                 return rule;
             }
         }
@@ -137,7 +152,10 @@ pub fn property<'a>(spec: &'a Spec, schema: &'a Value, name: &str) -> PropertyRu
 }
 
 /// Can two type sets share an instance?
-pub fn types_overlap(a: &Option<BTreeSet<&'static str>>, b: &Option<BTreeSet<&'static str>>) -> bool {
+pub fn types_overlap(
+    a: &Option<BTreeSet<&'static str>>,
+    b: &Option<BTreeSet<&'static str>>,
+) -> bool {
     match intersect(a.clone(), b.clone()) {
         None => true,
         Some(s) => !s.is_empty(),
@@ -154,7 +172,8 @@ pub fn disjoint(spec: &Spec, a: &Value, b: &Value) -> Option<String> {
     if !types_overlap(&ta, &tb) {
         return Some("their types differ".into());
     }
-    let could_be_object = |t: &Option<BTreeSet<&str>>| t.as_ref().is_none_or(|s| s.contains("object"));
+    let could_be_object =
+        |t: &Option<BTreeSet<&str>>| t.as_ref().is_none_or(|s| s.contains("object"));
     if !(could_be_object(&ta) && could_be_object(&tb)) {
         return None;
     }
@@ -165,7 +184,11 @@ pub fn disjoint(spec: &Spec, a: &Value, b: &Value) -> Option<String> {
                 _ => None,
             };
             match property(spec, y, &name) {
-                PropertyRule::Forbidden => return Some(format!("`{name}` is required by one and forbidden by the other")),
+                PropertyRule::Forbidden => {
+                    return Some(format!(
+                        "`{name}` is required by one and forbidden by the other"
+                    ));
+                }
                 PropertyRule::Declared(sy) | PropertyRule::Additional(sy) => {
                     if let Some(sx) = in_x {
                         if !types_overlap(&types(spec, sx), &types(spec, sy)) {

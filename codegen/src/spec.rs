@@ -48,8 +48,16 @@ impl Operation<'_> {
 }
 
 impl Spec {
-    pub(crate) fn new(doc: Value, sources: Vec<Source>, origins: BTreeMap<String, Vec<PathBuf>>) -> Self {
-        Self { doc, sources, origins }
+    pub(crate) fn new(
+        doc: Value,
+        sources: Vec<Source>,
+        origins: BTreeMap<String, Vec<PathBuf>>,
+    ) -> Self {
+        Self {
+            doc,
+            sources,
+            origins,
+        }
     }
 
     /// The merged canonical document.
@@ -69,7 +77,12 @@ impl Spec {
             for (path, item) in paths {
                 for method in walk::methods() {
                     if let Some((m, op)) = item.as_object().and_then(|o| o.get_key_value(*method)) {
-                        out.push(Operation { path, method: m, id: op.get("operationId").and_then(Value::as_str), value: op });
+                        out.push(Operation {
+                            path,
+                            method: m,
+                            id: op.get("operationId").and_then(Value::as_str),
+                            value: op,
+                        });
                     }
                 }
             }
@@ -143,7 +156,11 @@ impl Spec {
     /// Validators compile this; the mock and the generator read the same
     /// document, so they can never disagree about a schema.
     pub fn json_schema(&self, schema: &Value) -> Value {
-        let components = self.doc.get("components").cloned().unwrap_or_else(|| json!({}));
+        let components = self
+            .doc
+            .get("components")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
         let mut root = match schema {
             Value::Object(o) => o.clone(),
             Value::Bool(b) => {
@@ -155,7 +172,10 @@ impl Spec {
             }
             _ => serde_json::Map::new(),
         };
-        root.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+        root.insert(
+            "$schema".into(),
+            json!("https://json-schema.org/draft/2020-12/schema"),
+        );
         root.insert("components".into(), components);
         Value::Object(root)
     }
@@ -170,7 +190,10 @@ pub fn each_ref(v: &Value, at: &str, f: &mut dyn FnMut(&str, &str)) {
                 f(t, &pointer::push(at, "$ref"));
             }
             for (k, child) in map {
-                if !matches!(k.as_str(), "example" | "examples" | "default" | "const" | "enum") {
+                if !matches!(
+                    k.as_str(),
+                    "example" | "examples" | "default" | "const" | "enum"
+                ) {
                     each_ref(child, &pointer::push(at, k), f);
                 }
             }

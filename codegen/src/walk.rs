@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use crate::pointer;
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Keywords whose value is one subschema.
 const SUB_ONE: [&str; 11] = [
@@ -28,11 +30,19 @@ const SUB_ONE: [&str; 11] = [
 /// Keywords whose value is an array of subschemas.
 const SUB_ARRAY: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
 /// Keywords whose value maps names to subschemas.
-const SUB_MAP: [&str; 5] = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+const SUB_MAP: [&str; 5] = [
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+];
 
 /// Calls `f` on every schema object (pre-order: parents before children).
 pub fn schemas_mut(doc: &mut Value, f: &mut dyn FnMut(&mut Value, &str)) {
-    let Some(root) = doc.as_object_mut() else { return };
+    let Some(root) = doc.as_object_mut() else {
+        return;
+    };
     if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
         if let Some(map) = components.get_mut("schemas").and_then(Value::as_object_mut) {
             for (name, s) in map.iter_mut() {
@@ -46,17 +56,26 @@ pub fn schemas_mut(doc: &mut Value, f: &mut dyn FnMut(&mut Value, &str)) {
                 }
             }
         }
-        if let Some(map) = components.get_mut("responses").and_then(Value::as_object_mut) {
+        if let Some(map) = components
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+        {
             for (name, r) in map.iter_mut() {
                 response_mut(r, &pointer::push("/components/responses", name), f);
             }
         }
-        if let Some(map) = components.get_mut("requestBodies").and_then(Value::as_object_mut) {
+        if let Some(map) = components
+            .get_mut("requestBodies")
+            .and_then(Value::as_object_mut)
+        {
             for (name, r) in map.iter_mut() {
                 content_mut(r, &pointer::push("/components/requestBodies", name), f);
             }
         }
-        if let Some(map) = components.get_mut("pathItems").and_then(Value::as_object_mut) {
+        if let Some(map) = components
+            .get_mut("pathItems")
+            .and_then(Value::as_object_mut)
+        {
             for (name, item) in map.iter_mut() {
                 path_item_mut(item, &pointer::push("/components/pathItems", name), f);
             }
@@ -72,14 +91,18 @@ pub fn schemas_mut(doc: &mut Value, f: &mut dyn FnMut(&mut Value, &str)) {
 }
 
 fn path_item_mut(item: &mut Value, at: &str, f: &mut dyn FnMut(&mut Value, &str)) {
-    let Some(obj) = item.as_object_mut() else { return };
+    let Some(obj) = item.as_object_mut() else {
+        return;
+    };
     if let Some(params) = obj.get_mut("parameters").and_then(Value::as_array_mut) {
         for (i, p) in params.iter_mut().enumerate() {
             parameter_mut(p, &format!("{at}/parameters/{i}"), f);
         }
     }
     for method in METHODS {
-        let Some(op) = obj.get_mut(method).and_then(Value::as_object_mut) else { continue };
+        let Some(op) = obj.get_mut(method).and_then(Value::as_object_mut) else {
+            continue;
+        };
         let op_at = pointer::push(at, method);
         if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
             for (i, p) in params.iter_mut().enumerate() {
@@ -117,7 +140,11 @@ fn content_mut(holder: &mut Value, at: &str, f: &mut dyn FnMut(&mut Value, &str)
     if let Some(content) = holder.get_mut("content").and_then(Value::as_object_mut) {
         for (media, m) in content.iter_mut() {
             if let Some(s) = m.get_mut("schema") {
-                schema_mut(s, &format!("{}/schema", pointer::push(&format!("{at}/content"), media)), f);
+                schema_mut(
+                    s,
+                    &format!("{}/schema", pointer::push(&format!("{at}/content"), media)),
+                    f,
+                );
             }
         }
     }
@@ -129,7 +156,9 @@ pub fn schema_mut(schema: &mut Value, at: &str, f: &mut dyn FnMut(&mut Value, &s
         return; // boolean schemas have nothing to visit
     }
     f(schema, at);
-    let Some(obj) = schema.as_object_mut() else { return };
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
     for key in SUB_ONE {
         if let Some(s) = obj.get_mut(key) {
             schema_mut(s, &pointer::push(at, key), f);

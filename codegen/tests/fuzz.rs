@@ -20,16 +20,19 @@ fn seed() -> Value {
 
 #[test]
 fn fuzz_load_arbitrary_bytes() {
-    bolero::check!().with_max_len(4096).for_each(|bytes: &[u8]| {
-        let text = String::from_utf8_lossy(bytes);
-        for name in ["f.json", "f.yaml"] {
-            let path = Path::new(name);
-            if let Ok(doc) = read::parse(path, &text)
-                && let Err(e) = load_documents(vec![(path.to_path_buf(), doc)], &[]) {
+    bolero::check!()
+        .with_max_len(4096)
+        .for_each(|bytes: &[u8]| {
+            let text = String::from_utf8_lossy(bytes);
+            for name in ["f.json", "f.yaml"] {
+                let path = Path::new(name);
+                if let Ok(doc) = read::parse(path, &text)
+                    && let Err(e) = load_documents(vec![(path.to_path_buf(), doc)], &[])
+                {
                     assert!(!e.to_string().is_empty());
                 }
-        }
-    });
+            }
+        });
 }
 
 /// Bytes drive a sequence of structural edits to a real spec: the loader
@@ -42,7 +45,11 @@ fn fuzz_load_mutated_documents() {
     bolero::check!().with_max_len(256).for_each(|bytes: &[u8]| {
         let mut doc = base.clone();
         for chunk in bytes.chunks(3) {
-            let [a, b, c] = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let [a, b, c] = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let target = &pointers[(usize::from(a) << 8 | usize::from(b)) % pointers.len()];
             mutate(&mut doc, target, c);
         }
@@ -74,7 +81,9 @@ fn pointers(v: &Value) -> Vec<String> {
 }
 
 fn mutate(doc: &mut Value, at: &str, op: u8) {
-    let Some(node) = doc.pointer_mut(at) else { return };
+    let Some(node) = doc.pointer_mut(at) else {
+        return;
+    };
     *node = match op % 12 {
         0 => Value::Null,
         1 => json!("string"),

@@ -38,11 +38,23 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
         println!("==> fuzzing {krate} ({} s per target)", args.seconds);
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cmd.current_dir(&root)
-            .args(["test", "--release", "--quiet", "-p", krate, "--test", "fuzz", "--"])
+            .args([
+                "test",
+                "--release",
+                "--quiet",
+                "-p",
+                krate,
+                "--test",
+                "fuzz",
+                "--",
+            ])
             .arg(args.target.as_deref().unwrap_or("fuzz_"))
             // One target at a time: each gets the whole machine for its time.
             .args(["--test-threads", "1", "--nocapture"])
-            .env("BOLERO_RANDOM_TEST_TIME_MS", (args.seconds * 1000).to_string());
+            .env(
+                "BOLERO_RANDOM_TEST_TIME_MS",
+                (args.seconds * 1000).to_string(),
+            );
         let status = cmd.status()?;
         if !status.success() {
             failed.push(krate);
@@ -52,7 +64,10 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
         println!("no crash found");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("crashes in: {} (bolero printed the input and BOLERO_RANDOM_SEED to reproduce; add it as a regression test)", failed.join(", "));
+        println!(
+            "crashes in: {} (bolero printed the input and BOLERO_RANDOM_SEED to reproduce; add it as a regression test)",
+            failed.join(", ")
+        );
         Ok(ExitCode::from(1))
     }
 }

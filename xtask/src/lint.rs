@@ -19,15 +19,29 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
-    let inputs = if args.files.is_empty() { vec![crate::specs_dir()] } else { args.files };
-    let findings = match load(&inputs, &LoadOptions { overlays: !args.no_overlays }) {
+    let inputs = if args.files.is_empty() {
+        vec![crate::specs_dir()]
+    } else {
+        args.files
+    };
+    let findings = match load(
+        &inputs,
+        &LoadOptions {
+            overlays: !args.no_overlays,
+        },
+    ) {
         Ok(spec) => lint::lint(&spec),
         // A spec that cannot load at all is reported like any other defect
         // when it is one ($ref, conflict); unreadable input is a usage error.
-        Err(e @ (codegen::LoadError::Io { .. } | codegen::LoadError::NoDocuments { .. })) => return Err(e.into()),
+        Err(e @ (codegen::LoadError::Io { .. } | codegen::LoadError::NoDocuments { .. })) => {
+            return Err(e.into());
+        }
         Err(e) => vec![lint::from_load_error(&e)],
     };
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     if args.format == "json" {
         println!("{}", serde_json::to_string_pretty(&findings)?);
     } else {
@@ -37,5 +51,9 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
         let warnings = findings.len() - errors;
         println!("{errors} errors, {warnings} warnings");
     }
-    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

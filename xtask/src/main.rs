@@ -22,7 +22,11 @@ mod mock;
 mod validate;
 
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", about = "Maintainer tasks for the Ottu OpenAPI toolchain", version)]
+#[command(
+    name = "cargo xtask",
+    about = "Maintainer tasks for the Ottu OpenAPI toolchain",
+    version
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -55,7 +59,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match cli.command {
@@ -80,7 +88,10 @@ fn main() -> ExitCode {
 
 /// The repository root (xtask lives one level below it).
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
 }
 
 /// `specs/` of this repository, relative to the current directory when

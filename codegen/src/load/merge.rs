@@ -29,13 +29,19 @@ impl Merged {
         doc.insert("servers".into(), json!([]));
         doc.insert("paths".into(), json!({}));
         doc.insert("components".into(), json!({}));
-        Self { doc, origins: BTreeMap::new() }
+        Self {
+            doc,
+            origins: BTreeMap::new(),
+        }
     }
 
     /// Adds one localized, canonical document.
     pub fn add(&mut self, file: &Path, mut source: Value) -> Result<(), LoadError> {
         let Some(src) = source.as_object_mut() else {
-            return Err(LoadError::Invalid { at: Location::new(file, ""), message: "document is not an object".into() });
+            return Err(LoadError::Invalid {
+                at: Location::new(file, ""),
+                message: "document is not an object".into(),
+            });
         };
         self.add_info(src);
         let servers = src.get("servers").cloned().unwrap_or_else(|| json!([]));
@@ -48,7 +54,11 @@ impl Merged {
         }
         let security = src.get("security").cloned();
         if let Some(tags) = src.get("tags").and_then(Value::as_array) {
-            let list = self.doc.entry("tags").or_insert_with(|| json!([])).as_array_mut();
+            let list = self
+                .doc
+                .entry("tags")
+                .or_insert_with(|| json!([]))
+                .as_array_mut();
             if let Some(list) = list {
                 for t in tags {
                     if !list.iter().any(|x| x.get("name") == t.get("name")) {
@@ -59,14 +69,22 @@ impl Merged {
         }
         if let Some(components) = src.get("components") {
             let Some(components) = components.as_object() else {
-                return Err(invalid(file, "/components", "`components` must be an object"));
+                return Err(invalid(
+                    file,
+                    "/components",
+                    "`components` must be an object",
+                ));
             };
             for (kind, entries) in components {
                 if kind.starts_with("x-") {
                     continue;
                 }
                 let Some(entries) = entries.as_object() else {
-                    return Err(invalid(file, &pointer::push("/components", kind), "must be an object"));
+                    return Err(invalid(
+                        file,
+                        &pointer::push("/components", kind),
+                        "must be an object",
+                    ));
                 };
                 for (name, value) in entries {
                     let at = pointer::push(&pointer::push("/components", kind), name);
@@ -75,7 +93,9 @@ impl Merged {
             }
         }
         for section in ["paths", "webhooks"] {
-            let Some(items) = src.get(section) else { continue };
+            let Some(items) = src.get(section) else {
+                continue;
+            };
             let Some(items) = items.as_object() else {
                 return Err(invalid(file, &format!("/{section}"), "must be an object"));
             };
@@ -87,10 +107,16 @@ impl Merged {
                 let Some(item) = item.as_object() else {
                     return Err(invalid(file, &item_at, "a path item must be an object"));
                 };
-                let shared_params = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+                let shared_params = item
+                    .get("parameters")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 let item_servers = item.get("servers").cloned();
                 for method in walk::methods() {
-                    let Some(op) = item.get(*method) else { continue };
+                    let Some(op) = item.get(*method) else {
+                        continue;
+                    };
                     let op_at = pointer::push(&item_at, method);
                     let Some(op) = op.as_object() else {
                         return Err(invalid(file, &op_at, "an operation must be an object"));
@@ -98,13 +124,20 @@ impl Merged {
                     let mut op = op.clone();
                     push_down_parameters(&mut op, &shared_params);
                     if !op.contains_key("security")
-                        && let Some(s) = &security {
-                            op.insert("security".into(), dedup(s.clone()));
-                        }
+                        && let Some(s) = &security
+                    {
+                        op.insert("security".into(), dedup(s.clone()));
+                    }
                     if !op.contains_key("servers")
-                        && let Some(s) = item_servers.clone().or_else(|| servers.as_array().filter(|a| !a.is_empty()).map(|_| servers.clone())) {
-                            op.insert("servers".into(), s);
-                        }
+                        && let Some(s) = item_servers.clone().or_else(|| {
+                            servers
+                                .as_array()
+                                .filter(|a| !a.is_empty())
+                                .map(|_| servers.clone())
+                        })
+                    {
+                        op.insert("servers".into(), s);
+                    }
                     self.insert(file, &op_at, &[section, path, method], Value::Object(op))?;
                 }
             }
@@ -120,12 +153,22 @@ impl Merged {
             let old = info[key].as_str().unwrap_or_default().to_string();
             let parts: Vec<&str> = old.split(" + ").filter(|s| !s.is_empty()).collect();
             if !new.is_empty() && !parts.contains(&new.as_str()) {
-                info[key] = json!(if old.is_empty() { new } else { format!("{old} + {new}") });
+                info[key] = json!(if old.is_empty() {
+                    new
+                } else {
+                    format!("{old} + {new}")
+                });
             }
         }
     }
 
-    fn insert(&mut self, file: &Path, at: &str, path: &[&str], value: Value) -> Result<(), LoadError> {
+    fn insert(
+        &mut self,
+        file: &Path,
+        at: &str,
+        path: &[&str],
+        value: Value,
+    ) -> Result<(), LoadError> {
         let (parents, last) = path.split_at(path.len() - 1);
         let mut node = &mut self.doc;
         for p in parents {
@@ -162,9 +205,21 @@ fn push_down_parameters(op: &mut Map<String, Value>, shared: &[Value]) {
         return;
     }
     let own = op.entry("parameters").or_insert_with(|| json!([]));
-    let Some(own) = own.as_array_mut() else { return };
-    let key = |p: &Value| (p.get("name").cloned(), p.get("in").cloned(), p.get("$ref").cloned());
-    let mut merged: Vec<Value> = shared.iter().filter(|s| !own.iter().any(|o| key(o) == key(s))).cloned().collect();
+    let Some(own) = own.as_array_mut() else {
+        return;
+    };
+    let key = |p: &Value| {
+        (
+            p.get("name").cloned(),
+            p.get("in").cloned(),
+            p.get("$ref").cloned(),
+        )
+    };
+    let mut merged: Vec<Value> = shared
+        .iter()
+        .filter(|s| !own.iter().any(|o| key(o) == key(s)))
+        .cloned()
+        .collect();
     merged.append(own);
     *own = merged;
 }
@@ -185,7 +240,10 @@ fn dedup(v: Value) -> Value {
 }
 
 fn invalid(file: &Path, at: &str, message: &str) -> LoadError {
-    LoadError::Invalid { at: Location::new(file, at), message: message.to_string() }
+    LoadError::Invalid {
+        at: Location::new(file, at),
+        message: message.to_string(),
+    }
 }
 
 trait PointerStr {
@@ -195,7 +253,9 @@ trait PointerStr {
 impl PointerStr for Map<String, Value> {
     fn pointer_str(&self, p: &str) -> String {
         let mut tokens = pointer::tokens(p).into_iter();
-        let Some(first) = tokens.next() else { return String::new() };
+        let Some(first) = tokens.next() else {
+            return String::new();
+        };
         let mut v = self.get(&first);
         for t in tokens {
             v = v.and_then(|x| x.get(&t));

@@ -62,7 +62,10 @@ pub fn load<P: AsRef<Path>>(inputs: &[P], options: &LoadOptions) -> Result<Spec,
 }
 
 /// Loads already-parsed documents (used by `load`, fuzzing and tests).
-pub fn load_documents(docs: Vec<(PathBuf, Value)>, overlays: &[overlay::Overlay]) -> Result<Spec, LoadError> {
+pub fn load_documents(
+    docs: Vec<(PathBuf, Value)>,
+    overlays: &[overlay::Overlay],
+) -> Result<Spec, LoadError> {
     let mut prepared = Vec::with_capacity(docs.len());
     let mut matched: Vec<Vec<usize>> = overlays.iter().map(|_| Vec::new()).collect();
     for (file, mut doc) in docs {
@@ -85,7 +88,9 @@ pub fn load_documents(docs: Vec<(PathBuf, Value)>, overlays: &[overlay::Overlay]
         if let Some(at) = o.unmatched(totals).into_iter().next() {
             return Err(LoadError::Overlay {
                 at,
-                message: "the target matches nothing in the documents it applies to (stale overlay?)".into(),
+                message:
+                    "the target matches nothing in the documents it applies to (stale overlay?)"
+                        .into(),
             });
         }
     }
@@ -99,7 +104,11 @@ pub fn load_documents(docs: Vec<(PathBuf, Value)>, overlays: &[overlay::Overlay]
     for (file, dialect, version, mut doc) in prepared {
         refs::localize(&mut doc, &file, dialect, &loaded)?;
         merged.add(&file, doc)?;
-        sources.push(Source { file, dialect, version });
+        sources.push(Source {
+            file,
+            dialect,
+            version,
+        });
     }
     let spec = Spec::new(Value::Object(merged.doc), sources, merged.origins);
     refs::check_cycles(spec.document(), &|p| spec.origin(p))?;
@@ -130,7 +139,10 @@ fn expand<P: AsRef<Path>>(inputs: &[P]) -> Result<Vec<PathBuf>, LoadError> {
     let mut files = Vec::new();
     for input in inputs {
         let input = input.as_ref();
-        let meta = std::fs::metadata(input).map_err(|source| LoadError::Io { file: input.to_path_buf(), source })?;
+        let meta = std::fs::metadata(input).map_err(|source| LoadError::Io {
+            file: input.to_path_buf(),
+            source,
+        })?;
         if meta.is_dir() {
             files.extend(spec_files(input)?);
             let overlays = input.join("overlays");
@@ -147,7 +159,10 @@ fn expand<P: AsRef<Path>>(inputs: &[P]) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let io = |source| LoadError::Io { file: dir.to_path_buf(), source };
+    let io = |source| LoadError::Io {
+        file: dir.to_path_buf(),
+        source,
+    };
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();

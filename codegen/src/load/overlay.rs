@@ -42,19 +42,33 @@ pub fn parse(file: &Path, doc: &Value) -> Result<Overlay, LoadError> {
     let at = |p: &str| Location::new(file, p);
     match doc.get("overlay").and_then(Value::as_str) {
         Some(v) if v.starts_with("1.") => {}
-        Some(v) => return Err(LoadError::Version { at: at("/overlay"), found: format!("overlay {v}") }),
+        Some(v) => {
+            return Err(LoadError::Version {
+                at: at("/overlay"),
+                found: format!("overlay {v}"),
+            });
+        }
         None => {
-            return Err(LoadError::Invalid { at: at("/overlay"), message: "`overlay` must be a version string like \"1.0.0\"".into() });
+            return Err(LoadError::Invalid {
+                at: at("/overlay"),
+                message: "`overlay` must be a version string like \"1.0.0\"".into(),
+            });
         }
     }
     let Some(list) = doc.get("actions").and_then(Value::as_array) else {
-        return Err(LoadError::Invalid { at: at("/actions"), message: "`actions` must be an array".into() });
+        return Err(LoadError::Invalid {
+            at: at("/actions"),
+            message: "`actions` must be an array".into(),
+        });
     };
     let mut actions = Vec::with_capacity(list.len());
     for (index, a) in list.iter().enumerate() {
         let here = |field: &str| at(&format!("/actions/{index}{field}"));
         let Some(target) = a.get("target").and_then(Value::as_str) else {
-            return Err(LoadError::Invalid { at: here("/target"), message: "`target` must be a JSONPath string".into() });
+            return Err(LoadError::Invalid {
+                at: here("/target"),
+                message: "`target` must be a JSONPath string".into(),
+            });
         };
         let target = JsonPath::parse(target).map_err(|e| LoadError::Invalid {
             at: here("/target"),
@@ -63,18 +77,36 @@ pub fn parse(file: &Path, doc: &Value) -> Result<Overlay, LoadError> {
         let remove = match a.get("remove") {
             None => false,
             Some(Value::Bool(b)) => *b,
-            Some(_) => return Err(LoadError::Invalid { at: here("/remove"), message: "`remove` must be a boolean".into() }),
+            Some(_) => {
+                return Err(LoadError::Invalid {
+                    at: here("/remove"),
+                    message: "`remove` must be a boolean".into(),
+                });
+            }
         };
         let update = a.get("update").cloned();
         if update.is_none() && !remove {
-            return Err(LoadError::Invalid { at: here(""), message: "an action needs `update` or `remove: true`".into() });
+            return Err(LoadError::Invalid {
+                at: here(""),
+                message: "an action needs `update` or `remove: true`".into(),
+            });
         }
-        actions.push(Action { index, target, update, remove });
+        actions.push(Action {
+            index,
+            target,
+            update,
+            remove,
+        });
     }
-    let extends = doc.get("extends").and_then(Value::as_str).map(|e| {
-        file.parent().unwrap_or(Path::new(".")).join(e)
-    });
-    Ok(Overlay { file: file.to_path_buf(), extends, actions })
+    let extends = doc
+        .get("extends")
+        .and_then(Value::as_str)
+        .map(|e| file.parent().unwrap_or(Path::new(".")).join(e));
+    Ok(Overlay {
+        file: file.to_path_buf(),
+        extends,
+        actions,
+    })
 }
 
 impl Overlay {
@@ -118,20 +150,27 @@ impl Overlay {
         }
         if action.remove {
             if target.is_empty() {
-                return Err(LoadError::Overlay { at, message: "cannot remove the document root".into() });
+                return Err(LoadError::Overlay {
+                    at,
+                    message: "cannot remove the document root".into(),
+                });
             }
             let mut tokens = pointer::tokens(target);
             let last = tokens.pop().unwrap_or_default();
-            let parent_ptr: String = tokens.iter().map(|t| format!("/{}", pointer::escape(t))).collect();
+            let parent_ptr: String = tokens
+                .iter()
+                .map(|t| format!("/{}", pointer::escape(t)))
+                .collect();
             match doc.pointer_mut(&parent_ptr) {
                 Some(Value::Object(map)) => {
                     map.shift_remove(&last);
                 }
                 Some(Value::Array(items)) => {
                     if let Ok(i) = last.parse::<usize>()
-                        && i < items.len() {
-                            items.remove(i);
-                        }
+                        && i < items.len()
+                    {
+                        items.remove(i);
+                    }
                 }
                 _ => {}
             }
@@ -210,21 +249,42 @@ mod tests {
             {"target": "$.params[?@.name == 'Authorization']", "remove": true}
         ]));
         assert_eq!(o.apply(&mut doc).unwrap(), vec![1, 2]);
-        assert_eq!(doc, json!({"a": {"b": 1, "list": [1, 2], "c": 2}, "params": [{"in": "query", "name": "q"}]}));
+        assert_eq!(
+            doc,
+            json!({"a": {"b": 1, "list": [1, 2], "c": 2}, "params": [{"in": "query", "name": "q"}]})
+        );
     }
 
     #[test]
     fn unmatched_actions_are_named() {
         let o = overlay(json!([{"target": "$.nope", "remove": true}]));
         let totals = o.apply(&mut json!({})).unwrap();
-        assert_eq!(o.unmatched(&totals)[0].to_string(), "o.yaml#/actions/0/target");
+        assert_eq!(
+            o.unmatched(&totals)[0].to_string(),
+            "o.yaml#/actions/0/target"
+        );
     }
 
     #[test]
     fn bad_overlays_name_the_field() {
-        let e = parse(Path::new("o.yaml"), &json!({"overlay": "1.0.0", "actions": [{"target": "$[", "remove": true}]})).unwrap_err();
-        assert!(e.to_string().starts_with("o.yaml#/actions/0/target: invalid JSONPath"), "{e}");
-        let e = parse(Path::new("o.yaml"), &json!({"overlay": "1.0.0", "actions": [{"target": "$.a"}]})).unwrap_err();
-        assert!(e.to_string().contains("needs `update` or `remove: true`"), "{e}");
+        let e = parse(
+            Path::new("o.yaml"),
+            &json!({"overlay": "1.0.0", "actions": [{"target": "$[", "remove": true}]}),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("o.yaml#/actions/0/target: invalid JSONPath"),
+            "{e}"
+        );
+        let e = parse(
+            Path::new("o.yaml"),
+            &json!({"overlay": "1.0.0", "actions": [{"target": "$.a"}]}),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("needs `update` or `remove: true`"),
+            "{e}"
+        );
     }
 }

@@ -10,8 +10,10 @@ use crate::error::LoadError;
 /// else is tried as JSON first and then as YAML (JSON is valid YAML 1.2, but
 /// JSON's parser gives the better error for a JSON file).
 pub fn read(path: &Path) -> Result<Value, LoadError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| LoadError::Io { file: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        file: path.to_path_buf(),
+        source,
+    })?;
     parse(path, &text)
 }
 
@@ -35,7 +37,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Value, LoadError> {
 
 fn parse_yaml(path: &Path, text: &str) -> Result<Value, LoadError> {
     let err = |e: serde_norway::Error| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
         LoadError::Parse {
             file: path.to_path_buf(),
             format: "YAML",
@@ -113,21 +118,29 @@ mod tests {
     #[test]
     fn json_errors_carry_line_and_column() {
         let err = parse(Path::new("a.json"), "{\n  \"openapi\": 3.1,\n  oops\n}").unwrap_err();
-        let LoadError::Parse { line, format, .. } = &err else { panic!("{err}") };
+        let LoadError::Parse { line, format, .. } = &err else {
+            panic!("{err}")
+        };
         assert_eq!((*line, *format), (3, "JSON"));
         assert!(err.to_string().starts_with("a.json:3:"), "{err}");
     }
 
     #[test]
     fn yaml_numeric_keys_become_strings() {
-        let v = parse(Path::new("a.yaml"), "responses:\n  200:\n    description: ok\n").unwrap();
+        let v = parse(
+            Path::new("a.yaml"),
+            "responses:\n  200:\n    description: ok\n",
+        )
+        .unwrap();
         assert_eq!(v["responses"]["200"]["description"], "ok");
     }
 
     #[test]
     fn yaml_errors_carry_line() {
         let err = parse(Path::new("a.yaml"), "a: b\nc: [unclosed\n").unwrap_err();
-        let LoadError::Parse { line, format, .. } = &err else { panic!("{err}") };
+        let LoadError::Parse { line, format, .. } = &err else {
+            panic!("{err}")
+        };
         assert_eq!(*format, "YAML");
         assert!(*line >= 2, "{err}");
     }

@@ -22,8 +22,18 @@ pub type Loaded = HashMap<PathBuf, Value>;
 const DATA_KEYS: [&str; 5] = ["example", "examples", "default", "const", "enum"];
 
 /// Makes every `$ref` of `doc` (from `file`) local and checks it resolves.
-pub fn localize(doc: &mut Value, file: &Path, dialect: Dialect, loaded: &Loaded) -> Result<(), LoadError> {
-    let mut ctx = Ctx { loaded, files: HashMap::new(), dialect, stack: Vec::new() };
+pub fn localize(
+    doc: &mut Value,
+    file: &Path,
+    dialect: Dialect,
+    loaded: &Loaded,
+) -> Result<(), LoadError> {
+    let mut ctx = Ctx {
+        loaded,
+        files: HashMap::new(),
+        dialect,
+        stack: Vec::new(),
+    };
     let root = doc.clone();
     ctx.visit(doc, file, &root, "")
 }
@@ -39,15 +49,24 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// `doc_root` is the document `#` fragments of `file` resolve against.
-    fn visit(&mut self, v: &mut Value, file: &Path, doc_root: &Value, at: &str) -> Result<(), LoadError> {
+    fn visit(
+        &mut self,
+        v: &mut Value,
+        file: &Path,
+        doc_root: &Value,
+        at: &str,
+    ) -> Result<(), LoadError> {
         match v {
             Value::Object(map) => {
                 if let Some(Value::String(target)) = map.get("$ref") {
                     let target = target.clone();
                     let here = Location::new(file, pointer::push(at, "$ref"));
                     if let Some(replacement) = self.reference(&target, file, doc_root, &here)? {
-                        let siblings: serde_json::Map<String, Value> =
-                            map.iter().filter(|(k, _)| *k != "$ref").map(|(k, v)| (k.clone(), v.clone())).collect();
+                        let siblings: serde_json::Map<String, Value> = map
+                            .iter()
+                            .filter(|(k, _)| *k != "$ref")
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect();
                         *v = with_siblings(replacement, siblings);
                         return Ok(());
                     }
@@ -72,19 +91,30 @@ impl Ctx<'_> {
 
     /// Checks one reference. `Ok(None)`: keep the `$ref` as it is (now local);
     /// `Ok(Some(v))`: replace the referencing object by `v`.
-    fn reference(&mut self, target: &str, file: &Path, doc_root: &Value, here: &Location) -> Result<Option<Value>, LoadError> {
+    fn reference(
+        &mut self,
+        target: &str,
+        file: &Path,
+        doc_root: &Value,
+        here: &Location,
+    ) -> Result<Option<Value>, LoadError> {
         let (path_part, fragment) = match target.split_once('#') {
             Some((p, f)) => (p, pointer::percent_decode(f)),
             None => (target, String::new()),
         };
-        let dangling = |why: String| LoadError::DanglingRef { at: here.clone(), target: target.to_string(), why };
+        let dangling = |why: String| LoadError::DanglingRef {
+            at: here.clone(),
+            target: target.to_string(),
+            why,
+        };
         if path_part.is_empty() {
             if doc_root.pointer(&fragment).is_none() {
                 return Err(dangling(format!("no {fragment:?} in {}", file.display())));
             }
             return Ok(None);
         }
-        if path_part.contains("://") || path_part.starts_with("//") || path_part.starts_with("urn:") {
+        if path_part.contains("://") || path_part.starts_with("//") || path_part.starts_with("urn:")
+        {
             return Err(LoadError::ForbiddenRef {
                 at: here.clone(),
                 target: target.to_string(),
@@ -98,7 +128,9 @@ impl Ctx<'_> {
         if !joined.starts_with(normalize(base).unwrap_or_default()) {
             return Err(forbidden_outside(here, target));
         }
-        let canonical = joined.canonicalize().map_err(|e| dangling(format!("{}: {e}", joined.display())))?;
+        let canonical = joined
+            .canonicalize()
+            .map_err(|e| dangling(format!("{}: {e}", joined.display())))?;
         if let Some(other) = self.loaded.get(&canonical) {
             if other.pointer(&fragment).is_none() {
                 return Err(dangling(format!("no {fragment:?} in {}", joined.display())));
@@ -109,7 +141,9 @@ impl Ctx<'_> {
                 return Ok(Some(serde_json::json!({ "$ref": format!("#{fragment}") })));
             }
             let value = other.pointer(&fragment).cloned().unwrap_or_default();
-            return self.inline(value, &joined, other.clone(), &fragment, target, here).map(Some);
+            return self
+                .inline(value, &joined, other.clone(), &fragment, target, here)
+                .map(Some);
         }
         if !self.files.contains_key(&canonical) {
             let mut value = super::read::read(&joined)?;
@@ -132,21 +166,37 @@ impl Ctx<'_> {
         let Some(value) = file_root.pointer(&fragment).cloned() else {
             return Err(dangling(format!("no {fragment:?} in {}", joined.display())));
         };
-        self.inline(value, &joined, file_root, &fragment, target, here).map(Some)
+        self.inline(value, &joined, file_root, &fragment, target, here)
+            .map(Some)
     }
 
-    fn inline(&mut self, mut value: Value, file: &Path, root: Value, fragment: &str, target: &str, here: &Location) -> Result<Value, LoadError> {
+    fn inline(
+        &mut self,
+        mut value: Value,
+        file: &Path,
+        root: Value,
+        fragment: &str,
+        target: &str,
+        here: &Location,
+    ) -> Result<Value, LoadError> {
         let key = format!("{}#{fragment}", file.display());
         if self.stack.contains(&key) {
             let mut chain = self.stack.clone();
             chain.push(key);
-            return Err(LoadError::CyclicRef { at: here.clone(), chain });
+            return Err(LoadError::CyclicRef {
+                at: here.clone(),
+                chain,
+            });
         }
         self.stack.push(key);
         let result = self.visit_inlined(&mut value, file, &root, fragment);
         self.stack.pop();
         result.map_err(|e| match e {
-            LoadError::DanglingRef { at, target: t, why } => LoadError::DanglingRef { at, target: t, why: format!("{why} (inlined from {target})") },
+            LoadError::DanglingRef { at, target: t, why } => LoadError::DanglingRef {
+                at,
+                target: t,
+                why: format!("{why} (inlined from {target})"),
+            },
             other => other,
         })?;
         Ok(value)
@@ -154,23 +204,37 @@ impl Ctx<'_> {
 
     /// Inside an inlined fragment, `#` references point into *its* file:
     /// inline those too, since that file's pointers mean nothing in ours.
-    fn visit_inlined(&mut self, v: &mut Value, file: &Path, root: &Value, at: &str) -> Result<(), LoadError> {
+    fn visit_inlined(
+        &mut self,
+        v: &mut Value,
+        file: &Path,
+        root: &Value,
+        at: &str,
+    ) -> Result<(), LoadError> {
         match v {
             Value::Object(map) => {
                 if let Some(Value::String(t)) = map.get("$ref")
-                    && t.starts_with('#') {
-                        let frag = pointer::percent_decode(&t[1..]);
-                        let here = Location::new(file, pointer::push(at, "$ref"));
-                        let Some(value) = root.pointer(&frag).cloned() else {
-                            return Err(LoadError::DanglingRef { at: here, target: t.clone(), why: format!("no {frag:?} in {}", file.display()) });
-                        };
-                        let t = t.clone();
-                        let siblings: serde_json::Map<String, Value> =
-                            map.iter().filter(|(k, _)| *k != "$ref").map(|(k, v)| (k.clone(), v.clone())).collect();
-                        let inlined = self.inline(value, file, root.clone(), &frag, &t, &here)?;
-                        *v = with_siblings(inlined, siblings);
-                        return Ok(());
-                    }
+                    && t.starts_with('#')
+                {
+                    let frag = pointer::percent_decode(&t[1..]);
+                    let here = Location::new(file, pointer::push(at, "$ref"));
+                    let Some(value) = root.pointer(&frag).cloned() else {
+                        return Err(LoadError::DanglingRef {
+                            at: here,
+                            target: t.clone(),
+                            why: format!("no {frag:?} in {}", file.display()),
+                        });
+                    };
+                    let t = t.clone();
+                    let siblings: serde_json::Map<String, Value> = map
+                        .iter()
+                        .filter(|(k, _)| *k != "$ref")
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    let inlined = self.inline(value, file, root.clone(), &frag, &t, &here)?;
+                    *v = with_siblings(inlined, siblings);
+                    return Ok(());
+                }
                 if map.contains_key("$ref") {
                     return self.visit(v, file, root, at);
                 }
@@ -239,7 +303,10 @@ fn normalize(p: &Path) -> Option<PathBuf> {
 /// (`A = {$ref: B}`, `B = {allOf: [{$ref: A}]}`): such a type is infinite.
 /// Recursion through properties or items is fine and is not reported.
 pub fn check_cycles(doc: &Value, origin: &dyn Fn(&str) -> Location) -> Result<(), LoadError> {
-    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
         return Ok(());
     };
     let mut edges: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -260,7 +327,12 @@ pub fn check_cycles(doc: &Value, origin: &dyn Fn(&str) -> Location) -> Result<()
     Ok(())
 }
 
-fn dfs<'a>(node: &'a str, edges: &'a BTreeMap<&str, Vec<String>>, state: &mut HashMap<&'a str, u8>, path: &mut Vec<&'a str>) -> Option<Vec<String>> {
+fn dfs<'a>(
+    node: &'a str,
+    edges: &'a BTreeMap<&str, Vec<String>>,
+    state: &mut HashMap<&'a str, u8>,
+    path: &mut Vec<&'a str>,
+) -> Option<Vec<String>> {
     match state.get(node) {
         Some(2) => return None,
         Some(1) => {
@@ -276,9 +348,10 @@ fn dfs<'a>(node: &'a str, edges: &'a BTreeMap<&str, Vec<String>>, state: &mut Ha
     if let Some(next) = edges.get(node) {
         for n in next {
             if let Some((key, _)) = edges.get_key_value(n.as_str())
-                && let Some(c) = dfs(key, edges, state, path) {
-                    return Some(c);
-                }
+                && let Some(c) = dfs(key, edges, state, path)
+            {
+                return Some(c);
+            }
         }
     }
     path.pop();
@@ -289,9 +362,10 @@ fn dfs<'a>(node: &'a str, edges: &'a BTreeMap<&str, Vec<String>>, state: &mut Ha
 /// Component names a schema *is* (not merely contains).
 fn composition_refs(schema: &Value, out: &mut Vec<String>) {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str)
-        && let Some(name) = r.strip_prefix("#/components/schemas/") {
-            out.push(pointer::unescape(name));
-        }
+        && let Some(name) = r.strip_prefix("#/components/schemas/")
+    {
+        out.push(pointer::unescape(name));
+    }
     for key in ["allOf", "anyOf", "oneOf"] {
         if let Some(items) = schema.get(key).and_then(Value::as_array) {
             for item in items {
