@@ -54,7 +54,10 @@ fn fuzz_load_mutated_documents() {
             mutate(&mut doc, target, c);
         }
         let _ = load_documents(vec![("m.json".into(), doc.clone())], &[]);
-        doc["openapi"] = json!("3.0.3");
+        // The edits may have replaced the root itself (found by this target).
+        if let Some(root) = doc.as_object_mut() {
+            root.insert("openapi".into(), json!("3.0.3"));
+        }
         let _ = load_documents(vec![("m.json".into(), doc)], &[]);
     });
 }
@@ -98,4 +101,12 @@ fn mutate(doc: &mut Value, at: &str, op: u8) {
         10 => json!({"$ref": "../../etc/passwd"}),
         _ => json!({"$ref": "https://example.invalid/x.json"}),
     };
+}
+
+/// Regression (input `00 00 01`): the root replaced by a string must be a
+/// load error, not a panic.
+#[test]
+fn root_replaced_by_a_scalar_is_an_error() {
+    let e = load_documents(vec![("m.json".into(), json!("string"))], &[]).unwrap_err();
+    assert!(e.to_string().starts_with("m.json#: "), "{e}");
 }
