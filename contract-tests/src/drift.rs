@@ -60,36 +60,44 @@ impl Validators {
     }
 
     /// Judges an already parsed JSON body against the documented JSON
-    /// schema of `operation` x `status` (the fast path the benchmark measures).
+    /// schema of `operation` x `status`.
     pub fn validate_value(
         &self,
         operation: &str,
         status: u16,
         body: &Value,
     ) -> Result<Vec<Finding>, UnknownOperation> {
+        Ok(self.response_judge(operation, status)?.validate_value(body))
+    }
+
+    /// The judge of one documented response, resolved once: judging many
+    /// bodies of the same operation x status then skips every lookup.
+    pub fn response_judge(
+        &self,
+        operation: &str,
+        status: u16,
+    ) -> Result<ResponseJudge<'_>, UnknownOperation> {
         let op = self
             .operation(operation)
             .ok_or_else(|| UnknownOperation(operation.to_string()))?;
-        let Some(resp) = op.response(status) else {
-            return Ok(vec![self.finish(
-                op,
-                status,
-                undocumented_status(op, status),
-            )]);
-        };
-        let mut out = Vec::new();
-        if let Some((_, Some(compiled))) = resp.content.iter().find(|(mt, _)| is_json(mt)) {
-            self.judge_value(compiled, body, &mut out);
-        }
-        Ok(out
-            .into_iter()
-            .map(|r| self.finish(op, status, r))
-            .collect())
+        let response = op.response(status);
+        Ok(ResponseJudge {
+            validators: self,
+            op,
+            status,
+            documented: response.is_some(),
+            compiled: response.and_then(|r| r.json_schema()),
+        })
     }
 
     /// Is `body` valid for this compiled schema, undeclared properties included?
     /// No allocation when it is.
     pub fn conforms(&self, compiled: &Compiled, body: &Value) -> bool {
+        if let Some(strict) = &compiled.strict
+            && strict.is_valid(body)
+        {
+            return true;
+        }
         if !compiled.validator.is_valid(body) {
             return false;
         }
@@ -168,7 +176,7 @@ impl Validators {
                 });
                 // Still judge the body against the documented JSON schema: a
                 // server that mislabels JSON has more to say.
-                match resp.content.iter().find(|(mt, _)| is_json(mt)) {
+                match resp.json_content() {
                     Some(c) => c,
                     None => return out,
                 }
@@ -211,6 +219,12 @@ impl Validators {
     }
 
     fn judge_value(&self, compiled: &Compiled, value: &Value, out: &mut Vec<Raw>) {
+        // One pass answers "no finding" for most bodies; the rest take both.
+        if let Some(strict) = &compiled.strict
+            && strict.is_valid(value)
+        {
+            return;
+        }
         if !compiled.validator.is_valid(value) {
             for e in compiled.validator.iter_errors(value) {
                 if out.len() >= MAX_FINDINGS {
@@ -241,6 +255,40 @@ impl Validators {
                 schema: pointer::push(&u.schema, "properties"),
             });
         });
+    }
+}
+
+/// See [`Validators::response_judge`].
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseJudge<'a> {
+    validators: &'a Validators,
+    op: &'a OperationEntry,
+    status: u16,
+    documented: bool,
+    compiled: Option<&'a Compiled>,
+}
+
+impl ResponseJudge<'_> {
+    /// Findings for one parsed JSON body; no allocation when there is none.
+    pub fn validate_value(&self, body: &Value) -> Vec<Finding> {
+        let v = self.validators;
+        if !self.documented {
+            return vec![v.finish(
+                self.op,
+                self.status,
+                undocumented_status(self.op, self.status),
+            )];
+        }
+        let mut out = Vec::new();
+        if let Some(compiled) = self.compiled {
+            v.judge_value(compiled, body, &mut out);
+        }
+        if out.is_empty() {
+            return Vec::new();
+        }
+        out.into_iter()
+            .map(|r| v.finish(self.op, self.status, r))
+            .collect()
     }
 }
 

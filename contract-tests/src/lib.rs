@@ -11,9 +11,10 @@
 pub mod drift;
 pub mod finding;
 pub mod shape;
+pub mod strict;
 pub mod validators;
 
-pub use drift::UnknownOperation;
+pub use drift::{ResponseJudge, UnknownOperation};
 pub use finding::{Finding, Kind, Severity};
 pub use validators::{BuildError, Validators};
 pub mod bench;

@@ -8,6 +8,7 @@
 //! errors), so real bodies are still judged against the branch they are.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use codegen::pointer;
 use codegen::schema::{self, Distinction};
@@ -40,6 +41,9 @@ pub struct Compiled {
     pub pointer: String,
     /// For the undocumented-property walk.
     pub shape: ShapeId,
+    /// The one-pass judge (see [`crate::strict`]): a body it accepts has no
+    /// finding. Response schemas only, and only where it is exact.
+    pub strict: Option<Validator>,
 }
 
 /// One documented response.
@@ -47,10 +51,26 @@ pub struct Compiled {
 pub struct ResponseEntry {
     /// As written: `200`, `4XX`, `default`.
     pub key: String,
+    /// `key`, parsed once: the judge looks a response up per body.
+    pub status: StatusKey,
     /// Pointer of the response object in the merged document.
     pub pointer: String,
     /// `(media type, compiled schema)`; empty when the response has no body.
     pub content: Vec<(String, Option<Compiled>)>,
+    /// Index in `content` of the first JSON media type, found once.
+    json: Option<usize>,
+}
+
+impl ResponseEntry {
+    /// The documented JSON schema (`application/json` or `*+json`), if any.
+    pub fn json_schema(&self) -> Option<&Compiled> {
+        self.content[self.json?].1.as_ref()
+    }
+
+    /// The documented JSON media type and its schema, if any.
+    pub fn json_content(&self) -> Option<&(String, Option<Compiled>)> {
+        self.content.get(self.json?)
+    }
 }
 
 /// One documented request body media type.
@@ -89,27 +109,47 @@ pub struct Parameter {
 pub struct Validators {
     pub spec: Spec,
     pub operations: Vec<OperationEntry>,
-    by_id: HashMap<String, usize>,
+    by_id: HashMap<String, usize, BuildHasherDefault<Fnv>>,
     pub shapes: Shapes,
     /// Doc pointers of ambiguous `oneOf` schemas, with what the judge does about them.
     pub ambiguous: BTreeMap<String, Vec<String>>,
     spec_findings: Vec<Finding>,
 }
 
+/// A response key of the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKey {
+    Exact(u16),
+    /// `4XX` is `Range(4)`.
+    Range(u16),
+    Default,
+    /// Neither a status nor a range nor `default`: never matches.
+    Other,
+}
+
+impl StatusKey {
+    pub fn parse(key: &str) -> Self {
+        if key == "default" {
+            return Self::Default;
+        }
+        if let Ok(code) = key.parse::<u16>() {
+            return Self::Exact(code);
+        }
+        let b = key.as_bytes();
+        if b.len() == 3 && b[0].is_ascii_digit() && b[1..].eq_ignore_ascii_case(b"XX") {
+            return Self::Range(u16::from(b[0] - b'0'));
+        }
+        Self::Other
+    }
+}
+
 impl OperationEntry {
     /// The documented response for a status: exact, then `4XX`, then `default`.
     pub fn response(&self, status: u16) -> Option<&ResponseEntry> {
-        let exact = status.to_string();
-        let range = format!("{}XX", status / 100);
-        self.responses
-            .iter()
-            .find(|r| r.key == exact)
-            .or_else(|| {
-                self.responses
-                    .iter()
-                    .find(|r| r.key.eq_ignore_ascii_case(&range))
-            })
-            .or_else(|| self.responses.iter().find(|r| r.key == "default"))
+        let find = |key: StatusKey| self.responses.iter().find(|r| r.status == key);
+        find(StatusKey::Exact(status))
+            .or_else(|| find(StatusKey::Range(status / 100)))
+            .or_else(|| find(StatusKey::Default))
     }
 }
 
@@ -138,15 +178,23 @@ impl Validators {
                                 "schema",
                             );
                             let compiled = match m.get("schema") {
-                                Some(s) => {
-                                    Some(compile(&spec, s, &c_ptr, &ambiguous, &mut shapes)?)
-                                }
+                                Some(s) => Some(compile(
+                                    &spec,
+                                    s,
+                                    &c_ptr,
+                                    &ambiguous,
+                                    &mut shapes,
+                                    Strict::Yes,
+                                )?),
                                 None => None,
                             };
                             content.push((mt.clone(), compiled));
                         }
                     }
+                    let json = content.iter().position(|(mt, _)| crate::drift::is_json(mt));
                     responses.push(ResponseEntry {
+                        json,
+                        status: StatusKey::parse(key),
                         key: key.clone(),
                         pointer: r_ptr,
                         content,
@@ -168,7 +216,8 @@ impl Validators {
                                 &pointer::push(&pointer::push(&b_ptr, "content"), mt),
                                 "schema",
                             );
-                            let compiled = compile(&spec, s, &c_ptr, &ambiguous, &mut shapes)?;
+                            let compiled =
+                                compile(&spec, s, &c_ptr, &ambiguous, &mut shapes, Strict::No)?;
                             request.push(RequestEntry {
                                 media_type: mt.clone(),
                                 compiled,
@@ -252,6 +301,29 @@ impl Validators {
     }
 }
 
+/// FNV-1a: operation ids are short and come from the spec (no
+/// adversary), and SipHash was a quarter of judging a small body.
+#[derive(Debug, Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
 /// `value` itself, or the target of its `$ref`, with the pointer it lives at.
 fn follow<'a>(spec: &'a Spec, value: &'a Value, at: String) -> (&'a Value, String) {
     match value.get("$ref").and_then(Value::as_str) {
@@ -263,12 +335,21 @@ fn follow<'a>(spec: &'a Spec, value: &'a Value, at: String) -> (&'a Value, Strin
     }
 }
 
+/// Whether to build the one-pass judge too (responses: yes; the mock's
+/// request checks only ask "valid?", so no).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Strict {
+    Yes,
+    No,
+}
+
 fn compile(
     spec: &Spec,
     schema: &Value,
     at: &str,
     ambiguous: &BTreeMap<String, Vec<String>>,
     shapes: &mut Shapes,
+    strict: Strict,
 ) -> Result<Compiled, BuildError> {
     let mut standalone = spec.json_schema(schema);
     for ptr in ambiguous.keys() {
@@ -276,21 +357,31 @@ fn compile(
             rewrite_ambiguous(spec, node);
         }
     }
-    let validator = jsonschema::options()
-        .with_draft(Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(&standalone)
-        .map_err(|e| BuildError::Schema {
-            file: spec.origin(at).file.display().to_string(),
-            pointer: at.to_string(),
-            message: e.to_string(),
-        })?;
+    let build = |schema: &Value| {
+        jsonschema::options()
+            .with_draft(Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(schema)
+            .map_err(|e| BuildError::Schema {
+                file: spec.origin(at).file.display().to_string(),
+                pointer: at.to_string(),
+                message: e.to_string(),
+            })
+    };
+    let validator = build(&standalone)?;
+    let strict = match strict {
+        Strict::Yes => crate::strict::strict_copy(spec, &standalone)
+            .map(|s| build(&s))
+            .transpose()?,
+        Strict::No => None,
+    };
     let shape = shapes.build(spec, schema);
     Ok(Compiled {
         validator,
         schema: standalone,
         pointer: at.to_string(),
         shape,
+        strict,
     })
 }
 

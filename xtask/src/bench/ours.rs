@@ -179,13 +179,27 @@ pub fn validation(
             ));
             continue;
         };
-        let (ours, raw): (Vec<f64>, Vec<f64>) = runs.into_iter().unzip();
+        let ours: Vec<f64> = runs.iter().map(|r| r.judge).collect();
+        let by_id: Vec<f64> = runs.iter().map(|r| r.by_id).collect();
+        let raw: Vec<f64> = runs.iter().map(|r| r.raw).collect();
         rows.push(row(
             "validation",
             format!("validations/s {}: ours (full judge)", case.label),
             Unit::PerSec,
             &ours,
         ));
+        rows.push(
+            row(
+                "validation",
+                format!(
+                    "validations/s {}: ours, operation looked up per body",
+                    case.label
+                ),
+                Unit::PerSec,
+                &by_id,
+            )
+            .note("validate_value(id, status, body)"),
+        );
         rows.push(row(
             "validation",
             format!("validations/s {}: raw jsonschema is_valid", case.label),
@@ -200,7 +214,7 @@ pub fn validation(
                 &ratios(&ours, &raw),
             )
             .target(Target::AtLeast(0.9))
-            .note("same compiled schema, same run"),
+            .note("judge resolved once; raw = non-strict schema, same run"),
         );
     }
     rows
@@ -334,10 +348,26 @@ pub fn mock_in_process(
             Ok::<_, ()>(ctx.load(server.addr(), connections, requests))
         })
         .unwrap_or_default();
-        rows.push(load_row(section, connections, &runs).target(Target::AtLeast(30_000.0)));
+        rows.push(with_throughput_target(
+            load_row(section, connections, &runs),
+            connections,
+        ));
     }
     ctx.rt.block_on(server.shutdown());
     rows
+}
+
+/// Without `--peers`, the mock's bar is 30x the Prism throughput the issue
+/// measured on this machine (about 1,000 requests/s): 30,000/s under
+/// concurrent load. One connection is a closed loop with one request in
+/// flight, bound by loopback latency rather than by the server, so it gets
+/// no absolute bar; `--peers` measures the real ratio at every concurrency.
+pub fn with_throughput_target(row: Row, connections: usize) -> Row {
+    if connections > 1 {
+        row.target(Target::AtLeast(30_000.0))
+    } else {
+        row
+    }
 }
 
 /// Requests/s of load runs, with median p50/p99 and the status mix in the note.

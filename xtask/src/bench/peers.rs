@@ -218,7 +218,7 @@ pub fn python_validation(
     let n = super::ours::validation_n(ctx, validators, case);
     let (mut ours, mut raw, mut py) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..ctx.plan.runs + ctx.plan.warmup {
-        let Some((o, r)) =
+        let Some(rates) =
             validations_per_second(validators, case.operation, case.status, &case.body, n)
         else {
             return vec![Row::skipped(
@@ -232,8 +232,8 @@ pub fn python_validation(
             Err(e) => return vec![Row::skipped(section, "Python jsonschema", e)],
         };
         if i >= ctx.plan.warmup {
-            ours.push(o);
-            raw.push(r);
+            ours.push(rates.judge);
+            raw.push(rates.raw);
             py.push(p);
         }
     }

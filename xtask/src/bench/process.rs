@@ -148,7 +148,7 @@ pub fn rows(section: &'static str, rounds: &[Round], targets: bool) -> Vec<Row> 
             .collect();
         let r = load_row(section, c, &loads);
         out.push(if targets {
-            r.target(Target::AtLeast(30_000.0))
+            super::ours::with_throughput_target(r, c)
         } else {
             r
         });
