@@ -8,6 +8,8 @@ use crate::types;
 /// `webhook_url`; check it with [`verify_webhook_signature`](crate::verify_webhook_signature) first.
 pub type WebhookPayload = types::SchemaWebhook;
 /// The documented error responses of `apple_direct_payment`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
+///
+/// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum AppleDirectPaymentError {
@@ -82,6 +84,8 @@ impl crate::Client {
     }
 }
 /// The documented error responses of `auto_debit`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
+///
+/// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum AutoDebitError {
@@ -138,6 +142,8 @@ impl crate::Client {
     }
 }
 /// The documented error responses of `google_direct_payment`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
+///
+/// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum GoogleDirectPaymentError {
@@ -215,6 +221,8 @@ impl crate::Client {
     }
 }
 /// The documented error responses of `get_user_cards`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
+///
+/// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum GetUserCardsError {
@@ -305,6 +313,8 @@ impl crate::Client {
     }
 }
 /// The documented error responses of `delete_user_cards`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
+///
+/// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum DeleteUserCardsError {

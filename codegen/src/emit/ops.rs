@@ -5,7 +5,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::{doc::clean, doc_raw, ident, ty_tokens};
-use crate::model::{Api, OperationDef, Param, ParamLocation, PathPart, Ty, TypeKind};
+use crate::model::{Api, OperationDef, Param, ParamLocation, PathPart, StatusMatch, Ty, TypeKind};
 
 pub(super) fn operations(api: &Api) -> TokenStream {
     let ops = api.operations.iter().map(|op| operation(api, op));
@@ -148,15 +148,32 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
 
     // Success.
     let (ret, success_arms, success_enum) = success(op);
-    let error_arms = op.errors.iter().map(|e| {
-        let status = Literal::u16_unsuffixed(e.status);
+    // Exact statuses first, then ranges, then `default` (OpenAPI's order).
+    let mut arms: Vec<(u8, TokenStream)> = success_arms;
+    arms.extend(op.errors.iter().map(|e| {
         let v = ident(&e.variant);
-        if e.ty.is_some() {
-            quote!(#status => Err(crate::Error::Api(#err::#v(resp.decode()?))),)
-        } else {
-            quote!(#status => Err(crate::Error::Api(#err::#v)),)
-        }
-    });
+        let decode = e.ty.is_some().then(|| quote!(resp.decode()?));
+        let arm = match e.status {
+            StatusMatch::Code(code) => {
+                let c = Literal::u16_unsuffixed(code);
+                match decode {
+                    Some(d) => quote!(#c => Err(crate::Error::Api(#err::#v(#d))),),
+                    None => quote!(#c => Err(crate::Error::Api(#err::#v)),),
+                }
+            }
+            m => {
+                let pattern = status_pattern(m);
+                let value = match decode {
+                    Some(d) => quote!(#err::#v { status, body: #d }),
+                    None => quote!(#err::#v { status }),
+                };
+                quote!(#pattern => Err(crate::Error::Api(#value)),)
+            }
+        };
+        (e.status.precedence(), arm)
+    }));
+    arms.sort_by_key(|(p, _)| *p);
+    let arms = arms.into_iter().map(|(_, a)| a);
     let error_enum = error_enum(op);
 
     quote! {
@@ -171,8 +188,7 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
                 #(#build)*
                 let resp = self.send(req).await?;
                 match resp.status {
-                    #(#success_arms)*
-                    #(#error_arms)*
+                    #(#arms)*
                     _ => Err(resp.unexpected()),
                 }
             }
@@ -180,7 +196,41 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
     }
 }
 
-fn success(op: &OperationDef) -> (TokenStream, Vec<TokenStream>, TokenStream) {
+/// The match pattern of a range or `default` (binding `status`).
+fn status_pattern(m: StatusMatch) -> TokenStream {
+    match m {
+        StatusMatch::Code(c) => {
+            let c = Literal::u16_unsuffixed(c);
+            quote!(#c)
+        }
+        StatusMatch::Range(class) => {
+            let lo = Literal::u16_unsuffixed(class * 100);
+            let hi = Literal::u16_unsuffixed(class * 100 + 99);
+            quote!(status @ #lo..=#hi)
+        }
+        StatusMatch::Default => quote!(status if !(200..=299).contains(&status)),
+    }
+}
+
+/// The success pattern (no binding: success values do not carry the status).
+fn success_pattern(m: StatusMatch) -> TokenStream {
+    match m {
+        StatusMatch::Range(class) => {
+            let lo = Literal::u16_unsuffixed(class * 100);
+            let hi = Literal::u16_unsuffixed(class * 100 + 99);
+            quote!(#lo..=#hi)
+        }
+        m => status_pattern(m),
+    }
+}
+
+fn success_variant(m: StatusMatch) -> proc_macro2::Ident {
+    ident(&format!("Status{}", m.key()))
+}
+
+type Arms = Vec<(u8, TokenStream)>;
+
+fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
     let s = &op.success;
     match &s.enum_name {
         None => {
@@ -193,18 +243,18 @@ fn success(op: &OperationDef) -> (TokenStream, Vec<TokenStream>, TokenStream) {
             let arms = s
                 .statuses
                 .iter()
-                .map(|(code, _)| {
-                    let code = Literal::u16_unsuffixed(*code);
-                    quote!(#code => #decode,)
+                .map(|(m, _)| {
+                    let p = success_pattern(*m);
+                    (m.precedence(), quote!(#p => #decode,))
                 })
                 .collect();
             (ret, arms, quote!())
         }
         Some(name) => {
             let en = ident(name);
-            let variants = s.statuses.iter().map(|(code, t)| {
-                let v = ident(&format!("Status{code}"));
-                let d = doc_raw(&format!("HTTP {code}."));
+            let variants = s.statuses.iter().map(|(m, t)| {
+                let v = success_variant(*m);
+                let d = doc_raw(&format!("HTTP {}.", m.key()));
                 match t {
                     Some(t) => {
                         let t = ty_tokens(t, true);
@@ -216,14 +266,15 @@ fn success(op: &OperationDef) -> (TokenStream, Vec<TokenStream>, TokenStream) {
             let arms = s
                 .statuses
                 .iter()
-                .map(|(code, t)| {
-                    let v = ident(&format!("Status{code}"));
-                    let c = Literal::u16_unsuffixed(*code);
-                    if t.is_some() {
-                        quote!(#c => Ok(#en::#v(resp.decode()?)),)
+                .map(|(m, t)| {
+                    let v = success_variant(*m);
+                    let p = success_pattern(*m);
+                    let arm = if t.is_some() {
+                        quote!(#p => Ok(#en::#v(resp.decode()?)),)
                     } else {
-                        quote!(#c => Ok(#en::#v),)
-                    }
+                        quote!(#p => Ok(#en::#v),)
+                    };
+                    (m.precedence(), arm)
                 })
                 .collect();
             let doc = doc_raw(&format!(
@@ -245,39 +296,73 @@ fn error_enum(op: &OperationDef) -> TokenStream {
     let err = ident(&op.error_type);
     let variants = op.errors.iter().map(|e| {
         let v = ident(&e.variant);
+        let what = match e.status {
+            StatusMatch::Code(c) => format!("HTTP {c}"),
+            StatusMatch::Range(class) => format!(
+                "HTTP {class}XX (any {}..={} status not documented on its own)",
+                class * 100,
+                class * 100 + 99
+            ),
+            StatusMatch::Default => {
+                "`default` (any status outside 200..=299 not documented otherwise)".to_string()
+            }
+        };
         let text = match &e.doc {
-            Some(d) => format!("HTTP {}: {}", e.status, clean(d)),
-            None => format!("HTTP {}.", e.status),
+            Some(d) => format!("{what}: {}", clean(d)),
+            None => format!("{what}."),
         };
         let d = doc_raw(&text);
-        match &e.ty {
-            Some(t) => {
+        match (e.status, &e.ty) {
+            (StatusMatch::Code(_), Some(t)) => {
                 let t = ty_tokens(t, true);
                 quote!(#d #v(#t),)
             }
-            None => quote!(#d #v,),
+            (StatusMatch::Code(_), None) => quote!(#d #v,),
+            (_, Some(t)) => {
+                let t = ty_tokens(t, true);
+                quote!(#d #v {
+                    /// The actual HTTP status.
+                    status: u16,
+                    /// The decoded body.
+                    body: #t,
+                },)
+            }
+            (_, None) => quote!(#d #v {
+                /// The actual HTTP status.
+                status: u16,
+            },),
         }
     });
     let status_arms = op.errors.iter().map(|e| {
         let v = ident(&e.variant);
-        let c = Literal::u16_unsuffixed(e.status);
-        if e.ty.is_some() {
-            quote!(Self::#v(_) => #c,)
-        } else {
-            quote!(Self::#v => #c,)
+        match (e.status, &e.ty) {
+            (StatusMatch::Code(c), ty) => {
+                let c = Literal::u16_unsuffixed(c);
+                if ty.is_some() {
+                    quote!(Self::#v(_) => #c,)
+                } else {
+                    quote!(Self::#v => #c,)
+                }
+            }
+            _ => quote!(Self::#v { status, .. } => *status,),
         }
     });
     let name_arms = op.errors.iter().map(|e| {
         let v = ident(&e.variant);
         let n = &e.variant;
-        if e.ty.is_some() {
-            quote!(Self::#v(_) => #n,)
-        } else {
-            quote!(Self::#v => #n,)
+        match (e.status, &e.ty) {
+            (StatusMatch::Code(_), Some(_)) => quote!(Self::#v(_) => #n,),
+            (StatusMatch::Code(_), None) => quote!(Self::#v => #n,),
+            _ => quote!(Self::#v { .. } => #n,),
         }
     });
     let doc = doc_raw(&format!(
-        "The documented error responses of `{}`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).",
+        "The documented error responses of `{}`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).\n\n\
+         A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. \
+         Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: \
+         a `2XX` response is a success, and `default` only covers statuses outside 200..=299 \
+         (it is the success type too when nothing else describes success). \
+         A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).",
         op.method_name
     ));
     let (status_body, name_body) = if op.errors.is_empty() {

@@ -6,7 +6,8 @@ use serde_json::Value;
 use super::naming::{Namespace, snake, type_name};
 use super::types::{Builder, Mode};
 use super::{
-    Body, Checks, ErrorCase, OperationDef, Param, ParamLocation, PathPart, Success, Ty, doc_of,
+    Body, Checks, ErrorCase, OperationDef, Param, ParamLocation, PathPart, StatusMatch, Success,
+    Ty, doc_of,
 };
 
 /// Names of statuses Ottu documents (and other common ones).
@@ -35,6 +36,20 @@ fn status_variant(status: u16) -> String {
         _ => return format!("Status{status}"),
     }
     .to_string()
+}
+
+/// Variant names of ranges and `default` (they carry the actual status).
+fn error_variant(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(c) => status_variant(c),
+        StatusMatch::Range(1) => "Informational".into(),
+        StatusMatch::Range(2) => "Success".into(),
+        StatusMatch::Range(3) => "Redirection".into(),
+        StatusMatch::Range(4) => "ClientError".into(),
+        StatusMatch::Range(5) => "ServerError".into(),
+        StatusMatch::Range(c) => format!("Status{c}XX"),
+        StatusMatch::Default => "Default".into(),
+    }
 }
 
 /// The JSON schema of a response or body, if it has JSON content.
@@ -180,6 +195,7 @@ pub(crate) fn operations(b: &mut Builder<'_>) -> Vec<OperationDef> {
 
         let mut statuses = Vec::new();
         let mut errors = Vec::new();
+        let mut default = None;
         let mut variants = Namespace::new(&[]);
         for (code, resp) in op
             .value
@@ -188,31 +204,47 @@ pub(crate) fn operations(b: &mut Builder<'_>) -> Vec<OperationDef> {
             .into_iter()
             .flatten()
         {
-            let Ok(status) = code.parse::<u16>() else {
+            // Other keys (extensions) are not responses.
+            let Some(status) = StatusMatch::parse(code) else {
                 continue;
             };
             let resp = spec.resolve(resp);
-            let at = format!("{pointer}/responses/{code}");
+            let at = format!("{pointer}/responses/{}", crate::pointer::escape(code));
             let ty = json_schema(resp.get("content")).map(|(_, s)| {
-                let suffix = if (200..300).contains(&status) {
+                let suffix = if status.is_success() {
                     "Response".to_string()
                 } else {
-                    status_variant(status)
+                    error_variant(status)
                 };
                 b.ty(&s, &format!("{pascal}{suffix}"), &at, Mode::Response)
                     .0
             });
-            if (200..300).contains(&status) {
+            if status.is_success() {
                 statuses.push((status, ty));
-            } else if status >= 300 {
+            } else if matches!(status, StatusMatch::Code(c) if c < 200) {
+                // 1xx are interim: the HTTP client never returns them.
+            } else {
+                if status == StatusMatch::Default {
+                    default = Some(ty.clone());
+                }
                 errors.push(ErrorCase {
                     status,
-                    variant: variants.claim(&status_variant(status), ""),
+                    variant: variants.claim(&error_variant(status), ""),
                     ty,
                     doc: doc_of(resp),
                 });
             }
         }
+        // No documented success: a `default` response describes it too
+        // (`responses: {default: ...}` alone is a common way to write it).
+        if statuses.is_empty()
+            && let Some(ty) = default
+        {
+            statuses.push((StatusMatch::Range(2), ty));
+        }
+        // Run-time match order: exact, then range, then `default`.
+        statuses.sort_by_key(|(s, _)| s.precedence());
+        errors.sort_by_key(|e| e.status.precedence());
         let distinct: std::collections::BTreeSet<_> =
             statuses.iter().filter_map(|(_, t)| t.clone()).collect();
         let mixed = distinct.len() > 1

@@ -5,6 +5,8 @@
 #[allow(unused_imports, reason = "not every spec set uses named types")]
 use crate::types;
 /// The documented error responses of `get_thing`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
+///
+/// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum GetThingError {
@@ -95,6 +97,8 @@ pub enum PutThingSuccess {
     Status204,
 }
 /// The documented error responses of `put_thing`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
+///
+/// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum PutThingError {}
@@ -141,6 +145,8 @@ impl crate::Client {
     }
 }
 /// The documented error responses of `delete_thing`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
+///
+/// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum DeleteThingError {}
