@@ -85,6 +85,23 @@ async fn list_cards_sends_auth_and_json_and_decodes_the_array() {
 }
 
 #[tokio::test]
+async fn the_public_key_is_sent_as_an_api_key_and_never_printed() {
+    let (url, server) = serve_once(http("200 OK", "[]")).await;
+    let config =
+        Config::new(&url, Auth::public_key("pk_test_public_77")).timeout(Duration::from_secs(5));
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("pk_test_public_77"), "{shown}");
+    let c = Client::new(config).unwrap();
+    assert!(!format!("{c:?}").contains("pk_test_public_77"));
+    c.get_user_cards(&cards_request()).await.unwrap();
+    let request = server.await.unwrap().to_ascii_lowercase();
+    assert!(
+        request.contains("\r\nauthorization: api-key pk_test_public_77\r\n"),
+        "{request}"
+    );
+}
+
+#[tokio::test]
 async fn field_errors_come_back_typed() {
     let (url, _) = serve_once(http(
         "400 Bad Request",

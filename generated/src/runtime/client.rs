@@ -48,7 +48,7 @@ pub enum BuildError {
 
 fn auth_header(auth: &Auth) -> Result<Option<HeaderValue>, BuildError> {
     let text = match auth {
-        Auth::ApiKey(key) => format!("Api-Key {}", key.expose()),
+        Auth::ApiKey(key) | Auth::PublicKey(key) => format!("Api-Key {}", key.expose()),
         Auth::Basic { username, password } => {
             let raw = format!("{username}:{}", password.expose());
             format!(
@@ -228,7 +228,7 @@ impl std::fmt::Debug for Scrub {
 impl Scrub {
     fn of(auth: &Auth) -> Self {
         let forms = match auth {
-            Auth::ApiKey(key) => vec![key.expose().to_string()],
+            Auth::ApiKey(key) | Auth::PublicKey(key) => vec![key.expose().to_string()],
             Auth::Basic { username, password } => vec![
                 password.expose().to_string(),
                 base64::engine::general_purpose::STANDARD

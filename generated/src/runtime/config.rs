@@ -14,6 +14,10 @@ pub const SANDBOX_URL: &str = "https://sandbox.ottu.net";
 pub enum Auth {
     /// Private API key: `Authorization: Api-Key <key>`. Server side only.
     ApiKey(Secret),
+    /// Public API key: `Authorization: Api-Key <public key>`. Client-safe:
+    /// meant for wallet and checkout calls made from a client (an app, a
+    /// browser backend-for-frontend). Ottu decides by the key what it permits.
+    PublicKey(Secret),
     /// `Authorization: Basic base64(user:pass)`. Server side only.
     Basic {
         /// User name.
@@ -31,6 +35,15 @@ impl Auth {
     /// Ottu's private API key, sent as `Authorization: Api-Key <key>`.
     pub fn api_key(key: impl Into<Secret>) -> Self {
         Self::ApiKey(key.into())
+    }
+
+    /// Ottu's client-safe public API key, sent as `Authorization: Api-Key
+    /// <public key>` (the same header as the private key; the key's type
+    /// decides what Ottu permits). Meant for wallet and checkout calls
+    /// made from a client; the private key stays server side. Never
+    /// printed, like every credential.
+    pub fn public_key(key: impl Into<Secret>) -> Self {
+        Self::PublicKey(key.into())
     }
 
     /// HTTP Basic authentication.
