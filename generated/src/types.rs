@@ -3,7 +3,7 @@
 //! Schemas of the specs as Rust types (see the crate docs for how they map).
 #![allow(clippy::doc_markdown, reason = "descriptions are the spec's prose, verbatim")]
 /// Schema: `/components/schemas/ApplePayDirectPayment`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ApplePayDirectPayment {
     pub payload: ApplePayToken,
     /// The unique pg_code used for this payment instrument.
@@ -12,6 +12,16 @@ pub struct ApplePayDirectPayment {
     /// A unique identifier for the payment transaction (session).
     pub session_id: String,
 }
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for ApplePayDirectPayment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplePayDirectPayment")
+            .field("payload", &"***")
+            .field("pg_code", &self.pg_code)
+            .field("session_id", &self.session_id)
+            .finish()
+    }
+}
 impl crate::Validate for ApplePayDirectPayment {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payload).map_err(|e| e.within("payload"))?;
@@ -19,7 +29,7 @@ impl crate::Validate for ApplePayDirectPayment {
     }
 }
 /// Schema: `/components/schemas/ApplePayToken`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ApplePayToken {
     /// Encrypted Apple Pay payment data containing the payment amount, merchant ID, and other transaction details. This payload is decrypted by the payment gateway to complete the transaction.
     #[serde(rename = "paymentData")]
@@ -29,6 +39,16 @@ pub struct ApplePayToken {
     pub payment_method: PaymentMethod,
     #[serde(rename = "transactionIdentifier")]
     pub transaction_identifier: String,
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for ApplePayToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplePayToken")
+            .field("payment_data", &"***")
+            .field("payment_method", &self.payment_method)
+            .field("transaction_identifier", &self.transaction_identifier)
+            .finish()
+    }
 }
 impl crate::Validate for ApplePayToken {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -40,13 +60,24 @@ impl crate::Validate for ApplePayToken {
     }
 }
 /// Schema: `/components/schemas/ApplePaymentData`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ApplePaymentData {
     pub version: String,
     pub data: String,
     pub signature: String,
     /// Cryptographic header used to decrypt the Apple Pay payment data. Includes the public key hash, ephemeral public key, wrapped key, and transaction ID.
     pub header: Header,
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for ApplePaymentData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplePaymentData")
+            .field("version", &self.version)
+            .field("data", &"***")
+            .field("signature", &"***")
+            .field("header", &self.header)
+            .finish()
+    }
 }
 impl crate::Validate for ApplePaymentData {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -55,7 +86,7 @@ impl crate::Validate for ApplePaymentData {
     }
 }
 /// Schema: `/components/schemas/Header`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Header {
     #[serde(rename = "ephemeralPublicKey")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,6 +98,17 @@ pub struct Header {
     pub public_key_hash: String,
     #[serde(rename = "transactionId")]
     pub transaction_id: String,
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for Header {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Header")
+            .field("ephemeral_public_key", &"***")
+            .field("wrapped_key", &"***")
+            .field("public_key_hash", &self.public_key_hash)
+            .field("transaction_id", &self.transaction_id)
+            .finish()
+    }
 }
 impl crate::Validate for Header {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -87,7 +129,7 @@ impl crate::Validate for PaymentMethod {
     }
 }
 /// Schema: `/components/schemas/SchemaWebhook`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SchemaWebhook {
     /// The `pg_params` field contains the details received
     /// from the payment gateway callback these details are
@@ -293,6 +335,57 @@ pub struct SchemaWebhook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voided_amount: Option<f64>,
 }
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for SchemaWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchemaWebhook")
+            .field("pg_params", &self.pg_params)
+            .field("agreement", &self.agreement)
+            .field("amount", &self.amount)
+            .field("amount_details", &self.amount_details)
+            .field("capture_delivery_address", &self.capture_delivery_address)
+            .field("capture_delivery_location", &self.capture_delivery_location)
+            .field("card_acceptance_criteria", &self.card_acceptance_criteria)
+            .field("currency_code", &self.currency_code)
+            .field("customer_address_city", &self.customer_address_city)
+            .field("customer_address_country", &self.customer_address_country)
+            .field("customer_address_line1", &self.customer_address_line1)
+            .field("customer_address_line2", &self.customer_address_line2)
+            .field("customer_birthdate", &self.customer_birthdate)
+            .field("customer_address_postal_code", &self.customer_address_postal_code)
+            .field("customer_address_state", &self.customer_address_state)
+            .field("customer_email", &self.customer_email)
+            .field("customer_first_name", &self.customer_first_name)
+            .field("customer_id", &self.customer_id)
+            .field("customer_last_name", &self.customer_last_name)
+            .field("customer_phone", &self.customer_phone)
+            .field("extra", &self.extra)
+            .field("fee", &self.fee)
+            .field("gateway_account", &self.gateway_account)
+            .field("gateway_name", &self.gateway_name)
+            .field("gateway_response", &self.gateway_response)
+            .field("initiator", &self.initiator)
+            .field("is_sandbox", &self.is_sandbox)
+            .field("message", &self.message)
+            .field("order_no", &self.order_no)
+            .field("paid_amount", &self.paid_amount)
+            .field("payment_type", &self.payment_type)
+            .field("reference_number", &self.reference_number)
+            .field("refunded_amount", &self.refunded_amount)
+            .field("remaining_amount", &self.remaining_amount)
+            .field("result", &self.result)
+            .field("session_id", &self.session_id)
+            .field("settled_amount", &self.settled_amount)
+            .field("signature", &"***")
+            .field("state", &self.state)
+            .field("token", &"***")
+            .field("transaction_log_id", &self.transaction_log_id)
+            .field("timestamp_utc", &self.timestamp_utc)
+            .field("transactions", &self.transactions)
+            .field("voided_amount", &self.voided_amount)
+            .finish()
+    }
+}
 impl crate::Validate for SchemaWebhook {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.pg_params).map_err(|e| e.within("pg_params"))?;
@@ -389,7 +482,7 @@ impl crate::Validate for SchemaWebhook {
 /// Serializer for PaymentTransaction with dynamically generated fields.
 ///
 /// Schema: `/components/schemas/PGParams`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PGParams {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub auth_code: crate::Nullable<serde_json::Value>,
@@ -441,6 +534,38 @@ pub struct PGParams {
     pub dcc_payer_exchange_rate: crate::Nullable<serde_json::Value>,
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub rrn: crate::Nullable<serde_json::Value>,
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for PGParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PGParams")
+            .field("auth_code", &self.auth_code)
+            .field("card_type", &self.card_type)
+            .field("card_holder", &self.card_holder)
+            .field("cardholder_email", &self.cardholder_email)
+            .field("card_expiry_month", &self.card_expiry_month)
+            .field("card_expiry_year", &self.card_expiry_year)
+            .field("full_card_expiry", &self.full_card_expiry)
+            .field("card_number", &"***")
+            .field("card_issuer", &self.card_issuer)
+            .field("ref", &self.r#ref)
+            .field("result", &self.result)
+            .field("track_id", &self.track_id)
+            .field("post_date", &self.post_date)
+            .field("transaction_id", &self.transaction_id)
+            .field("payment_id", &self.payment_id)
+            .field("pg_message", &self.pg_message)
+            .field("receipt_no", &self.receipt_no)
+            .field("transaction_no", &self.transaction_no)
+            .field("decision", &self.decision)
+            .field("card_expiry", &self.card_expiry)
+            .field("card_details", &self.card_details)
+            .field("dcc_payer_amount", &self.dcc_payer_amount)
+            .field("dcc_payer_currency", &self.dcc_payer_currency)
+            .field("dcc_payer_exchange_rate", &self.dcc_payer_exchange_rate)
+            .field("rrn", &self.rrn)
+            .finish()
+    }
 }
 impl crate::Validate for PGParams {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -792,7 +917,7 @@ pub struct Card {
     /// List of agreements associated with this card.
     pub agreements: Option<serde_json::Value>,
 }
-/// Secret fields (card tokens) print as `***`.
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for Card {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Card")
@@ -1020,7 +1145,7 @@ pub struct AutoDebit {
     /// Use this field to provide the unique identifier of a saved customer card for processing a payment in the API request.
     pub token: String,
 }
-/// Secret fields (card tokens) print as `***`.
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for AutoDebit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AutoDebit")
@@ -1043,7 +1168,7 @@ impl crate::Validate for AutoDebit {
 /// Schema: `/components/schemas/AutoDebitErrors`.
 pub type AutoDebitErrors = DirectApplePaymentErrors;
 /// Schema: `/components/schemas/GooglePayDirectPayment`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GooglePayDirectPayment {
     /// Serializer for Google Pay payment, which is used to validate
     /// the payment data sent from the SDK client.
@@ -1099,6 +1224,16 @@ pub struct GooglePayDirectPayment {
     pub pg_code: crate::Nullable<String>,
     /// A unique identifier for the payment transaction (session).
     pub session_id: String,
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for GooglePayDirectPayment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GooglePayDirectPayment")
+            .field("payload", &"***")
+            .field("pg_code", &self.pg_code)
+            .field("session_id", &self.session_id)
+            .finish()
+    }
 }
 impl crate::Validate for GooglePayDirectPayment {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -1185,7 +1320,7 @@ impl crate::Validate for GooglePayPaymentData {
 /// <https://developers.google.com/pay/api/web/reference/response-objects#PaymentMethodData>
 ///
 /// Schema: `/components/schemas/PaymentMethodData`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PaymentMethodData {
     /// The type of payment method data.
     pub r#type: String,
@@ -1196,6 +1331,17 @@ pub struct PaymentMethodData {
     /// The tokenization data.
     #[serde(rename = "tokenizationData")]
     pub tokenization_data: serde_json::Map<String, serde_json::Value>,
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for PaymentMethodData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentMethodData")
+            .field("type", &self.r#type)
+            .field("description", &self.description)
+            .field("info", &self.info)
+            .field("tokenization_data", &"***")
+            .finish()
+    }
 }
 impl crate::Validate for PaymentMethodData {
     fn validate(&self) -> Result<(), crate::ValidationError> {

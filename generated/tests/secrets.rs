@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use ottu_client::types::{AutoDebit, Card, CardEnvironment, UserCards};
+use ottu_client::types::{
+    ApplePayDirectPayment, AutoDebit, Card, CardEnvironment, GooglePayDirectPayment, UserCards,
+};
 use ottu_client::{Auth, Client, Config, Error, RetryPolicy, Secret, verify_webhook_signature};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -15,16 +17,25 @@ const PASSWORD: &str = "hunter2-very-secret";
 const BEARER: &str = "eyJhbGciOiJIUzI1NiJ9.pub_key_0987";
 const WEBHOOK_KEY: &str = "whk_5up3r_s3cr3t";
 const CARD_TOKEN: &str = "tok_4111111111111111";
+const PUBLIC_KEY: &str = "pk_pub_9z8y7x6w5v";
 
 fn assert_hidden(what: &str, text: &str) {
-    for secret in [API_KEY, PASSWORD, BEARER, WEBHOOK_KEY, CARD_TOKEN] {
+    for secret in [
+        API_KEY,
+        PASSWORD,
+        BEARER,
+        WEBHOOK_KEY,
+        CARD_TOKEN,
+        PUBLIC_KEY,
+    ] {
         assert!(!text.contains(secret), "{what} shows {secret}: {text}");
     }
 }
 
-fn all_auths() -> [Auth; 3] {
+fn all_auths() -> [Auth; 4] {
     [
         Auth::api_key(API_KEY),
+        Auth::public_key(PUBLIC_KEY),
         Auth::basic("merchant", PASSWORD),
         Auth::bearer(BEARER),
     ]
@@ -96,7 +107,10 @@ fn shown<E: std::fmt::Debug + std::fmt::Display>(e: &Error<E>) -> String {
 
 #[tokio::test]
 async fn a_401_echoing_the_credential_does_not_show_it() {
-    for (auth, echoed) in all_auths().into_iter().zip([API_KEY, PASSWORD, BEARER]) {
+    for (auth, echoed) in all_auths()
+        .into_iter()
+        .zip([API_KEY, PUBLIC_KEY, PASSWORD, BEARER])
+    {
         let body = format!(
             r#"{{"detail": "Invalid credentials: Api-Key {echoed} / Basic merchant:{echoed} / Bearer {echoed}"}}"#
         );
@@ -188,4 +202,96 @@ fn webhook_verification_never_shows_the_key() {
         let err = verify_webhook_signature(&p, &key).unwrap_err();
         assert_hidden("a webhook error", &format!("{err} {err:?}"));
     }
+}
+
+/// Marker values inside wallet payment data: none may show in `Debug`.
+const WALLET_MARKERS: &[&str] = &[
+    "APPLE_CIPHERTEXT_7f3a",
+    "APPLE_SIGNATURE_7f3a",
+    "APPLE_EPHEMERAL_KEY_7f3a",
+    "APPLE_WRAPPED_KEY_7f3a",
+    "APPLE_KEY_HASH_7f3a",
+    "APPLE_TXN_7f3a",
+    "GPAY_SIGNED_MESSAGE_7f3a",
+    "GPAY_SIGNATURE_7f3a",
+    "GPAY_INTERMEDIATE_KEY_7f3a",
+];
+
+fn assert_no_wallet_data(what: &str, text: &str) {
+    for marker in WALLET_MARKERS {
+        assert!(!text.contains(marker), "{what} shows {marker}: {text}");
+    }
+}
+
+#[test]
+fn wallet_payment_data_is_hidden_whatever_its_type() {
+    let apple: ApplePayDirectPayment = serde_json::from_value(serde_json::json!({
+        "session_id": "sess-visible-apple",
+        "pg_code": "pg-visible-apple",
+        "payload": {
+            "paymentData": {
+                "version": "EC_v1",
+                "data": "APPLE_CIPHERTEXT_7f3a",
+                "signature": "APPLE_SIGNATURE_7f3a",
+                "header": {
+                    "ephemeralPublicKey": "APPLE_EPHEMERAL_KEY_7f3a",
+                    "wrappedKey": "APPLE_WRAPPED_KEY_7f3a",
+                    "publicKeyHash": "APPLE_KEY_HASH_7f3a",
+                    "transactionId": "APPLE_TXN_7f3a"
+                }
+            },
+            "paymentMethod": {"displayName": "Visa 0492", "network": "Visa", "type": "debit"},
+            "transactionIdentifier": "APPLE_TXN_7f3a"
+        }
+    }))
+    .unwrap();
+    let text = format!("{apple:?}");
+    assert_no_wallet_data("ApplePayDirectPayment", &text);
+    assert!(text.contains("sess-visible-apple"), "{text}");
+    assert!(text.contains("pg-visible-apple"), "{text}");
+    // The token on its own: the encrypted payment data (an object) is hidden.
+    let token = format!("{:?}", apple.payload);
+    assert!(!token.contains("APPLE_CIPHERTEXT_7f3a"), "{token}");
+    assert!(!token.contains("APPLE_SIGNATURE_7f3a"), "{token}");
+    assert!(token.contains("Visa 0492"), "{token}");
+    // The payment data on its own: its ciphertext, signature and keys.
+    let data = format!("{:?}", apple.payload.payment_data);
+    for marker in &WALLET_MARKERS[..4] {
+        assert!(
+            !data.contains(marker),
+            "ApplePaymentData shows {marker}: {data}"
+        );
+    }
+    assert!(data.contains("EC_v1"), "{data}");
+
+    let token = serde_json::json!({
+        "signature": "GPAY_SIGNATURE_7f3a",
+        "intermediateSigningKey": {"signedKey": "GPAY_INTERMEDIATE_KEY_7f3a", "signatures": ["GPAY_SIGNATURE_7f3a"]},
+        "protocolVersion": "ECv2",
+        "signedMessage": "GPAY_SIGNED_MESSAGE_7f3a"
+    });
+    let google: GooglePayDirectPayment = serde_json::from_value(serde_json::json!({
+        "session_id": "sess-visible-google",
+        "pg_code": "pg-visible-google",
+        "payload": {
+            "apiVersion": 2,
+            "apiVersionMinor": 0,
+            "paymentMethodData": {
+                "type": "CARD",
+                "description": "Visa 1234",
+                "info": {"cardNetwork": "VISA", "cardDetails": "1234"},
+                "tokenizationData": {"type": "PAYMENT_GATEWAY", "token": token.to_string()}
+            }
+        }
+    }))
+    .unwrap();
+    let text = format!("{google:?}");
+    assert_no_wallet_data("GooglePayDirectPayment", &text);
+    assert!(text.contains("sess-visible-google"), "{text}");
+    assert!(text.contains("pg-visible-google"), "{text}");
+    // The payment data on its own: the tokenization data (a map) is hidden,
+    // the rest still shows.
+    let data = format!("{:?}", google.payload);
+    assert_no_wallet_data("GooglePayPaymentData", &data);
+    assert!(data.contains("Visa 1234"), "{data}");
 }

@@ -147,7 +147,7 @@ fn structure(
         });
         let n = name.to_string();
         quote! {
-            /// Secret fields (card tokens) print as `***`.
+            /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
             impl std::fmt::Debug for #name {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     f.debug_struct(#n) #(#entries)* .finish()

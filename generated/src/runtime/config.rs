@@ -15,8 +15,8 @@ pub enum Auth {
     /// Private API key: `Authorization: Api-Key <key>`. Server side only.
     ApiKey(Secret),
     /// Public API key: `Authorization: Api-Key <public key>`. Client-safe:
-    /// meant for wallet and checkout calls made from a client (an app, a
-    /// browser backend-for-frontend). Ottu decides by the key what it permits.
+    /// meant for wallet and checkout calls made from a client (a mobile app,
+    /// a browser). Ottu decides by the key what it permits.
     PublicKey(Secret),
     /// `Authorization: Basic base64(user:pass)`. Server side only.
     Basic {

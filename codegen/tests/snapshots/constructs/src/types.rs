@@ -42,7 +42,7 @@ pub struct Thing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }
-/// Secret fields (card tokens) print as `***`.
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for Thing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Thing")
@@ -281,7 +281,7 @@ pub struct ThingRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }
-/// Secret fields (card tokens) print as `***`.
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ThingRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ThingRequest")
