@@ -10,14 +10,16 @@
 //! * Each operation is an async method of [`Client`] returning its success
 //!   type or [`Error`]`<OperationError>`: the operation's own error enum has
 //!   one variant per documented error status (a 400's field errors and
-//!   operation error are told apart by content), and [`Error`] adds
+//!   operation error are told apart by content; a `4XX` range or `default`
+//!   response is one variant carrying the actual status), and [`Error`] adds
 //!   validation, transport, oversized-body, decode and undocumented-status
 //!   cases.
 //! * String enums keep values this version does not know (`Unknown`);
 //!   optional nullable fields are [`Nullable`] (absent, null or a value);
 //!   request numbers are exact [`Decimal`]s; request values are checked
 //!   against the spec's length and range constraints before anything is sent.
-//! * Secrets ([`Secret`], card tokens) never appear in `Debug` output or errors.
+//! * Secrets ([`Secret`], card tokens, Apple Pay and Google Pay payment data)
+//!   never appear in `Debug` output or errors.
 //! * Nothing is retried unless a [`RetryPolicy`] is configured, and payments
 //!   (Apple Pay, Google Pay, auto-debit) never are: a retry could charge twice.
 //!
