@@ -93,7 +93,7 @@ impl Validators {
     /// Is `body` valid for this compiled schema, undeclared properties included?
     /// No allocation when it is.
     pub fn conforms(&self, compiled: &Compiled, body: &Value) -> bool {
-        if let Some(strict) = &compiled.strict
+        if let Some(strict) = self.strict(compiled)
             && strict.is_valid(body)
         {
             return true;
@@ -220,7 +220,7 @@ impl Validators {
 
     fn judge_value(&self, compiled: &Compiled, value: &Value, out: &mut Vec<Raw>) {
         // One pass answers "no finding" for most bodies; the rest take both.
-        if let Some(strict) = &compiled.strict
+        if let Some(strict) = self.strict(compiled)
             && strict.is_valid(value)
         {
             return;

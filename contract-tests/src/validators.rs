@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 use codegen::pointer;
 use codegen::schema::{self, Distinction};
@@ -41,9 +42,12 @@ pub struct Compiled {
     pub pointer: String,
     /// For the undocumented-property walk.
     pub shape: ShapeId,
-    /// The one-pass judge (see [`crate::strict`]): a body it accepts has no
-    /// finding. Response schemas only, and only where it is exact.
-    pub strict: Option<Validator>,
+    /// The one-pass judge (see [`crate::strict`]), built on first use by
+    /// [`Validators::strict`]: the mock never judges responses, and
+    /// compiling every strict copy up front doubled its startup.
+    strict: OnceLock<Option<Validator>>,
+    /// Response schemas only: the mock's request checks only ask "valid?".
+    wants_strict: bool,
 }
 
 /// One documented response.
@@ -299,6 +303,25 @@ impl Validators {
     pub fn operation(&self, id: &str) -> Option<&OperationEntry> {
         self.by_id.get(id).map(|&i| &self.operations[i])
     }
+
+    /// The one-pass judge of a response schema: a body it accepts has no
+    /// finding. `None` for request schemas and where no strict copy is
+    /// exact (see [`crate::strict`]); then the judge takes the two-pass
+    /// path. Built once, on first use.
+    pub fn strict<'a>(&self, compiled: &'a Compiled) -> Option<&'a Validator> {
+        if !compiled.wants_strict {
+            return None;
+        }
+        compiled
+            .strict
+            .get_or_init(|| {
+                let copy = crate::strict::strict_copy(&self.spec, &compiled.schema)?;
+                // The plain schema compiled, so its copy does too; should it
+                // not, the two-pass path is still exact.
+                build(&copy).ok()
+            })
+            .as_ref()
+    }
 }
 
 /// FNV-1a: operation ids are short and come from the spec (no
@@ -357,32 +380,27 @@ fn compile(
             rewrite_ambiguous(spec, node);
         }
     }
-    let build = |schema: &Value| {
-        jsonschema::options()
-            .with_draft(Draft::Draft202012)
-            .should_validate_formats(true)
-            .build(schema)
-            .map_err(|e| BuildError::Schema {
-                file: spec.origin(at).file.display().to_string(),
-                pointer: at.to_string(),
-                message: e.to_string(),
-            })
-    };
-    let validator = build(&standalone)?;
-    let strict = match strict {
-        Strict::Yes => crate::strict::strict_copy(spec, &standalone)
-            .map(|s| build(&s))
-            .transpose()?,
-        Strict::No => None,
-    };
+    let validator = build(&standalone).map_err(|e| BuildError::Schema {
+        file: spec.origin(at).file.display().to_string(),
+        pointer: at.to_string(),
+        message: e.to_string(),
+    })?;
     let shape = shapes.build(spec, schema);
     Ok(Compiled {
         validator,
         schema: standalone,
         pointer: at.to_string(),
         shape,
-        strict,
+        strict: OnceLock::new(),
+        wants_strict: strict == Strict::Yes,
     })
+}
+
+fn build(schema: &Value) -> Result<Validator, jsonschema::ValidationError<'static>> {
+    jsonschema::options()
+        .with_draft(Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(schema)
 }
 
 /// Replaces `oneOf: [A, B, ...]` by `if (has a property only A declares)

@@ -24,7 +24,7 @@ pub struct Thing {
     /// Constraints: at least 2 characters.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub r#ref: crate::Nullable<String>,
-    /// Money
+    /// Money, exact in requests.
     pub price: f64,
     /// Constraints: minimum 0, maximum 10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -263,7 +263,7 @@ pub struct ThingRequest {
     /// Constraints: at least 2 characters.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub r#ref: crate::Nullable<String>,
-    /// Money
+    /// Money, exact in requests.
     pub price: crate::Decimal,
     /// Constraints: minimum 0, maximum 10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
