@@ -117,6 +117,15 @@ pub struct MockArgs {
     /// Seed of the generated responses.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Larger request bodies get 413.
+    #[arg(long, value_name = "BYTES", default_value_t = MockConfig::default().body_limit)]
+    pub body_limit: usize,
+    /// Drop a request whose headers or body take longer (408 for a slow body).
+    #[arg(long, value_name = "MS", default_value_t = MockConfig::default().read_timeout.as_millis() as u64)]
+    pub read_timeout_ms: u64,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, value_name = "N", default_value_t = MockConfig::default().max_connections)]
+    pub max_connections: usize,
     #[command(flatten)]
     pub spec: SpecArgs,
 }
@@ -128,7 +137,13 @@ pub fn mock(args: MockArgs, default_dir: &Path) -> Result<ExitCode, Error> {
         .enable_all()
         .build()?;
     rt.block_on(async move {
-        let server = MockServer::start(validators.clone(), MockConfig { port: args.port, seed: args.seed, ..MockConfig::default() }).await?;
+        let server = MockServer::start(validators.clone(), MockConfig {
+            port: args.port,
+            seed: args.seed,
+            body_limit: args.body_limit,
+            read_timeout: std::time::Duration::from_millis(args.read_timeout_ms),
+            max_connections: args.max_connections,
+        }).await?;
         eprintln!("mock: {} operations on {} (ready in {} ms); Ctrl-C stops", validators.operations.len(), server.base_url(), started.elapsed().as_millis());
         for op in &validators.operations {
             eprintln!("  {:6} {}  ({})", op.method, op.path, op.id);

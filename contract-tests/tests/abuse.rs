@@ -234,6 +234,56 @@ async fn hundreds_of_slowloris_connections_do_not_block_real_clients() {
     server.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_cap_wait_for_a_free_slot() {
+    let server = MockServer::start(
+        validators(),
+        MockConfig {
+            seed: 5,
+            read_timeout: Duration::from_secs(30),
+            max_connections: 4,
+            ..MockConfig::default()
+        },
+    )
+    .await
+    .expect("mock starts");
+    let addr = server.addr();
+    let mut idle = Vec::new();
+    for _ in 0..4 {
+        idle.push(TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let request = raw_request(
+        "POST",
+        CARD,
+        &[
+            ("Authorization", "Api-Key k"),
+            ("Content-Type", "application/json"),
+        ],
+        VALID_CARD_BODY,
+    );
+    // The fifth client connects (the kernel's backlog) but is not served...
+    let mut fifth = TcpStream::connect(addr).await.unwrap();
+    fifth.write_all(&request).await.unwrap();
+    let mut buf = Vec::new();
+    let early = tokio::time::timeout(
+        Duration::from_millis(500),
+        read_response(&mut fifth, &mut buf),
+    )
+    .await;
+    assert!(early.is_err(), "served beyond the cap of 4 connections");
+    // ...until one of the four goes away.
+    drop(idle.pop());
+    let (status, _) =
+        tokio::time::timeout(Duration::from_secs(5), read_response(&mut fifth, &mut buf))
+            .await
+            .expect("served once a slot is free")
+            .expect("a response");
+    assert_eq!(status, 200);
+    drop(idle);
+    server.shutdown().await;
+}
+
 // ---- the mock as its own process: bounded memory ----
 
 /// The `contract-tests mock` process; killed on drop.
@@ -246,10 +296,15 @@ struct MockProcess {
 #[cfg(target_os = "linux")]
 impl MockProcess {
     fn spawn() -> Self {
+        Self::spawn_with(&[])
+    }
+
+    fn spawn_with(flags: &[&str]) -> Self {
         use std::io::BufRead;
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_contract-tests"))
             .args(["mock", "--port", "0", "--seed", "2"])
+            .args(flags)
             .current_dir(root)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
@@ -512,4 +567,29 @@ async fn mock_process_memory_and_connections_stay_bounded_under_abuse() {
         "VmRSS grew from {warm} KiB after the warm-up round to {last} KiB after {} more rounds",
         rounds - 1
     );
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mock_command_takes_its_limits_from_flags() {
+    let mock = MockProcess::spawn_with(&["--body-limit", "64", "--read-timeout-ms", "300"]);
+    let headers = [
+        ("Authorization", "Api-Key k"),
+        ("Content-Type", "application/json"),
+    ];
+    let fits = raw_request("POST", CARD, &headers, VALID_CARD_BODY);
+    assert_eq!(one(mock.addr, &fits).await, Some(200));
+    let mut padded = VALID_CARD_BODY.to_vec();
+    padded.extend_from_slice(&[b' '; 64]);
+    let too_big = raw_request("POST", CARD, &headers, &padded);
+    assert_eq!(one(mock.addr, &too_big).await, Some(413));
+    let dropped = slowloris(
+        mock.addr,
+        b"POST /b/pbl/v2/card/ HTTP/1.1\r\nHost: x\r\n",
+        Duration::from_secs(1),
+        Duration::from_secs(10),
+    )
+    .await
+    .expect("a silent client is dropped");
+    assert!(dropped.after < Duration::from_secs(2), "{dropped:?}");
 }

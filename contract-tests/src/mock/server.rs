@@ -33,6 +33,10 @@ pub struct MockConfig {
     pub body_limit: usize,
     /// A request whose headers or body take longer is dropped (408 for a slow body).
     pub read_timeout: Duration,
+    /// Open connections served at once; further clients wait in the
+    /// listen backlog until one closes, so a flood of connections cannot
+    /// exhaust memory or file descriptors.
+    pub max_connections: usize,
 }
 
 impl Default for MockConfig {
@@ -42,6 +46,7 @@ impl Default for MockConfig {
             seed: 0,
             body_limit: 1 << 20,
             read_timeout: Duration::from_secs(5),
+            max_connections: 1024,
         }
     }
 }
@@ -107,7 +112,15 @@ impl Drop for MockServer {
 
 async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stopped: watch::Receiver<bool>) {
     let mut connections = tokio::task::JoinSet::new();
+    let max = state.config.max_connections.max(1);
     loop {
+        if connections.len() >= max {
+            // At the cap: accept nothing until a connection ends.
+            tokio::select! {
+                _ = connections.join_next() => continue,
+                _ = stopped.changed() => break,
+            }
+        }
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else {
