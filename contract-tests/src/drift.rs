@@ -81,12 +81,14 @@ impl Validators {
             .operation(operation)
             .ok_or_else(|| UnknownOperation(operation.to_string()))?;
         let response = op.response(status);
+        let compiled = response.and_then(|r| r.json_schema());
         Ok(ResponseJudge {
             validators: self,
             op,
             status,
             documented: response.is_some(),
-            compiled: response.and_then(|r| r.json_schema()),
+            compiled,
+            strict: compiled.and_then(|c| self.strict(c)),
         })
     }
 
@@ -266,11 +268,19 @@ pub struct ResponseJudge<'a> {
     status: u16,
     documented: bool,
     compiled: Option<&'a Compiled>,
+    /// `compiled`'s one-pass judge, resolved once too.
+    strict: Option<&'a jsonschema::Validator>,
 }
 
 impl ResponseJudge<'_> {
     /// Findings for one parsed JSON body; no allocation when there is none.
     pub fn validate_value(&self, body: &Value) -> Vec<Finding> {
+        // The common case, first and alone: a clean body, one pass.
+        if let Some(strict) = self.strict
+            && strict.is_valid(body)
+        {
+            return Vec::new();
+        }
         let v = self.validators;
         if !self.documented {
             return vec![v.finish(
