@@ -126,6 +126,9 @@ pub struct MockArgs {
     /// Connections served at once; more wait in the listen backlog.
     #[arg(long, value_name = "N", default_value_t = MockConfig::default().max_connections)]
     pub max_connections: usize,
+    /// Worker threads (0: one per core; 1: a single-threaded runtime).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
     #[command(flatten)]
     pub spec: SpecArgs,
 }
@@ -133,9 +136,18 @@ pub struct MockArgs {
 pub fn mock(args: MockArgs, default_dir: &Path) -> Result<ExitCode, Error> {
     let started = Instant::now();
     let validators = Arc::new(args.spec.validators(default_dir)?);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = match args.threads {
+        1 => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?,
+        0 => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?,
+        n => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n)
+            .enable_all()
+            .build()?,
+    };
     rt.block_on(async move {
         let server = MockServer::start(validators.clone(), MockConfig {
             port: args.port,

@@ -129,15 +129,18 @@ async fn a_2xx_range_is_a_success() {
     let ok = c.wash_teapot("t1").await.unwrap();
     assert_eq!(
         ok,
-        WashTeapotSuccess::Status2XX(types::Tea {
-            name: "oolong".into()
-        })
+        WashTeapotSuccess::Status2XX {
+            status: 202,
+            body: types::Tea {
+                name: "oolong".into()
+            }
+        }
     );
+    assert_eq!(ok.status(), 202);
     let c = client("204 No Content", "").await;
-    assert_eq!(
-        c.wash_teapot("t1").await.unwrap(),
-        WashTeapotSuccess::Status204
-    );
+    let ok = c.wash_teapot("t1").await.unwrap();
+    assert_eq!(ok, WashTeapotSuccess::Status204);
+    assert_eq!(ok.status(), 204);
 }
 
 #[tokio::test]

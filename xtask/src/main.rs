@@ -52,6 +52,9 @@ enum Command {
     Contract(contract::Args),
     /// Run every fuzz target for a bounded time (default 10 s each).
     Fuzz(fuzz::Args),
+    /// The bench's baseline: a do-nothing HTTP server (see bench/floor.rs).
+    #[command(hide = true)]
+    BenchFloor(bench::FloorArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Mock(args) => mock::run(args),
         Command::Contract(args) => contract::run(args),
         Command::Fuzz(args) => fuzz::run(args),
+        Command::BenchFloor(args) => bench::floor(args),
     };
     match result {
         Ok(code) => code,

@@ -252,15 +252,37 @@ fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
         }
         Some(name) => {
             let en = ident(name);
+            // Exact statuses are their variant; a range variant carries the
+            // actual status, as error ranges do.
             let variants = s.statuses.iter().map(|(m, t)| {
                 let v = success_variant(*m);
-                let d = doc_raw(&format!("HTTP {}.", m.key()));
-                match t {
-                    Some(t) => {
+                let d = doc_raw(&match m {
+                    StatusMatch::Code(c) => format!("HTTP {c}."),
+                    _ => format!(
+                        "HTTP {} (any status of the range not documented on its own).",
+                        m.key()
+                    ),
+                });
+                let ranged = !matches!(m, StatusMatch::Code(_));
+                match (t, ranged) {
+                    (Some(t), false) => {
                         let t = ty_tokens(t, true);
                         quote!(#d #v(#t),)
                     }
-                    None => quote!(#d #v,),
+                    (None, false) => quote!(#d #v,),
+                    (Some(t), true) => {
+                        let t = ty_tokens(t, true);
+                        quote!(#d #v {
+                            /// The actual HTTP status.
+                            status: u16,
+                            /// The decoded body.
+                            body: #t,
+                        },)
+                    }
+                    (None, true) => quote!(#d #v {
+                        /// The actual HTTP status.
+                        status: u16,
+                    },),
                 }
             });
             let arms = s
@@ -268,15 +290,41 @@ fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
                 .iter()
                 .map(|(m, t)| {
                     let v = success_variant(*m);
-                    let p = success_pattern(*m);
-                    let arm = if t.is_some() {
-                        quote!(#p => Ok(#en::#v(resp.decode()?)),)
-                    } else {
-                        quote!(#p => Ok(#en::#v),)
+                    let arm = match (*m, t.is_some()) {
+                        (StatusMatch::Code(c), true) => {
+                            let c = Literal::u16_unsuffixed(c);
+                            quote!(#c => Ok(#en::#v(resp.decode()?)),)
+                        }
+                        (StatusMatch::Code(c), false) => {
+                            let c = Literal::u16_unsuffixed(c);
+                            quote!(#c => Ok(#en::#v),)
+                        }
+                        (m, true) => {
+                            let p = status_pattern(m);
+                            quote!(#p => Ok(#en::#v { status, body: resp.decode()? }),)
+                        }
+                        (m, false) => {
+                            let p = status_pattern(m);
+                            quote!(#p => Ok(#en::#v { status }),)
+                        }
                     };
                     (m.precedence(), arm)
                 })
                 .collect();
+            let status_arms = s.statuses.iter().map(|(m, t)| {
+                let v = success_variant(*m);
+                match (*m, t.is_some()) {
+                    (StatusMatch::Code(c), true) => {
+                        let c = Literal::u16_unsuffixed(c);
+                        quote!(Self::#v(_) => #c,)
+                    }
+                    (StatusMatch::Code(c), false) => {
+                        let c = Literal::u16_unsuffixed(c);
+                        quote!(Self::#v => #c,)
+                    }
+                    _ => quote!(Self::#v { status, .. } => *status,),
+                }
+            });
             let doc = doc_raw(&format!(
                 "What a successful `{}` returns, by status.",
                 op.method_name
@@ -286,6 +334,12 @@ fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
                 #[derive(Debug, Clone, PartialEq)]
                 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
                 pub enum #en { #(#variants)* }
+                impl #en {
+                    /// The HTTP status.
+                    pub fn status(&self) -> u16 {
+                        match self { #(#status_arms)* }
+                    }
+                }
             };
             (quote!(#en), arms, def)
         }

@@ -50,6 +50,21 @@ pub fn ours(ctx: &Ctx) -> Mock {
     }
 }
 
+/// The floor (see `floor.rs`): this binary's hidden `bench-floor` command.
+pub fn floor(ctx: &Ctx) -> Mock {
+    let exe = ctx.exe.clone();
+    Mock {
+        name: "floor",
+        command: Box::new(move |port| {
+            let mut c = Command::new(&exe);
+            c.args(["bench-floor", "--port", &port.to_string()]);
+            c
+        }),
+        timeout: Duration::from_secs(10),
+        slice: ctx.plan.slice,
+    }
+}
+
 /// One spawn: startup, load at each connection count, memory.
 #[derive(Debug)]
 pub struct Round {
@@ -168,8 +183,42 @@ pub fn rows(section: &'static str, rounds: &[Round], targets: bool) -> Vec<Row> 
     out
 }
 
-/// Ratio rows ours/peer, pairing rounds in the order they ran.
-pub fn ratio_rows(section: &'static str, peer: &str, ours: &[Round], theirs: &[Round]) -> Vec<Row> {
+/// Requests/s of the floor and ours/floor, per connection count.
+pub fn floor_rows(section: &'static str, ours: &[Round], floor: &[Round]) -> Vec<Row> {
+    let mut out = Vec::new();
+    for (i, &c) in CONNECTIONS.iter().enumerate() {
+        let loads: Vec<LoadResult> = floor
+            .iter()
+            .filter_map(|r| r.loads.get(i).cloned())
+            .collect();
+        out.push(load_row(section, c, &loads));
+        let rps = |rs: &[Round]| -> Vec<f64> {
+            rs.iter()
+                .filter_map(|r| r.loads.get(i).map(|l| l.requests_per_second))
+                .collect()
+        };
+        out.push(
+            row(
+                section,
+                format!("requests/s ours/floor, {c} conns"),
+                Unit::Ratio,
+                &ratios(&rps(ours), &rps(floor)),
+            )
+            .note("1.0 would be a mock as fast as a server that does nothing"),
+        );
+    }
+    out
+}
+
+/// Ratio rows ours/peer, pairing rounds in the order they ran; with the
+/// floor, also floor/peer: the most any server could show here.
+pub fn ratio_rows(
+    section: &'static str,
+    peer: &str,
+    ours: &[Round],
+    theirs: &[Round],
+    floor: Option<&[Round]>,
+) -> Vec<Row> {
     let pick = |rs: &[Round], f: &dyn Fn(&Round) -> f64| rs.iter().map(f).collect::<Vec<f64>>();
     let mut out = vec![
         row(
@@ -209,6 +258,20 @@ pub fn ratio_rows(section: &'static str, peer: &str, ours: &[Round], theirs: &[R
             )
             .target(Target::AtLeast(30.0)),
         );
+        if let Some(floor) = floor {
+            out.push(
+                row(
+                    section,
+                    format!("requests/s floor/{peer}, {c} conns"),
+                    Unit::Ratio,
+                    &ratios(
+                        &get(floor, |l| l.requests_per_second),
+                        &get(theirs, |l| l.requests_per_second),
+                    ),
+                )
+                .note("the most any server as its own process shows here"),
+            );
+        }
         let p50 = ratios(
             &get(ours, |l| l.p50_micros as f64),
             &get(theirs, |l| l.p50_micros as f64),

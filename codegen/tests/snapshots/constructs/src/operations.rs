@@ -96,6 +96,16 @@ pub enum PutThingSuccess {
     /// HTTP 204.
     Status204,
 }
+impl PutThingSuccess {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Status200(_) => 200,
+            Self::Status201(_) => 201,
+            Self::Status204 => 204,
+        }
+    }
+}
 /// The documented error responses of `put_thing`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).

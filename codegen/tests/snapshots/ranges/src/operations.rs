@@ -151,8 +151,22 @@ impl crate::Client {
 pub enum WashTeapotSuccess {
     /// HTTP 204.
     Status204,
-    /// HTTP 2XX.
-    Status2XX(types::Tea),
+    /// HTTP 2XX (any status of the range not documented on its own).
+    Status2XX {
+        /// The actual HTTP status.
+        status: u16,
+        /// The decoded body.
+        body: types::Tea,
+    },
+}
+impl WashTeapotSuccess {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Status204 => 204,
+            Self::Status2XX { status, .. } => *status,
+        }
+    }
 }
 /// The documented error responses of `wash_teapot`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
@@ -203,7 +217,12 @@ impl crate::Client {
         let resp = self.send(req).await?;
         match resp.status {
             204 => Ok(WashTeapotSuccess::Status204),
-            200..=299 => Ok(WashTeapotSuccess::Status2XX(resp.decode()?)),
+            status @ 200..=299 => {
+                Ok(WashTeapotSuccess::Status2XX {
+                    status,
+                    body: resp.decode()?,
+                })
+            }
             status @ 500..=599 => {
                 Err(
                     crate::Error::Api(WashTeapotError::ServerError {
