@@ -93,13 +93,10 @@ impl Validators {
     }
 
     /// Is `body` valid for this compiled schema, undeclared properties included?
-    /// No allocation when it is.
+    /// No allocation when it is. Two passes, never the strict copy: this is
+    /// for checking a few bodies per schema (the mock's responses at
+    /// startup), where compiling the strict copy would cost more than it saves.
     pub fn conforms(&self, compiled: &Compiled, body: &Value) -> bool {
-        if let Some(strict) = self.strict(compiled)
-            && strict.is_valid(body)
-        {
-            return true;
-        }
         if !compiled.validator.is_valid(body) {
             return false;
         }
@@ -227,6 +224,11 @@ impl Validators {
         {
             return;
         }
+        self.judge_two_pass(compiled, value, out);
+    }
+
+    /// Validation errors, then undeclared properties: what names findings.
+    fn judge_two_pass(&self, compiled: &Compiled, value: &Value, out: &mut Vec<Raw>) {
         if !compiled.validator.is_valid(value) {
             for e in compiled.validator.iter_errors(value) {
                 if out.len() >= MAX_FINDINGS {
@@ -291,7 +293,8 @@ impl ResponseJudge<'_> {
         }
         let mut out = Vec::new();
         if let Some(compiled) = self.compiled {
-            v.judge_value(compiled, body, &mut out);
+            // The one-pass judge already said no (or there is none).
+            v.judge_two_pass(compiled, body, &mut out);
         }
         if out.is_empty() {
             return Vec::new();

@@ -572,7 +572,16 @@ async fn mock_process_memory_and_connections_stay_bounded_under_abuse() {
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_mock_command_takes_its_limits_from_flags() {
-    let mock = MockProcess::spawn_with(&["--body-limit", "64", "--read-timeout-ms", "300"]);
+    let mock = MockProcess::spawn_with(&[
+        "--body-limit",
+        "64",
+        "--read-timeout-ms",
+        "300",
+        "--max-connections",
+        "1",
+        "--threads",
+        "1",
+    ]);
     let headers = [
         ("Authorization", "Api-Key k"),
         ("Content-Type", "application/json"),
@@ -583,6 +592,7 @@ async fn the_mock_command_takes_its_limits_from_flags() {
     padded.extend_from_slice(&[b' '; 64]);
     let too_big = raw_request("POST", CARD, &headers, &padded);
     assert_eq!(one(mock.addr, &too_big).await, Some(413));
+    // Dropped after 300 ms, not the default 5 s (loose bound: a loaded CI machine).
     let dropped = slowloris(
         mock.addr,
         b"POST /b/pbl/v2/card/ HTTP/1.1\r\nHost: x\r\n",
@@ -591,5 +601,27 @@ async fn the_mock_command_takes_its_limits_from_flags() {
     )
     .await
     .expect("a silent client is dropped");
-    assert!(dropped.after < Duration::from_secs(2), "{dropped:?}");
+    assert!(dropped.after < Duration::from_millis(3500), "{dropped:?}");
+    // One connection at a time: a second client waits for the first to go.
+    let mut first = TcpStream::connect(mock.addr).await.unwrap();
+    first.write_all(&fits).await.unwrap();
+    let mut buf = Vec::new();
+    let (status, _) = read_response(&mut first, &mut buf).await.unwrap();
+    assert_eq!(status, 200);
+    let mut second = TcpStream::connect(mock.addr).await.unwrap();
+    second.write_all(&fits).await.unwrap();
+    let mut buf = Vec::new();
+    let early = tokio::time::timeout(
+        Duration::from_millis(150),
+        read_response(&mut second, &mut buf),
+    )
+    .await;
+    assert!(early.is_err(), "served beyond --max-connections 1");
+    drop(first);
+    let (status, _) =
+        tokio::time::timeout(Duration::from_secs(5), read_response(&mut second, &mut buf))
+            .await
+            .expect("served once the first connection closed")
+            .expect("a response");
+    assert_eq!(status, 200);
 }

@@ -52,9 +52,9 @@ enum Command {
     Contract(contract::Args),
     /// Run every fuzz target for a bounded time (default 10 s each).
     Fuzz(fuzz::Args),
-    /// The bench's baseline: a do-nothing HTTP server (see bench/floor.rs).
+    /// The bench's baseline: a do-nothing HTTP server (see bench/baseline.rs).
     #[command(hide = true)]
-    BenchFloor(bench::FloorArgs),
+    BenchBaseline(bench::BaselineArgs),
 }
 
 fn main() -> ExitCode {
@@ -79,7 +79,7 @@ fn main() -> ExitCode {
         Command::Mock(args) => mock::run(args),
         Command::Contract(args) => contract::run(args),
         Command::Fuzz(args) => fuzz::run(args),
-        Command::BenchFloor(args) => bench::floor(args),
+        Command::BenchBaseline(args) => bench::baseline(args),
     };
     match result {
         Ok(code) => code,

@@ -35,7 +35,8 @@ pub struct MockConfig {
     pub read_timeout: Duration,
     /// Open connections served at once; further clients wait in the
     /// listen backlog until one closes, so a flood of connections cannot
-    /// exhaust memory or file descriptors.
+    /// exhaust memory or file descriptors (the default stays under the
+    /// common `ulimit -n` of 1024).
     pub max_connections: usize,
 }
 
@@ -46,7 +47,7 @@ impl Default for MockConfig {
             seed: 0,
             body_limit: 1 << 20,
             read_timeout: Duration::from_secs(5),
-            max_connections: 1024,
+            max_connections: 768,
         }
     }
 }

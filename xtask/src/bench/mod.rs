@@ -11,7 +11,7 @@
 //! The `cargo xtask` alias builds in debug; measuring debug code says
 //! nothing, so a debug `bench` re-runs itself with `cargo run --release`.
 
-mod floor;
+mod baseline;
 mod measure;
 mod ours;
 mod peers;
@@ -25,8 +25,8 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::sync::Arc;
 
+pub use baseline::BaselineArgs;
 use contract_tests::bench::LoadResult;
-pub use floor::FloorArgs;
 
 use measure::Plan;
 use table::Row;
@@ -84,9 +84,9 @@ impl Ctx {
     }
 }
 
-/// `cargo xtask bench-floor --port N` (hidden): serves until killed.
-pub fn floor(args: FloorArgs) -> Result<ExitCode, crate::Error> {
-    floor::serve(args)?;
+/// `cargo xtask bench-baseline --port N` (hidden): serves until killed.
+pub fn baseline(args: BaselineArgs) -> Result<ExitCode, crate::Error> {
+    baseline::serve(args)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -187,12 +187,12 @@ fn mock_processes(ctx: &Ctx, peers: Option<&peers::Peers>) -> Vec<Row> {
     const OURS: &str = "mock (own process, specs/auto-debit.json)";
     const VS: &str =
         "peers: mock vs Prism 5.14.2 (own processes, specs/auto-debit.json, same requests)";
-    const FLOOR: &str = "floor: a do-nothing HTTP server as its own process (loopback round trip)";
+    const BASELINE: &str = "baseline: a do-nothing HTTP server as its own process (thread per connection, 2-byte answer)";
     let requests = match process::requests(&ctx.root) {
         Ok(r) => r,
         Err(e) => return vec![Row::skipped(OURS, "mock process", e)],
     };
-    let mut mocks = vec![process::ours(ctx), process::floor(ctx)];
+    let mut mocks = vec![process::ours(ctx), process::baseline(ctx)];
     let mut prism_missing = None;
     match peers.map(|p| &p.prism) {
         Some(Ok(prism)) => mocks.push(peers::prism_mock(ctx, prism)),
@@ -207,10 +207,10 @@ fn mock_processes(ctx: &Ctx, peers: Option<&peers::Peers>) -> Vec<Row> {
         Some(Err(e)) => rows.push(Row::skipped(OURS, "mock process", e.clone())),
         None => {}
     }
-    let floor = results.next();
-    match (&ours, &floor) {
-        (Some(Ok(o)), Some(Ok(f))) => rows.extend(process::floor_rows(FLOOR, o, f)),
-        (_, Some(Err(e))) => rows.push(Row::skipped(FLOOR, "floor server", e.clone())),
+    let baseline = results.next();
+    match (&ours, &baseline) {
+        (Some(Ok(o)), Some(Ok(f))) => rows.extend(process::baseline_rows(BASELINE, o, f)),
+        (_, Some(Err(e))) => rows.push(Row::skipped(BASELINE, "baseline server", e.clone())),
         _ => {}
     }
     if let Some(why) = prism_missing {
@@ -223,8 +223,8 @@ fn mock_processes(ctx: &Ctx, peers: Option<&peers::Peers>) -> Vec<Row> {
                     r.name = format!("Prism {}", r.name);
                     r
                 }));
-                let floor = floor.as_ref().and_then(|f| f.as_deref().ok());
-                rows.extend(process::ratio_rows(VS, "Prism", o, &p, floor));
+                let baseline = baseline.as_ref().and_then(|f| f.as_deref().ok());
+                rows.extend(process::ratio_rows(VS, "Prism", o, &p, baseline));
             }
             (_, Err(e)) => rows.push(Row::skipped(VS, "Prism", e)),
             (_, Ok(_)) => rows.push(Row::skipped(VS, "Prism", "our mock did not run, no ratio")),

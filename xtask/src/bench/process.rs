@@ -50,14 +50,14 @@ pub fn ours(ctx: &Ctx) -> Mock {
     }
 }
 
-/// The floor (see `floor.rs`): this binary's hidden `bench-floor` command.
-pub fn floor(ctx: &Ctx) -> Mock {
+/// The baseline (see `baseline.rs`): this binary's hidden `bench-baseline` command.
+pub fn baseline(ctx: &Ctx) -> Mock {
     let exe = ctx.exe.clone();
     Mock {
-        name: "floor",
+        name: "baseline",
         command: Box::new(move |port| {
             let mut c = Command::new(&exe);
-            c.args(["bench-floor", "--port", &port.to_string()]);
+            c.args(["bench-baseline", "--port", &port.to_string()]);
             c
         }),
         timeout: Duration::from_secs(10),
@@ -183,11 +183,11 @@ pub fn rows(section: &'static str, rounds: &[Round], targets: bool) -> Vec<Row> 
     out
 }
 
-/// Requests/s of the floor and ours/floor, per connection count.
-pub fn floor_rows(section: &'static str, ours: &[Round], floor: &[Round]) -> Vec<Row> {
+/// Requests/s of the baseline and ours/baseline, per connection count.
+pub fn baseline_rows(section: &'static str, ours: &[Round], baseline: &[Round]) -> Vec<Row> {
     let mut out = Vec::new();
     for (i, &c) in CONNECTIONS.iter().enumerate() {
-        let loads: Vec<LoadResult> = floor
+        let loads: Vec<LoadResult> = baseline
             .iter()
             .filter_map(|r| r.loads.get(i).cloned())
             .collect();
@@ -200,24 +200,27 @@ pub fn floor_rows(section: &'static str, ours: &[Round], floor: &[Round]) -> Vec
         out.push(
             row(
                 section,
-                format!("requests/s ours/floor, {c} conns"),
+                format!("requests/s ours/baseline, {c} conns"),
                 Unit::Ratio,
-                &ratios(&rps(ours), &rps(floor)),
+                &ratios(&rps(ours), &rps(baseline)),
             )
-            .note("1.0 would be a mock as fast as a server that does nothing"),
+            .note(
+                "1.0: as fast as a server that does nothing (thread per connection, 2-byte answer)",
+            ),
         );
     }
     out
 }
 
 /// Ratio rows ours/peer, pairing rounds in the order they ran; with the
-/// floor, also floor/peer: the most any server could show here.
+/// baseline, also baseline/peer: about the most any server shows at one
+/// connection here (the loopback round trip between two processes).
 pub fn ratio_rows(
     section: &'static str,
     peer: &str,
     ours: &[Round],
     theirs: &[Round],
-    floor: Option<&[Round]>,
+    baseline: Option<&[Round]>,
 ) -> Vec<Row> {
     let pick = |rs: &[Round], f: &dyn Fn(&Round) -> f64| rs.iter().map(f).collect::<Vec<f64>>();
     let mut out = vec![
@@ -258,18 +261,18 @@ pub fn ratio_rows(
             )
             .target(Target::AtLeast(30.0)),
         );
-        if let Some(floor) = floor {
+        if let Some(baseline) = baseline {
             out.push(
                 row(
                     section,
-                    format!("requests/s floor/{peer}, {c} conns"),
+                    format!("requests/s baseline/{peer}, {c} conns"),
                     Unit::Ratio,
                     &ratios(
-                        &get(floor, |l| l.requests_per_second),
+                        &get(baseline, |l| l.requests_per_second),
                         &get(theirs, |l| l.requests_per_second),
                     ),
                 )
-                .note("the most any server as its own process shows here"),
+                .note("a do-nothing server against the peer, same load"),
             );
         }
         let p50 = ratios(

@@ -1,24 +1,30 @@
-//! The floor: a do-nothing HTTP/1.1 server in its own process (`cargo xtask
-//! bench-floor --port N`, hidden), measured like the mocks. It reads each
-//! request whole and answers a fixed `200 {}`: no routing, no validation,
-//! no JSON. Its requests/s are what the loopback round trip between two
-//! processes allows on this machine, so "ours / floor" says how much of
-//! that our mock leaves on the table, and "floor / Prism" how large a ratio
-//! any server could show against Prism here.
+//! The baseline: a do-nothing HTTP/1.1 server in its own process (`cargo
+//! xtask bench-baseline --port N`, hidden), measured like the mocks. A thread
+//! per connection reads each request whole and answers a fixed 2-byte
+//! `200 {}`: no routing, no validation, no JSON. At one connection its
+//! requests/s are what the loopback round trip between two processes allows
+//! on this machine, so "ours / baseline" says how much of that our mock
+//! leaves on the table, and "baseline / Prism" about how large a ratio any
+//! server could show against Prism there. At many connections it is only a
+//! reference: an async server can beat a thread per connection.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 
 #[derive(Debug, clap::Args)]
-pub struct FloorArgs {
+pub struct BaselineArgs {
     #[arg(long)]
     port: u16,
 }
 
-pub fn serve(args: FloorArgs) -> std::io::Result<()> {
+pub fn serve(args: BaselineArgs) -> std::io::Result<()> {
     let listener = TcpListener::bind(("127.0.0.1", args.port))?;
     for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
+        let Ok(stream) = stream else {
+            // Out of file descriptors and the like: back off instead of spinning.
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            continue;
+        };
         std::thread::spawn(move || {
             let _ = connection(stream);
         });
