@@ -295,6 +295,26 @@ fn refs_never_leave_the_spec_directory_or_reach_the_network() {
             .contains("network references are never fetched"),
         "{e}"
     );
+    // A symlink inside the directory that points outside it is outside.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(d.join("secret.json"), inner.join("link.json")).unwrap();
+        let linked = write(
+            &inner,
+            "linked.json",
+            r#"{"openapi": "3.1.0", "paths": {}, "components": {"schemas": {"A": {"$ref": "link.json"}}}}"#,
+        );
+        let e = load_err(&[linked]);
+        assert!(matches!(e, LoadError::ForbiddenRef { .. }), "{e}");
+        // The same file, really inside, loads.
+        std::fs::copy(d.join("secret.json"), inner.join("copy.json")).unwrap();
+        let copied = write(
+            &inner,
+            "copied.json",
+            r#"{"openapi": "3.1.0", "paths": {}, "components": {"schemas": {"A": {"$ref": "copy.json"}}}}"#,
+        );
+        load(&[copied], &LoadOptions::default()).unwrap();
+    }
 }
 
 #[test]

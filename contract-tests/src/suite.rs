@@ -107,9 +107,29 @@ pub fn host_of(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
+/// A URL as reports and errors show it: credentials in the authority
+/// (`user:password@`) and the query (`?key=...`) masked.
+pub fn display_url(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let authority = match authority.rsplit_once('@') {
+        Some((_, host)) => format!("***@{host}"),
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, _)) => format!("{path}?***"),
+        None => tail.to_string(),
+    };
+    format!("{scheme}{authority}{tail}")
+}
+
 /// Is a live run against this URL allowed without `--allow-production`?
 pub fn guard(url: &str, allow_production: bool) -> Result<(), SuiteError> {
-    let host = host_of(url).ok_or_else(|| SuiteError::BadUrl(url.to_string()))?;
+    let host = host_of(url).ok_or_else(|| SuiteError::BadUrl(display_url(url)))?;
     let loopback = host == "localhost"
         || host == "::1"
         || host
@@ -210,7 +230,7 @@ pub async fn run(
     }
     let report = Report {
         mode: mode.into(),
-        target: base_url,
+        target: display_url(&base_url),
         seed: config.seed,
         spec_findings: validators.spec_findings().to_vec(),
         cases: runner.cases,

@@ -162,6 +162,26 @@ fn live_runs_refuse_production_hosts_unless_allowed() {
         suite::guard("sandbox.ottu.net", false),
         Err(SuiteError::BadUrl(_))
     ));
+    // A refused URL is echoed without the credentials it may carry.
+    let err = suite::guard(
+        "ftp://user:hunter2pw@sandbox.ottu.net/?key=sk_live_x",
+        false,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        !err.contains("hunter2pw") && !err.contains("sk_live_x"),
+        "{err}"
+    );
+    assert!(err.contains("sandbox.ottu.net"), "{err}");
+    assert_eq!(
+        suite::display_url("https://u:p@sandbox.ottu.net/b/?k=v#f"),
+        "https://***@sandbox.ottu.net/b/?***"
+    );
+    assert_eq!(
+        suite::display_url("http://127.0.0.1:4010"),
+        "http://127.0.0.1:4010"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

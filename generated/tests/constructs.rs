@@ -150,6 +150,37 @@ fn the_ambiguous_union_is_decoded_by_content() {
 }
 
 #[test]
+fn field_errors_survive_the_union_as_ottu_publishes_it() {
+    // Two open objects, nothing required: the body fits both, and only
+    // its look (a list of messages per key) says which it is.
+    use types::LooseErrors;
+    let body = json!({"session_id": ["This field is required."]});
+    match serde_json::from_value::<LooseErrors>(body).unwrap() {
+        LooseErrors::LooseFieldErrors(f) => {
+            // Kept whole on the way back, not an empty operation error.
+            assert_eq!(
+                serde_json::to_value(&f).unwrap(),
+                json!({"session_id": ["This field is required."]})
+            );
+        }
+        other => panic!("field errors lost: {other:?}"),
+    }
+    // Kept, but a secret-looking undeclared value never shows in Debug.
+    let with_token = json!({"session_id": ["Invalid."], "token": "tok_UNDECLARED_MARKER"});
+    let printed = format!(
+        "{:?}",
+        serde_json::from_value::<LooseErrors>(with_token).unwrap()
+    );
+    assert!(printed.contains("session_id"), "{printed}");
+    assert!(!printed.contains("UNDECLARED_MARKER"), "{printed}");
+    let e: LooseErrors = serde_json::from_value(json!({"detail": "Card expired."})).unwrap();
+    assert!(
+        matches!(&e, LooseErrors::LooseOperationError(o) if o.detail.as_deref() == Some("Card expired.")),
+        "{e:?}"
+    );
+}
+
+#[test]
 fn tokens_never_print_in_debug() {
     let thing: Thing = serde_json::from_value(thing_json()).unwrap();
     let printed = format!("{thing:?}");

@@ -168,6 +168,16 @@ async fn bounded<T>(f: impl std::future::Future<Output = T>) -> T {
         .expect("the call hung past 10 s")
 }
 
+/// The call ended by the configured timeout, not by the 10 s hang bound
+/// (slack for a loaded CI machine).
+fn assert_within_timeout(started: Instant) {
+    let took = started.elapsed();
+    assert!(
+        took < TIMEOUT + Duration::from_millis(1600),
+        "took {took:?} with a {TIMEOUT:?} timeout"
+    );
+}
+
 /// The error's text never shows the key, a card token, and stays short.
 fn assert_clean<E: std::fmt::Debug + std::fmt::Display>(err: &Error<E>) {
     let text = format!("{err} {err:?}");
@@ -323,6 +333,7 @@ async fn a_body_shorter_than_its_length_times_out() {
     };
     assert!(t.is_timeout(), "{err}");
     assert!(started.elapsed() >= TIMEOUT);
+    assert_within_timeout(started);
     assert_eq!(count.load(Ordering::SeqCst), 1);
     assert_clean(&err);
 }
@@ -330,6 +341,7 @@ async fn a_body_shorter_than_its_length_times_out() {
 #[tokio::test]
 async fn a_server_that_accepts_and_never_answers_times_out() {
     let (url, count) = serve(|_| Act::Stall(Vec::new())).await;
+    let started = Instant::now();
     let err = bounded(client(&url).auto_debit(&debit()))
         .await
         .unwrap_err();
@@ -337,6 +349,7 @@ async fn a_server_that_accepts_and_never_answers_times_out() {
         matches!(&err, Error::Transport(t) if t.is_timeout()),
         "{err:?}"
     );
+    assert_within_timeout(started);
     assert_eq!(count.load(Ordering::SeqCst), 1, "a payment is sent once");
     let err = bounded(client(&url).get_user_cards(&cards()))
         .await

@@ -108,6 +108,7 @@ fn structure(
         let json = &f.json;
         let rename = (f.name != f.json).then(|| quote!(#[serde(rename = #json)]));
         let skip = match (f.required, f.nullable) {
+            _ if f.flatten => quote!(#[serde(flatten)]),
             (false, false) => quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
             (false, true) => {
                 quote!(#[serde(default, skip_serializing_if = "crate::Nullable::is_absent")])
@@ -132,15 +133,19 @@ fn structure(
             text.push_str("\n\nRead-only: sent by the server only.");
         }
         let doc = doc_raw(&text);
+        let rename = rename.filter(|_| !f.flatten);
         quote! { #doc #rename #skip pub #id: #ty, }
     });
-    let secret = fields.iter().any(|f| f.secret);
+    // Undeclared properties may hold anything, secrets included.
+    let secret = fields.iter().any(|f| f.secret || f.flatten);
     let debug = if secret {
         let entries = fields.iter().map(|f| {
             let id = ident(&f.name);
             let n = &f.name;
             if f.secret {
                 quote!(.field(#n, &"***"))
+            } else if f.flatten {
+                quote!(.field(#n, &crate::runtime::error::Masked(&self.#id)))
             } else {
                 quote!(.field(#n, &self.#id))
             }

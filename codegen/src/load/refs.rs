@@ -131,6 +131,13 @@ impl Ctx<'_> {
         let canonical = joined
             .canonicalize()
             .map_err(|e| dangling(format!("{}: {e}", joined.display())))?;
+        // The path text stays inside; a symlink inside may still point out.
+        let canonical_base = base
+            .canonicalize()
+            .map_err(|e| dangling(format!("{}: {e}", base.display())))?;
+        if !canonical.starts_with(&canonical_base) {
+            return Err(forbidden_outside(here, target));
+        }
         if let Some(other) = self.loaded.get(&canonical) {
             if other.pointer(&fragment).is_none() {
                 return Err(dangling(format!("no {fragment:?} in {}", joined.display())));

@@ -99,6 +99,9 @@ pub struct Field {
     pub secret: bool,
     pub doc: Option<String>,
     pub checks: Checks,
+    /// The properties the schema does not declare, kept as sent
+    /// (`#[serde(flatten)]` map; see `types::keep_undeclared`).
+    pub flatten: bool,
 }
 
 /// Constraints checked before a request is sent.

@@ -173,6 +173,7 @@ impl<'a> Builder<'a> {
 
     pub(crate) fn finish(mut self) -> Vec<TypeDef> {
         self.drain();
+        keep_undeclared(&mut self.done);
         self.done
     }
 
@@ -541,6 +542,7 @@ impl<'a> Builder<'a> {
                 secret,
                 doc: doc_of(prop).or_else(|| doc_of(&resolved)),
                 checks,
+                flatten: false,
             });
         }
         out
@@ -628,6 +630,60 @@ fn enum_kind(schema: &Value, values: &[Value]) -> TypeKind {
         })
         .collect();
     TypeKind::Enum(variants)
+}
+
+/// A struct that is an open branch of a union and requires nothing keeps
+/// the properties it does not declare. Nothing pins such a branch down, so
+/// it may have been chosen because of them (Ottu's published field errors
+/// declare only a placeholder, and a real body names the request's fields):
+/// dropping them would lose what the body says. Branches with required
+/// properties are told apart by those and keep serde's faster plain structs.
+fn keep_undeclared(types: &mut [TypeDef]) {
+    let open_branches: std::collections::BTreeSet<String> = types
+        .iter()
+        .filter_map(|t| match &t.kind {
+            TypeKind::Union(vs) => Some(vs),
+            _ => None,
+        })
+        .flatten()
+        .filter(|v| v.shape.additional == super::Additional::Any && v.shape.required.is_empty())
+        .filter_map(|v| match &v.ty {
+            Ty::Named(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    for t in types.iter_mut() {
+        if !open_branches.contains(&t.name) {
+            continue;
+        }
+        let TypeKind::Struct(fields) = &mut t.kind else {
+            continue;
+        };
+        if fields.iter().any(|f| f.flatten) {
+            continue;
+        }
+        let mut ns = Namespace::new(&[]);
+        for f in fields.iter() {
+            ns.claim(&f.name, "");
+        }
+        fields.push(Field {
+            name: ns.claim("additional", "_"),
+            json: String::new(),
+            ty: Ty::Object,
+            required: true,
+            nullable: false,
+            read_only: false,
+            secret: false,
+            doc: Some(
+                "Properties the spec does not declare, kept as sent (they can be what \
+                 told this branch of the union apart). Secret-looking values are \
+                 masked in `Debug`."
+                    .into(),
+            ),
+            checks: Checks::default(),
+            flatten: true,
+        });
+    }
 }
 
 #[cfg(test)]

@@ -137,6 +137,18 @@ const SENSITIVE: &[&str] = &[
     "signature",
 ];
 
+/// `Debug` of JSON a body carried that the spec does not describe (a
+/// struct's undeclared properties): secret-looking values print as `***`.
+pub(crate) struct Masked<'a>(pub &'a serde_json::Map<String, serde_json::Value>);
+
+impl fmt::Debug for Masked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut v = serde_json::Value::Object(self.0.clone());
+        mask(&mut v);
+        fmt::Debug::fmt(&v, f)
+    }
+}
+
 fn mask(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Object(map) => {

@@ -9,8 +9,11 @@
 //! * it is a POST to a path in [`SAFE_POSTS`]: read-only operations that use
 //!   POST only to carry a body (Ottu's list cards, `POST /b/pbl/v2/card/`).
 //!
-//! Every other request is sent exactly once, whatever the policy says. That
-//! includes Apple Pay, Google Pay and auto-debit: a 503, a reset connection
+//! Every other request is sent exactly once, whatever the policy says, and
+//! so is a PUT or DELETE whose path names money movement
+//! ([`PAYMENT_WORDS`]): idempotent on paper, but a future
+//! `PUT .../payment/` must not become retryable by accident (GET, HEAD and
+//! OPTIONS only read, so they stay retryable). That includes Apple Pay, Google Pay and auto-debit: a 503, a reset connection
 //! or a timeout does not tell whether the customer was charged, and a
 //! retry could charge them twice. [`SAFE_POSTS`] is a constant reviewed in
 //! code, not a setting, so no configuration can make a payment retried;
@@ -34,6 +37,19 @@ use reqwest::Method;
 /// POST paths (as written in the spec, parameters as `{}`) that only read,
 /// and may be retried under a [`RetryPolicy`]. Never add a payment here.
 pub const SAFE_POSTS: &[&str] = &["/b/pbl/v2/card/"];
+
+/// A path segment containing one of these (any case) names money movement:
+/// a PUT or DELETE there is never retried.
+pub const PAYMENT_WORDS: &[&str] = &[
+    "pay",
+    "pymt",
+    "debit",
+    "charge",
+    "refund",
+    "capture",
+    "void",
+    "operation",
+];
 
 /// Statuses that mean "try again later" rather than "this request is wrong".
 const RETRY_STATUSES: &[u16] = &[429, 502, 503, 504];
@@ -116,8 +132,13 @@ impl RetryPolicy {
 
 /// Whether a request may be retried at all (the policy decides how).
 pub fn is_retry_safe(method: &Method, path_template: &str) -> bool {
+    let names_money = path_template.split('/').any(|segment| {
+        let segment = segment.to_ascii_lowercase();
+        PAYMENT_WORDS.iter().any(|w| segment.contains(w))
+    });
     match *method {
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE => true,
+        Method::GET | Method::HEAD | Method::OPTIONS => true,
+        Method::PUT | Method::DELETE => !names_money,
         Method::POST => SAFE_POSTS.contains(&path_template),
         _ => false,
     }
@@ -159,6 +180,17 @@ mod tests {
             assert!(!is_retry_safe(&Method::POST, payment), "{payment}");
         }
         assert!(!is_retry_safe(&Method::PATCH, "/b/pbl/v2/card/"));
+        // PUT and DELETE on a path that names money movement.
+        for (method, path) in [
+            (Method::PUT, "/b/pbl/v2/payment/{}/"),
+            (Method::DELETE, "/b/pbl/v2/Auto-Debit/{}/"),
+            (Method::PUT, "/b/checkout/v1/pymt-txn/{}/"),
+            (Method::PUT, "/b/pbl/v2/operation/"),
+        ] {
+            assert!(!is_retry_safe(&method, path), "{method} {path}");
+        }
+        // Reading a payment is safe to repeat.
+        assert!(is_retry_safe(&Method::GET, "/b/checkout/v1/pymt-txn/{}/"));
     }
 
     #[test]

@@ -6,7 +6,16 @@
 //! unions describe each branch's shape (from the spec) and [`choose`] picks
 //! the branch the value actually fits: admitted JSON type, required
 //! properties present, property values of the declared types; among
-//! several, the one that requires and declares the most of what is there.
+//! several, the one that requires and declares the most of what is there,
+//! then the one whose declared properties look like the undeclared ones.
+//!
+//! That last rule is for specs that cannot tell branches apart: Ottu's
+//! published 400 union is two open objects, an operation error declaring
+//! `detail: string` and field errors declaring a placeholder
+//! `field_name: [string]`. A real `{"session_id": ["This field is
+//! required."]}` fits both and declares nothing of either; its array value
+//! looks like field errors, not like an operation error, so field errors
+//! it is, instead of an empty operation error with the messages lost.
 
 use serde_json::Value;
 
@@ -47,18 +56,21 @@ fn admits(types: Option<&[&str]>, value: &Value) -> bool {
     }
 }
 
-/// How well `value` fits `shape`: `None` if it cannot be an instance.
-fn score(value: &Value, shape: &Shape) -> Option<(usize, usize)> {
+/// How well `value` fits `shape`: `None` if it cannot be an instance;
+/// else (required properties, declared properties present, undeclared
+/// properties whose value has a type some declared property has).
+fn score(value: &Value, shape: &Shape) -> Option<(usize, usize, usize)> {
     if !admits(shape.types, value) {
         return None;
     }
     let Value::Object(map) = value else {
-        return Some((0, 0));
+        return Some((0, 0, 0));
     };
     if !shape.required.iter().all(|r| map.contains_key(*r)) {
         return None;
     }
     let mut declared = 0;
+    let mut alike = 0;
     for (key, v) in map {
         match shape.properties.iter().find(|(name, _)| name == key) {
             Some((_, types)) => {
@@ -68,7 +80,13 @@ fn score(value: &Value, shape: &Shape) -> Option<(usize, usize)> {
                 declared += 1;
             }
             None => match shape.additional {
-                Additional::Any => {}
+                Additional::Any => {
+                    let resembles = shape
+                        .properties
+                        .iter()
+                        .any(|(_, types)| types.is_some() && admits(*types, v));
+                    alike += usize::from(resembles);
+                }
                 Additional::Forbidden => return None,
                 Additional::Types(t) => {
                     if !admits(Some(t), v) {
@@ -78,13 +96,13 @@ fn score(value: &Value, shape: &Shape) -> Option<(usize, usize)> {
             },
         }
     }
-    Some((shape.required.len(), declared))
+    Some((shape.required.len(), declared, alike))
 }
 
 /// The branch `value` belongs to: the most specific one it fits (ties go to
 /// the earlier branch, deterministically). `None`: it fits none.
 pub fn choose(value: &Value, shapes: &[Shape]) -> Option<usize> {
-    let mut best: Option<(usize, (usize, usize))> = None;
+    let mut best: Option<(usize, (usize, usize, usize))> = None;
     for (i, shape) in shapes.iter().enumerate() {
         if let Some(s) = score(value, shape)
             && best.is_none_or(|(_, b)| s > b)
@@ -130,5 +148,39 @@ mod tests {
             Some(0)
         );
         assert_eq!(choose(&json!("text"), &shapes), None);
+    }
+
+    /// Ottu's 400 union as published (no overlay): two open objects, nothing required.
+    const RAW_OPERATION_ERROR: Shape = Shape {
+        types: OBJ,
+        required: &[],
+        properties: &[("detail", Some(&["string"])), ("result", Some(&["string"]))],
+        additional: Additional::Any,
+    };
+    const RAW_FIELD_ERRORS: Shape = Shape {
+        types: OBJ,
+        required: &[],
+        properties: &[("field_name", Some(&["array"]))],
+        additional: Additional::Any,
+    };
+
+    #[test]
+    fn field_errors_are_not_swallowed_by_the_published_union_either() {
+        let shapes = [RAW_OPERATION_ERROR, RAW_FIELD_ERRORS];
+        let fields = json!({"session_id": ["This field is required."], "pg_codes": ["Invalid."]});
+        assert_eq!(choose(&fields, &shapes), Some(1));
+        assert_eq!(
+            choose(&json!({"detail": "Card expired."}), &shapes),
+            Some(0)
+        );
+        assert_eq!(
+            choose(&json!({"detail": "no", "result": "failed"}), &shapes),
+            Some(0)
+        );
+        // Declared beats alike: a detail with a stray list is an operation error.
+        assert_eq!(
+            choose(&json!({"detail": "no", "extra": ["x"]}), &shapes),
+            Some(0)
+        );
     }
 }

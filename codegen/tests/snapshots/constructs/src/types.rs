@@ -168,6 +168,131 @@ impl crate::Validate for Errors {
 }
 /// Schema: `/components/schemas/SameErrors`.
 pub type SameErrors = Errors;
+/// Schema: `/components/schemas/LooseOperationError`.
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LooseOperationError {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// Properties the spec does not declare, kept as sent (they can be what told this branch of the union apart). Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for LooseOperationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LooseOperationError")
+            .field("detail", &self.detail)
+            .field("result", &self.result)
+            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .finish()
+    }
+}
+impl crate::Validate for LooseOperationError {
+    fn validate(&self) -> Result<(), crate::ValidationError> {
+        Ok(())
+    }
+}
+/// Schema: `/components/schemas/LooseFieldErrors`.
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LooseFieldErrors {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_name: Option<Vec<String>>,
+    /// Properties the spec does not declare, kept as sent (they can be what told this branch of the union apart). Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for LooseFieldErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LooseFieldErrors")
+            .field("field_name", &self.field_name)
+            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .finish()
+    }
+}
+impl crate::Validate for LooseFieldErrors {
+    fn validate(&self) -> Result<(), crate::ValidationError> {
+        Ok(())
+    }
+}
+/// Schema: `/components/schemas/LooseErrors`.
+///
+/// Decoded by content (type, required properties, property types;
+/// the most specific branch wins), never by trying each in turn.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
+pub enum LooseErrors {
+    /// Required properties: none.
+    LooseOperationError(LooseOperationError),
+    /// Required properties: none.
+    LooseFieldErrors(LooseFieldErrors),
+}
+impl serde::Serialize for LooseErrors {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::LooseOperationError(v) => v.serialize(s),
+            Self::LooseFieldErrors(v) => v.serialize(s),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for LooseErrors {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        const SHAPES: &[crate::runtime::union::Shape] = &[
+            crate::runtime::union::Shape {
+                types: Some(&["object"]),
+                required: &[],
+                properties: &[
+                    ("detail", Some(&["string"])),
+                    ("result", Some(&["string"])),
+                ],
+                additional: crate::runtime::union::Additional::Any,
+            },
+            crate::runtime::union::Shape {
+                types: Some(&["object"]),
+                required: &[],
+                properties: &[("field_name", Some(&["array"]))],
+                additional: crate::runtime::union::Additional::Any,
+            },
+        ];
+        let value = serde_json::Value::deserialize(d)?;
+        match crate::runtime::union::choose(&value, SHAPES) {
+            Some(0) => {
+                serde_json::from_value(value)
+                    .map(Self::LooseOperationError)
+                    .map_err(|e| D::Error::custom(
+                        format_args!(
+                            "{} ({}): {e}", "LooseErrors", "LooseOperationError"
+                        ),
+                    ))
+            }
+            Some(1) => {
+                serde_json::from_value(value)
+                    .map(Self::LooseFieldErrors)
+                    .map_err(|e| D::Error::custom(
+                        format_args!("{} ({}): {e}", "LooseErrors", "LooseFieldErrors"),
+                    ))
+            }
+            _ => {
+                Err(
+                    D::Error::custom(
+                        "LooseErrors: the value fits none of LooseOperationError, LooseFieldErrors",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl crate::Validate for LooseErrors {
+    fn validate(&self) -> Result<(), crate::ValidationError> {
+        match self {
+            Self::LooseOperationError(v) => crate::Validate::validate(v),
+            Self::LooseFieldErrors(v) => crate::Validate::validate(v),
+        }
+    }
+}
 /// Kind.
 ///
 /// * `small` - Small one
