@@ -193,13 +193,17 @@ pub struct ContractArgs {
     pub allow_payments: bool,
     /// Mock only: make the mock inject this drift into every documented
     /// response (remove-required, change-type, add-enum-value, add-field,
-    /// bad-format, too-long, undocumented-status, wrong-content-type,
+    /// bad-format, too-long, out-of-range, bad-pattern, undocumented-status, wrong-content-type,
     /// not-json, empty-body), to see the suite catch it.
     #[arg(long, value_name = "NAME")]
     pub inject_drift: Option<String>,
     /// Ignore OTTU_BASE_URL and run against the embedded mock.
     #[arg(long, conflicts_with = "base_url")]
     pub mock: bool,
+    /// Exit 1 on drift of this severity or worse: `error` (default), or
+    /// `warning` to also fail on undeclared properties (the API grew).
+    #[arg(long, default_value = "error", value_parser = ["error", "warning"])]
+    pub fail_on: String,
     #[command(flatten)]
     pub spec: SpecArgs,
 }
@@ -266,7 +270,8 @@ pub fn contract(args: ContractArgs, default_dir: &Path) -> Result<ExitCode, Erro
         write_atomic(path, report.junit(&redactor).as_bytes())
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    Ok(if report.failed() > 0 {
+    let warned = args.fail_on == "warning" && report.drift_warnings() > 0;
+    Ok(if report.failed() > 0 || warned {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

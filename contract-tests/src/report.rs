@@ -65,6 +65,15 @@ impl Report {
             .filter(|c| c.outcome == Outcome::Skip)
             .count()
     }
+    /// Findings of severity warning in responses (undeclared properties: the
+    /// API grew), not counting findings about the spec itself.
+    pub fn drift_warnings(&self) -> usize {
+        self.cases
+            .iter()
+            .flat_map(|c| &c.findings)
+            .filter(|f| f.severity == Severity::Warning)
+            .count()
+    }
     fn warnings(&self) -> usize {
         self.spec_findings.len()
             + self

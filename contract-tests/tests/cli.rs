@@ -196,4 +196,23 @@ fn contract_against_the_mock_is_green_and_injected_drift_exits_1_with_junit() {
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("<testsuites") && xml.contains("<failure"));
     let _ = std::fs::remove_file(junit);
+    // An added field is a warning: reported, exit 0, unless --fail-on warning.
+    let added = |fail_on: &str| {
+        run(bin().args([
+            "contract",
+            "--spec",
+            &specs(),
+            "--cases",
+            "1",
+            "--inject-drift",
+            "add-field",
+            "--fail-on",
+            fail_on,
+        ]))
+    };
+    let (code, out, _) = added("error");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("undocumented-property"), "{out}");
+    let (code, out, _) = added("warning");
+    assert_eq!(code, 1, "{out}");
 }

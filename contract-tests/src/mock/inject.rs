@@ -6,9 +6,11 @@
 //! | `remove-required` | drops the first required property present | `/<prop>` (`/0/<prop>` for a list) |
 //! | `change-type` | first string-typed property becomes the number 12345 | `/<prop>` |
 //! | `add-enum-value` | first enum property gets `x-drifted-value` (nested objects searched too) | `/<...>/<prop>` |
-//! | `add-field` | adds `"x_mock_added_field": "drift"` | `/x_mock_added_field` |
+//! | `add-field` | adds `"x_mock_added_field": "drift"` where undeclared properties are undocumented | `/x_mock_added_field` |
 //! | `bad-format` | first `date-time`/`date`/`email`/`uri` string gets Ottu's `2023-12-13 13:42:35` | `/<prop>` |
 //! | `too-long` | first string with `maxLength` gets one character too many | `/<prop>` |
+//! | `out-of-range` | first integer with `maximum` (or `minimum`) gets one past it, added if absent (nested objects searched too) | `/<...>/<prop>` |
+//! | `bad-pattern` | first string with a `pattern` gets a value it does not match, added if absent (nested objects searched, absent ones sampled) | `/<...>/<prop>` |
 //! | `undocumented-status` | status 418, same body | (none) |
 //! | `wrong-content-type` | `Content-Type: text/plain` | (none) |
 //! | `not-json` | an HTML 502 page labelled `application/json` | (none) |
@@ -31,6 +33,8 @@ pub const DRIFTS: &[&str] = &[
     "add-field",
     "bad-format",
     "too-long",
+    "out-of-range",
+    "bad-pattern",
     "undocumented-status",
     "wrong-content-type",
     "not-json",
@@ -46,9 +50,10 @@ pub struct Drifted {
     pub pointer: Option<String>,
 }
 
-/// Applies drift `name` to `canned`; an error names why it cannot (unknown
-/// name, or nothing in this response it could apply to).
-pub fn apply(canned: &Canned, name: &str) -> Result<Drifted, String> {
+/// Applies drift `name` to `canned`: `Ok(None)` when this response has
+/// nothing the drift could change (a 204 has no field to add), an error for
+/// an unknown name.
+pub fn apply(canned: &Canned, name: &str) -> Result<Option<Drifted>, String> {
     let mut out = Drifted {
         status: canned.status,
         content_type: canned.content_type.clone(),
@@ -65,11 +70,11 @@ pub fn apply(canned: &Canned, name: &str) -> Result<Drifted, String> {
                 out.body = body.clone();
                 out.pointer = Some(pointer.clone());
             }
-            None if DRIFTS.contains(&other) => return Err(format!("drift `{other}` finds nothing to change in this response")),
+            None if DRIFTS.contains(&other) => return Ok(None),
             None => return Err(format!("unknown drift `{}` (known: {})", crate::drift::excerpt(other, 40), DRIFTS.join(", "))),
         },
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// The drifts that rewrite the body, precomputed at startup for each canned response.
@@ -80,6 +85,8 @@ pub const STRUCTURAL: &[&str] = &[
     "add-field",
     "bad-format",
     "too-long",
+    "out-of-range",
+    "bad-pattern",
 ];
 
 /// `value` with drift `drift` applied and the pointer it touched, or
@@ -93,6 +100,37 @@ pub fn structural(
     let mut value = value.clone();
     let pointer = mutate(spec, &mut value, schema, drift)?;
     Some((value, pointer))
+}
+
+fn is_integer(p: &Value) -> bool {
+    match p.get("type") {
+        Some(Value::String(t)) => t == "integer",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
+        _ => false,
+    }
+}
+
+/// One past the property's integer bound, if it has one.
+fn out_of_range(p: &Value) -> Option<Value> {
+    if !is_integer(p) {
+        return None;
+    }
+    let bound = |k: &str| p.get(k).and_then(Value::as_i64);
+    match (bound("maximum"), bound("minimum")) {
+        (Some(max), _) => Some(Value::from(max.checked_add(1)?)),
+        (None, Some(min)) => Some(Value::from(min.checked_sub(1)?)),
+        _ => None,
+    }
+}
+
+/// A string the property's `pattern` does not match, if it has one.
+fn mismatching(p: &Value) -> Option<Value> {
+    let pattern = p.get("pattern")?.as_str()?;
+    let check = jsonschema::validator_for(&serde_json::json!({ "pattern": pattern })).ok()?;
+    ["drift value!", " ", "", "\u{1f4a5}", "x-drift", "0"]
+        .into_iter()
+        .map(Value::from)
+        .find(|v| !check.is_valid(v))
 }
 
 fn mutate(spec: &Spec, value: &mut Value, schema: &Value, drift: &str) -> Option<String> {
@@ -123,8 +161,49 @@ fn mutate(spec: &Spec, value: &mut Value, schema: &Value, drift: &str) -> Option
     let prop = |k: &str, key: &str| props.get(k).and_then(|p| p.get(key)).cloned();
     let key = match drift {
         "add-field" => {
+            // Where the schema describes undeclared properties (a map of
+            // field errors), another key is no drift.
+            if flat
+                .get("additionalProperties")
+                .is_some_and(|a| a != &Value::Bool(false))
+            {
+                return None;
+            }
             obj.insert("x_mock_added_field".into(), Value::String("drift".into()));
             return Some("/x_mock_added_field".into());
+        }
+        "out-of-range" | "bad-pattern" => {
+            let wrong = |p: &Value| match drift {
+                "out-of-range" => out_of_range(p),
+                _ => mismatching(p),
+            };
+            if let Some((k, bad)) = props.iter().find_map(|(k, p)| Some((k.clone(), wrong(p)?))) {
+                obj.insert(k.clone(), bad);
+                k
+            } else {
+                // Nested objects: present ones first, then absent ones, sampled.
+                for k in props.keys() {
+                    let child_schema = &props[k];
+                    if let Some(child) = obj.get_mut(k).filter(|c| c.is_object())
+                        && let Some(p) = mutate(spec, child, child_schema, drift)
+                    {
+                        return Some(format!("{}{p}", pointer::push("", k)));
+                    }
+                }
+                for k in props.keys() {
+                    if obj.contains_key(k) {
+                        continue;
+                    }
+                    let mut child = codegen::sample::instance(spec, &props[k], 0);
+                    if child.is_object()
+                        && let Some(p) = mutate(spec, &mut child, &props[k], drift)
+                    {
+                        obj.insert(k.clone(), child);
+                        return Some(format!("{}{p}", pointer::push("", k)));
+                    }
+                }
+                return None;
+            }
         }
         "remove-required" => {
             let key = required.iter().find(|r| obj.contains_key(**r))?.to_string();
