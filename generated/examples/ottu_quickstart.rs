@@ -1,39 +1,84 @@
 //! A first program with `ottu-client`: list a customer's saved cards,
-//! delete one, charge a saved card by auto-debit, handle Google Pay's 3DS
-//! branches, and verify a webhook.
+//! charge a saved card by auto-debit, handle Google Pay's 3DS branches,
+//! delete a card, and verify and parse a webhook.
 //!
 //! ```text
 //! OTTU_API_KEY=... OTTU_CUSTOMER_ID=... cargo run -p ottu-client --example ottu_quickstart
 //! ```
 //!
 //! Without `OTTU_API_KEY` it only runs the offline part (webhook
-//! verification). `OTTU_BASE_URL` selects a merchant host (default: sandbox).
+//! verification). `OTTU_BASE_URL` selects a merchant host (default:
+//! sandbox); `OTTU_SESSION_ID` (an auto-debit session),
+//! `OTTU_GOOGLE_PAY_SESSION_ID` and `OTTU_DELETE_CARD=1` turn on the steps
+//! that move money or delete data. `cargo test -p contract-tests --test
+//! quickstart` runs this file against the embedded mock.
 
 use ottu_client::types::{
     AutoDebit, CardEnvironment, DirectGooglePaymentSuccess, GooglePayDirectPayment,
     GooglePayPaymentData, PaymentMethodData, UserCards, UserCardsErrors,
 };
 use ottu_client::{
-    Auth, Client, Config, Error, GetUserCardsError, Secret, verify_webhook_signature,
+    Auth, Client, Config, Error, GetUserCardsError, Secret, WebhookPayload,
+    verify_webhook_signature,
 };
 
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What the program is asked to do (from the environment in `main`).
+#[derive(Debug)]
+pub struct Settings {
+    pub base_url: String,
+    /// The private API key: a `Secret`, so `Debug` prints `***`.
+    pub api_key: Secret,
+    pub customer_id: String,
+    /// A session created with `payment_type: auto_debit`: charge the first card.
+    pub auto_debit_session: Option<String>,
+    pub google_pay_session: Option<String>,
+    /// Delete the last listed card (it cannot be undone).
+    pub delete_card: bool,
+}
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    verify_a_webhook()?;
+async fn main() -> Result<(), BoxError> {
+    let body = r#"{"amount":"86.000","currency_code":"KWD","customer_first_name":"example-customer",
+        "signature":"6143b8ad4bd283540721ab000f6de746e722231aaaa90bc38f639081d3ff9f67"}"#;
+    // The merchant's webhook key. This vector carries only the signed
+    // fields, not a whole payment, so parsing it fails after verification.
+    match handle_webhook(body, &Secret::new("pu9MpX3yPR")) {
+        Ok(payment) => println!("webhook: payment {}", payment.state),
+        Err(e) => println!("webhook: {e}"),
+    }
     let Ok(key) = std::env::var("OTTU_API_KEY") else {
         println!("set OTTU_API_KEY (and OTTU_CUSTOMER_ID) to call the sandbox");
         return Ok(());
     };
-    let base =
-        std::env::var("OTTU_BASE_URL").unwrap_or_else(|_| ottu_client::SANDBOX_URL.to_string());
-    // The key is a Secret from here on: Debug and errors print `***`.
-    let client = Client::new(Config::new(base, Auth::api_key(key)))?;
-    let customer_id = std::env::var("OTTU_CUSTOMER_ID").unwrap_or_else(|_| "customer-1".into());
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let settings = Settings {
+        base_url: var("OTTU_BASE_URL").unwrap_or_else(|| ottu_client::SANDBOX_URL.to_string()),
+        api_key: Secret::new(key),
+        customer_id: var("OTTU_CUSTOMER_ID").unwrap_or_else(|| "customer-1".into()),
+        auto_debit_session: var("OTTU_SESSION_ID"),
+        google_pay_session: var("OTTU_GOOGLE_PAY_SESSION_ID"),
+        delete_card: var("OTTU_DELETE_CARD").as_deref() == Some("1"),
+    };
+    for line in run(&settings).await? {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// The calls, each answered with a line saying what happened.
+pub async fn run(settings: &Settings) -> Result<Vec<String>, BoxError> {
+    let mut said = Vec::new();
+    let client = Client::new(Config::new(
+        settings.base_url.clone(),
+        Auth::api_key(settings.api_key.clone()),
+    ))?;
 
     // 1. List the customer's saved cards.
     let request = UserCards {
         r#type: CardEnvironment::Sandbox,
-        customer_id: customer_id.clone(),
+        customer_id: settings.customer_id.clone(),
         pg_codes: None,
         agreement_id: None,
     };
@@ -42,38 +87,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         // A 400 is either errors per field or one operation error, decoded by content.
         Err(Error::Api(GetUserCardsError::BadRequest(UserCardsErrors::FieldErrors(fields)))) => {
             for (field, messages) in fields {
-                eprintln!("{field}: {}", messages.join("; "));
+                said.push(format!("{field}: {}", messages.join("; ")));
             }
-            return Ok(());
+            return Ok(said);
         }
         Err(e) => return Err(e.into()),
     };
     for card in &cards {
         // `pg_name` keeps gateways this client version does not know.
-        println!(
-            "{} {} ({}), expired: {}",
+        said.push(format!(
+            "card {} {} ({}), expired: {}",
             card.brand.as_deref().unwrap_or("?"),
             card.number.as_deref().unwrap_or("?"),
             card.pg_name,
             card.is_expired
-        );
+        ));
     }
 
-    // 2. Charge the first card by auto-debit (needs a session created with
-    //    payment_type "auto_debit" by the checkout API). Never retried
-    //    automatically: after a timeout, check the session before retrying.
-    if let (Some(card), Ok(session_id)) = (cards.first(), std::env::var("OTTU_SESSION_ID")) {
+    // 2. Charge the first card by auto-debit. Never retried automatically:
+    //    after a timeout, check the session's state before trying again.
+    if let (Some(card), Some(session_id)) = (cards.first(), &settings.auto_debit_session) {
         let payment = client
             .auto_debit(&AutoDebit {
-                session_id,
+                session_id: session_id.clone(),
                 token: card.token.clone(),
             })
             .await?;
-        println!("auto-debit: {} (state {})", payment.result, payment.state);
+        said.push(format!(
+            "auto-debit: {} (state {})",
+            payment.result, payment.state
+        ));
     }
 
     // 3. Google Pay: the 200 is a payment result or one of two 3DS steps.
-    if let Ok(session_id) = std::env::var("OTTU_GOOGLE_PAY_SESSION_ID") {
+    if let Some(session_id) = &settings.google_pay_session {
         let payload = GooglePayPaymentData {
             api_version: 2,
             api_version_minor: 0,
@@ -87,40 +134,56 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             shipping_address: None,
         };
         let request = GooglePayDirectPayment {
-            session_id,
+            session_id: session_id.clone(),
             payload,
             pg_code: ottu_client::Nullable::Absent,
         };
-        match client.google_direct_payment(&request).await? {
-            DirectGooglePaymentSuccess::SchemaWebhook(done) => println!("paid: {}", done.result),
-            DirectGooglePaymentSuccess::IFrame3DSResponse(step) => {
-                println!(
-                    "render this HTML in an iframe and listen on {}: {} bytes",
-                    step.ws_url,
-                    step.html.len()
+        said.push(match client.google_direct_payment(&request).await? {
+            DirectGooglePaymentSuccess::SchemaWebhook(done) => {
+                format!("google pay: paid, {}", done.result)
+            }
+            DirectGooglePaymentSuccess::IFrame3DSResponse(step) => format!(
+                "google pay: 3DS, render {} bytes of HTML in an iframe and listen on {}",
+                step.html.len(),
+                step.ws_url
+            ),
+            DirectGooglePaymentSuccess::Redirect3DSResponse(step) => {
+                format!(
+                    "google pay: 3DS, send the customer to {}",
+                    step.redirect_url
                 )
             }
-            DirectGooglePaymentSuccess::Redirect3DSResponse(step) => {
-                println!("send the customer to {}", step.redirect_url)
-            }
-        }
+        });
     }
 
-    // 4. Delete a card (uncomment deliberately: it cannot be undone).
-    // client.delete_user_cards(&cards[0].token, &customer_id, CardEnvironment::Sandbox).await?;
-    Ok(())
+    // 4. Delete a card: only when asked, it cannot be undone.
+    if settings.delete_card
+        && let Some(card) = cards.last()
+    {
+        client
+            .delete_user_cards(&card.token, &settings.customer_id, CardEnvironment::Sandbox)
+            .await?;
+        said.push(format!(
+            "deleted card {}",
+            card.number.as_deref().unwrap_or("?")
+        ));
+    }
+    Ok(said)
 }
 
-/// What a webhook handler does with the body Ottu POSTs: verify, then parse.
-fn verify_a_webhook() -> Result<(), Box<dyn std::error::Error>> {
-    let body = r#"{"amount":"86.000","currency_code":"KWD","customer_first_name":"example-customer",
-        "signature":"6143b8ad4bd283540721ab000f6de746e722231aaaa90bc38f639081d3ff9f67"}"#;
-    let key = Secret::new("pu9MpX3yPR"); // the merchant's webhook key
-    let verified = verify_webhook_signature(body, &key)?;
-    println!(
-        "webhook signature ok ({:?} scheme); unsigned fields: {:?}",
-        verified.scheme, verified.unsigned_fields
-    );
-    // Then: serde_json::from_str::<ottu_client::WebhookPayload>(body) for the typed payload.
-    Ok(())
+/// What a webhook handler does with the body Ottu POSTs: verify the
+/// signature first, then parse the typed payload.
+pub fn handle_webhook(body: &str, key: &Secret) -> Result<WebhookPayload, BoxError> {
+    let verified = verify_webhook_signature(body, key)?;
+    if !verified.unsigned_fields.is_empty() {
+        // Present but not covered by the signature: not vouched for by Ottu.
+        eprintln!("webhook: unsigned fields {:?}", verified.unsigned_fields);
+    }
+    let payment: WebhookPayload = serde_json::from_str(body).map_err(|e| {
+        format!(
+            "signature ok ({:?}), but not a whole payment: {e}",
+            verified.scheme
+        )
+    })?;
+    Ok(payment)
 }

@@ -45,7 +45,7 @@ impl crate::Client {
     ///
     /// Typical use case: The merchant collects the Apple Pay token on their frontend and sends it to this endpoint along with session and amount information.
     ///
-    /// `POST /b/pbl/v2/payment/apple-pay/` (operationId `apple_direct_payment`). Sent once even with a retry policy, unless the runtime lists it as safe to repeat: a retry after a timeout could repeat its effect (a charge).
+    /// `POST /b/pbl/v2/payment/apple-pay/` (operationId `apple_direct_payment`). Under a [`RetryPolicy`](crate::RetryPolicy) a POST is retried only if the runtime lists it as read-only (listing cards is); any other, payments above all, is sent once: a retry after a timeout could repeat its effect, a charge included.
     pub async fn apple_direct_payment(
         &self,
         body: &types::ApplePayDirectPayment,
@@ -119,7 +119,7 @@ impl crate::Client {
     ///
     /// This endpoint will take a session id and check for it's related payment if it's possible to be auto charged  or not. &lt;br/&gt; if possible it will charge the payment and return the operation response. &lt;br/&gt; 📝 **NOTE** Optional fields may not be represented in response body.
     ///
-    /// `POST /b/pbl/v2/auto-debit/` (operationId `auto_debit`). Sent once even with a retry policy, unless the runtime lists it as safe to repeat: a retry after a timeout could repeat its effect (a charge).
+    /// `POST /b/pbl/v2/auto-debit/` (operationId `auto_debit`). Under a [`RetryPolicy`](crate::RetryPolicy) a POST is retried only if the runtime lists it as read-only (listing cards is); any other, payments above all, is sent once: a retry after a timeout could repeat its effect, a charge included.
     pub async fn auto_debit(
         &self,
         body: &types::AutoDebit,
@@ -179,7 +179,7 @@ impl crate::Client {
     ///
     /// Typical use case: The merchant collects the Google Pay token on their frontend and sends it to this endpoint along with session and amount information.
     ///
-    /// `POST /b/pbl/v2/payment/google-pay/` (operationId `google_direct_payment`). Sent once even with a retry policy, unless the runtime lists it as safe to repeat: a retry after a timeout could repeat its effect (a charge).
+    /// `POST /b/pbl/v2/payment/google-pay/` (operationId `google_direct_payment`). Under a [`RetryPolicy`](crate::RetryPolicy) a POST is retried only if the runtime lists it as read-only (listing cards is); any other, payments above all, is sent once: a retry after a timeout could repeat its effect, a charge included.
     pub async fn google_direct_payment(
         &self,
         body: &types::GooglePayDirectPayment,
@@ -272,7 +272,7 @@ impl crate::Client {
     ///
     /// This endpoint retrieves a list of cards saved by the customer. The response includes details such as the card's masked number, card type, and expiration date. By using this endpoint, you can provide the customer with an overview of their saved cards for future payments.
     ///
-    /// `POST /b/pbl/v2/card/` (operationId `get_user_cards`). Sent once even with a retry policy, unless the runtime lists it as safe to repeat: a retry after a timeout could repeat its effect (a charge).
+    /// `POST /b/pbl/v2/card/` (operationId `get_user_cards`). Under a [`RetryPolicy`](crate::RetryPolicy) a POST is retried only if the runtime lists it as read-only (listing cards is); any other, payments above all, is sent once: a retry after a timeout could repeat its effect, a charge included.
     pub async fn get_user_cards(
         &self,
         body: &types::UserCards,

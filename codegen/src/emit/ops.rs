@@ -70,7 +70,7 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
         op.http_method, op.path, op.id
     ));
     if op.http_method == "POST" || op.http_method == "PATCH" {
-        doc.push_str(" Sent once even with a retry policy, unless the runtime lists it as safe to repeat: a retry after a timeout could repeat its effect (a charge).");
+        doc.push_str(" Under a [`RetryPolicy`](crate::RetryPolicy) a POST is retried only if the runtime lists it as read-only (listing cards is); any other, payments above all, is sent once: a retry after a timeout could repeat its effect, a charge included.");
     }
     let doc = doc_raw(&doc);
 

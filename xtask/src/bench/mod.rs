@@ -36,7 +36,7 @@ const MARKER: &str = "OTTU_BENCH_RELEASE";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Fewer, shorter runs (well under 2 minutes).
+    /// Fewer, shorter runs (about 5 minutes on 2 cores, release build excluded).
     #[arg(long)]
     quick: bool,
     /// Also install (once, into .peers/) and measure Prism, Python jsonschema and Schemathesis.
@@ -117,12 +117,14 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
         );
     } else {
         let header = format!(
-            "cargo xtask bench{}{}: {} cores, {}; median of {} runs (min - max)",
+            "cargo xtask bench{}{}: {} cores, {}; median of {} runs (min - max); \
+             mock processes, whole commands and peers: {} runs",
             if args.quick { " --quick" } else { "" },
             if args.peers { " --peers" } else { "" },
             machine["cores"],
             machine["cpu"].as_str().unwrap_or("?"),
-            ctx.plan.runs
+            ctx.plan.runs,
+            ctx.plan.slow().runs
         );
         print!("{}", table::text(&rows, &header));
         let missed: Vec<&str> = rows
@@ -166,7 +168,7 @@ fn measure_all(ctx: &Ctx, peers: Option<&peers::Peers>) -> Vec<Row> {
     eprintln!("bench: mock processes");
     rows.extend(mock_processes(ctx, peers));
     eprintln!("bench: commands");
-    rows.push(tasks::contract(ctx));
+    rows.extend(tasks::contract(ctx));
     rows.push(tasks::diff(ctx));
     if let Some(p) = peers {
         eprintln!("bench: Python jsonschema");

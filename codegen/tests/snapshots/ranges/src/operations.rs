@@ -50,7 +50,7 @@ impl std::fmt::Display for BrewTeaError {
     }
 }
 impl crate::Client {
-    /// `POST /teapots/` (operationId `brewTea`). Sent once even with a retry policy, unless the runtime lists it as safe to repeat: a retry after a timeout could repeat its effect (a charge).
+    /// `POST /teapots/` (operationId `brewTea`). Under a [`RetryPolicy`](crate::RetryPolicy) a POST is retried only if the runtime lists it as read-only (listing cards is); any other, payments above all, is sent once: a retry after a timeout could repeat its effect, a charge included.
     pub async fn brew_tea(&self) -> Result<types::Tea, crate::Error<BrewTeaError>> {
         #[allow(unused_mut, reason = "not every operation adds to the request")]
         let mut req = self
