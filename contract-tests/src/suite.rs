@@ -127,6 +127,35 @@ pub fn display_url(url: &str) -> String {
     format!("{scheme}{authority}{tail}")
 }
 
+/// Responses larger than this are not judged (a live server could send
+/// anything; the suite must not run out of memory on it).
+const MAX_BODY: usize = 8 << 20;
+
+/// The whole body, or why not (larger than `max`, or the read failed).
+async fn read_capped(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > max {
+                    return Err(format!(
+                        "response body exceeds {} MiB; not judged",
+                        max >> 20
+                    ));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) => {
+                return Err(format!(
+                    "response body could not be read: {}",
+                    crate::drift::excerpt(&e.to_string(), 160)
+                ));
+            }
+        }
+    }
+}
+
 /// Is a live run against this URL allowed without `--allow-production`?
 pub fn guard(url: &str, allow_production: bool) -> Result<(), SuiteError> {
     let host = host_of(url).ok_or_else(|| SuiteError::BadUrl(display_url(url)))?;
@@ -597,23 +626,31 @@ impl Runner {
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string);
                 case.status = Some(status);
-                let body = resp.bytes().await.unwrap_or_default();
-                self.learn_secrets(&body);
-                case.findings = self
-                    .validators
-                    .validate(&op.id, status, content_type.as_deref(), &body)
-                    .unwrap_or_default();
-                let ok = match expect {
-                    Expect::Exactly(s) => status == s,
-                    Expect::Success => (200..300).contains(&status),
-                    Expect::ClientError => (400..500).contains(&status),
-                    Expect::Anything => true,
-                };
-                if !ok {
-                    case.findings.push(unexpected(op, status, expect));
-                }
-                if case.findings.iter().any(Finding::is_error) {
-                    case.outcome = Outcome::Fail;
+                match read_capped(resp, MAX_BODY).await {
+                    // Not judged: a partial body would report false drift.
+                    Err(why) => {
+                        case.outcome = Outcome::Fail;
+                        case.note = why;
+                    }
+                    Ok(body) => {
+                        self.learn_secrets(&body);
+                        case.findings = self
+                            .validators
+                            .validate(&op.id, status, content_type.as_deref(), &body)
+                            .unwrap_or_default();
+                        let ok = match expect {
+                            Expect::Exactly(s) => status == s,
+                            Expect::Success => (200..300).contains(&status),
+                            Expect::ClientError => (400..500).contains(&status),
+                            Expect::Anything => true,
+                        };
+                        if !ok {
+                            case.findings.push(unexpected(op, status, expect));
+                        }
+                        if case.findings.iter().any(Finding::is_error) {
+                            case.outcome = Outcome::Fail;
+                        }
+                    }
                 }
             }
         }

@@ -325,3 +325,69 @@ async fn the_whole_api_fixtures_compile_and_run_green_against_their_own_mock() {
         assert_eq!(report.failed(), 0, "{file}:\n{}", report.text(&redactor));
     }
 }
+
+/// A "live" server on loopback that answers every request with `head`,
+/// then `body_len` bytes of JSON whitespace (or closes early when `cut`).
+async fn oversized_server(body_len: usize, cut: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 16384];
+                let _ = sock.read(&mut buf).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                    body_len + 2
+                );
+                let _ = sock.write_all(head.as_bytes()).await;
+                let sent = if cut { body_len / 2 } else { body_len };
+                let chunk = vec![b' '; 64 * 1024];
+                let mut left = sent;
+                while left > 0 {
+                    let n = left.min(chunk.len());
+                    if sock.write_all(&chunk[..n]).await.is_err() {
+                        return;
+                    }
+                    left -= n;
+                }
+                if !cut {
+                    let _ = sock.write_all(b"[]").await;
+                }
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_bodies_too_large_or_cut_short_fail_without_being_judged() {
+    let v = validators(true);
+    for (len, cut, expected) in [
+        (9 << 20, false, "exceeds 8 MiB"),
+        (1 << 20, true, "could not be read"),
+    ] {
+        let config = SuiteConfig {
+            target: Target::Live {
+                base_url: oversized_server(len, cut).await,
+                api_key: "k".into(),
+            },
+            fixtures: Fixtures {
+                customer_id: Some("cust-1".into()),
+                ..Fixtures::default()
+            },
+            ..SuiteConfig::default()
+        };
+        let (report, _) = suite::run(v.clone(), config).await.unwrap();
+        let case = report
+            .cases
+            .iter()
+            .find(|c| c.operation == "get_user_cards" && c.outcome != Outcome::Skip)
+            .expect("list cards ran");
+        assert_eq!(case.outcome, Outcome::Fail, "{case:?}");
+        assert!(case.note.contains(expected), "{}", case.note);
+        assert!(case.findings.is_empty(), "{:?}", case.findings);
+    }
+}
