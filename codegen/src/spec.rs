@@ -28,6 +28,7 @@ pub struct Spec {
     doc: Value,
     sources: Vec<Source>,
     origins: BTreeMap<String, Vec<PathBuf>>,
+    overlays: Vec<PathBuf>,
 }
 
 /// One operation of the merged document.
@@ -57,7 +58,18 @@ impl Spec {
             doc,
             sources,
             origins,
+            overlays: Vec::new(),
         }
+    }
+
+    pub(crate) fn with_overlays(mut self, overlays: Vec<PathBuf>) -> Self {
+        self.overlays = overlays;
+        self
+    }
+
+    /// The overlay files applied while loading (reports say what was patched).
+    pub fn overlays(&self) -> &[PathBuf] {
+        &self.overlays
     }
 
     /// The merged canonical document.

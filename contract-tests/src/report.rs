@@ -41,6 +41,8 @@ pub struct Report {
     pub mode: String,
     pub target: String,
     pub seed: u64,
+    /// Overlay files applied to the specs (fixes of known upstream defects).
+    pub overlays: Vec<String>,
     pub spec_findings: Vec<Finding>,
     pub cases: Vec<Case>,
     pub millis: u64,
@@ -101,6 +103,13 @@ impl Report {
             "contract run against {} ({}), seed {}",
             self.target, self.mode, self.seed
         );
+        if !self.overlays.is_empty() {
+            let _ = writeln!(
+                s,
+                "overlays applied: {} (fixes of known spec defects; `cargo xtask lint --no-overlays` shows them)",
+                self.overlays.join(", ")
+            );
+        }
         for f in &self.spec_findings {
             let _ = writeln!(s, "spec: {f}");
         }
@@ -257,6 +266,13 @@ impl Report {
             self.target,
             self.seed
         );
+        if !self.overlays.is_empty() {
+            let _ = writeln!(
+                s,
+                "Overlays applied (fixes of known spec defects): `{}`.\n",
+                self.overlays.join("`, `")
+            );
+        }
         s.push_str("| operation | cases | failed | skipped |\n|---|---:|---:|---:|\n");
         for op in self.operations() {
             let cases: Vec<&Case> = self.cases.iter().filter(|c| c.operation == op).collect();

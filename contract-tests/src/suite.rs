@@ -257,7 +257,14 @@ pub async fn run(
     if let Some(server) = mock {
         server.shutdown().await;
     }
+    let root = std::env::current_dir().unwrap_or_default();
     let report = Report {
+        overlays: validators
+            .spec
+            .overlays()
+            .iter()
+            .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
+            .collect(),
         mode: mode.into(),
         target: display_url(&base_url),
         seed: config.seed,

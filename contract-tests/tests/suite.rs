@@ -391,3 +391,25 @@ async fn live_bodies_too_large_or_cut_short_fail_without_being_judged() {
         assert!(case.findings.is_empty(), "{:?}", case.findings);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_name_the_overlays_that_patched_the_specs() {
+    for overlays in [true, false] {
+        let config = SuiteConfig {
+            cases: 0,
+            ..SuiteConfig::default()
+        };
+        let (report, redactor) = suite::run(validators(overlays), config).await.unwrap();
+        let text = report.text(&redactor);
+        let markdown = report.markdown(&redactor);
+        let named = |s: &str| s.contains("ottu-fixes.yaml");
+        assert_eq!(named(&text), overlays, "{text}");
+        assert_eq!(named(&markdown), overlays, "{markdown}");
+        // Without them, the spec's own defect is said once.
+        assert_eq!(
+            text.matches("ambiguous-union").count() > 0,
+            !overlays,
+            "{text}"
+        );
+    }
+}

@@ -110,7 +110,8 @@ pub fn load_documents(
             version,
         });
     }
-    let spec = Spec::new(Value::Object(merged.doc), sources, merged.origins);
+    let spec = Spec::new(Value::Object(merged.doc), sources, merged.origins)
+        .with_overlays(overlays.iter().map(|o| o.file.clone()).collect());
     refs::check_cycles(spec.document(), &|p| spec.origin(p))?;
     check_local_refs(&spec)?;
     Ok(spec)
