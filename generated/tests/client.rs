@@ -247,3 +247,25 @@ async fn invalid_requests_are_not_sent() {
         "invalid `body.session_id`: 129 characters, at most 128 allowed"
     );
 }
+
+#[test]
+fn credentials_never_go_over_plain_http_to_another_host() {
+    let key = || Auth::api_key("sk_live_over_http");
+    let err = Client::new(Config::new("http://merchant.ottu.net", key())).unwrap_err();
+    assert!(
+        matches!(&err, ottu_client::BuildError::InsecureBaseUrl(h) if h == "merchant.ottu.net"),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("sk_live_over_http"), "{err}");
+    // Loopback (a local mock), https, no credentials, or an explicit opt-in: fine.
+    for url in [
+        "http://127.0.0.1:4010",
+        "http://localhost:8080",
+        "http://[::1]:9",
+    ] {
+        Client::new(Config::new(url, key())).unwrap();
+    }
+    Client::new(Config::new("https://merchant.ottu.net", key())).unwrap();
+    Client::new(Config::new("http://merchant.ottu.net", Auth::None)).unwrap();
+    Client::new(Config::new("http://merchant.ottu.net", key()).allow_insecure_http()).unwrap();
+}

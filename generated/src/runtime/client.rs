@@ -44,6 +44,12 @@ pub enum BuildError {
     /// The HTTP client could not be built (TLS setup).
     #[error("cannot build the HTTP client: {0}")]
     Http(String),
+    /// Credentials would go in clear text over `http://` to this host (not
+    /// loopback); see [`Config::allow_insecure_http`](crate::Config::allow_insecure_http).
+    #[error(
+        "refusing to send credentials over plain http to `{0}`: use https, or Config::allow_insecure_http"
+    )]
+    InsecureBaseUrl(String),
 }
 
 fn auth_header(auth: &Auth) -> Result<Option<HeaderValue>, BuildError> {
@@ -71,6 +77,19 @@ impl Client {
             .map_err(|_| BuildError::BaseUrl(config.base_url.clone()))?;
         if !matches!(base.scheme(), "https" | "http") || base.cannot_be_a_base() {
             return Err(BuildError::BaseUrl(config.base_url));
+        }
+        let host = base.host_str().unwrap_or_default();
+        let loopback = host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if base.scheme() == "http"
+            && !loopback
+            && !config.allow_insecure_http
+            && !matches!(config.auth, Auth::None)
+        {
+            return Err(BuildError::InsecureBaseUrl(host.to_string()));
         }
         // Operation paths are absolute; keep any path prefix of the base.
         let trimmed = base.path().trim_end_matches('/').to_string();

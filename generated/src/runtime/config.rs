@@ -71,6 +71,7 @@ pub struct Config {
     pub(crate) max_body_bytes: usize,
     pub(crate) http: Option<reqwest::Client>,
     pub(crate) retry: Option<RetryPolicy>,
+    pub(crate) allow_insecure_http: bool,
 }
 
 impl Config {
@@ -90,6 +91,7 @@ impl Config {
             max_body_bytes: 4 * 1024 * 1024,
             http: None,
             retry: None,
+            allow_insecure_http: false,
         }
     }
 
@@ -123,6 +125,14 @@ impl Config {
     /// apply; this config's timeout is still set on every request.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
+        self
+    }
+
+    /// Allow a plain `http://` base URL on a host other than loopback. By
+    /// default [`Client::new`](crate::Client::new) refuses one when there
+    /// are credentials: the API key would cross the network in clear text.
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
         self
     }
 
