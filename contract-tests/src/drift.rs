@@ -276,13 +276,22 @@ pub struct ResponseJudge<'a> {
 
 impl ResponseJudge<'_> {
     /// Findings for one parsed JSON body; no allocation when there is none.
+    #[inline]
     pub fn validate_value(&self, body: &Value) -> Vec<Finding> {
-        // The common case, first and alone: a clean body, one pass.
+        // The common case, first and alone: a clean body, one pass. Kept
+        // small enough to inline into the caller's loop.
         if let Some(strict) = self.strict
             && strict.is_valid(body)
         {
             return Vec::new();
         }
+        self.findings(body)
+    }
+
+    /// Everything but the clean fast path.
+    #[cold]
+    #[inline(never)]
+    fn findings(&self, body: &Value) -> Vec<Finding> {
         let v = self.validators;
         if !self.documented {
             return vec![v.finish(
