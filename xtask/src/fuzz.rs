@@ -3,8 +3,11 @@
 //! for a bounded time each, in release.
 //!
 //! Under plain `cargo test` the same targets run for bolero's default of
-//! one second each, so CI always replays the regression corpus
-//! (`tests/__fuzz__/<target>/crashes`) and tries fresh random inputs.
+//! one second each, so CI always tries fresh random inputs. A crash found
+//! here becomes a plain `#[test]` with the failing input beside the target
+//! (e.g. `root_replaced_by_a_scalar_is_an_error` in `codegen/tests/fuzz.rs`);
+//! bolero would also replay inputs kept in `tests/__fuzz__/<target>/crashes`,
+//! but none are kept there.
 //! Coverage-guided runs (`cargo bolero test --engine libfuzzer`) need
 //! nightly and cargo-bolero; this command needs neither.
 
