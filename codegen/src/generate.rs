@@ -136,11 +136,44 @@ base64 = "0.23"
 
 /// Paths (relative to `dir`) whose content differs from `files`.
 pub fn stale(dir: &Path, files: &[File]) -> Vec<String> {
-    files
+    let mut out: Vec<String> = files
         .iter()
         .filter(|f| fs::read_to_string(dir.join(&f.path)).ok().as_deref() != Some(f.text.as_str()))
         .map(|f| f.path.clone())
-        .collect()
+        .collect();
+    out.extend(
+        orphans(dir, files)
+            .into_iter()
+            .map(|p| format!("{p} (no longer generated)")),
+    );
+    out
+}
+
+/// Files under `dir/src` that carry the `@generated` header but are not in
+/// `files`: left over from a generator that no longer writes them. Hand-written
+/// files (no header) are never touched.
+pub fn orphans(dir: &Path, files: &[File]) -> Vec<String> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, base, out);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && fs::read_to_string(&path).is_ok_and(|t| t.starts_with("// @generated"))
+                && let Ok(rel) = path.strip_prefix(base)
+            {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&dir.join("src"), dir, &mut found);
+    found.retain(|p| !files.iter().any(|f| &f.path == p));
+    found
 }
 
 /// Writes `files` under `dir`, all or nothing: every file is staged in a
@@ -161,7 +194,13 @@ pub fn write_atomically(dir: &Path, files: &[File]) -> Result<(), GenerateError>
     let _ = fs::remove_dir_all(&stage);
     let result = stage_and_swap(dir, &stage, files);
     let _ = fs::remove_dir_all(&stage);
-    result
+    result?;
+    // The new files are in; generated files the generator no longer writes go.
+    for orphan in orphans(dir, files) {
+        let path = dir.join(&orphan);
+        fs::remove_file(&path).map_err(io_err(&path))?;
+    }
+    Ok(())
 }
 
 fn stage_and_swap(dir: &Path, stage: &Path, files: &[File]) -> Result<(), GenerateError> {
