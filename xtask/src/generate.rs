@@ -34,5 +34,17 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
     let files = generate::crate_files(&spec, &base, &args.name)?;
     generate::write_atomically(&args.out, &files)?;
     println!("wrote {} files to {}", files.len(), args.out.display());
+    // What the client works around (ambiguous unions, keys in examples, ...):
+    // a maintainer trying a new upstream version should see it at once.
+    let findings = codegen::lint::lint(&spec);
+    for f in &findings {
+        eprintln!("{f}");
+    }
+    if !findings.is_empty() {
+        eprintln!(
+            "{} spec finding(s) above; the client was generated anyway (`cargo xtask lint` explains them)",
+            findings.len()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
