@@ -570,3 +570,50 @@ async fn thousands_of_mixed_requests_from_many_connections_never_get_a_5xx() {
         "port released after shutdown"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recursive_schemas_neither_hang_nor_overflow_the_drift_search() {
+    // `Node.parent` is a Node: the nested searches of out-of-range and
+    // bad-pattern sample absent objects and descend, boundedly.
+    let dir = std::env::temp_dir().join(format!("mock-recursive-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("api.json");
+    std::fs::write(
+        &file,
+        serde_json::to_vec(&json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/node/": {"get": {
+                "operationId": "get_node",
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Node"}}}}}
+            }}},
+            "components": {"schemas": {"Node": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "parent": {"$ref": "#/components/schemas/Node"},
+                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}
+                }
+            }}}
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let spec = codegen::load(&[file], &codegen::LoadOptions { overlays: false }).unwrap();
+    let v = Arc::new(Validators::new(spec).unwrap());
+    let server = MockServer::start(v, MockConfig::default()).await.unwrap();
+    let a = send(
+        &server,
+        "GET",
+        "/node/",
+        &[AUTH, ("X-Mock-Drift", "bad-pattern")],
+        None,
+    )
+    .await;
+    // Nothing to drift: the documented answer, marked.
+    assert_eq!(a.status, 200);
+    assert!(a.drift_not_applied);
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -98,21 +98,21 @@ pub fn structural(
     drift: &str,
 ) -> Option<(Value, String)> {
     let mut value = value.clone();
-    let pointer = mutate(spec, &mut value, schema, drift)?;
+    let pointer = mutate(spec, &mut value, schema, drift, 0)?;
     Some((value, pointer))
 }
 
-fn is_integer(p: &Value) -> bool {
+fn has_type(p: &Value, ty: &str) -> bool {
     match p.get("type") {
-        Some(Value::String(t)) => t == "integer",
-        Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
+        Some(Value::String(t)) => t == ty,
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == ty),
         _ => false,
     }
 }
 
 /// One past the property's integer bound, if it has one.
 fn out_of_range(p: &Value) -> Option<Value> {
-    if !is_integer(p) {
+    if !has_type(p, "integer") {
         return None;
     }
     let bound = |k: &str| p.get(k).and_then(Value::as_i64);
@@ -125,6 +125,9 @@ fn out_of_range(p: &Value) -> Option<Value> {
 
 /// A string the property's `pattern` does not match, if it has one.
 fn mismatching(p: &Value) -> Option<Value> {
+    if !has_type(p, "string") {
+        return None;
+    }
     let pattern = p.get("pattern")?.as_str()?;
     let check = jsonschema::validator_for(&serde_json::json!({ "pattern": pattern })).ok()?;
     ["drift value!", " ", "", "\u{1f4a5}", "x-drift", "0"]
@@ -133,13 +136,26 @@ fn mismatching(p: &Value) -> Option<Value> {
         .find(|v| !check.is_valid(v))
 }
 
-fn mutate(spec: &Spec, value: &mut Value, schema: &Value, drift: &str) -> Option<String> {
+/// How deep the nested searches go: a recursive schema (`Node {parent?:
+/// Node}`) would otherwise sample and descend forever.
+const MAX_DEPTH: usize = 8;
+
+fn mutate(
+    spec: &Spec,
+    value: &mut Value,
+    schema: &Value,
+    drift: &str,
+    depth: usize,
+) -> Option<String> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
     let flat = flatten(spec, schema, 0);
     // Lists: drift the first item.
     if let Value::Array(items) = value {
         let item_schema = flat.get("items")?.clone();
         let first = items.first_mut()?;
-        return mutate(spec, first, &item_schema, drift).map(|p| format!("/0{p}"));
+        return mutate(spec, first, &item_schema, drift, depth + 1).map(|p| format!("/0{p}"));
     }
     let obj = value.as_object_mut()?;
     let props: Map<String, Value> = flat
@@ -184,8 +200,8 @@ fn mutate(spec: &Spec, value: &mut Value, schema: &Value, drift: &str) -> Option
                 // Nested objects: present ones first, then absent ones, sampled.
                 for k in props.keys() {
                     let child_schema = &props[k];
-                    if let Some(child) = obj.get_mut(k).filter(|c| c.is_object())
-                        && let Some(p) = mutate(spec, child, child_schema, drift)
+                    if let Some(child) = obj.get_mut(k).filter(|c| c.is_object() || c.is_array())
+                        && let Some(p) = mutate(spec, child, child_schema, drift, depth + 1)
                     {
                         return Some(format!("{}{p}", pointer::push("", k)));
                     }
@@ -195,8 +211,8 @@ fn mutate(spec: &Spec, value: &mut Value, schema: &Value, drift: &str) -> Option
                         continue;
                     }
                     let mut child = codegen::sample::instance(spec, &props[k], 0);
-                    if child.is_object()
-                        && let Some(p) = mutate(spec, &mut child, &props[k], drift)
+                    if (child.is_object() || child.is_array())
+                        && let Some(p) = mutate(spec, &mut child, &props[k], drift, depth + 1)
                     {
                         obj.insert(k.clone(), child);
                         return Some(format!("{}{p}", pointer::push("", k)));
@@ -261,7 +277,7 @@ fn mutate(spec: &Spec, value: &mut Value, schema: &Value, drift: &str) -> Option
                         continue;
                     };
                     if let Some(child) = obj.get_mut(&k).filter(|c| c.is_object() || c.is_array())
-                        && let Some(p) = mutate(spec, child, child_schema, drift)
+                        && let Some(p) = mutate(spec, child, child_schema, drift, depth + 1)
                     {
                         return Some(format!("{}{p}", pointer::push("", &k)));
                     }
