@@ -149,37 +149,58 @@ pub fn stale(dir: &Path, files: &[File]) -> Vec<String> {
     out
 }
 
-/// Files under `dir/src` that carry the `@generated` header but are not in
-/// `files`: left over from a generator that no longer writes them. Hand-written
-/// files (no header) are never touched.
+/// Files under `dir/src` that start with the generator's header but are not
+/// in `files`: left over from a generator that no longer writes them.
+/// Hand-written files (no header) are never touched, nor is anything behind
+/// a symlink.
 pub fn orphans(dir: &Path, files: &[File]) -> Vec<String> {
-    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+    fn starts_generated(path: &Path) -> bool {
+        use std::io::Read as _;
+        let mut head = vec![0u8; crate::emit::GENERATED_MARK.len()];
+        fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut head))
+            .is_ok_and(|()| head == crate::emit::GENERATED_MARK.as_bytes())
+    }
+    fn walk(dir: &Path, base: &Path, files: &[File], out: &mut Vec<String>) {
         let Ok(entries) = fs::read_dir(dir) else {
             return;
         };
-        let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                walk(&path, base, out);
-            } else if path.extension().is_some_and(|e| e == "rs")
-                && fs::read_to_string(&path).is_ok_and(|t| t.starts_with("// @generated"))
-                && let Ok(rel) = path.strip_prefix(base)
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.path());
+        for entry in entries {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() {
+                walk(&path, base, files, out);
+                continue;
+            }
+            let Some(rel) = path
+                .strip_prefix(base)
+                .ok()
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+            else {
+                continue;
+            };
+            if kind.is_file()
+                && path.extension().is_some_and(|e| e == "rs")
+                && !files.iter().any(|f| f.path == rel)
+                && starts_generated(&path)
             {
-                out.push(rel.to_string_lossy().replace('\\', "/"));
+                out.push(rel);
             }
         }
     }
     let mut found = Vec::new();
-    walk(&dir.join("src"), dir, &mut found);
-    found.retain(|p| !files.iter().any(|f| &f.path == p));
+    walk(&dir.join("src"), dir, files, &mut found);
     found
 }
 
 /// Writes `files` under `dir`, all or nothing: every file is staged in a
-/// directory next to `dir` first; then old files are moved aside and new
-/// ones moved in; if any step fails, what was moved is moved back and the
-/// staging directory removed, leaving `dir` as it was.
+/// directory next to `dir` first; then old files (and [`orphans`]) are moved
+/// aside and new ones moved in; if any step fails, what was moved is moved
+/// back and the staging directory removed, leaving `dir` as it was.
 pub fn write_atomically(dir: &Path, files: &[File]) -> Result<(), GenerateError> {
     let parent = dir
         .parent()
@@ -194,13 +215,7 @@ pub fn write_atomically(dir: &Path, files: &[File]) -> Result<(), GenerateError>
     let _ = fs::remove_dir_all(&stage);
     let result = stage_and_swap(dir, &stage, files);
     let _ = fs::remove_dir_all(&stage);
-    result?;
-    // The new files are in; generated files the generator no longer writes go.
-    for orphan in orphans(dir, files) {
-        let path = dir.join(&orphan);
-        fs::remove_file(&path).map_err(io_err(&path))?;
-    }
-    Ok(())
+    result
 }
 
 fn stage_and_swap(dir: &Path, stage: &Path, files: &[File]) -> Result<(), GenerateError> {
@@ -234,6 +249,13 @@ fn stage_and_swap(dir: &Path, stage: &Path, files: &[File]) -> Result<(), Genera
             };
             done.push((target.clone(), had_old.then(|| backup.clone())));
             fs::rename(stage.join("new").join(i.to_string()), &target).map_err(io_err(&target))?;
+        }
+        // Generated files no longer written go aside too (back on failure).
+        for (j, orphan) in orphans(dir, files).into_iter().enumerate() {
+            let target = dir.join(&orphan);
+            let backup = stage.join("old").join(format!("orphan-{j}"));
+            fs::rename(&target, &backup).map_err(io_err(&target))?;
+            done.push((target, Some(backup)));
         }
         Ok(())
     };

@@ -77,13 +77,7 @@ impl Report {
             .count()
     }
     fn warnings(&self) -> usize {
-        self.spec_findings.len()
-            + self
-                .cases
-                .iter()
-                .flat_map(|c| &c.findings)
-                .filter(|f| f.severity == Severity::Warning)
-                .count()
+        self.spec_findings.len() + self.drift_warnings()
     }
     /// Operations in first-seen order.
     fn operations(&self) -> Vec<&str> {

@@ -215,6 +215,14 @@ pub async fn run(
         Target::Live { base_url, api_key } => {
             guard(base_url, config.allow_production)?;
             redactor.add(api_key);
+            // Credentials in the URL itself (`user:password@`, `?key=`) are
+            // secrets too, wherever the URL is echoed (transport errors).
+            if let Ok(url) = reqwest::Url::parse(base_url) {
+                redactor.add(url.password().unwrap_or_default());
+                for (_, value) in url.query_pairs() {
+                    redactor.add(&value);
+                }
+            }
             (
                 base_url.trim_end_matches('/').to_string(),
                 format!("Api-Key {api_key}"),
@@ -622,7 +630,7 @@ impl Runner {
                 case.outcome = Outcome::Fail;
                 case.note = format!(
                     "request failed: {}",
-                    crate::drift::excerpt(&e.to_string(), 160)
+                    crate::drift::excerpt(&e.without_url().to_string(), 160)
                 );
             }
             Ok(resp) => {

@@ -413,3 +413,31 @@ async fn reports_name_the_overlays_that_patched_the_specs() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_in_the_base_url_never_reach_a_report() {
+    // Nothing listens on port 1: every request fails with a transport
+    // error, whose text would carry the URL.
+    let config = SuiteConfig {
+        target: Target::Live {
+            base_url: "http://merchant:hunter2secret@127.0.0.1:1/?key=qsecretvalue".into(),
+            api_key: "k".into(),
+        },
+        fixtures: Fixtures {
+            customer_id: Some("cust-1".into()),
+            ..Fixtures::default()
+        },
+        ..SuiteConfig::default()
+    };
+    let (report, redactor) = suite::run(validators(true), config).await.unwrap();
+    assert!(report.failed() > 0, "{}", report.text(&redactor));
+    for out in [
+        report.text(&redactor),
+        report.json(&redactor),
+        report.junit(&redactor),
+        report.markdown(&redactor),
+    ] {
+        assert!(!out.contains("hunter2secret"), "{out}");
+        assert!(!out.contains("qsecretvalue"), "{out}");
+    }
+}

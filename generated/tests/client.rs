@@ -267,5 +267,7 @@ fn credentials_never_go_over_plain_http_to_another_host() {
     }
     Client::new(Config::new("https://merchant.ottu.net", key())).unwrap();
     Client::new(Config::new("http://merchant.ottu.net", Auth::None)).unwrap();
+    // Credentials in the URL count too.
+    assert!(Client::new(Config::new("http://u:p@merchant.ottu.net", Auth::None)).is_err());
     Client::new(Config::new("http://merchant.ottu.net", key()).allow_insecure_http()).unwrap();
 }

@@ -295,3 +295,35 @@ fn wallet_payment_data_is_hidden_whatever_its_type() {
     assert_no_wallet_data("GooglePayPaymentData", &data);
     assert!(data.contains("Visa 1234"), "{data}");
 }
+
+#[test]
+fn error_excerpts_mask_every_secret_field_the_generator_knows() {
+    // The runtime's masking of bodies (error excerpts, undeclared
+    // properties) and the generator's list of secret fields must not drift
+    // apart: every name on that list, in its own and in snake spelling.
+    for name in codegen::model::secret_field_names() {
+        if name.contains('.') {
+            // `Type.name`: too common a name to mask without its type
+            // (`ApplePaymentData.data`); only the declared field is hidden.
+            continue;
+        }
+        let snake = codegen::model::snake(name);
+        for key in [name.to_string(), snake] {
+            let body = serde_json::json!({ key.clone(): "SECRET_FIELD_MARKER", "ok": 1 });
+            let excerpt = ottu_client::BodyExcerpt::new(body.to_string().as_bytes());
+            assert!(
+                !excerpt.text.contains("SECRET_FIELD_MARKER"),
+                "{key}: {}",
+                excerpt.text
+            );
+            // Truncated, not JSON: masked all the same.
+            let cut = &body.to_string()[..body.to_string().len() - 3];
+            let excerpt = ottu_client::BodyExcerpt::new(cut.as_bytes());
+            assert!(
+                !excerpt.text.contains("SECRET_FIELD_MARKER"),
+                "{key} (truncated): {}",
+                excerpt.text
+            );
+        }
+    }
+}

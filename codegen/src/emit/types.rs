@@ -133,7 +133,6 @@ fn structure(
             text.push_str("\n\nRead-only: sent by the server only.");
         }
         let doc = doc_raw(&text);
-        let rename = rename.filter(|_| !f.flatten);
         quote! { #doc #rename #skip pub #id: #ty, }
     });
     // Undeclared properties may hold anything, secrets included.

@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::spec::Spec;
 
 pub use naming::{is_keyword, snake, type_name, words};
+pub use types::secret_field_names;
 
 /// The client to generate.
 #[derive(Debug, Clone, PartialEq)]

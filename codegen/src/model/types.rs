@@ -58,6 +58,12 @@ const SECRET_FIELDS: &[&str] = &[
     "signedKey",
 ];
 
+/// The names of [`SECRET_FIELDS`] (the runtime's masking of undeclared
+/// and error bodies is tested against them).
+pub fn secret_field_names() -> &'static [&'static str] {
+    SECRET_FIELDS
+}
+
 /// `paymentData`, `payment_data`, `Payment-Data` -> `paymentdata`.
 fn secret_key(name: &str) -> String {
     name.chars()
@@ -659,16 +665,15 @@ fn keep_undeclared(types: &mut [TypeDef]) {
         let TypeKind::Struct(fields) = &mut t.kind else {
             continue;
         };
-        if fields.iter().any(|f| f.flatten) {
-            continue;
-        }
         let mut ns = Namespace::new(&[]);
         for f in fields.iter() {
             ns.claim(&f.name, "");
         }
+        let name = ns.claim("additional", "_");
         fields.push(Field {
-            name: ns.claim("additional", "_"),
-            json: String::new(),
+            // Flattened: no wire name of its own.
+            json: name.clone(),
+            name,
             ty: Ty::Object,
             required: true,
             nullable: false,

@@ -84,11 +84,12 @@ impl Client {
                 .trim_matches(['[', ']'])
                 .parse::<std::net::IpAddr>()
                 .is_ok_and(|ip| ip.is_loopback());
-        if base.scheme() == "http"
-            && !loopback
-            && !config.allow_insecure_http
-            && !matches!(config.auth, Auth::None)
-        {
+        // Credentials: configured auth, or `user:password@` in the URL
+        // (which the HTTP client would send as Basic auth).
+        let credentials = !matches!(config.auth, Auth::None)
+            || !base.username().is_empty()
+            || base.password().is_some();
+        if base.scheme() == "http" && !loopback && !config.allow_insecure_http && credentials {
             return Err(BuildError::InsecureBaseUrl(host.to_string()));
         }
         // Operation paths are absolute; keep any path prefix of the base.

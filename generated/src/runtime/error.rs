@@ -122,20 +122,42 @@ pub struct BodyExcerpt {
     pub truncated: bool,
 }
 
-/// Keys whose values are never shown in an error (card tokens, PANs, keys).
+/// Keys whose values are never shown in an error or a `Debug` of undeclared
+/// properties (card tokens, PANs, keys, wallet payment data), compared
+/// without case, `_` or `-` (`paymentData` is `payment_data`). It covers the
+/// generator's own list of secret fields (a test in `generated/tests/secrets.rs`
+/// keeps the two in step) plus what error bodies echo (`number`, `pan`,
+/// `authorization`).
 const SENSITIVE: &[&str] = &[
     "token",
     "number",
-    "card_number",
+    "cardnumber",
     "cvv",
-    "api_key",
+    "apikey",
     "password",
     "secret",
     "authorization",
     "payload",
     "pan",
     "signature",
+    "paymentdata",
+    "wrappedkey",
+    "ephemeralpublickey",
+    "tokenizationdata",
+    "signedmessage",
+    "intermediatesigningkey",
+    "signedkey",
 ];
+
+/// Is a JSON key one whose value is never shown?
+fn is_sensitive_key(key: &str) -> bool {
+    let normal: String = key
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    SENSITIVE.contains(&normal.as_str())
+}
 
 /// `Debug` of JSON a body carried that the spec does not describe (a
 /// struct's undeclared properties): secret-looking values print as `***`.
@@ -153,7 +175,7 @@ fn mask(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Object(map) => {
             for (k, child) in map.iter_mut() {
-                if SENSITIVE.contains(&k.to_ascii_lowercase().as_str()) && !child.is_null() {
+                if is_sensitive_key(k) && !child.is_null() {
                     *child = serde_json::Value::String("***".into());
                 } else {
                     mask(child);
@@ -187,7 +209,7 @@ fn mask_text(text: &str) -> String {
             .map(str::trim_start);
         if let Some(v) = value
             .and_then(|v| v.strip_prefix('"'))
-            .filter(|_| SENSITIVE.contains(&key.to_ascii_lowercase().as_str()))
+            .filter(|_| is_sensitive_key(key))
         {
             let mut end = v.len();
             let mut escaped = false;

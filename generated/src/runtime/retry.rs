@@ -132,13 +132,15 @@ impl RetryPolicy {
 
 /// Whether a request may be retried at all (the policy decides how).
 pub fn is_retry_safe(method: &Method, path_template: &str) -> bool {
-    let names_money = path_template.split('/').any(|segment| {
-        let segment = segment.to_ascii_lowercase();
-        PAYMENT_WORDS.iter().any(|w| segment.contains(w))
-    });
+    let names_money = || {
+        path_template.split('/').any(|segment| {
+            let segment = segment.to_ascii_lowercase();
+            PAYMENT_WORDS.iter().any(|w| segment.contains(w))
+        })
+    };
     match *method {
         Method::GET | Method::HEAD | Method::OPTIONS => true,
-        Method::PUT | Method::DELETE => !names_money,
+        Method::PUT | Method::DELETE => !names_money(),
         Method::POST => SAFE_POSTS.contains(&path_template),
         _ => false,
     }
