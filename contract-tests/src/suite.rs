@@ -92,12 +92,23 @@ pub enum SuiteError {
     Client(String),
 }
 
+/// `scheme://`, authority and the rest of a URL (`""` for a missing scheme).
+fn url_parts(url: &str) -> (&str, &str, &str) {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    (scheme, authority, tail)
+}
+
 /// The host part of an `http(s)://` URL, lower case.
 pub fn host_of(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let authority = rest.split(['/', '?', '#']).next()?;
+    let (scheme, authority, _) = url_parts(url);
+    if !matches!(scheme, "https://" | "http://") {
+        return None;
+    }
     let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = if let Some(v6) = authority.strip_prefix('[') {
         v6.split(']').next()?
@@ -110,12 +121,7 @@ pub fn host_of(url: &str) -> Option<String> {
 /// A URL as reports and errors show it: credentials in the authority
 /// (`user:password@`) and the query (`?key=...`) masked.
 pub fn display_url(url: &str) -> String {
-    let (scheme, rest) = match url.find("://") {
-        Some(i) => url.split_at(i + 3),
-        None => ("", url),
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
+    let (scheme, authority, tail) = url_parts(url);
     let authority = match authority.rsplit_once('@') {
         Some((_, host)) => format!("***@{host}"),
         None => authority.to_string(),

@@ -12,12 +12,17 @@ use super::table::{Row, Target, Unit, row};
 
 /// Wall time in ms of `exe args...` run in `root`, and its exit code.
 pub fn wall_ms(exe: &Path, root: &Path, args: &[&str]) -> Result<(f64, i32), String> {
+    run_timed(exe, root, args).map(|(ms, code, _)| (ms, code))
+}
+
+/// Wall time in ms, exit code and standard output of `exe args...`.
+fn run_timed(exe: &Path, root: &Path, args: &[&str]) -> Result<(f64, i32, String), String> {
     let started = Instant::now();
     let out = Command::new(exe)
         .current_dir(root)
         .args(args)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()
         .map_err(|e| format!("{}: {e}", exe.display()))?;
@@ -27,19 +32,21 @@ pub fn wall_ms(exe: &Path, root: &Path, args: &[&str]) -> Result<(f64, i32), Str
         let err = String::from_utf8_lossy(&out.stderr);
         return Err(format!("exit {code}: {}", err.lines().last().unwrap_or("")));
     }
-    Ok((ms, code))
+    Ok((ms, code, String::from_utf8_lossy(&out.stdout).into_owned()))
 }
 
-/// `samples, exit codes seen` of `plan` runs.
-fn timed(plan: Plan, ctx: &Ctx, args: &[&str]) -> Result<(Vec<f64>, Vec<i32>), String> {
+/// `samples, exit codes seen, last run's stdout` of `plan` runs.
+fn timed(plan: Plan, ctx: &Ctx, args: &[&str]) -> Result<(Vec<f64>, Vec<i32>, String), String> {
     let mut codes = Vec::new();
+    let mut stdout = String::new();
     let samples = repeat(plan, || {
-        wall_ms(&ctx.exe, &ctx.root, args).map(|(ms, code)| {
+        run_timed(&ctx.exe, &ctx.root, args).map(|(ms, code, out)| {
             codes.push(code);
+            stdout = out;
             ms
         })
     })?;
-    Ok((samples, codes))
+    Ok((samples, codes, stdout))
 }
 
 fn exit_note(codes: &[i32], one_means: &str) -> String {
@@ -64,37 +71,29 @@ pub fn contract(ctx: &Ctx) -> Vec<Row> {
                 format!("xtask contract (embedded mock, specs/, --cases {cases}): wall time");
             let args = ["contract", "--mock", "--cases", cases];
             match timed(ctx.plan.slow(), ctx, &args) {
-                Ok((s, codes)) => row("commands (release binary, own process)", name, Unit::Ms, &s)
-                    .target(Target::AtMost(5000.0))
-                    .note(format!(
-                        "{}; {}",
-                        exit_note(&codes, "drift reported"),
-                        checks_run(ctx, &args)
-                    )),
+                Ok((s, codes, stdout)) => {
+                    row("commands (release binary, own process)", name, Unit::Ms, &s)
+                        .target(Target::AtMost(5000.0))
+                        .note(format!(
+                            "{}; {}",
+                            exit_note(&codes, "drift reported"),
+                            checks_run(&stdout)
+                        ))
+                }
                 Err(e) => Row::skipped("commands (release binary, own process)", name, e),
             }
         })
         .collect()
 }
 
-/// The report's summary line (`566 passed, 0 failed, ...`), from one more run.
-fn checks_run(ctx: &Ctx, args: &[&str]) -> String {
-    let out = Command::new(&ctx.exe)
-        .current_dir(&ctx.root)
-        .args(args)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output();
-    out.ok()
-        .and_then(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .rev()
-                .find(|l| l.contains(" passed, "))
-                .and_then(|l| l.split(';').next())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| "check count unknown".into())
+/// The report's summary line (`566 passed, 0 failed, ...`).
+fn checks_run(stdout: &str) -> String {
+    stdout
+        .lines()
+        .rev()
+        .find(|l| l.contains(" passed, "))
+        .and_then(|l| l.split(';').next())
+        .map_or_else(|| "check count unknown".into(), str::to_string)
 }
 
 pub fn diff(ctx: &Ctx) -> Row {
@@ -109,7 +108,7 @@ pub fn diff(ctx: &Ctx) -> Row {
     }
     let (old, new) = (old.display().to_string(), new.display().to_string());
     match timed(ctx.plan, ctx, &["diff", &old, &new]) {
-        Ok((s, codes)) => row("commands (release binary, own process)", name, Unit::Ms, &s)
+        Ok((s, codes, _)) => row("commands (release binary, own process)", name, Unit::Ms, &s)
             .note(exit_note(&codes, "breaking changes found")),
         Err(e) => Row::skipped("commands (release binary, own process)", name, e),
     }
