@@ -263,27 +263,7 @@ fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
                         m.key()
                     ),
                 });
-                let ranged = !matches!(m, StatusMatch::Code(_));
-                match (t, ranged) {
-                    (Some(t), false) => {
-                        let t = ty_tokens(t, true);
-                        quote!(#d #v(#t),)
-                    }
-                    (None, false) => quote!(#d #v,),
-                    (Some(t), true) => {
-                        let t = ty_tokens(t, true);
-                        quote!(#d #v {
-                            /// The actual HTTP status.
-                            status: u16,
-                            /// The decoded body.
-                            body: #t,
-                        },)
-                    }
-                    (None, true) => quote!(#d #v {
-                        /// The actual HTTP status.
-                        status: u16,
-                    },),
-                }
+                status_variant_decl(&d, &v, *m, t.as_ref())
             });
             let arms = s
                 .statuses
@@ -311,20 +291,10 @@ fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
                     (m.precedence(), arm)
                 })
                 .collect();
-            let status_arms = s.statuses.iter().map(|(m, t)| {
-                let v = success_variant(*m);
-                match (*m, t.is_some()) {
-                    (StatusMatch::Code(c), true) => {
-                        let c = Literal::u16_unsuffixed(c);
-                        quote!(Self::#v(_) => #c,)
-                    }
-                    (StatusMatch::Code(c), false) => {
-                        let c = Literal::u16_unsuffixed(c);
-                        quote!(Self::#v => #c,)
-                    }
-                    _ => quote!(Self::#v { status, .. } => *status,),
-                }
-            });
+            let status_arms = s
+                .statuses
+                .iter()
+                .map(|(m, t)| status_arm(&success_variant(*m), *m, t.is_some()));
             let doc = doc_raw(&format!(
                 "What a successful `{}` returns, by status.",
                 op.method_name
@@ -343,6 +313,47 @@ fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
             };
             (quote!(#en), arms, def)
         }
+    }
+}
+
+/// A variant of a success or error enum: an exact status is the variant
+/// itself (with its body, if any); a range or `default` also carries the
+/// actual status.
+fn status_variant_decl(
+    doc: &TokenStream,
+    v: &proc_macro2::Ident,
+    m: StatusMatch,
+    ty: Option<&Ty>,
+) -> TokenStream {
+    let ty = ty.map(|t| ty_tokens(t, true));
+    match (m, ty) {
+        (StatusMatch::Code(_), Some(t)) => quote!(#doc #v(#t),),
+        (StatusMatch::Code(_), None) => quote!(#doc #v,),
+        (_, Some(t)) => quote!(#doc #v {
+            /// The actual HTTP status.
+            status: u16,
+            /// The decoded body.
+            body: #t,
+        },),
+        (_, None) => quote!(#doc #v {
+            /// The actual HTTP status.
+            status: u16,
+        },),
+    }
+}
+
+/// The `status()` arm of such a variant.
+fn status_arm(v: &proc_macro2::Ident, m: StatusMatch, has_body: bool) -> TokenStream {
+    match m {
+        StatusMatch::Code(c) => {
+            let c = Literal::u16_unsuffixed(c);
+            if has_body {
+                quote!(Self::#v(_) => #c,)
+            } else {
+                quote!(Self::#v => #c,)
+            }
+        }
+        _ => quote!(Self::#v { status, .. } => *status,),
     }
 }
 
@@ -366,41 +377,12 @@ fn error_enum(op: &OperationDef) -> TokenStream {
             None => format!("{what}."),
         };
         let d = doc_raw(&text);
-        match (e.status, &e.ty) {
-            (StatusMatch::Code(_), Some(t)) => {
-                let t = ty_tokens(t, true);
-                quote!(#d #v(#t),)
-            }
-            (StatusMatch::Code(_), None) => quote!(#d #v,),
-            (_, Some(t)) => {
-                let t = ty_tokens(t, true);
-                quote!(#d #v {
-                    /// The actual HTTP status.
-                    status: u16,
-                    /// The decoded body.
-                    body: #t,
-                },)
-            }
-            (_, None) => quote!(#d #v {
-                /// The actual HTTP status.
-                status: u16,
-            },),
-        }
+        status_variant_decl(&d, &v, e.status, e.ty.as_ref())
     });
-    let status_arms = op.errors.iter().map(|e| {
-        let v = ident(&e.variant);
-        match (e.status, &e.ty) {
-            (StatusMatch::Code(c), ty) => {
-                let c = Literal::u16_unsuffixed(c);
-                if ty.is_some() {
-                    quote!(Self::#v(_) => #c,)
-                } else {
-                    quote!(Self::#v => #c,)
-                }
-            }
-            _ => quote!(Self::#v { status, .. } => *status,),
-        }
-    });
+    let status_arms = op
+        .errors
+        .iter()
+        .map(|e| status_arm(&ident(&e.variant), e.status, e.ty.is_some()));
     let name_arms = op.errors.iter().map(|e| {
         let v = ident(&e.variant);
         let n = &e.variant;
