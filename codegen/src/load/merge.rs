@@ -44,6 +44,12 @@ impl Merged {
             });
         };
         self.add_info(src);
+        // Document extensions (`x-ottu-*` policy) are shared by every
+        // document: equal values merge, differing ones are a conflict.
+        for (key, value) in src.iter().filter(|(k, _)| k.starts_with("x-")) {
+            let at = pointer::push("", key);
+            self.insert(file, &at, &[key.as_str()], value.clone())?;
+        }
         let servers = src.get("servers").cloned().unwrap_or_else(|| json!([]));
         if let Some(Value::Array(list)) = self.doc.get_mut("servers") {
             for s in servers.as_array().into_iter().flatten() {

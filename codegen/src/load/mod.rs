@@ -114,6 +114,7 @@ pub fn load_documents(
         .with_overlays(overlays.iter().map(|o| o.file.clone()).collect());
     refs::check_cycles(spec.document(), &|p| spec.origin(p))?;
     check_local_refs(&spec)?;
+    crate::spec::check(&spec)?;
     Ok(spec)
 }
 

@@ -219,69 +219,8 @@ pub struct Body {
     pub content_type: String,
 }
 
-/// Which statuses a response of the spec stands for: a status code
-/// (`"404"`), a range (`"4XX"`, any case) or `"default"`.
-///
-/// At run time the most specific wins, as OpenAPI says: an exact status,
-/// then its range, then `default`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum StatusMatch {
-    /// One status code.
-    Code(u16),
-    /// Every status of one class: `Range(4)` is `400..=499`.
-    Range(u16),
-    /// What nothing else matches. Only statuses outside `200..=299`: a
-    /// `default` never turns a success into an error (when an operation
-    /// documents no success at all, its `default` also gives the success
-    /// type; see [`Success`]).
-    Default,
-}
-
-impl StatusMatch {
-    /// `"404"`, `"4XX"`, `"default"` (any case) -> the match; other keys `None`.
-    pub fn parse(key: &str) -> Option<Self> {
-        if key.eq_ignore_ascii_case("default") {
-            return Some(Self::Default);
-        }
-        let b = key.as_bytes();
-        if b.len() == 3 && (b'1'..=b'5').contains(&b[0]) {
-            if b[1..].iter().all(|c| c.eq_ignore_ascii_case(&b'x')) {
-                return Some(Self::Range(u16::from(b[0] - b'0')));
-            }
-            if b[1..].iter().all(u8::is_ascii_digit) {
-                return key.parse().ok().map(Self::Code);
-            }
-        }
-        None
-    }
-
-    /// True for statuses that mean success (`2xx`, `2XX`).
-    pub fn is_success(self) -> bool {
-        match self {
-            Self::Code(c) => (200..300).contains(&c),
-            Self::Range(class) => class == 2,
-            Self::Default => false,
-        }
-    }
-
-    /// The spec's spelling: `404`, `4XX`, `default`.
-    pub fn key(self) -> String {
-        match self {
-            Self::Code(c) => c.to_string(),
-            Self::Range(class) => format!("{class}XX"),
-            Self::Default => "default".to_string(),
-        }
-    }
-
-    /// Match order at run time: exact statuses, then ranges, then `default`.
-    pub fn precedence(self) -> u8 {
-        match self {
-            Self::Code(_) => 0,
-            Self::Range(_) => 1,
-            Self::Default => 2,
-        }
-    }
-}
+/// Which statuses a response stands for: parsed once, in `spec`.
+pub use crate::spec::Status as StatusMatch;
 
 /// What a successful call returns.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,9 +5,20 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use crate::error::Location;
+use crate::error::{LoadError, Location};
 use crate::load::upgrade::Dialect;
 use crate::{pointer, walk};
+
+mod operation;
+mod policy;
+mod status;
+
+pub use operation::{
+    MediaKind, MediaType, Operation, ParamIn, Parameter, RequestBody, Response,
+    SecurityRequirement, json_of,
+};
+pub use policy::{GENERIC_SECRET_FIELDS, Policy, Retry, is_credential_header};
+pub use status::Status;
 
 /// One input document.
 #[derive(Debug, Clone)]
@@ -31,21 +42,27 @@ pub struct Spec {
     overlays: Vec<PathBuf>,
 }
 
-/// One operation of the merged document.
-#[derive(Debug, Clone, Copy)]
-pub struct Operation<'a> {
-    pub path: &'a str,
-    /// Lower case (`get`, `post`, ...).
-    pub method: &'a str,
-    pub id: Option<&'a str>,
-    pub value: &'a Value,
+/// A security scheme of `components/securitySchemes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityScheme<'a> {
+    pub name: &'a str,
+    pub kind: SchemeKind<'a>,
+    pub description: Option<&'a str>,
+    /// `/components/securitySchemes/<name>`.
+    pub pointer: String,
 }
 
-impl Operation<'_> {
-    /// `/paths/<path>/<method>`.
-    pub fn pointer(&self) -> String {
-        pointer::push(&pointer::push("/paths", self.path), self.method)
-    }
+/// How a security scheme sends its credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind<'a> {
+    /// `type: http`, `scheme: basic`.
+    Basic,
+    /// `type: http`, `scheme: bearer` (`bearerFormat`, e.g. `JWT`).
+    Bearer { format: Option<&'a str> },
+    /// `type: apiKey`: a named header, query parameter or cookie.
+    ApiKey { location: &'a str, name: &'a str },
+    /// Any other `type` (`oauth2`, `openIdConnect`, `mutualTLS`, other HTTP schemes).
+    Other { kind: &'a str },
 }
 
 impl Spec {
@@ -94,6 +111,7 @@ impl Spec {
                             method: m,
                             id: op.get("operationId").and_then(Value::as_str),
                             value: op,
+                            spec: self,
                         });
                     }
                 }
@@ -105,6 +123,75 @@ impl Spec {
     /// The operation with this `operationId`.
     pub fn operation(&self, id: &str) -> Option<Operation<'_>> {
         self.operations().into_iter().find(|o| o.id == Some(id))
+    }
+
+    /// A security scheme by name.
+    pub fn security_scheme(&self, name: &str) -> Option<SecurityScheme<'_>> {
+        let at = pointer::push("/components/securitySchemes", name);
+        let (name, raw) = self
+            .doc
+            .pointer("/components/securitySchemes")?
+            .as_object()?
+            .get_key_value(name)?;
+        let v = self.resolve(raw);
+        let s = |k: &str| v.get(k).and_then(Value::as_str);
+        let kind = match (s("type"), s("scheme").map(str::to_ascii_lowercase)) {
+            (Some("http"), Some(scheme)) if scheme == "basic" => SchemeKind::Basic,
+            (Some("http"), Some(scheme)) if scheme == "bearer" => SchemeKind::Bearer {
+                format: s("bearerFormat"),
+            },
+            (Some("apiKey"), _) => SchemeKind::ApiKey {
+                location: s("in").unwrap_or("header"),
+                name: s("name").unwrap_or("Authorization"),
+            },
+            (kind, _) => SchemeKind::Other {
+                kind: kind.unwrap_or(""),
+            },
+        };
+        Some(SecurityScheme {
+            name,
+            kind,
+            description: s("description"),
+            pointer: at,
+        })
+    }
+
+    /// Every security scheme, in document order.
+    pub fn security_schemes(&self) -> Vec<SecurityScheme<'_>> {
+        self.doc
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, _)| self.security_scheme(name))
+            .collect()
+    }
+
+    /// Field names never shown by `Debug` and masked in reports: the
+    /// generic credentials plus the document's `x-ottu-secret-fields`
+    /// (`name`, or `Type.name` for one type's property).
+    pub fn secret_fields(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = GENERIC_SECRET_FIELDS.to_vec();
+        for name in self
+            .doc
+            .get("x-ottu-secret-fields")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        out
+    }
+
+    /// The component schema a webhook delivers (`x-ottu-webhook-payload`).
+    pub fn webhook_payload(&self) -> Option<&str> {
+        self.doc
+            .get("x-ottu-webhook-payload")
+            .and_then(Value::as_str)
     }
 
     /// Component schemas by name, in document order.
@@ -217,4 +304,64 @@ pub fn each_ref(v: &Value, at: &str, f: &mut dyn FnMut(&str, &str)) {
         }
         _ => {}
     }
+}
+
+/// Checks, once at load, every construct the typed view reads, so that the
+/// view never skips one silently: response keys (a status, a range,
+/// `default` or an `x-` extension), parameters (`name` and a known `in`),
+/// and the `x-ottu-*` policy extensions.
+pub(crate) fn check(spec: &Spec) -> Result<(), LoadError> {
+    let invalid = |at: String, message: String| LoadError::Invalid {
+        at: spec.origin(&at),
+        message,
+    };
+    for op in spec.operations() {
+        let at = op.pointer();
+        if let Some(responses) = op.value.get("responses") {
+            let Some(map) = responses.as_object() else {
+                return Err(invalid(
+                    pointer::push(&at, "responses"),
+                    "responses must be an object".into(),
+                ));
+            };
+            for key in map.keys() {
+                if !key.starts_with("x-") && Status::parse(key).is_none() {
+                    return Err(invalid(
+                        pointer::push(&pointer::push(&at, "responses"), key),
+                        format!(
+                            "response key {key:?} is not a status (200), a range (2XX) or default"
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(params) = op.value.get("parameters") {
+            let Some(list) = params.as_array() else {
+                return Err(invalid(
+                    pointer::push(&at, "parameters"),
+                    "parameters must be an array".into(),
+                ));
+            };
+            for (i, raw) in list.iter().enumerate() {
+                let p = spec.resolve(raw);
+                let here = format!("{at}/parameters/{i}");
+                if p.get("name").and_then(Value::as_str).is_none() {
+                    return Err(invalid(here, "a parameter needs a string `name`".into()));
+                }
+                match p.get("in").and_then(Value::as_str) {
+                    Some("path" | "query" | "header" | "cookie") => {}
+                    other => {
+                        return Err(invalid(
+                            pointer::push(&here, "in"),
+                            format!("`in` must be path, query, header or cookie, found {other:?}"),
+                        ));
+                    }
+                }
+            }
+        }
+        if let Err((key, message)) = policy::check_operation(op.value) {
+            return Err(invalid(pointer::push(&at, key), message));
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,179 @@
+//! Ottu policy, read from the `x-ottu-*` extensions that
+//! `specs/overlays/` add: which operations move money, which are safe to
+//! retry, which only read, which fields are secret, which schema a webhook
+//! delivers. The generic code (model, runtime, suite) asks here; none of it
+//! holds an Ottu path or word.
+//!
+//! Operation extensions:
+//! - `x-ottu-moves-money: bool`: a call can charge, refund, capture or
+//!   void money (or save a card that later can).
+//! - `x-ottu-retry: safe | idempotency-key | never`: `safe`, retried on
+//!   transient failures; `idempotency-key`, retried only when the caller
+//!   supplies the idempotency key (`x-ottu-idempotency-header`, default
+//!   `Tracking-Key`) and it is reused on every attempt; `never`, sent once.
+//! - `x-ottu-read-only: bool`: changes nothing on Ottu's side, so the live
+//!   contract suite may call it by default.
+//!
+//! Document extensions (root):
+//! - `x-ottu-secret-fields: [name, "Type.name", ...]`: never shown by
+//!   `Debug`, masked in reports, on top of [`GENERIC_SECRET_FIELDS`].
+//! - `x-ottu-webhook-payload: SchemaName`: the schema a webhook delivers.
+//!
+//! A missing decision is not guessed from the path or the name: it falls
+//! back to HTTP semantics (GET, HEAD and OPTIONS read and are retried;
+//! everything else is sent once and treated as moving money), and
+//! `cargo xtask lint` names the operation.
+
+use serde_json::Value;
+
+/// Field names that are secret in any API (credentials). Ottu's own
+/// (card tokens, wallet payment data) come from `x-ottu-secret-fields`.
+pub const GENERIC_SECRET_FIELDS: &[&str] = &[
+    "password",
+    "secret",
+    "api_key",
+    "apikey",
+    "authorization",
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "private_key",
+];
+
+/// Header names that carry credentials: never a parameter of a generated
+/// method, never logged.
+pub fn is_credential_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "authorization"
+        || n == "proxy-authorization"
+        || n.contains("api-key")
+        || n.contains("api_key")
+        || n == "cookie"
+}
+
+/// When an operation may be sent again after a transient failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Retry {
+    /// Retried on transient failures (it reads, or is idempotent by nature).
+    Safe,
+    /// Retried only with a caller-supplied idempotency key, reused on every attempt.
+    IdempotencyKey,
+    /// Sent once, whatever the retry policy says.
+    Never,
+}
+
+impl Retry {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "safe" => Self::Safe,
+            "idempotency-key" => Self::IdempotencyKey,
+            "never" => Self::Never,
+            _ => return None,
+        })
+    }
+
+    /// The overlay's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Safe => "safe",
+            Self::IdempotencyKey => "idempotency-key",
+            Self::Never => "never",
+        }
+    }
+}
+
+/// The policy one operation declares (`None`: not decided in the spec).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Policy {
+    pub moves_money: Option<bool>,
+    pub retry: Option<Retry>,
+    pub read_only: Option<bool>,
+    /// The header that carries the idempotency key (`x-ottu-idempotency-header`).
+    pub idempotency_header: Option<String>,
+}
+
+impl Policy {
+    pub(crate) fn of(op: &Value) -> Self {
+        let b = |k: &str| op.get(k).and_then(Value::as_bool);
+        Self {
+            moves_money: b("x-ottu-moves-money"),
+            retry: op
+                .get("x-ottu-retry")
+                .and_then(Value::as_str)
+                .and_then(Retry::parse),
+            read_only: b("x-ottu-read-only"),
+            idempotency_header: op
+                .get("x-ottu-idempotency-header")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        }
+    }
+
+    fn reads_by_method(method: &str) -> bool {
+        matches!(
+            method.to_ascii_lowercase().as_str(),
+            "get" | "head" | "options"
+        )
+    }
+
+    /// The retry decision, falling back to HTTP semantics when the spec
+    /// has none (reads are retried, everything else is sent once).
+    pub fn retry_or_default(&self, method: &str) -> Retry {
+        self.retry.unwrap_or(if Self::reads_by_method(method) {
+            Retry::Safe
+        } else {
+            Retry::Never
+        })
+    }
+
+    /// Whether it moves money, assuming it does unless it only reads.
+    pub fn moves_money_or_default(&self, method: &str) -> bool {
+        self.moves_money.unwrap_or(!Self::reads_by_method(method))
+    }
+
+    /// Whether it only reads (GET, HEAD and OPTIONS unless declared).
+    pub fn read_only_or_default(&self, method: &str) -> bool {
+        self.read_only.unwrap_or(Self::reads_by_method(method))
+    }
+
+    /// The decisions `cargo xtask lint` wants and the spec lacks.
+    pub fn missing(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.moves_money.is_none() {
+            out.push("x-ottu-moves-money");
+        }
+        if self.retry.is_none() {
+            out.push("x-ottu-retry");
+        }
+        out
+    }
+}
+
+/// An extension value that is present but not of the documented form:
+/// the loader rejects it with its pointer rather than ignoring it.
+pub(crate) fn check_operation(op: &Value) -> Result<(), (&'static str, String)> {
+    for key in ["x-ottu-moves-money", "x-ottu-read-only"] {
+        if let Some(v) = op.get(key)
+            && !v.is_boolean()
+        {
+            return Err((key, format!("{key} must be true or false, found {v}")));
+        }
+    }
+    if let Some(v) = op.get("x-ottu-retry")
+        && v.as_str().and_then(Retry::parse).is_none()
+    {
+        return Err((
+            "x-ottu-retry",
+            format!("x-ottu-retry must be safe, idempotency-key or never, found {v}"),
+        ));
+    }
+    if let Some(v) = op.get("x-ottu-idempotency-header")
+        && !v.is_string()
+    {
+        return Err((
+            "x-ottu-idempotency-header",
+            format!("x-ottu-idempotency-header must be a header name, found {v}"),
+        ));
+    }
+    Ok(())
+}
