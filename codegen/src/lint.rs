@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::error::{LoadError, Location};
 use crate::schema::{self, Distinction};
-use crate::spec::Spec;
+use crate::spec::{ParamIn, Parameter, Spec, is_credential_header};
 use crate::{pointer, walk};
 
 /// How bad a finding is. `Error` makes `cargo xtask lint` exit 1.
@@ -72,23 +72,67 @@ pub fn from_load_error(e: &LoadError) -> Finding {
 /// Runs every rule. Findings are sorted by file, pointer, then rule.
 pub fn lint(spec: &Spec) -> Vec<Finding> {
     let mut out = Vec::new();
-    let doc = spec.document();
-    let find = |rule, severity, at: &str, message: String| Finding {
+    ambiguous_unions(spec, &mut out);
+    let mut ids: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for op in spec.operations() {
+        let at = op.pointer();
+        match op.id {
+            Some(id) => ids.entry(id).or_default().push(at.clone()),
+            None => out.push(finding(
+                spec,
+                "missing-operation-id",
+                Severity::Warning,
+                &at,
+                "no operationId: generated method names would be guessed from the path".into(),
+            )),
+        }
+        for p in op.parameters() {
+            parameter(spec, &p, &mut out);
+        }
+        for media in op.request_body().iter().flat_map(|rb| &rb.content) {
+            if let Some(s) = media.schema {
+                read_only_required(spec, s, &media.schema_pointer(), &mut out, 0);
+            }
+        }
+    }
+    for (id, places) in ids {
+        if places.len() > 1 {
+            for at in &places[1..] {
+                out.push(finding(spec, "duplicate-operation-id", Severity::Error, at, format!("operationId `{id}` is also used at {}; generated method names would collide", places[0])));
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.at, a.rule).cmp(&(&b.at, b.rule)));
+    out.dedup();
+    out
+}
+
+fn finding(
+    spec: &Spec,
+    rule: &'static str,
+    severity: Severity,
+    at: &str,
+    message: String,
+) -> Finding {
+    Finding {
         rule,
         severity,
         at: spec.origin(at),
         message,
-    };
+    }
+}
 
-    // Unions whose branches cannot be told apart.
-    walk::schemas(doc, &mut |s, at| {
+/// Unions whose branches cannot be told apart.
+fn ambiguous_unions(spec: &Spec, out: &mut Vec<Finding>) {
+    walk::schemas(spec.document(), &mut |s, at| {
         let Some(Value::Array(branches)) = s.get("oneOf") else {
             return;
         };
         for i in 0..branches.len() {
             for j in i + 1..branches.len() {
                 if schema::distinction(spec, &branches[i], &branches[j]) == Distinction::Ambiguous {
-                    out.push(find(
+                    out.push(finding(
+                        spec,
                         "ambiguous-one-of",
                         Severity::Error,
                         &format!("{at}/oneOf"),
@@ -102,84 +146,37 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
             }
         }
     });
+}
 
-    let mut ids: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for op in spec.operations() {
-        let at = op.pointer();
-        match op.id {
-            Some(id) => ids.entry(id).or_default().push(at.clone()),
-            None => out.push(find(
-                "missing-operation-id",
-                Severity::Warning,
-                &at,
-                "no operationId: generated method names would be guessed from the path".into(),
-            )),
-        }
-        for (i, p) in op
-            .value
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
+/// `Authorization` declared as an input, and credentials in defaults or examples.
+fn parameter(spec: &Spec, p: &Parameter<'_>, out: &mut Vec<Finding>) {
+    let name = p.name;
+    if p.location == ParamIn::Header && name.eq_ignore_ascii_case("authorization") {
+        out.push(finding(
+            spec,
+            "authorization-header-parameter",
+            Severity::Error,
+            &p.pointer,
+            "`Authorization` is declared as a header parameter: it is authentication (a securityScheme), not an input, and a client would ask callers for their key on every call".into(),
+        ));
+    }
+    for (where_, value) in [
+        ("schema/default", p.value.pointer("/schema/default")),
+        ("example", p.value.get("example")),
+        ("schema/examples/0", p.value.pointer("/schema/examples/0")),
+    ] {
+        if let Some(Value::String(v)) = value
+            && looks_like_credential(name, v)
         {
-            let p_at = format!("{at}/parameters/{i}");
-            let p = spec.resolve(p);
-            let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-            let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
-            if location == "header" && name.eq_ignore_ascii_case("authorization") {
-                out.push(find(
-                    "authorization-header-parameter",
-                    Severity::Error,
-                    &p_at,
-                    "`Authorization` is declared as a header parameter: it is authentication (a securityScheme), not an input, and a client would ask callers for their key on every call".into(),
-                ));
-            }
-            for (where_, value) in [
-                ("schema/default", p.pointer("/schema/default")),
-                ("example", p.get("example")),
-                ("schema/examples/0", p.pointer("/schema/examples/0")),
-            ] {
-                if let Some(Value::String(v)) = value
-                    && looks_like_credential(name, v)
-                {
-                    out.push(find(
-                            "credential-in-default",
-                            Severity::Error,
-                            &format!("{p_at}/{where_}"),
-                            format!("parameter `{name}` carries what looks like a real credential ({}); a generator would embed it in code", redact(v)),
-                        ));
-                }
-            }
-        }
-        if let Some(body) = op.value.get("requestBody") {
-            let body = spec.resolve(body);
-            for (media, m) in body
-                .get("content")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(s) = m.get("schema") {
-                    let at = format!(
-                        "{}/schema",
-                        pointer::push(&format!("{at}/requestBody/content"), media)
-                    );
-                    read_only_required(spec, s, &at, &mut out, 0);
-                }
-            }
+            out.push(finding(
+                spec,
+                "credential-in-default",
+                Severity::Error,
+                &format!("{}/{where_}", p.pointer),
+                format!("parameter `{name}` carries what looks like a real credential ({}); a generator would embed it in code", redact(v)),
+            ));
         }
     }
-    for (id, places) in ids {
-        if places.len() > 1 {
-            for at in &places[1..] {
-                out.push(find("duplicate-operation-id", Severity::Error, at, format!("operationId `{id}` is also used at {}; generated method names would collide", places[0])));
-            }
-        }
-    }
-    out.sort_by(|a, b| (&a.at, a.rule).cmp(&(&b.at, b.rule)));
-    out.dedup();
-    out
 }
 
 /// `readOnly` properties listed in `required` of a request body schema.
@@ -233,17 +230,10 @@ fn looks_like_credential(name: &str, value: &str) -> bool {
         .iter()
         .any(|p| lower.starts_with(p) && v.len() > p.len() + 8);
     let n = name.to_ascii_lowercase();
-    let secret_name = [
-        "authorization",
-        "api-key",
-        "api_key",
-        "apikey",
-        "token",
-        "secret",
-        "password",
-    ]
-    .iter()
-    .any(|s| n.contains(s));
+    let secret_name = is_credential_header(name)
+        || ["authorization", "apikey", "token", "secret", "password"]
+            .iter()
+            .any(|s| n.contains(s));
     let placeholder =
         v.contains('<') || v.contains('{') || lower.contains("your") || lower.contains("xxx");
     !placeholder && (schemed || (secret_name && v.len() >= 16 && !v.contains(' ')))

@@ -64,6 +64,36 @@ fn param_arg(api: &Api, p: &Param) -> (TokenStream, TokenStream) {
 fn operation(api: &Api, op: &OperationDef) -> TokenStream {
     let name = ident(&op.method_name);
     let err = ident(&op.error_type);
+    let doc = method_doc(op);
+    let (args, setup) = arguments(api, op);
+    let path = path(op);
+    let method = ident(&op.http_method);
+    let build = build(api, op);
+    let (ret, arms, success_enum) = success(op);
+    let arms = match_arms(op, arms);
+    let error_enum = error_enum(op);
+    quote! {
+        #success_enum
+        #error_enum
+        impl crate::Client {
+            #doc
+            pub async fn #name(&self, #(#args),*) -> Result<#ret, crate::Error<#err>> {
+                #(#setup)*
+                #[allow(unused_mut, reason = "not every operation adds to the request")]
+                let mut req = self.request(reqwest::Method::#method, &[#(#path),*]);
+                #(#build)*
+                let resp = self.send(req).await?;
+                match resp.status {
+                    #(#arms)*
+                    _ => Err(resp.unexpected()),
+                }
+            }
+        }
+    }
+}
+
+/// The method's rustdoc: the spec's prose, the route, and what a retry does.
+fn method_doc(op: &OperationDef) -> TokenStream {
     let mut doc = clean(op.doc.as_deref().unwrap_or_default());
     doc.push_str(&format!(
         "\n\n`{} {}` (operationId `{}`).",
@@ -72,8 +102,11 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
     if op.http_method == "POST" || op.http_method == "PATCH" {
         doc.push_str(" Under a [`RetryPolicy`](crate::RetryPolicy) a POST is retried only if the runtime lists it as read-only (listing cards is); any other, payments above all, is sent once: a retry after a timeout could repeat its effect, a charge included.");
     }
-    let doc = doc_raw(&doc);
+    doc_raw(&doc)
+}
 
+/// The method's arguments, and the checks run on them before anything is sent.
+fn arguments(api: &Api, op: &OperationDef) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut args = Vec::new();
     let mut setup = Vec::new();
     for p in &op.params {
@@ -88,8 +121,8 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
             setup.push(quote! { if let Some(#id) = #id { #check } });
         }
     }
-    let body_ty = op.body.as_ref().map(|b| ty_tokens(&b.ty, true));
-    if let (Some(b), Some(ty)) = (&op.body, &body_ty) {
+    if let Some(b) = &op.body {
+        let ty = ty_tokens(&b.ty, true);
         if b.required {
             args.push(quote!(body: &#ty));
         } else {
@@ -97,20 +130,30 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
         }
         setup.push(quote! { crate::Validate::validate(&body).map_err(|e| e.within("body"))?; });
     }
+    (args, setup)
+}
 
-    let path = op.path_parts.iter().map(|part| match part {
-        PathPart::Literal(s) => quote!(crate::runtime::client::PathPart::Literal(#s)),
-        PathPart::Param(i) => {
-            let p = &op.params[*i];
-            let id = ident(&p.name);
-            if p.ty == Ty::String {
-                quote!(crate::runtime::client::PathPart::Param(#id))
-            } else {
-                quote!(crate::runtime::client::PathPart::Param(&#id.to_string()))
+/// The path, as the runtime's literal and parameter parts.
+fn path(op: &OperationDef) -> Vec<TokenStream> {
+    op.path_parts
+        .iter()
+        .map(|part| match part {
+            PathPart::Literal(s) => quote!(crate::runtime::client::PathPart::Literal(#s)),
+            PathPart::Param(i) => {
+                let p = &op.params[*i];
+                let id = ident(&p.name);
+                if p.ty == Ty::String {
+                    quote!(crate::runtime::client::PathPart::Param(#id))
+                } else {
+                    quote!(crate::runtime::client::PathPart::Param(&#id.to_string()))
+                }
             }
-        }
-    });
-    let method = ident(&op.http_method);
+        })
+        .collect()
+}
+
+/// Query parameters, headers and the body added to the request.
+fn build(api: &Api, op: &OperationDef) -> Vec<TokenStream> {
     let mut build = Vec::new();
     for p in op
         .params
@@ -145,11 +188,13 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
             build.push(quote! { if let Some(body) = body { req.json(body)?; } });
         }
     }
+    build
+}
 
-    // Success.
-    let (ret, success_arms, success_enum) = success(op);
-    // Exact statuses first, then ranges, then `default` (OpenAPI's order).
-    let mut arms: Vec<(u8, TokenStream)> = success_arms;
+/// Every documented status's arm, success and error, in OpenAPI's order:
+/// exact statuses first, then ranges, then `default`.
+fn match_arms(op: &OperationDef, mut arms: Arms) -> Vec<TokenStream> {
+    let err = ident(&op.error_type);
     arms.extend(op.errors.iter().map(|e| {
         let v = ident(&e.variant);
         let decode = e.ty.is_some().then(|| quote!(resp.decode()?));
@@ -173,27 +218,7 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
         (e.status.precedence(), arm)
     }));
     arms.sort_by_key(|(p, _)| *p);
-    let arms = arms.into_iter().map(|(_, a)| a);
-    let error_enum = error_enum(op);
-
-    quote! {
-        #success_enum
-        #error_enum
-        impl crate::Client {
-            #doc
-            pub async fn #name(&self, #(#args),*) -> Result<#ret, crate::Error<#err>> {
-                #(#setup)*
-                #[allow(unused_mut, reason = "not every operation adds to the request")]
-                let mut req = self.request(reqwest::Method::#method, &[#(#path),*]);
-                #(#build)*
-                let resp = self.send(req).await?;
-                match resp.status {
-                    #(#arms)*
-                    _ => Err(resp.unexpected()),
-                }
-            }
-        }
-    }
+    arms.into_iter().map(|(_, a)| a).collect()
 }
 
 /// The match pattern of a range or `default` (binding `status`).
