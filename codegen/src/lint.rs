@@ -73,6 +73,7 @@ pub fn from_load_error(e: &LoadError) -> Finding {
 pub fn lint(spec: &Spec) -> Vec<Finding> {
     let mut out = Vec::new();
     ambiguous_unions(spec, &mut out);
+    disagreements(spec, &mut out);
     let mut ids: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for op in spec.operations() {
         let at = op.pointer();
@@ -105,6 +106,38 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
     out.sort_by(|a, b| (&a.at, a.rule).cmp(&(&b.at, b.rule)));
     out.dedup();
     out
+}
+
+/// Upstream's own inconsistencies: every point where a fallback document
+/// differs from the document that owns the entry (the owner's is kept).
+fn disagreements(spec: &Spec, out: &mut Vec<Finding>) {
+    // Values are spec text, but a differing parameter default can be a
+    // real key (Ottu's documents carry some): anything token-like is redacted.
+    let show = |v: &Option<Value>| match v {
+        None => "(absent)".to_string(),
+        Some(v) => {
+            let text = redact_tokens(v).to_string();
+            match text.char_indices().nth(80) {
+                Some((i, _)) => format!("{}...", &text[..i]),
+                None => text,
+            }
+        }
+    };
+    for d in spec.disagreements() {
+        out.push(Finding {
+            rule: "documents-disagree",
+            severity: Severity::Warning,
+            at: d.owner.clone(),
+            message: format!(
+                "{} differs from {}#{} (kept here: {}; there: {})",
+                d.entry.trim_start_matches('/'),
+                d.other.file.display(),
+                d.other.pointer,
+                show(&d.owner_value),
+                show(&d.other_value),
+            ),
+        });
+    }
 }
 
 fn finding(
@@ -237,6 +270,22 @@ fn looks_like_credential(name: &str, value: &str) -> bool {
     let placeholder =
         v.contains('<') || v.contains('{') || lower.contains("your") || lower.contains("xxx");
     !placeholder && (schemed || (secret_name && v.len() >= 16 && !v.contains(' ')))
+}
+
+/// `v` with every credential-looking string (at any depth) redacted.
+fn redact_tokens(v: &Value) -> Value {
+    match v {
+        Value::String(s) if !s.starts_with("#/") && looks_like_credential("authorization", s) => {
+            Value::String(redact(s))
+        }
+        Value::Array(items) => Value::Array(items.iter().map(redact_tokens).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), redact_tokens(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// Shows a credential's shape, never its value.

@@ -1,5 +1,15 @@
 //! Stage 5: many canonical documents -> one. Identical components collapse
-//! into one; a name defined differently twice is an error naming both places.
+//! into one; a name defined differently twice is an error naming both places,
+//! unless the merge policy settles it.
+//!
+//! The merge policy: a document marked `x-ottu-merge: fallback` (set by an
+//! overlay that `extends` it, so the vendored file stays unchanged) yields
+//! to every other document. Where it defines an operation (same method and
+//! path) or a component (same kind and name) that an owning document also
+//! defines, the owner's definition is kept, whichever was loaded first, and
+//! every point where the two differ is recorded as a [`Disagreement`] (which
+//! `cargo xtask lint` lists). Two owners, or two fallbacks, that differ are
+//! still an error: the policy cannot settle them.
 //! Path-level parameters and the document's `security` and `servers` are
 //! pushed down into each operation, so an operation means the same thing
 //! whichever document it came from.
@@ -12,13 +22,59 @@ use serde_json::{Map, Value, json};
 use crate::error::{LoadError, Location};
 use crate::{pointer, walk};
 
+/// The document-level extension that declares a document's merge role.
+pub const MERGE_ROLE: &str = "x-ottu-merge";
+
 /// The merged document and where each top-level entry came from.
 #[derive(Debug, Default)]
 pub struct Merged {
     pub doc: Map<String, Value>,
     /// `/components/<kind>/<name>`, `/paths/<path>/<method>` or
-    /// `/webhooks/<name>/<method>` -> every file that defines it.
+    /// `/webhooks/<name>/<method>` -> every file that defines it (the
+    /// owner's file first).
     pub origins: BTreeMap<String, Vec<PathBuf>>,
+    /// Entries whose kept definition came from a fallback document.
+    from_fallback: std::collections::BTreeSet<String>,
+    /// Every point where a fallback document differs from its owner.
+    pub disagreements: Vec<Disagreement>,
+}
+
+/// One point where two documents define the same entry differently and
+/// the merge policy kept the owner's definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disagreement {
+    /// The entry: `/components/schemas/Card`, `/paths/~1b~1pbl~1v2~1card~1/post`.
+    pub entry: String,
+    /// Where the kept definition differs: the owner's file and JSON pointer.
+    pub owner: Location,
+    /// The same pointer in the document that yielded.
+    pub other: Location,
+    /// The owner's value at the pointer (`None`: absent there).
+    pub owner_value: Option<Value>,
+    /// The other document's value at the pointer (`None`: absent there).
+    pub other_value: Option<Value>,
+}
+
+/// Where two values differ, as pointers below `at`: leaves, or the first
+/// level where the kinds differ. Arrays of different lengths differ as a whole.
+fn differences(a: Option<&Value>, b: Option<&Value>, at: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Some(Value::Object(x)), Some(Value::Object(y))) => {
+            for (k, v) in x {
+                differences(Some(v), y.get(k), &pointer::push(at, k), out);
+            }
+            for (k, v) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {
+                differences(None, Some(v), &pointer::push(at, k), out);
+            }
+        }
+        (Some(Value::Array(x)), Some(Value::Array(y))) if x.len() == y.len() => {
+            for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                differences(Some(v), Some(w), &format!("{at}/{i}"), out);
+            }
+        }
+        (a, b) if a != b => out.push(at.to_string()),
+        _ => {}
+    }
 }
 
 impl Merged {
@@ -31,7 +87,7 @@ impl Merged {
         doc.insert("components".into(), json!({}));
         Self {
             doc,
-            origins: BTreeMap::new(),
+            ..Self::default()
         }
     }
 
@@ -43,12 +99,23 @@ impl Merged {
                 message: "document is not an object".into(),
             });
         };
+        let fallback = match src.remove(MERGE_ROLE) {
+            None => false,
+            Some(Value::String(s)) if s == "fallback" => true,
+            Some(other) => {
+                return Err(invalid(
+                    file,
+                    &pointer::push("", MERGE_ROLE),
+                    &format!("{MERGE_ROLE} must be \"fallback\", found {other}"),
+                ));
+            }
+        };
         self.add_info(src);
         // Document extensions (`x-ottu-*` policy) are shared by every
         // document: equal values merge, differing ones are a conflict.
         for (key, value) in src.iter().filter(|(k, _)| k.starts_with("x-")) {
             let at = pointer::push("", key);
-            self.insert(file, &at, &[key.as_str()], value.clone())?;
+            self.insert(file, &at, &[key.as_str()], value.clone(), fallback)?;
         }
         let servers = src.get("servers").cloned().unwrap_or_else(|| json!([]));
         if let Some(Value::Array(list)) = self.doc.get_mut("servers") {
@@ -94,7 +161,13 @@ impl Merged {
                 };
                 for (name, value) in entries {
                     let at = pointer::push(&pointer::push("/components", kind), name);
-                    self.insert(file, &at, &["components", kind, name], value.clone())?;
+                    self.insert(
+                        file,
+                        &at,
+                        &["components", kind, name],
+                        value.clone(),
+                        fallback,
+                    )?;
                 }
             }
         }
@@ -144,7 +217,13 @@ impl Merged {
                     {
                         op.insert("servers".into(), s);
                     }
-                    self.insert(file, &op_at, &[section, path, method], Value::Object(op))?;
+                    self.insert(
+                        file,
+                        &op_at,
+                        &[section, path, method],
+                        Value::Object(op),
+                        fallback,
+                    )?;
                 }
             }
         }
@@ -174,6 +253,7 @@ impl Merged {
         at: &str,
         path: &[&str],
         value: Value,
+        fallback: bool,
     ) -> Result<(), LoadError> {
         let (parents, last) = path.split_at(path.len() - 1);
         let mut node = &mut self.doc;
@@ -185,22 +265,55 @@ impl Merged {
                 .expect("merge creates only objects on its paths");
         }
         let origins = self.origins.entry(at.to_string()).or_default();
-        match node.get(last[0]) {
-            None => {
-                node.insert(last[0].to_string(), value);
-                origins.push(file.to_path_buf());
-                Ok(())
+        let Some(existing) = node.get_mut(last[0]) else {
+            node.insert(last[0].to_string(), value);
+            origins.push(file.to_path_buf());
+            if fallback {
+                self.from_fallback.insert(at.to_string());
             }
-            Some(existing) if *existing == value => {
-                origins.push(file.to_path_buf());
-                Ok(())
-            }
-            Some(_) => Err(LoadError::Conflict {
+            return Ok(());
+        };
+        if *existing == value {
+            origins.push(file.to_path_buf());
+            return Ok(());
+        }
+        let kept_is_fallback = self.from_fallback.contains(at);
+        if kept_is_fallback == fallback {
+            return Err(LoadError::Conflict {
                 name: at.trim_start_matches('/').to_string(),
                 first: Location::new(origins[0].clone(), at),
                 second: Location::new(file, at),
-            }),
+            });
         }
+        let (owner_file, other_file, owner_value, other_value);
+        if fallback {
+            // The kept definition is the owner's: record and move on.
+            owner_file = origins[0].clone();
+            other_file = file.to_path_buf();
+            origins.push(other_file.clone());
+            owner_value = existing.clone();
+            other_value = value;
+        } else {
+            // An owner arrives after its fallback: it takes the entry.
+            other_file = origins[0].clone();
+            owner_file = file.to_path_buf();
+            origins.insert(0, owner_file.clone());
+            other_value = std::mem::replace(existing, value);
+            owner_value = existing.clone();
+            self.from_fallback.remove(at);
+        }
+        let mut points = Vec::new();
+        differences(Some(&owner_value), Some(&other_value), at, &mut points);
+        for p in points {
+            self.disagreements.push(Disagreement {
+                entry: at.to_string(),
+                owner: Location::new(owner_file.clone(), &p),
+                other: Location::new(other_file.clone(), &p),
+                owner_value: owner_value.pointer(&p[at.len()..]).cloned(),
+                other_value: other_value.pointer(&p[at.len()..]).cloned(),
+            });
+        }
+        Ok(())
     }
 }
 

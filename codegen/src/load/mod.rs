@@ -111,6 +111,7 @@ pub fn load_documents(
         });
     }
     let spec = Spec::new(Value::Object(merged.doc), sources, merged.origins)
+        .with_disagreements(merged.disagreements)
         .with_overlays(overlays.iter().map(|o| o.file.clone()).collect());
     refs::check_cycles(spec.document(), &|p| spec.origin(p))?;
     check_local_refs(&spec)?;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use crate::error::{LoadError, Location};
+pub use crate::load::merge::Disagreement;
 use crate::load::upgrade::Dialect;
 use crate::{pointer, walk};
 
@@ -40,6 +41,7 @@ pub struct Spec {
     sources: Vec<Source>,
     origins: BTreeMap<String, Vec<PathBuf>>,
     overlays: Vec<PathBuf>,
+    disagreements: Vec<Disagreement>,
 }
 
 /// A security scheme of `components/securitySchemes`.
@@ -76,7 +78,21 @@ impl Spec {
             sources,
             origins,
             overlays: Vec::new(),
+            disagreements: Vec::new(),
         }
+    }
+
+    pub(crate) fn with_disagreements(mut self, disagreements: Vec<Disagreement>) -> Self {
+        self.disagreements = disagreements;
+        self
+    }
+
+    /// Every point where a fallback document (`x-ottu-merge: fallback`)
+    /// defines an operation or component differently from the document
+    /// that owns it (see `load::merge`); the owner's definition is the one
+    /// in [`Spec::document`].
+    pub fn disagreements(&self) -> &[Disagreement] {
+        &self.disagreements
     }
 
     pub(crate) fn with_overlays(mut self, overlays: Vec<PathBuf>) -> Self {
