@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use codegen::spec::ParamIn;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -277,27 +278,20 @@ pub fn valid_requests(validators: &Validators, seed: u64) -> Vec<Vec<u8>> {
             } else {
                 text
             };
-            match p.location.as_str() {
-                "path" => path = path.replace(&format!("{{{}}}", p.name), &text),
-                "query" => query.push(format!("{}={text}", p.name)),
-                _ => {}
+            match p.location {
+                ParamIn::Path => path = path.replace(&format!("{{{}}}", p.name), &text),
+                ParamIn::Query => query.push(format!("{}={text}", p.name)),
+                ParamIn::Header | ParamIn::Cookie => {}
             }
         }
         if !query.is_empty() {
             path = format!("{path}?{}", query.join("&"));
         }
         let body = op
-            .request
-            .iter()
-            .find(|r| crate::drift::is_json(&r.media_type))
+            .json_request()
             .map(|r| {
-                let schema = spec
-                    .document()
-                    .pointer(&r.compiled.pointer)
-                    .cloned()
-                    .unwrap_or(Value::Null);
                 (0..32u64)
-                    .map(|a| codegen::sample::instance(spec, &schema, seed + (a << 32)))
+                    .map(|a| codegen::sample::instance(spec, &r.compiled.source, seed + (a << 32)))
                     .find(|b| r.compiled.validator.is_valid(b))
                     .map(|b| serde_json::to_vec(&b).unwrap_or_default())
                     .unwrap_or_default()

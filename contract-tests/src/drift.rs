@@ -3,6 +3,7 @@
 //! keyword (as a pointer into the merged spec) that judged it.
 
 use codegen::pointer;
+use codegen::spec::MediaKind;
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
@@ -14,18 +15,6 @@ use crate::validators::{Compiled, OperationEntry, Validators};
 #[derive(Debug, thiserror::Error)]
 #[error("no operation `{0}` in the loaded specs")]
 pub struct UnknownOperation(pub String);
-
-/// Property names whose values never appear in a finding message.
-const SECRET_NAMES: &[&str] = &[
-    "token",
-    "number",
-    "signature",
-    "card_number",
-    "payload",
-    "authorization",
-    "cvv",
-    "api_key",
-];
 
 /// At most this many schema findings and this many undeclared properties
 /// per response: a body that drifted everywhere needs no 100,000-line report.
@@ -191,7 +180,7 @@ impl Validators {
             return out;
         }
         let (mt, compiled) = chosen;
-        if !is_json(mt) {
+        if MediaKind::of(mt) != MediaKind::Json {
             return out;
         }
         let value: Value = match serde_json::from_slice(body) {
@@ -234,7 +223,7 @@ impl Validators {
                 if out.len() >= MAX_FINDINGS {
                     break;
                 }
-                map_error(compiled, &e, out);
+                map_error(compiled, self.secret_names(), &e, out);
             }
         }
         let mut undocumented = 0;
@@ -327,12 +316,6 @@ fn undocumented_status(op: &OperationEntry, status: u16) -> Raw {
     }
 }
 
-/// JSON media types: `application/json` and `application/*+json`.
-pub fn is_json(media: &str) -> bool {
-    let m = media.split(';').next().unwrap_or("").trim();
-    m.eq_ignore_ascii_case("application/json") || m.to_ascii_lowercase().ends_with("+json")
-}
-
 fn media_matches(documented: &str, got: &str) -> bool {
     let d = documented.to_ascii_lowercase();
     d == got
@@ -343,7 +326,7 @@ fn media_matches(documented: &str, got: &str) -> bool {
 
 /// Maps one jsonschema error to findings; `oneOf`/`anyOf` failures are
 /// drilled into the branch the content names, so the pointer is precise.
-fn map_error(compiled: &Compiled, e: &ValidationError<'_>, out: &mut Vec<Raw>) {
+fn map_error(compiled: &Compiled, secrets: &[String], e: &ValidationError<'_>, out: &mut Vec<Raw>) {
     let at = e.instance_path().as_str().to_string();
     let schema = schema_pointer(compiled, e.evaluation_path().as_str());
     let name = at
@@ -352,7 +335,7 @@ fn map_error(compiled: &Compiled, e: &ValidationError<'_>, out: &mut Vec<Raw>) {
         .map(pointer::unescape)
         .unwrap_or_default();
     let shown = || {
-        if SECRET_NAMES.contains(&name.as_str()) {
+        if secrets.contains(&name) {
             "value".to_string()
         } else {
             format!("`{}`", excerpt(&e.instance().to_string(), 40))
@@ -390,7 +373,7 @@ fn map_error(compiled: &Compiled, e: &ValidationError<'_>, out: &mut Vec<Raw>) {
             match best_branch(context) {
                 Some(branch) => {
                     for inner in branch {
-                        map_error(compiled, inner, out);
+                        map_error(compiled, secrets, inner, out);
                     }
                     return;
                 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use codegen::sample::{self, SplitMix64};
+use codegen::spec::ParamIn;
 use serde_json::{Value, json};
 
 use crate::finding::{Finding, Kind};
@@ -175,14 +176,6 @@ pub fn guard(url: &str, allow_production: bool) -> Result<(), SuiteError> {
     } else {
         Err(SuiteError::Production(host))
     }
-}
-
-/// Operations safe to call on a live server by default: they change nothing.
-pub fn read_only(op: &OperationEntry) -> bool {
-    op.method == "GET"
-        || op.method == "HEAD"
-        || op.id.starts_with("get_")
-        || op.id.starts_with("list_")
 }
 
 struct Runner {
@@ -361,8 +354,15 @@ impl Runner {
     }
 
     async fn live_cases(&mut self, op: &OperationEntry) {
-        if !read_only(op) && !self.config.allow_payments {
-            self.skip(op, "changes data or moves money: pass --allow-payments (with OTTU_SESSION_ID, OTTU_CARD_TOKEN, OTTU_CUSTOMER_ID) to run it");
+        // The spec's policy decides (`x-ottu-read-only`, `x-ottu-moves-money`),
+        // else HTTP semantics: never a guess from the name.
+        if !op.read_only() && !self.config.allow_payments {
+            let what = if op.moves_money() {
+                "moves money"
+            } else {
+                "changes data"
+            };
+            self.skip(op, &format!("{what}: pass --allow-payments (with OTTU_SESSION_ID, OTTU_CARD_TOKEN, OTTU_CUSTOMER_ID) to run it"));
             return;
         }
         let mut req = self.valid_request(op, self.config.seed);
@@ -432,7 +432,7 @@ impl Runner {
         };
         for (i, p) in op.parameters.iter().enumerate() {
             let include = p.required || SplitMix64(seed ^ i as u64).chance(50);
-            if !include || !(p.location == "path" || p.location == "query") {
+            if !include || !matches!(p.location, ParamIn::Path | ParamIn::Query) {
                 continue;
             }
             let mut v = sample::instance(spec, &p.schema, seed.wrapping_add(i as u64));
@@ -445,26 +445,18 @@ impl Runner {
                 Value::String(s) => s,
                 other => other.to_string(),
             };
-            if p.location == "path" {
+            if p.location == ParamIn::Path {
                 req.path_params.push((p.name.clone(), text));
             } else {
                 req.query.push((p.name.clone(), text));
             }
         }
-        if let Some(json_req) = op
-            .request
-            .iter()
-            .find(|r| crate::drift::is_json(&r.media_type))
-        {
-            let schema = spec
-                .document()
-                .pointer(&json_req.compiled.pointer)
-                .cloned()
-                .unwrap_or(Value::Null);
+        if let Some(json_req) = op.json_request() {
+            let schema = &json_req.compiled.source;
             // Re-draw until the validator agrees (a union sample can match two branches).
             let mut body = Value::Null;
             for attempt in 0..32u64 {
-                body = sample::instance(spec, &schema, seed.wrapping_add(attempt << 32));
+                body = sample::instance(spec, schema, seed.wrapping_add(attempt << 32));
                 if json_req.compiled.validator.is_valid(&body) {
                     break;
                 }
@@ -504,23 +496,9 @@ impl Runner {
             .as_ref()
             .and_then(|b| serde_json::from_slice::<Value>(b).ok())
         {
-            let json_req = op
-                .request
-                .iter()
-                .find(|r| crate::drift::is_json(&r.media_type));
-            let required: Vec<String> = json_req
-                .map(|r| {
-                    codegen::schema::required(
-                        &self.validators.spec,
-                        &self
-                            .validators
-                            .spec
-                            .document()
-                            .pointer(&r.compiled.pointer)
-                            .cloned()
-                            .unwrap_or(Value::Null),
-                    )
-                })
+            let required: Vec<String> = op
+                .json_request()
+                .map(|r| codegen::schema::required(&self.validators.spec, &r.compiled.source))
                 .unwrap_or_default()
                 .into_iter()
                 .collect();
@@ -574,7 +552,7 @@ impl Runner {
         for p in op
             .parameters
             .iter()
-            .filter(|p| p.required && p.location == "query")
+            .filter(|p| p.required && p.location == ParamIn::Query)
         {
             let mut bad = valid.clone();
             bad.query.retain(|(k, _)| *k != p.name);
@@ -694,18 +672,20 @@ impl Runner {
         self.cases.push(case);
     }
 
-    /// Card tokens (and other `token` values) seen in responses are secrets in reports.
+    /// Values of secret fields (`spec.secret_fields()`: card tokens,
+    /// signatures, ...) seen in responses are secrets in reports.
     fn learn_secrets(&mut self, body: &[u8]) {
         if body.len() > 1 << 20 {
             return;
         }
         if let Ok(v) = serde_json::from_slice::<Value>(body) {
-            collect_tokens(&v, &mut self.redactor, 0);
+            let names = self.validators.secret_names();
+            collect_secrets(&v, names, &mut self.redactor, 0);
         }
     }
 }
 
-fn collect_tokens(v: &Value, r: &mut Redactor, depth: usize) {
+fn collect_secrets(v: &Value, names: &[String], r: &mut Redactor, depth: usize) {
     if depth > 32 {
         return;
     }
@@ -713,16 +693,14 @@ fn collect_tokens(v: &Value, r: &mut Redactor, depth: usize) {
         Value::Object(m) => {
             for (k, x) in m {
                 match x {
-                    Value::String(s)
-                        if matches!(k.as_str(), "token" | "signature" | "card_number") =>
-                    {
-                        r.add(s)
-                    }
-                    _ => collect_tokens(x, r, depth + 1),
+                    Value::String(s) if names.iter().any(|n| n == k) => r.add(s),
+                    _ => collect_secrets(x, names, r, depth + 1),
                 }
             }
         }
-        Value::Array(a) => a.iter().for_each(|x| collect_tokens(x, r, depth + 1)),
+        Value::Array(a) => a
+            .iter()
+            .for_each(|x| collect_secrets(x, names, r, depth + 1)),
         _ => {}
     }
 }

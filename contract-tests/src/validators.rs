@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use codegen::pointer;
 use codegen::schema::{self, Distinction};
-use codegen::spec::Spec;
+use codegen::spec::{self as view, MediaKind, ParamIn, Policy, Spec, Status};
 use jsonschema::{Draft, Validator};
 use serde_json::{Value, json};
 
@@ -38,6 +38,9 @@ pub struct Compiled {
     /// The standalone schema it was compiled from (components embedded,
     /// ambiguous unions rewritten).
     pub schema: Value,
+    /// The schema as the document writes it (often a `$ref`): what the
+    /// sampler and the mock's union split start from.
+    pub source: Value,
     /// Pointer of the schema in the merged document.
     pub pointer: String,
     /// For the undocumented-property walk.
@@ -55,13 +58,13 @@ pub struct Compiled {
 pub struct ResponseEntry {
     /// As written: `200`, `4XX`, `default`.
     pub key: String,
-    /// `key`, parsed once: the judge looks a response up per body.
-    pub status: StatusKey,
+    /// `key`, parsed once by the spec's typed view.
+    pub status: Status,
     /// Pointer of the response object in the merged document.
     pub pointer: String,
     /// `(media type, compiled schema)`; empty when the response has no body.
     pub content: Vec<(String, Option<Compiled>)>,
-    /// Index in `content` of the first JSON media type, found once.
+    /// Index in `content` of the JSON media type ([`view::json_of`]), found once.
     json: Option<usize>,
 }
 
@@ -81,6 +84,7 @@ impl ResponseEntry {
 #[derive(Debug)]
 pub struct RequestEntry {
     pub media_type: String,
+    pub kind: MediaKind,
     pub compiled: Compiled,
 }
 
@@ -95,15 +99,40 @@ pub struct OperationEntry {
     pub responses: Vec<ResponseEntry>,
     pub request: Vec<RequestEntry>,
     pub request_required: bool,
-    /// `(name, in, required, schema)` with schema resolved.
+    /// In document order, schema as written.
     pub parameters: Vec<Parameter>,
+    /// Callable without credentials (`security: []`).
+    pub anonymous: bool,
+    /// Ottu policy (`x-ottu-*`): read-only, moves money, retry.
+    pub policy: Policy,
 }
 
-/// A path or query parameter.
+impl OperationEntry {
+    /// Changes nothing on the server: a live run may call it by default.
+    pub fn read_only(&self) -> bool {
+        self.policy.read_only_or_default(&self.method)
+    }
+
+    /// Can charge, refund, capture or void money.
+    pub fn moves_money(&self) -> bool {
+        self.policy.moves_money_or_default(&self.method)
+    }
+
+    /// The request body's JSON media type ([`view::json_of`]'s rule:
+    /// `application/json` exactly, else the first other JSON one).
+    pub fn json_request(&self) -> Option<&RequestEntry> {
+        self.request
+            .iter()
+            .find(|r| r.media_type.eq_ignore_ascii_case("application/json"))
+            .or_else(|| self.request.iter().find(|r| r.kind == MediaKind::Json))
+    }
+}
+
+/// A parameter of an operation.
 #[derive(Debug, Clone)]
 pub struct Parameter {
     pub name: String,
-    pub location: String,
+    pub location: ParamIn,
     pub required: bool,
     pub schema: Value,
 }
@@ -118,42 +147,114 @@ pub struct Validators {
     /// Doc pointers of ambiguous `oneOf` schemas, with what the judge does about them.
     pub ambiguous: BTreeMap<String, Vec<String>>,
     spec_findings: Vec<Finding>,
-}
-
-/// A response key of the spec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusKey {
-    Exact(u16),
-    /// `4XX` is `Range(4)`.
-    Range(u16),
-    Default,
-    /// Neither a status nor a range nor `default`: never matches.
-    Other,
-}
-
-impl StatusKey {
-    pub fn parse(key: &str) -> Self {
-        if key == "default" {
-            return Self::Default;
-        }
-        if let Ok(code) = key.parse::<u16>() {
-            return Self::Exact(code);
-        }
-        let b = key.as_bytes();
-        if b.len() == 3 && b[0].is_ascii_digit() && b[1..].eq_ignore_ascii_case(b"XX") {
-            return Self::Range(u16::from(b[0] - b'0'));
-        }
-        Self::Other
-    }
+    secret_names: Vec<String>,
 }
 
 impl OperationEntry {
     /// The documented response for a status: exact, then `4XX`, then `default`.
     pub fn response(&self, status: u16) -> Option<&ResponseEntry> {
-        let find = |key: StatusKey| self.responses.iter().find(|r| r.status == key);
-        find(StatusKey::Exact(status))
-            .or_else(|| find(StatusKey::Range(status / 100)))
-            .or_else(|| find(StatusKey::Default))
+        Status::best(self.responses.iter().map(|r| r.status), status).map(|i| &self.responses[i])
+    }
+}
+
+/// What compiling one operation needs: the spec, its ambiguous unions and
+/// the shapes of the undocumented-property walk (filled as it goes).
+struct Builder<'a> {
+    spec: &'a Spec,
+    ambiguous: &'a BTreeMap<String, Vec<String>>,
+    shapes: Shapes,
+}
+
+impl Builder<'_> {
+    fn operation(&mut self, op: &view::Operation<'_>) -> Result<OperationEntry, BuildError> {
+        let responses = op
+            .responses()
+            .iter()
+            .map(|r| self.response(r))
+            .collect::<Result<_, _>>()?;
+        let body = op.request_body();
+        let mut request = Vec::new();
+        for m in body.iter().flat_map(|b| &b.content) {
+            if let Some(s) = m.schema {
+                request.push(RequestEntry {
+                    media_type: m.media_type.to_string(),
+                    kind: m.kind,
+                    compiled: self.compile(s, &m.schema_pointer(), Strict::No)?,
+                });
+            }
+        }
+        let parameters = op
+            .parameters()
+            .into_iter()
+            .map(|p| Parameter {
+                name: p.name.to_string(),
+                location: p.location,
+                required: p.required,
+                schema: p.schema.clone(),
+            })
+            .collect();
+        Ok(OperationEntry {
+            id: op.id_or_default(),
+            path: op.path.to_string(),
+            method: op.method.to_uppercase(),
+            pointer: op.pointer(),
+            responses,
+            request,
+            request_required: body.as_ref().is_some_and(|b| b.required),
+            parameters,
+            anonymous: op.allows_anonymous(),
+            policy: op.policy(),
+        })
+    }
+
+    fn response(&mut self, r: &view::Response<'_>) -> Result<ResponseEntry, BuildError> {
+        let mut content = Vec::new();
+        for m in &r.content {
+            let compiled = match m.schema {
+                Some(s) => Some(self.compile(s, &m.schema_pointer(), Strict::Yes)?),
+                None => None,
+            };
+            content.push((m.media_type.to_string(), compiled));
+        }
+        let json = view::json_of(&r.content)
+            .and_then(|j| r.content.iter().position(|m| std::ptr::eq(m, j)));
+        Ok(ResponseEntry {
+            key: r.key.to_string(),
+            status: r.status,
+            pointer: r.pointer.clone(),
+            content,
+            json,
+        })
+    }
+
+    fn compile(
+        &mut self,
+        schema: &Value,
+        at: &str,
+        strict: Strict,
+    ) -> Result<Compiled, BuildError> {
+        let spec = self.spec;
+        let mut standalone = spec.json_schema(schema);
+        for ptr in self.ambiguous.keys() {
+            if let Some(node) = standalone.pointer_mut(ptr) {
+                rewrite_ambiguous(spec, node);
+            }
+        }
+        let validator = build(&standalone).map_err(|e| BuildError::Schema {
+            file: spec.origin(at).file.display().to_string(),
+            pointer: at.to_string(),
+            message: e.to_string(),
+        })?;
+        let shape = self.shapes.build(spec, schema);
+        Ok(Compiled {
+            validator,
+            schema: standalone,
+            source: schema.clone(),
+            pointer: at.to_string(),
+            shape,
+            strict: OnceLock::new(),
+            wants_strict: strict == Strict::Yes,
+        })
     }
 }
 
@@ -161,130 +262,24 @@ impl Validators {
     /// Compiles every operation's request and response schemas.
     pub fn new(spec: Spec) -> Result<Self, BuildError> {
         let ambiguous = find_ambiguous(&spec);
-        let mut shapes = Shapes::default();
-        let mut operations = Vec::new();
-        for op in spec.operations() {
-            let id = op
-                .id
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("{} {}", op.method.to_uppercase(), op.path));
-            let op_ptr = op.pointer();
-            let mut responses = Vec::new();
-            if let Some(Value::Object(rs)) = op.value.get("responses") {
-                for (key, r) in rs {
-                    let r_ptr = pointer::push(&pointer::push(&op_ptr, "responses"), key);
-                    let (r, r_ptr) = follow(&spec, r, r_ptr);
-                    let mut content = Vec::new();
-                    if let Some(Value::Object(media)) = r.get("content") {
-                        for (mt, m) in media {
-                            let c_ptr = pointer::push(
-                                &pointer::push(&pointer::push(&r_ptr, "content"), mt),
-                                "schema",
-                            );
-                            let compiled = match m.get("schema") {
-                                Some(s) => Some(compile(
-                                    &spec,
-                                    s,
-                                    &c_ptr,
-                                    &ambiguous,
-                                    &mut shapes,
-                                    Strict::Yes,
-                                )?),
-                                None => None,
-                            };
-                            content.push((mt.clone(), compiled));
-                        }
-                    }
-                    let json = content.iter().position(|(mt, _)| crate::drift::is_json(mt));
-                    responses.push(ResponseEntry {
-                        json,
-                        status: StatusKey::parse(key),
-                        key: key.clone(),
-                        pointer: r_ptr,
-                        content,
-                    });
-                }
-            }
-            let mut request = Vec::new();
-            let mut request_required = false;
-            if let Some(body) = op.value.get("requestBody") {
-                let (body, b_ptr) = follow(&spec, body, pointer::push(&op_ptr, "requestBody"));
-                request_required = body
-                    .get("required")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                if let Some(Value::Object(media)) = body.get("content") {
-                    for (mt, m) in media {
-                        if let Some(s) = m.get("schema") {
-                            let c_ptr = pointer::push(
-                                &pointer::push(&pointer::push(&b_ptr, "content"), mt),
-                                "schema",
-                            );
-                            let compiled =
-                                compile(&spec, s, &c_ptr, &ambiguous, &mut shapes, Strict::No)?;
-                            request.push(RequestEntry {
-                                media_type: mt.clone(),
-                                compiled,
-                            });
-                        }
-                    }
-                }
-            }
-            let parameters = op
-                .value
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|p| spec.resolve(p))
-                .filter_map(|p| {
-                    Some(Parameter {
-                        name: p.get("name")?.as_str()?.to_string(),
-                        location: p.get("in")?.as_str()?.to_string(),
-                        required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
-                        schema: p.get("schema").cloned().unwrap_or(json!({})),
-                    })
-                })
-                .collect();
-            operations.push(OperationEntry {
-                id,
-                path: op.path.to_string(),
-                method: op.method.to_uppercase(),
-                pointer: op_ptr,
-                responses,
-                request,
-                request_required,
-                parameters,
-            });
-        }
+        let mut builder = Builder {
+            spec: &spec,
+            ambiguous: &ambiguous,
+            shapes: Shapes::default(),
+        };
+        let operations = spec
+            .operations()
+            .iter()
+            .map(|op| builder.operation(op))
+            .collect::<Result<Vec<_>, _>>()?;
+        let shapes = builder.shapes;
         let by_id = operations
             .iter()
             .enumerate()
             .map(|(i, o)| (o.id.clone(), i))
             .collect();
-        let spec_findings = ambiguous
-            .iter()
-            .map(|(ptr, branches)| {
-                let users: BTreeSet<&str> = operations
-                    .iter()
-                    .filter(|o| o.responses.iter().flat_map(|r| &r.content).any(|(_, c)| c.as_ref().is_some_and(|c| uses(&spec, &c.pointer, ptr))))
-                    .map(|o| o.id.as_str())
-                    .collect();
-                Finding {
-                    kind: Kind::AmbiguousUnion,
-                    severity: Kind::AmbiguousUnion.severity(),
-                    operation: users.into_iter().collect::<Vec<_>>().join(", "),
-                    status: None,
-                    pointer: String::new(),
-                    schema: format!("{ptr}/oneOf"),
-                    file: spec.origin(ptr).file.display().to_string(),
-                    message: format!(
-                        "oneOf branches {} accept the same instances, so strict oneOf validation fails every body; bodies are judged against the branch their properties name",
-                        branches.join(" | ")
-                    ),
-                }
-            })
-            .collect();
+        let spec_findings = ambiguity_findings(&spec, &ambiguous, &operations);
+        let secret_names = secret_names(&spec);
         Ok(Self {
             spec,
             operations,
@@ -292,7 +287,14 @@ impl Validators {
             shapes,
             ambiguous,
             spec_findings,
+            secret_names,
         })
+    }
+
+    /// Property names whose values never appear in a finding or a report
+    /// (the spec's `x-ottu-secret-fields` and the generic credentials).
+    pub fn secret_names(&self) -> &[String] {
+        &self.secret_names
     }
 
     /// Findings about the spec itself (ambiguous unions), each once.
@@ -347,53 +349,12 @@ impl Hasher for Fnv {
     }
 }
 
-/// `value` itself, or the target of its `$ref`, with the pointer it lives at.
-fn follow<'a>(spec: &'a Spec, value: &'a Value, at: String) -> (&'a Value, String) {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(t) => match spec.resolve_ref(t) {
-            Some(v) => (v, pointer::percent_decode(t.trim_start_matches('#'))),
-            None => (value, at),
-        },
-        None => (value, at),
-    }
-}
-
 /// Whether to build the one-pass judge too (responses: yes; the mock's
 /// request checks only ask "valid?", so no).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Strict {
     Yes,
     No,
-}
-
-fn compile(
-    spec: &Spec,
-    schema: &Value,
-    at: &str,
-    ambiguous: &BTreeMap<String, Vec<String>>,
-    shapes: &mut Shapes,
-    strict: Strict,
-) -> Result<Compiled, BuildError> {
-    let mut standalone = spec.json_schema(schema);
-    for ptr in ambiguous.keys() {
-        if let Some(node) = standalone.pointer_mut(ptr) {
-            rewrite_ambiguous(spec, node);
-        }
-    }
-    let validator = build(&standalone).map_err(|e| BuildError::Schema {
-        file: spec.origin(at).file.display().to_string(),
-        pointer: at.to_string(),
-        message: e.to_string(),
-    })?;
-    let shape = shapes.build(spec, schema);
-    Ok(Compiled {
-        validator,
-        schema: standalone,
-        pointer: at.to_string(),
-        shape,
-        strict: OnceLock::new(),
-        wants_strict: strict == Strict::Yes,
-    })
 }
 
 fn build(schema: &Value) -> Result<Validator, jsonschema::ValidationError<'static>> {
@@ -533,12 +494,71 @@ fn scan(
     }
 }
 
-/// Does the schema at `from` reach the one at `target` (through `$ref`s)?
-fn uses(spec: &Spec, from: &str, target: &str) -> bool {
+/// One finding per ambiguous `oneOf`, naming the operations whose
+/// responses reach it.
+fn ambiguity_findings(
+    spec: &Spec,
+    ambiguous: &BTreeMap<String, Vec<String>>,
+    operations: &[OperationEntry],
+) -> Vec<Finding> {
+    ambiguous
+        .iter()
+        .map(|(ptr, branches)| {
+            let users: BTreeSet<&str> = operations
+                .iter()
+                .filter(|o| {
+                    o.responses
+                        .iter()
+                        .flat_map(|r| &r.content)
+                        .filter_map(|(_, c)| c.as_ref())
+                        .any(|c| uses(spec, c, ptr))
+                })
+                .map(|o| o.id.as_str())
+                .collect();
+            Finding {
+                kind: Kind::AmbiguousUnion,
+                severity: Kind::AmbiguousUnion.severity(),
+                operation: users.into_iter().collect::<Vec<_>>().join(", "),
+                status: None,
+                pointer: String::new(),
+                schema: format!("{ptr}/oneOf"),
+                file: spec.origin(ptr).file.display().to_string(),
+                message: format!(
+                    "oneOf branches {} accept the same instances, so strict oneOf validation fails every body; bodies are judged against the branch their properties name",
+                    branches.join(" | ")
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The property names of `spec.secret_fields()`. A `Type.name` entry hides
+/// `name` wherever it appears: a finding knows the instance, not its type,
+/// and hiding too much is the safe side.
+fn secret_names(spec: &Spec) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for field in spec.secret_fields() {
+        let name = field.rsplit('.').next().unwrap_or(field);
+        if !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// Does the compiled schema reach the one at `target` (through `$ref`s)?
+fn uses(spec: &Spec, compiled: &Compiled, target: &str) -> bool {
+    let under = |p: &str| p == target || p.starts_with(&format!("{target}/"));
+    if under(&compiled.pointer) {
+        return true;
+    }
     let mut seen = BTreeSet::new();
-    let mut stack = vec![from.to_string()];
+    let mut stack = Vec::new();
+    codegen::spec::each_ref(&compiled.source, &compiled.pointer, &mut |t, _| {
+        stack.push(pointer::percent_decode(t.trim_start_matches('#')))
+    });
     while let Some(p) = stack.pop() {
-        if p == target || p.starts_with(&format!("{target}/")) {
+        if under(&p) {
             return true;
         }
         if !seen.insert(p.clone()) {

@@ -9,9 +9,10 @@ use codegen::sample;
 use jsonschema::{Draft, Validator};
 use serde_json::Value;
 
+use codegen::spec::ParamIn;
+
 use super::inject;
-use crate::drift::is_json;
-use crate::validators::{Compiled, Validators};
+use crate::validators::{Compiled, OperationEntry, Validators};
 
 /// One segment of a path template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,11 +95,10 @@ impl Routes {
                 .collect();
             let method = axum::http::Method::from_bytes(op.method.as_bytes())
                 .map_err(|e| format!("{}: {e}", op.id))?;
-            let op_value = spec.document().pointer(&op.pointer);
-            let secured = !matches!(op_value.and_then(|o| o.get("security")), Some(Value::Array(a)) if a.is_empty());
+            let secured = !op.anonymous;
             let mut params = Vec::new();
             for p in &op.parameters {
-                if p.location != "query" && p.location != "path" {
+                if !matches!(p.location, ParamIn::Query | ParamIn::Path) {
                     continue;
                 }
                 let standalone = spec.json_schema(&p.schema);
@@ -112,14 +112,14 @@ impl Routes {
                 params.push(ParamCheck {
                     name: p.name.clone(),
                     required: p.required,
-                    in_query: p.location == "query",
+                    in_query: p.location == ParamIn::Query,
                     validator,
                     as_string,
                 });
             }
             let mut canned = Vec::new();
             for resp in &op.responses {
-                let Ok(status) = resp.key.parse::<u16>() else {
+                let Some(status) = resp.status.code() else {
                     continue;
                 };
                 if resp.content.is_empty() {
@@ -134,10 +134,7 @@ impl Routes {
                     });
                     continue;
                 }
-                for (media, compiled) in &resp.content {
-                    let Some(compiled) = compiled.as_ref().filter(|_| is_json(media)) else {
-                        continue;
-                    };
+                if let Some((media, Some(compiled))) = resp.json_content() {
                     for (label, schema) in branches(validators, compiled) {
                         let value = generate(
                             validators,
@@ -226,20 +223,13 @@ fn match_path<'a>(segments: &'a [Segment], path: &str) -> Option<Vec<(&'a str, S
 
 /// Every documented response a client can ask the mock for: `(status,
 /// example label)`; the label is set when the status has several union branches.
-pub fn examples(
-    validators: &Validators,
-    op: &crate::validators::OperationEntry,
-) -> Vec<(u16, Option<String>)> {
+pub fn examples(validators: &Validators, op: &OperationEntry) -> Vec<(u16, Option<String>)> {
     let mut out = Vec::new();
     for resp in &op.responses {
-        let Ok(status) = resp.key.parse::<u16>() else {
+        let Some(status) = resp.status.code() else {
             continue;
         };
-        let json = resp
-            .content
-            .iter()
-            .find_map(|(mt, c)| c.as_ref().filter(|_| is_json(mt)));
-        match json {
+        match resp.json_schema() {
             Some(compiled) => {
                 let bs = branches(validators, compiled);
                 if bs.len() > 1 {
@@ -258,11 +248,7 @@ pub fn examples(
 /// its component name) so a test can ask for each one.
 fn branches(validators: &Validators, compiled: &Compiled) -> Vec<(String, Value)> {
     let spec = &validators.spec;
-    let root = spec
-        .document()
-        .pointer(&compiled.pointer)
-        .cloned()
-        .unwrap_or(Value::Null);
+    let root = compiled.source.clone();
     let resolved = spec.resolve(&root).clone();
     let mut out = Vec::new();
     if let Some(Value::Array(bs)) = resolved.get("oneOf") {

@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header};
 use base64::Engine;
 use bytes::Bytes;
+use codegen::spec::MediaKind;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -20,7 +21,7 @@ use tokio::sync::watch;
 
 use super::inject;
 use super::routes::{Canned, Matched, MockOperation, Routes};
-use crate::drift::{field_errors, is_json};
+use crate::drift::field_errors;
 use crate::validators::Validators;
 
 /// How the mock listens and what it tolerates.
@@ -299,7 +300,7 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
                 ),
             );
         };
-        let value = if is_json(&media) {
+        let value = if req_entry.kind == MediaKind::Json {
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 Value::Object(Map::new())
             } else {
@@ -308,7 +309,7 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
                     Err(e) => return detail(400, &format!("JSON parse error - {e}")),
                 }
             }
-        } else if media == "application/x-www-form-urlencoded" {
+        } else if req_entry.kind == MediaKind::Form {
             let text = String::from_utf8_lossy(&bytes);
             form_to_json(
                 &state.validators,
