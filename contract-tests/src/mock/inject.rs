@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 use codegen::sample::flatten;
 use codegen::spec::Spec;
 
-use super::routes::Canned;
+use super::canned::Canned;
 
 /// Every drift name the mock understands.
 pub const DRIFTS: &[&str] = &[

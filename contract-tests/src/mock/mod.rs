@@ -16,38 +16,12 @@
 //!   the response header `X-Mock-Drift-Pointer` names the JSON pointer it
 //!   touched. See [`inject::DRIFTS`].
 
+mod canned;
+mod form;
 pub mod inject;
 pub mod routes;
 mod server;
 
+pub use canned::Canned;
 pub use routes::Routes;
 pub use server::{MockConfig, MockServer};
-
-/// `%XX` decoding for path segments and form fields (`+` is handled by the caller).
-pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}

@@ -11,6 +11,8 @@ use serde_json::Value;
 
 use codegen::spec::ParamIn;
 
+use super::canned::Canned;
+use super::form::percent_decode;
 use super::inject;
 use crate::validators::{Compiled, OperationEntry, Validators};
 
@@ -19,21 +21,6 @@ use crate::validators::{Compiled, OperationEntry, Validators};
 pub enum Segment {
     Literal(String),
     Param(String),
-}
-
-/// A pre-generated response.
-#[derive(Debug, Clone)]
-pub struct Canned {
-    pub status: u16,
-    /// Lower-case names `Prefer: example=` matches (`200`, `schemawebhook`, `redirect3dsresponse`).
-    pub label: String,
-    pub content_type: Option<String>,
-    pub body: Bytes,
-    pub value: Option<Value>,
-    /// The schema the body was generated from (the chosen union branch).
-    pub schema: Option<Value>,
-    /// `(drift name, drifted body, pointer it touched)`, see [`super::inject`].
-    pub drifted: Vec<(&'static str, Bytes, String)>,
 }
 
 /// A query or path parameter check.
@@ -212,7 +199,7 @@ fn match_path<'a>(segments: &'a [Segment], path: &str) -> Option<Vec<(&'a str, S
         match seg {
             Segment::Literal(l) if l == part => {}
             Segment::Literal(_) => return None,
-            Segment::Param(name) => params.push((name.as_str(), crate::mock::percent_decode(part))),
+            Segment::Param(name) => params.push((name.as_str(), percent_decode(part))),
         }
     }
     if parts.next().is_some() {

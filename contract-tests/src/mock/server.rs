@@ -19,8 +19,10 @@ use serde_json::{Map, Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use super::canned::Canned;
+use super::form::parse_form;
 use super::inject;
-use super::routes::{Canned, Matched, MockOperation, Routes};
+use super::routes::{Matched, MockOperation, Routes};
 use crate::drift::field_errors;
 use crate::validators::Validators;
 
@@ -464,20 +466,6 @@ fn authorized(headers: &HeaderMap) -> bool {
             .is_some_and(|d| d.contains(&b':'));
     }
     false
-}
-
-/// `a=1&b=x+y` into pairs (`+` is a space, `%XX` decoded).
-fn parse_form(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (
-                super::percent_decode(&k.replace('+', " ")),
-                super::percent_decode(&v.replace('+', " ")),
-            )
-        })
-        .collect()
 }
 
 /// Form fields as the JSON object the schema describes: repeated or
