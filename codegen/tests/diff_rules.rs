@@ -298,7 +298,7 @@ fn each_rule_fixture_reports_exactly_its_rule_severity_and_location() {
             };
             let file = if *side == Side::Old { &old } else { &new };
             assert_eq!(
-                (c.rule.as_str(), c.severity),
+                (c.rule.id().as_ref(), c.severity),
                 (*rule, *severity),
                 "{}",
                 new.display()
@@ -362,7 +362,7 @@ fn response_enum_value_added_reports_both_facts() {
 fn a_change_below_a_recursive_schema_is_found_and_the_walk_ends() {
     let dir = fixtures().join("recursive-schema");
     let changes = diff::diff(&spec(&dir.join("old.yaml")), &spec(&dir.join("new.yaml")));
-    let rules: Vec<&str> = changes.iter().map(|c| c.rule.as_str()).collect();
+    let rules: Vec<String> = changes.iter().map(|c| c.rule.id().into_owned()).collect();
     assert_eq!(
         rules,
         ["request-max-length-decreased"],
@@ -380,18 +380,34 @@ fn the_same_api_rewritten_in_another_dialect_and_format_has_no_breaking_change()
     let dir = fixtures().join("no-change");
     let (old, new) = (spec(&dir.join("old.json")), spec(&dir.join("new.yaml")));
     let changes = diff::diff(&old, &new);
-    // The only difference a client could notice is the generated type's name.
-    let rules: Vec<(&str, Severity)> = changes
+    // The only differences a client could notice are generated type names:
+    // `Error` renamed, and `Customer` inlined (its generated type is now
+    // named after the property, `CardOwner`; the models of both sides say so).
+    let rules: Vec<(String, Severity)> = changes
         .iter()
-        .map(|c| (c.rule.as_str(), c.severity))
+        .map(|c| (c.rule.id().into_owned(), c.severity))
         .collect();
-    assert_eq!(rules, [("schema-ref-renamed", Info)], "{}", show(&changes));
+    assert_eq!(
+        rules,
+        [
+            ("generated-items-changed".to_string(), Info),
+            ("schema-ref-renamed".to_string(), Info)
+        ],
+        "{}",
+        show(&changes)
+    );
     assert!(
-        changes[0]
+        changes[1]
             .message
             .contains("`Error` is now `ApiError` with the same shape"),
         "{}",
-        changes[0].message
+        changes[1].message
+    );
+    assert!(
+        changes[0].impact.items.contains(&"Customer".to_string())
+            && changes[0].impact.items.contains(&"CardOwner".to_string()),
+        "{}",
+        show(&changes)
     );
     // And in the other direction.
     let back = diff::diff(&new, &old);

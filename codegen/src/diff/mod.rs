@@ -6,14 +6,22 @@
 //! change. Operations are matched by method + path first, then by
 //! `operationId`, so a moved endpoint is reported as moved.
 //!
-//! Every [`Change`] has a stable rule id, a severity for HTTP clients in
-//! general, and an [`Impact`] on the generated `ottu-client` (which Rust
-//! items change, and the semver bump that implies).
+//! Every [`Change`] has a [`Rule`] (a stable id, a severity for HTTP
+//! clients in general, a description), and an [`Impact`] on the generated
+//! `ottu-client`: which Rust items change, read from the models of both
+//! sides (`model::Api`), and the semver bump that implies.
+//!
+//! Modules, each using only those below it: `ops` (operation rules) ->
+//! `schemas` (schema rules) -> `cx` (what both share) -> `impact` ->
+//! `rule`, `surface` (the generated items of one model).
 
+mod cx;
 mod impact;
 mod ops;
 mod report;
+mod rule;
 mod schemas;
+mod surface;
 
 use std::fmt;
 
@@ -23,8 +31,9 @@ use serde_json::Value;
 use crate::error::Location;
 use crate::spec::Spec;
 
-pub use impact::{Impact, Semver, impact_summary};
+pub use impact::{Impact, impact_summary};
 pub use report::{Format, render};
+pub use rule::{Bound, ClientImpact, Def, Dir, Limit, LimitChange, Rule};
 
 /// How bad a change is for an existing client of the HTTP API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -44,6 +53,28 @@ impl Severity {
             Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
+        }
+    }
+}
+
+/// The semver bump a change forces on `ottu-client`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Semver {
+    /// No generated item changes (validation limits, behaviour only).
+    Patch,
+    /// Items are added; existing code still compiles.
+    Minor,
+    /// Existing code using the items may stop compiling.
+    Major,
+}
+
+impl Semver {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Semver::Patch => "patch",
+            Semver::Minor => "minor",
+            Semver::Major => "major",
         }
     }
 }
@@ -71,8 +102,8 @@ impl std::str::FromStr for Severity {
 /// One difference between the old and the new API.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
-    /// Stable kebab-case id (`request-property-became-required`).
-    pub rule: String,
+    /// Serialized as its stable kebab-case id (`request-property-became-required`).
+    pub rule: Rule,
     pub severity: Severity,
     /// `POST /b/pbl/v2/auto-debit/ (auto_debit)`; `None` for document-wide
     /// changes (security schemes).
@@ -120,24 +151,18 @@ impl fmt::Display for Change {
 /// media types of one operation is reported once, under the first).
 pub fn diff(old: &Spec, new: &Spec) -> Vec<Change> {
     let mut out = ops::diff(old, new);
-    out.sort_by(|a, b| {
-        (&a.operation, &a.at, &a.rule, &a.message, &a.part).cmp(&(
-            &b.operation,
-            &b.at,
-            &b.rule,
-            &b.message,
-            &b.part,
-        ))
-    });
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|c| {
-        seen.insert((
+    let key = |c: &Change| {
+        (
             c.operation.clone(),
             c.at.clone(),
-            c.rule.clone(),
+            c.rule.id(),
             c.message.clone(),
-        ))
-    });
+            c.part.clone(),
+        )
+    };
+    out.sort_by_cached_key(key);
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|c| seen.insert((c.operation.clone(), c.at.clone(), c.rule, c.message.clone())));
     out
 }
 

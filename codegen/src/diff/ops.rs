@@ -1,99 +1,81 @@
 //! Operation-level rules: which operations match, and what changed in their
-//! method, path, id, parameters, bodies, responses and security.
+//! method, path, id, parameters, bodies, responses and security. The parts
+//! of an operation are read through the typed view (`crate::spec`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use super::impact::{self, Subject, pascal, snake};
-use super::schemas::{Dir, Pos, SchemaDiff};
-use super::{Change, Severity};
+use super::Change;
+use super::cx::{Cx, Found, Side, Site};
+use super::impact::Subject;
+use super::rule::{Dir, Rule};
+use super::schemas::{Pos, SchemaDiff};
+use crate::model::{OperationDef, ParamLocation, Ty};
 use crate::pointer;
-use crate::spec::{Operation, Spec};
-
-/// Where a change is reported: its operation and part of it.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Site {
-    pub operation: Option<String>,
-    pub part: Option<String>,
-}
-
-/// Which document a pointer points into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Side {
-    Old,
-    New,
-}
-
-/// One change before its location is mapped to a file.
-#[derive(Debug)]
-pub(super) struct Found {
-    pub rule: String,
-    pub severity: Severity,
-    pub side: Side,
-    pub pointer: String,
-    pub message: String,
-    pub old: Option<Value>,
-    pub new: Option<Value>,
-    pub subject: Subject,
-}
-
-/// Both documents and the changes found so far.
-#[derive(Debug)]
-pub(super) struct Cx<'a> {
-    pub old: &'a Spec,
-    pub new: &'a Spec,
-    pub out: Vec<Change>,
-}
-
-impl Cx<'_> {
-    pub fn push(&mut self, site: &Site, f: Found) {
-        let at = match f.side {
-            Side::Old => self.old.origin(&f.pointer),
-            Side::New => self.new.origin(&f.pointer),
-        };
-        let client_impact = (f.rule == "response-enum-value-added")
-            .then(|| "none (ottu-client keeps unknown enum values)".to_string());
-        let impact = impact::of(&f.rule, &f.subject);
-        self.out.push(Change {
-            rule: f.rule,
-            severity: f.severity,
-            operation: site.operation.clone(),
-            part: site.part.clone(),
-            at,
-            message: f.message,
-            old: f.old,
-            new: f.new,
-            client_impact,
-            impact,
-        });
-    }
-}
+use crate::spec::{MediaType, Operation, ParamIn, Parameter, Response, Spec, Status, json_of};
 
 pub(super) fn diff(old: &Spec, new: &Spec) -> Vec<Change> {
-    let mut cx = Cx {
-        old,
-        new,
-        out: Vec::new(),
-    };
+    let mut cx = Cx::new(old, new);
     let (olds, news) = (old.operations(), new.operations());
+    let (pairs, removed, added) = pair(&olds, &news);
+    for o in removed {
+        let found = Found {
+            rule: Rule::OperationRemoved,
+            side: Side::Old,
+            pointer: o.pointer(),
+            message: format!("operation {} was removed", label(o)),
+            old: Some(json!(format!("{} {}", o.method.to_uppercase(), o.path))),
+            new: None,
+            subject: Subject::operation(Some(o.pointer()), None),
+        };
+        cx.push(&site(o), found);
+    }
+    for n in added {
+        let found = Found {
+            rule: Rule::OperationAdded,
+            side: Side::New,
+            pointer: n.pointer(),
+            message: format!("operation {} was added", label(n)),
+            old: None,
+            new: Some(json!(format!("{} {}", n.method.to_uppercase(), n.path))),
+            subject: Subject::operation(None, Some(n.pointer())),
+        };
+        cx.push(&site(n), found);
+    }
+    for (o, n) in pairs {
+        operation(&mut cx, o, n);
+    }
+    security_schemes(&mut cx);
+    cx.unexplained();
+    cx.out
+}
+
+type Pairs<'o, 'a> = (
+    Vec<(&'o Operation<'a>, &'o Operation<'a>)>,
+    Vec<&'o Operation<'a>>,
+    Vec<&'o Operation<'a>>,
+);
+
+/// Old and new operations matched by method + path (path parameter names
+/// do not matter on the wire), then by `operationId` (the same operation,
+/// moved); the old ones left are removed, the new ones left added.
+fn pair<'o, 'a>(olds: &'o [Operation<'a>], news: &'o [Operation<'a>]) -> Pairs<'o, 'a> {
     let mut pairs = Vec::new();
     let mut new_used = vec![false; news.len()];
     let mut old_left = Vec::new();
-    // First by method + path (path parameter names do not matter on the wire).
-    for o in &olds {
+    for o in olds {
         let j = news.iter().enumerate().position(|(j, n)| {
             !new_used[j] && n.method == o.method && template(n.path) == template(o.path)
         });
         match j {
             Some(j) => {
                 new_used[j] = true;
-                pairs.push((*o, news[j]));
+                pairs.push((o, &news[j]));
             }
-            None => old_left.push(*o),
+            None => old_left.push(o),
         }
     }
-    // Then by operationId: the same operation, moved.
     let mut removed = Vec::new();
     for o in old_left {
         let j = news
@@ -103,60 +85,18 @@ pub(super) fn diff(old: &Spec, new: &Spec) -> Vec<Change> {
         match j {
             Some(j) => {
                 new_used[j] = true;
-                pairs.push((o, news[j]));
+                pairs.push((o, &news[j]));
             }
             None => removed.push(o),
         }
     }
-    for o in removed {
-        let site = Site {
-            operation: Some(label(&o)),
-            part: None,
-        };
-        cx.push(
-            &site,
-            Found {
-                rule: "operation-removed".into(),
-                severity: Severity::Error,
-                side: Side::Old,
-                pointer: o.pointer(),
-                message: format!("operation {} was removed", label(&o)),
-                old: Some(json!(format!("{} {}", o.method.to_uppercase(), o.path))),
-                new: None,
-                subject: Subject::Method {
-                    method: method_name(&o),
-                },
-            },
-        );
-    }
-    for (j, n) in news.iter().enumerate() {
-        if !new_used[j] {
-            let site = Site {
-                operation: Some(label(n)),
-                part: None,
-            };
-            cx.push(
-                &site,
-                Found {
-                    rule: "operation-added".into(),
-                    severity: Severity::Info,
-                    side: Side::New,
-                    pointer: n.pointer(),
-                    message: format!("operation {} was added", label(n)),
-                    old: None,
-                    new: Some(json!(format!("{} {}", n.method.to_uppercase(), n.path))),
-                    subject: Subject::Method {
-                        method: method_name(n),
-                    },
-                },
-            );
-        }
-    }
-    for (o, n) in pairs {
-        operation(&mut cx, &o, &n);
-    }
-    security_schemes(&mut cx);
-    cx.out
+    let added = news
+        .iter()
+        .zip(&new_used)
+        .filter(|(_, used)| !**used)
+        .map(|(n, _)| n)
+        .collect();
+    (pairs, removed, added)
 }
 
 /// `/card/{token}/` -> `/card/{}/`.
@@ -187,66 +127,60 @@ fn label(op: &Operation) -> String {
     }
 }
 
-/// The generated method's name (naming fallback, see `impact`).
-fn method_name(op: &Operation) -> String {
-    match op.id {
-        Some(id) => snake(id),
-        None => snake(&format!("{} {}", op.method, op.path)),
+fn site(op: &Operation) -> Site {
+    Site {
+        operation: Some(label(op)),
+        part: None,
+    }
+}
+
+/// One matched pair of operations, with their generated methods.
+struct Pair<'p, 'a> {
+    o: &'p Operation<'a>,
+    n: &'p Operation<'a>,
+    site: Site,
+}
+
+impl Pair<'_, '_> {
+    /// The pair's client method, success and error enums.
+    fn subject(&self) -> Subject {
+        Subject::operation(Some(self.o.pointer()), Some(self.n.pointer()))
+    }
+
+    /// A change at the new operation itself.
+    fn found(&self, rule: Rule, message: String, old: Value, new: Value) -> Found {
+        Found {
+            rule,
+            side: Side::New,
+            pointer: self.n.pointer(),
+            message,
+            old: Some(old),
+            new: Some(new),
+            subject: self.subject(),
+        }
     }
 }
 
 fn operation<'a>(cx: &mut Cx<'a>, o: &Operation<'a>, n: &Operation<'a>) {
-    let site = Site {
-        operation: Some(label(n)),
-        part: None,
+    let p = Pair {
+        o,
+        n,
+        site: site(n),
     };
-    let method = method_name(n);
-    let at = n.pointer();
-    let found = |rule: &str, severity, message: String, old: Value, new: Value, subject| Found {
-        rule: rule.into(),
-        severity,
-        side: Side::New,
-        pointer: at.clone(),
-        message,
-        old: Some(old),
-        new: Some(new),
-        subject,
-    };
+    let mut found = Vec::new();
     if o.method != n.method {
-        let msg = format!(
-            "method changed from {} to {}",
-            o.method.to_uppercase(),
-            n.method.to_uppercase()
-        );
-        cx.push(
-            &site,
-            found(
-                "operation-method-changed",
-                Severity::Error,
-                msg,
-                json!(o.method.to_uppercase()),
-                json!(n.method.to_uppercase()),
-                Subject::Method {
-                    method: method.clone(),
-                },
-            ),
-        );
+        let (a, b) = (o.method.to_uppercase(), n.method.to_uppercase());
+        let msg = format!("method changed from {a} to {b}");
+        found.push(p.found(Rule::OperationMethodChanged, msg, json!(a), json!(b)));
     }
     if template(o.path) != template(n.path) {
         let msg = format!("path changed from {} to {}", o.path, n.path);
-        cx.push(
-            &site,
-            found(
-                "operation-path-changed",
-                Severity::Error,
-                msg,
-                json!(o.path),
-                json!(n.path),
-                Subject::Method {
-                    method: method.clone(),
-                },
-            ),
-        );
+        found.push(p.found(
+            Rule::OperationPathChanged,
+            msg,
+            json!(o.path),
+            json!(n.path),
+        ));
     }
     if o.id != n.id {
         let msg = format!(
@@ -254,518 +188,381 @@ fn operation<'a>(cx: &mut Cx<'a>, o: &Operation<'a>, n: &Operation<'a>) {
             o.id.unwrap_or("(none)"),
             n.id.unwrap_or("(none)")
         );
-        cx.push(
-            &site,
-            found(
-                "operation-id-changed",
-                Severity::Info,
-                msg,
-                json!(o.id),
-                json!(n.id),
-                Subject::Method {
-                    method: method_name(o),
-                },
-            ),
-        );
+        found.push(p.found(Rule::OperationIdChanged, msg, json!(o.id), json!(n.id)));
     }
     let deprecated = |op: &Operation| op.value.get("deprecated") == Some(&Value::Bool(true));
     if !deprecated(o) && deprecated(n) {
-        cx.push(
-            &site,
-            found(
-                "operation-deprecated",
-                Severity::Info,
-                "operation is now deprecated".into(),
-                json!(false),
-                json!(true),
-                Subject::Method {
-                    method: method.clone(),
-                },
-            ),
-        );
+        let msg = "operation is now deprecated".to_string();
+        found.push(p.found(Rule::OperationDeprecated, msg, json!(false), json!(true)));
     }
-    parameters(cx, o, n, &site, &method);
-    request_body(cx, o, n, &site, &method);
-    responses(cx, o, n, &site, &method);
-    security(cx, o, n, &site, &method);
+    for f in found {
+        cx.push(&p.site, f);
+    }
+    parameters(cx, &p);
+    request_body(cx, &p);
+    responses(cx, &p);
+    security(cx, &p);
 }
 
-/// Resolved parameters with their pointers, keyed by (in, name); header
-/// names are case-insensitive.
-fn params<'a>(
-    spec: &'a Spec,
-    op: &Operation<'a>,
-) -> BTreeMap<(String, String), (&'a Value, String)> {
-    let mut out = BTreeMap::new();
-    for (i, p) in op
-        .value
-        .get("parameters")
-        .and_then(Value::as_array)
+/// The generated operation for `op` in a model.
+fn op_def<'m>(ops: &'m [OperationDef], op: &Operation) -> Option<&'m OperationDef> {
+    let at = op.pointer();
+    ops.iter().find(|d| d.pointer == at)
+}
+
+/// Parameters keyed by (in, name); header names are case-insensitive.
+fn params<'a>(op: &Operation<'a>) -> BTreeMap<(ParamIn, String), Parameter<'a>> {
+    op.parameters()
         .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let p = spec.resolve(p);
-        let location = p
-            .get("in")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-        let name = if location == "header" {
-            name.to_ascii_lowercase()
-        } else {
-            name.to_string()
-        };
-        out.insert(
-            (location, name),
-            (p, format!("{}/parameters/{i}", op.pointer())),
-        );
-    }
-    out
+        .map(|p| {
+            let name = if p.location == ParamIn::Header {
+                p.name.to_ascii_lowercase()
+            } else {
+                p.name.to_string()
+            };
+            ((p.location, name), p)
+        })
+        .collect()
 }
 
-fn is_required(v: &Value) -> bool {
-    v.get("required") == Some(&Value::Bool(true))
+/// The generated type of a parameter, if it is an argument.
+fn param_ty(ops: &[OperationDef], op: &Operation, p: &Parameter) -> Option<Ty> {
+    let location = match p.location {
+        ParamIn::Path => ParamLocation::Path,
+        ParamIn::Query => ParamLocation::Query,
+        ParamIn::Header => ParamLocation::Header,
+        ParamIn::Cookie => return None,
+    };
+    op_def(ops, op)?
+        .params
+        .iter()
+        .find(|a| a.location == location && a.wire == p.name)
+        .map(|a| a.ty.clone())
 }
 
-fn parameters<'a>(
-    cx: &mut Cx<'a>,
-    o: &Operation<'a>,
-    n: &Operation<'a>,
-    site: &Site,
-    method: &str,
-) {
-    let (op, np) = (params(cx.old, o), params(cx.new, n));
-    let mut moved_to: BTreeSet<(String, String)> = BTreeSet::new();
-    for ((loc, name), (ov, optr)) in &op {
-        let param_site = Site {
-            operation: site.operation.clone(),
-            part: Some(format!("parameter {loc} {name}")),
-        };
-        let subject = || Subject::Param {
-            method: method.to_string(),
-            param: name.clone(),
-        };
-        let Some((nv, nptr)) = np.get(&(loc.clone(), name.clone())) else {
+fn parameters<'a>(cx: &mut Cx<'a>, p: &Pair<'_, 'a>) {
+    let (op, np) = (params(p.o), params(p.n));
+    let mut moved_to: BTreeSet<(ParamIn, String)> = BTreeSet::new();
+    for ((loc, name), ov) in &op {
+        let param_site = p.site.part(format!("parameter {} {name}", loc.as_str()));
+        let Some(nv) = np.get(&(*loc, name.clone())) else {
             // Same name elsewhere: moved (query -> header, ...), not removed.
-            if let Some(((nloc, nname), (_, nptr))) = np
+            let moved = np
                 .iter()
-                .find(|((l, k), _)| k == name && !op.contains_key(&(l.clone(), k.clone())))
-            {
-                moved_to.insert((nloc.clone(), nname.clone()));
-                cx.push(
-                    &param_site,
+                .find(|((l, k), _)| k == name && !op.contains_key(&(*l, k.clone())));
+            let found = match moved {
+                Some(((nloc, nname), nv)) => {
+                    moved_to.insert((*nloc, nname.clone()));
                     Found {
-                        rule: "request-parameter-moved".into(),
-                        severity: Severity::Error,
+                        rule: Rule::ParameterMoved,
                         side: Side::New,
-                        pointer: format!("{nptr}/in"),
-                        message: format!("parameter `{name}` moved from {loc} to {nloc}"),
-                        old: Some(json!(loc)),
-                        new: Some(json!(nloc)),
-                        subject: subject(),
-                    },
-                );
-                continue;
-            }
-            cx.push(
-                &param_site,
-                Found {
-                    rule: "request-parameter-removed".into(),
-                    severity: Severity::Warning,
+                        pointer: pointer::push(&nv.pointer, "in"),
+                        message: format!(
+                            "parameter `{name}` moved from {} to {}",
+                            loc.as_str(),
+                            nloc.as_str()
+                        ),
+                        old: Some(json!(loc.as_str())),
+                        new: Some(json!(nloc.as_str())),
+                        subject: p.subject(),
+                    }
+                }
+                None => Found {
+                    rule: Rule::ParameterRemoved,
                     side: Side::Old,
-                    pointer: optr.clone(),
-                    message: format!("{loc} parameter `{name}` was removed"),
+                    pointer: ov.pointer.clone(),
+                    message: format!("{} parameter `{name}` was removed", loc.as_str()),
                     old: Some(json!(name)),
                     new: None,
-                    subject: subject(),
+                    subject: p.subject(),
                 },
-            );
+            };
+            cx.push(&param_site, found);
             continue;
         };
-        let (oreq, nreq) = (is_required(ov), is_required(nv));
-        if oreq != nreq {
-            let (rule, severity) = if nreq {
-                ("request-parameter-became-required", Severity::Error)
+        if ov.required != nv.required {
+            let rule = if nv.required {
+                Rule::ParameterBecameRequired
             } else {
-                ("request-parameter-became-optional", Severity::Info)
+                Rule::ParameterBecameOptional
             };
-            cx.push(
-                &param_site,
-                Found {
-                    rule: rule.into(),
-                    severity,
-                    side: Side::New,
-                    pointer: format!("{nptr}/required"),
-                    message: format!(
-                        "{loc} parameter `{name}` is now {}",
-                        if nreq { "required" } else { "optional" }
-                    ),
-                    old: Some(json!(oreq)),
-                    new: Some(json!(nreq)),
-                    subject: subject(),
-                },
-            );
+            let found = Found {
+                rule,
+                side: Side::New,
+                pointer: pointer::push(&nv.pointer, "required"),
+                message: format!(
+                    "{} parameter `{name}` is now {}",
+                    loc.as_str(),
+                    if nv.required { "required" } else { "optional" }
+                ),
+                old: Some(json!(ov.required)),
+                new: Some(json!(nv.required)),
+                subject: p.subject(),
+            };
+            cx.push(&param_site, found);
         }
-        if let (Some(os), Some(ns)) = (ov.get("schema"), nv.get("schema")) {
-            let pos = Pos::root(
-                format!("{optr}/schema"),
-                format!("{nptr}/schema"),
-                name.clone(),
-                pascal(method) + &pascal(name),
-                Some(subject()),
-            );
-            SchemaDiff::new(cx, &param_site, Dir::Request).compare(os, ns, pos);
-        }
+        let pos = Pos::root(
+            (ov.schema_pointer(), nv.schema_pointer()),
+            name.clone(),
+            (
+                param_ty(&cx.old_api.operations, p.o, ov),
+                param_ty(&cx.new_api.operations, p.n, nv),
+            ),
+            p.subject(),
+        );
+        SchemaDiff::new(cx, &param_site, Dir::Request).compare(ov.schema, nv.schema, pos);
     }
-    for ((loc, name), (nv, nptr)) in &np {
-        if op.contains_key(&(loc.clone(), name.clone()))
-            || moved_to.contains(&(loc.clone(), name.clone()))
-        {
+    for ((loc, name), nv) in &np {
+        if op.contains_key(&(*loc, name.clone())) || moved_to.contains(&(*loc, name.clone())) {
             continue;
         }
-        let required = is_required(nv);
-        let (rule, severity) = if required {
-            ("request-parameter-added-required", Severity::Error)
+        let rule = if nv.required {
+            Rule::ParameterAddedRequired
         } else {
-            ("request-parameter-added", Severity::Info)
+            Rule::ParameterAdded
+        };
+        let found = Found {
+            rule,
+            side: Side::New,
+            pointer: nv.pointer.clone(),
+            message: format!(
+                "{} {} parameter `{name}` was added",
+                if nv.required { "required" } else { "optional" },
+                loc.as_str()
+            ),
+            old: None,
+            new: Some(json!(name)),
+            subject: p.subject(),
         };
         cx.push(
-            &Site {
-                operation: site.operation.clone(),
-                part: Some(format!("parameter {loc} {name}")),
-            },
+            &p.site.part(format!("parameter {} {name}", loc.as_str())),
+            found,
+        );
+    }
+}
+
+/// `content` of a body or response, keyed by media type.
+fn content<'m, 'a>(c: &'m [MediaType<'a>]) -> BTreeMap<&'a str, &'m MediaType<'a>> {
+    c.iter().map(|m| (m.media_type, m)).collect()
+}
+
+/// The media type whose schema the generator types: the JSON one, else the first.
+fn typed_media<'m, 'a>(c: &'m [MediaType<'a>]) -> Option<&'m MediaType<'a>> {
+    json_of(c).or(c.first())
+}
+
+fn request_body<'a>(cx: &mut Cx<'a>, p: &Pair<'_, 'a>) {
+    let (ob, nb) = (p.o.request_body(), p.n.request_body());
+    let body_site = p.site.part("request body");
+    let simple =
+        |rule, side, pointer: String, message: &str, values: (Option<Value>, Option<Value>)| {
             Found {
-                rule: rule.into(),
-                severity,
-                side: Side::New,
-                pointer: nptr.clone(),
-                message: format!(
-                    "{} {loc} parameter `{name}` was added",
-                    if required { "required" } else { "optional" }
-                ),
-                old: None,
-                new: Some(json!(name)),
-                subject: Subject::Param {
-                    method: method.to_string(),
-                    param: name.clone(),
-                },
-            },
-        );
-    }
-}
-
-/// `content` of a body or response: media type -> (schema, pointer).
-fn content<'a>(v: &'a Value, at: &str) -> BTreeMap<&'a str, (Option<&'a Value>, String)> {
-    let mut out = BTreeMap::new();
-    for (media, m) in v
-        .get("content")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        out.insert(
-            media.as_str(),
-            (
-                m.get("schema"),
-                pointer::push(&format!("{at}/content"), media),
-            ),
-        );
-    }
-    out
-}
-
-fn request_body<'a>(
-    cx: &mut Cx<'a>,
-    o: &Operation<'a>,
-    n: &Operation<'a>,
-    site: &Site,
-    method: &str,
-) {
-    let (optr, nptr) = (
-        format!("{}/requestBody", o.pointer()),
-        format!("{}/requestBody", n.pointer()),
-    );
-    let ob = o.value.get("requestBody").map(|b| cx.old.resolve(b));
-    let nb = n.value.get("requestBody").map(|b| cx.new.resolve(b));
-    let ty = pascal(method) + "Request";
-    let body_site = Site {
-        operation: site.operation.clone(),
-        part: Some("request body".into()),
-    };
-    let simple = |rule: &str,
-                  severity,
-                  side,
-                  pointer: String,
-                  message: &str,
-                  old: Option<Value>,
-                  new: Option<Value>| Found {
-        rule: rule.into(),
-        severity,
-        side,
-        pointer,
-        message: message.into(),
-        old,
-        new,
-        subject: Subject::Type { ty: ty.clone() },
-    };
+                rule,
+                side,
+                pointer,
+                message: message.into(),
+                old: values.0,
+                new: values.1,
+                subject: p.subject(),
+            }
+        };
     let (ob, nb) = match (ob, nb) {
         (None, None) => return,
         (None, Some(nb)) => {
-            let f = if is_required(nb) {
+            let f = if nb.required {
+                let msg = "a required request body was added";
                 simple(
-                    "request-body-added-required",
-                    Severity::Error,
+                    Rule::BodyAddedRequired,
                     Side::New,
-                    nptr,
-                    "a required request body was added",
-                    None,
-                    None,
+                    nb.pointer,
+                    msg,
+                    (None, None),
                 )
             } else {
-                simple(
-                    "request-body-added",
-                    Severity::Info,
-                    Side::New,
-                    nptr,
-                    "an optional request body was added",
-                    None,
-                    None,
-                )
+                let msg = "an optional request body was added";
+                simple(Rule::BodyAdded, Side::New, nb.pointer, msg, (None, None))
             };
             cx.push(&body_site, f);
             return;
         }
-        (Some(_), None) => {
-            cx.push(
-                &body_site,
-                simple(
-                    "request-body-removed",
-                    Severity::Warning,
-                    Side::Old,
-                    optr,
-                    "the request body was removed",
-                    None,
-                    None,
-                ),
-            );
+        (Some(ob), None) => {
+            let msg = "the request body was removed";
+            let f = simple(Rule::BodyRemoved, Side::Old, ob.pointer, msg, (None, None));
+            cx.push(&body_site, f);
             return;
         }
         (Some(ob), Some(nb)) => (ob, nb),
     };
-    if is_required(ob) != is_required(nb) {
-        let f = if is_required(nb) {
-            simple(
-                "request-body-became-required",
-                Severity::Error,
-                Side::New,
-                format!("{nptr}/required"),
-                "the request body is now required",
-                Some(json!(false)),
-                Some(json!(true)),
-            )
+    if ob.required != nb.required {
+        let at = pointer::push(&nb.pointer, "required");
+        let values = (Some(json!(ob.required)), Some(json!(nb.required)));
+        let f = if nb.required {
+            let msg = "the request body is now required";
+            simple(Rule::BodyBecameRequired, Side::New, at, msg, values)
         } else {
-            simple(
-                "request-body-became-optional",
-                Severity::Info,
-                Side::New,
-                format!("{nptr}/required"),
-                "the request body is now optional",
-                Some(json!(true)),
-                Some(json!(false)),
-            )
+            let msg = "the request body is now optional";
+            simple(Rule::BodyBecameOptional, Side::New, at, msg, values)
         };
         cx.push(&body_site, f);
     }
-    let (oc, nc) = (content(ob, &optr), content(nb, &nptr));
-    media_types(cx, site, "request", &oc, &nc, &ty);
-    for (media, (os, op)) in &oc {
-        if let (Some(os), Some((Some(ns), np))) = (os, nc.get(media)) {
-            let part = Site {
-                operation: site.operation.clone(),
-                part: Some(format!("request body {media}")),
-            };
-            let pos = Pos::root(
-                format!("{op}/schema"),
-                format!("{np}/schema"),
-                String::new(),
-                ty.clone(),
-                None,
-            );
-            SchemaDiff::new(cx, &part, Dir::Request).compare(os, ns, pos);
-        }
+    let body_ty = |ops: &[OperationDef], op: &Operation, m: &MediaType| {
+        op_def(ops, op)?
+            .body
+            .as_ref()
+            .filter(|b| b.content_type == m.media_type)
+            .map(|b| b.ty.clone())
+    };
+    let (oc, nc) = (content(&ob.content), content(&nb.content));
+    media_types(cx, &body_site, Dir::Request, (&oc, &nc), p);
+    for (media, om) in &oc {
+        let Some(nm) = nc.get(media) else { continue };
+        let (Some(os), Some(ns)) = (om.schema, nm.schema) else {
+            continue;
+        };
+        let tys = (
+            body_ty(&cx.old_api.operations, p.o, om),
+            body_ty(&cx.new_api.operations, p.n, nm),
+        );
+        let pos = Pos::root(
+            (om.schema_pointer(), nm.schema_pointer()),
+            String::new(),
+            tys,
+            p.subject(),
+        );
+        let part = p.site.part(format!("request body {media}"));
+        SchemaDiff::new(cx, &part, Dir::Request).compare(os, ns, pos);
     }
 }
 
-/// Content types added and removed (`what`: `request` or `response`).
+/// Content types added and removed.
 fn media_types(
     cx: &mut Cx,
     site: &Site,
-    what: &str,
-    oc: &BTreeMap<&str, (Option<&Value>, String)>,
-    nc: &BTreeMap<&str, (Option<&Value>, String)>,
-    ty: &str,
+    dir: Dir,
+    (oc, nc): (&BTreeMap<&str, &MediaType>, &BTreeMap<&str, &MediaType>),
+    p: &Pair,
 ) {
-    for (media, (_, optr)) in oc {
+    let what = dir.id();
+    for (media, m) in oc {
         if !nc.contains_key(media) {
-            cx.push(
-                site,
-                Found {
-                    rule: format!("{what}-content-type-removed"),
-                    severity: Severity::Error,
-                    side: Side::Old,
-                    pointer: optr.clone(),
-                    message: format!("{what} content type {media} was removed"),
-                    old: Some(json!(media)),
-                    new: None,
-                    subject: Subject::Type { ty: ty.to_string() },
-                },
-            );
+            let found = Found {
+                rule: Rule::ContentTypeRemoved(dir),
+                side: Side::Old,
+                pointer: m.pointer.clone(),
+                message: format!("{what} content type {media} was removed"),
+                old: Some(json!(media)),
+                new: None,
+                subject: p.subject(),
+            };
+            cx.push(site, found);
         }
     }
-    for (media, (_, nptr)) in nc {
+    for (media, m) in nc {
         if !oc.contains_key(media) {
-            cx.push(
-                site,
-                Found {
-                    rule: format!("{what}-content-type-added"),
-                    severity: Severity::Info,
-                    side: Side::New,
-                    pointer: nptr.clone(),
-                    message: format!("{what} content type {media} was added"),
-                    old: None,
-                    new: Some(json!(media)),
-                    subject: Subject::Type { ty: ty.to_string() },
-                },
-            );
+            let found = Found {
+                rule: Rule::ContentTypeAdded(dir),
+                side: Side::New,
+                pointer: m.pointer.clone(),
+                message: format!("{what} content type {media} was added"),
+                old: None,
+                new: Some(json!(media)),
+                subject: p.subject(),
+            };
+            cx.push(site, found);
         }
     }
 }
 
-/// Status -> (resolved response, pointer).
-fn response_map<'a>(spec: &'a Spec, op: &Operation<'a>) -> BTreeMap<String, (&'a Value, String)> {
-    let mut out = BTreeMap::new();
-    for (status, r) in op
-        .value
-        .get("responses")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        out.insert(
-            status.clone(),
-            (
-                spec.resolve(r),
-                pointer::push(&format!("{}/responses", op.pointer()), status),
-            ),
-        );
+/// The generated type of a response's body, if the generator types it.
+fn response_ty(ops: &[OperationDef], op: &Operation, r: &Response, m: &MediaType) -> Option<Ty> {
+    if typed_media(&r.content).map(|t| t.media_type) != Some(m.media_type) {
+        return None;
     }
-    out
+    let def = op_def(ops, op)?;
+    let success = def.success.statuses.iter().find(|(s, _)| *s == r.status);
+    match success {
+        Some((_, ty)) => ty.clone(),
+        None => def.errors.iter().find(|e| e.status == r.status)?.ty.clone(),
+    }
 }
 
-fn responses<'a>(cx: &mut Cx<'a>, o: &Operation<'a>, n: &Operation<'a>, site: &Site, method: &str) {
-    let (or, nr) = (response_map(cx.old, o), response_map(cx.new, n));
-    let success = |s: &str| s.starts_with('2');
-    for (status, (_, optr)) in &or {
+fn responses<'a>(cx: &mut Cx<'a>, p: &Pair<'_, 'a>) {
+    let by_status = |op: &Operation<'a>| -> BTreeMap<Status, Response<'a>> {
+        op.responses().into_iter().map(|r| (r.status, r)).collect()
+    };
+    let (or, nr) = (by_status(p.o), by_status(p.n));
+    for (status, r) in &or {
         if !nr.contains_key(status) {
-            let (rule, severity) = if success(status) {
-                ("response-success-status-removed", Severity::Error)
+            let rule = if status.is_success() {
+                Rule::SuccessStatusRemoved
             } else {
-                ("response-non-success-status-removed", Severity::Warning)
+                Rule::NonSuccessStatusRemoved
             };
-            cx.push(
-                &Site {
-                    operation: site.operation.clone(),
-                    part: Some(format!("response {status}")),
-                },
-                Found {
-                    rule: rule.into(),
-                    severity,
-                    side: Side::Old,
-                    pointer: optr.clone(),
-                    message: format!("response status {status} was removed"),
-                    old: Some(json!(status)),
-                    new: None,
-                    subject: Subject::Type {
-                        ty: pascal(method) + "Response",
-                    },
-                },
-            );
+            let found = Found {
+                rule,
+                side: Side::Old,
+                pointer: r.pointer.clone(),
+                message: format!("response status {} was removed", r.key),
+                old: Some(json!(r.key)),
+                new: None,
+                subject: p.subject(),
+            };
+            cx.push(&p.site.part(format!("response {}", r.key)), found);
         }
     }
-    for (status, (nv, nptr)) in &nr {
-        let status_site = Site {
-            operation: site.operation.clone(),
-            part: Some(format!("response {status}")),
-        };
-        let ty = format!("{}Response{}", pascal(method), pascal(status));
-        let Some((ov, optr)) = or.get(status) else {
-            let (rule, severity) = if success(status) {
-                ("response-success-status-added", Severity::Warning)
+    for (status, nv) in &nr {
+        let status_site = p.site.part(format!("response {}", nv.key));
+        let Some(ov) = or.get(status) else {
+            let rule = if status.is_success() {
+                Rule::SuccessStatusAdded
             } else {
-                ("response-non-success-status-added", Severity::Info)
+                Rule::NonSuccessStatusAdded
             };
-            cx.push(
-                &status_site,
-                Found {
-                    rule: rule.into(),
-                    severity,
-                    side: Side::New,
-                    pointer: nptr.clone(),
-                    message: format!("response status {status} was added"),
-                    old: None,
-                    new: Some(json!(status)),
-                    subject: Subject::Type {
-                        ty: pascal(method) + "Response",
-                    },
-                },
-            );
+            let found = Found {
+                rule,
+                side: Side::New,
+                pointer: nv.pointer.clone(),
+                message: format!("response status {} was added", nv.key),
+                old: None,
+                new: Some(json!(nv.key)),
+                subject: p.subject(),
+            };
+            cx.push(&status_site, found);
             continue;
         };
-        let (oc, nc) = (content(ov, optr), content(nv, nptr));
-        media_types(cx, &status_site, "response", &oc, &nc, &ty);
-        for (media, (os, op)) in &oc {
-            if let (Some(os), Some((Some(ns), np))) = (os, nc.get(media)) {
-                let part = Site {
-                    operation: site.operation.clone(),
-                    part: Some(format!("response {status} {media}")),
-                };
-                let pos = Pos::root(
-                    format!("{op}/schema"),
-                    format!("{np}/schema"),
-                    String::new(),
-                    ty.clone(),
-                    None,
-                );
-                SchemaDiff::new(cx, &part, Dir::Response).compare(os, ns, pos);
-            }
+        let (oc, nc) = (content(&ov.content), content(&nv.content));
+        media_types(cx, &status_site, Dir::Response, (&oc, &nc), p);
+        for (media, om) in &oc {
+            let Some(nm) = nc.get(media) else { continue };
+            let (Some(os), Some(ns)) = (om.schema, nm.schema) else {
+                continue;
+            };
+            let tys = (
+                response_ty(&cx.old_api.operations, p.o, ov, om),
+                response_ty(&cx.new_api.operations, p.n, nv, nm),
+            );
+            let pos = Pos::root(
+                (om.schema_pointer(), nm.schema_pointer()),
+                String::new(),
+                tys,
+                p.subject(),
+            );
+            let part = p.site.part(format!("response {} {media}", nv.key));
+            SchemaDiff::new(cx, &part, Dir::Response).compare(os, ns, pos);
         }
     }
 }
 
 /// Security alternatives: each a set of `scheme` or `scheme[scope,...]`.
-/// No `security` at all means anonymous access: one empty alternative.
+/// No requirement at all means anonymous access: one empty alternative.
 fn alternatives(op: &Operation) -> BTreeSet<BTreeSet<String>> {
     let mut out = BTreeSet::new();
-    for req in op
-        .value
-        .get("security")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for req in op.security().unwrap_or_default() {
         let mut alt = BTreeSet::new();
-        for (scheme, scopes) in req.as_object().into_iter().flatten() {
-            let mut scopes: Vec<&str> = scopes
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            scopes.sort();
+        for (scheme, mut scopes) in req.schemes {
+            scopes.sort_unstable();
             alt.insert(if scopes.is_empty() {
-                scheme.clone()
+                scheme.to_string()
             } else {
                 format!("{scheme}[{}]", scopes.join(","))
             });
@@ -791,116 +588,95 @@ fn show(alts: &BTreeSet<BTreeSet<String>>) -> String {
         .join(" | ")
 }
 
-fn security<'a>(cx: &mut Cx<'a>, o: &Operation<'a>, n: &Operation<'a>, site: &Site, method: &str) {
-    let (oa, na) = (alternatives(o), alternatives(n));
+fn security(cx: &mut Cx, p: &Pair) {
+    let (oa, na) = (alternatives(p.o), alternatives(p.n));
     if oa == na {
         return;
     }
     // An old way to authenticate still works if some new alternative asks
     // for a subset of what it sent.
-    let broken: Vec<_> = oa
-        .iter()
-        .filter(|a| !na.iter().any(|b| b.is_subset(a)))
-        .collect();
-    let (rule, severity) = if broken.is_empty() {
-        ("security-requirements-loosened", Severity::Info)
+    let broken = oa.iter().any(|a| !na.iter().any(|b| b.is_subset(a)));
+    let rule = if broken {
+        Rule::SecurityRequirementsChanged
     } else {
-        ("security-requirements-changed", Severity::Error)
+        Rule::SecurityRequirementsLoosened
     };
-    cx.push(
-        &Site {
-            operation: site.operation.clone(),
-            part: Some("security".into()),
-        },
-        Found {
-            rule: rule.into(),
-            severity,
-            side: Side::New,
-            pointer: format!("{}/security", n.pointer()),
-            message: format!(
-                "accepted credentials changed from {} to {}",
-                show(&oa),
-                show(&na)
-            ),
-            old: Some(json!(show(&oa))),
-            new: Some(json!(show(&na))),
-            subject: Subject::Method {
-                method: method.to_string(),
-            },
-        },
-    );
+    let found = Found {
+        rule,
+        side: Side::New,
+        pointer: pointer::push(&p.n.pointer(), "security"),
+        message: format!(
+            "accepted credentials changed from {} to {}",
+            show(&oa),
+            show(&na)
+        ),
+        old: Some(json!(show(&oa))),
+        new: Some(json!(show(&na))),
+        subject: p.subject(),
+    };
+    cx.push(&p.site.part("security"), found);
 }
 
-/// `components.securitySchemes`: added, removed, or redefined (ignoring descriptions).
+/// `components.securitySchemes`: added, removed, or redefined (ignoring
+/// descriptions), as name -> (definition, pointer).
 fn security_schemes(cx: &mut Cx) {
-    let get = |spec: &Spec| {
-        spec.document()
-            .pointer("/components/securitySchemes")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default()
+    let get = |spec: &Spec| -> BTreeMap<String, (Value, String)> {
+        spec.security_schemes()
+            .into_iter()
+            .map(|s| {
+                let raw = spec.document().pointer(&s.pointer).unwrap_or(&Value::Null);
+                let mut v = spec.resolve(raw).clone();
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("description");
+                }
+                (s.name.to_string(), (v, s.pointer))
+            })
+            .collect()
     };
     let (os, ns) = (get(cx.old), get(cx.new));
     let site = Site {
         operation: None,
         part: Some("components.securitySchemes".into()),
     };
-    let strip = |v: &Value| {
-        let mut v = v.clone();
-        if let Some(m) = v.as_object_mut() {
-            m.remove("description");
-        }
-        v
-    };
-    for (name, ov) in &os {
-        let at = pointer::push("/components/securitySchemes", name);
-        let (rule, severity, side, new) = match ns.get(name) {
-            None => ("security-scheme-removed", Severity::Error, Side::Old, None),
-            Some(nv) if strip(nv) != strip(ov) => (
-                "security-scheme-changed",
-                Severity::Error,
+    for (name, (ov, optr)) in &os {
+        let (rule, side, pointer, new) = match ns.get(name) {
+            None => (Rule::SecuritySchemeRemoved, Side::Old, optr, None),
+            Some((nv, nptr)) if nv != ov => (
+                Rule::SecuritySchemeChanged,
                 Side::New,
-                Some(strip(nv)),
+                nptr,
+                Some(nv.clone()),
             ),
             Some(_) => continue,
         };
-        let message = format!(
-            "security scheme `{name}` was {}",
-            if new.is_some() {
-                "redefined"
-            } else {
-                "removed"
-            }
-        );
-        cx.push(
-            &site,
-            Found {
-                rule: rule.into(),
-                severity,
-                side,
-                pointer: at,
-                message,
-                old: Some(strip(ov)),
-                new,
-                subject: Subject::None,
-            },
-        );
+        let verb = if new.is_some() {
+            "redefined"
+        } else {
+            "removed"
+        };
+        let found = Found {
+            rule,
+            side,
+            pointer: pointer.clone(),
+            message: format!("security scheme `{name}` was {verb}"),
+            old: Some(ov.clone()),
+            new,
+            subject: Subject::none(),
+        };
+        cx.push(&site, found);
     }
-    for (name, nv) in &ns {
+    for (name, (nv, nptr)) in &ns {
         if !os.contains_key(name) {
-            cx.push(
-                &site,
-                Found {
-                    rule: "security-scheme-added".into(),
-                    severity: Severity::Info,
-                    side: Side::New,
-                    pointer: pointer::push("/components/securitySchemes", name),
-                    message: format!("security scheme `{name}` was added"),
-                    old: None,
-                    new: Some(strip(nv)),
-                    subject: Subject::None,
-                },
-            );
+            let found = Found {
+                rule: Rule::SecuritySchemeAdded,
+                side: Side::New,
+                pointer: nptr.clone(),
+                message: format!("security scheme `{name}` was added"),
+                old: None,
+                new: Some(nv.clone()),
+                subject: Subject::none(),
+            };
+            cx.push(&site, found);
         }
     }
 }

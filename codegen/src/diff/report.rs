@@ -109,6 +109,18 @@ fn json(changes: &[Change]) -> String {
         .map(|c| c.impact.semver)
         .max()
         .map(|s| s.as_str());
+    // Each change carries its rule's description, so a reader of the JSON
+    // needs no other document to know what a rule id means.
+    let listed: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|c| {
+            let mut v = serde_json::to_value(c).unwrap_or_default();
+            if let Some(m) = v.as_object_mut() {
+                m.insert("description".into(), json!(c.rule.description()));
+            }
+            v
+        })
+        .collect();
     let doc = json!({
         "summary": {
             "errors": count(changes, Severity::Error),
@@ -116,7 +128,7 @@ fn json(changes: &[Change]) -> String {
             "info": count(changes, Severity::Info),
             "ottu_client_semver": semver,
         },
-        "changes": changes,
+        "changes": listed,
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }

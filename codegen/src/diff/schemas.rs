@@ -9,26 +9,17 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::{Value, json};
 
-use super::Severity;
-use super::impact::{Subject, pascal};
-use super::ops::{Cx, Found, Side, Site};
+use super::cx::{Cx, Found, Side, Site};
+use super::impact::{Item, Subject};
+use super::rule::{Bound, Dir, Limit, LimitChange, Rule};
+use super::surface::{deref, unalias};
+use crate::model::{Api, Ty, TypeKind};
 use crate::spec::Spec;
 use crate::{pointer, schema};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Dir {
-    Request,
-    Response,
-}
-
-impl Dir {
-    fn id(self) -> &'static str {
-        match self {
-            Dir::Request => "request",
-            Dir::Response => "response",
-        }
-    }
-}
+/// The generated type of the schema at a position, on each side (`None`:
+/// the generator makes no type of it there).
+pub(super) type Tys = (Option<Ty>, Option<Ty>);
 
 /// Where the comparison is, in both documents and in the generated code.
 #[derive(Debug, Clone)]
@@ -37,33 +28,33 @@ pub(super) struct Pos {
     new: String,
     /// Human path from the body: `token.pg_name`, `agreements[]`; `""` is the body.
     path: String,
-    /// Generated type of the schema here (naming fallback).
-    ty: String,
-    /// The field or argument this schema is the type of, if any.
-    subject: Option<Subject>,
+    /// The generated type of the schema here, on each side (from the models).
+    tys: Tys,
+    /// The generated item that holds this schema: the operation (a body,
+    /// a response, a parameter) or a field of a struct.
+    owner: Subject,
 }
 
 impl Pos {
-    pub fn root(
-        old: String,
-        new: String,
-        path: String,
-        ty: String,
-        subject: Option<Subject>,
-    ) -> Self {
+    /// `pointers`: the schema in the old and the new document.
+    pub fn root(pointers: (String, String), path: String, tys: Tys, owner: Subject) -> Self {
         Self {
-            old,
-            new,
+            old: pointers.0,
+            new: pointers.1,
             path,
-            ty,
-            subject,
+            tys,
+            owner,
         }
     }
 
+    /// The generated items a change here is about: the holder and the type.
     fn subject(&self) -> Subject {
-        self.subject.clone().unwrap_or_else(|| Subject::Type {
-            ty: self.ty.clone(),
-        })
+        let mut items = self.owner.0.clone();
+        items.push(Item::Type {
+            old: self.tys.0.clone(),
+            new: self.tys.1.clone(),
+        });
+        Subject(items)
     }
 
     fn what(&self) -> String {
@@ -74,34 +65,6 @@ impl Pos {
         }
     }
 }
-
-/// Keywords that limit values, with their rule id stem and which way is tighter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Bound {
-    /// Lower is tighter (maxLength).
-    Upper,
-    /// Higher is tighter (minLength).
-    Lower,
-    /// Any change may tighten (pattern, format).
-    Other,
-}
-
-const LIMITS: [(&str, &str, Bound); 14] = [
-    ("maxLength", "max-length", Bound::Upper),
-    ("minLength", "min-length", Bound::Lower),
-    ("maximum", "maximum", Bound::Upper),
-    ("minimum", "minimum", Bound::Lower),
-    ("exclusiveMaximum", "exclusive-maximum", Bound::Upper),
-    ("exclusiveMinimum", "exclusive-minimum", Bound::Lower),
-    ("maxItems", "max-items", Bound::Upper),
-    ("minItems", "min-items", Bound::Lower),
-    ("maxProperties", "max-properties", Bound::Upper),
-    ("minProperties", "min-properties", Bound::Lower),
-    ("multipleOf", "multiple-of", Bound::Other),
-    ("pattern", "pattern", Bound::Other),
-    ("format", "format", Bound::Other),
-    ("contentEncoding", "content-encoding", Bound::Other),
-];
 
 /// A schema with `$ref`s followed and `allOf` merged: what it allows.
 #[derive(Debug, Default)]
@@ -185,7 +148,8 @@ impl<'a> View<'a> {
             self.values =
                 values.map(|vs: Vec<&Value>| vs.into_iter().filter(|x| !x.is_null()).collect());
         }
-        for (key, _, _) in LIMITS {
+        for limit in Limit::ALL {
+            let key = limit.keyword();
             if let Some(l) = v.get(key) {
                 // 3.0 `format: byte` is 3.1 `contentEncoding: base64`.
                 let (key, l) = if key == "format" && l == "byte" {
@@ -297,8 +261,7 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
     /// `values`: the old and the new value, as far as they are shown.
     fn emit(
         &mut self,
-        rule: String,
-        severity: Severity,
+        rule: Rule,
         pos: &Pos,
         side: Side,
         message: String,
@@ -312,7 +275,6 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
         };
         self.emit_at(Found {
             rule,
-            severity,
             side,
             pointer,
             message,
@@ -324,6 +286,15 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
 
     fn emit_at(&mut self, f: Found) {
         self.cx.push(self.site, f);
+    }
+
+    /// The generated types one step down from `tys`, on each side.
+    fn down(&self, tys: &Tys, step: impl Fn(&Api, &Ty) -> Option<Ty>) -> Tys {
+        let (old, new) = (&self.cx.old_api, &self.cx.new_api);
+        (
+            tys.0.as_ref().and_then(|t| step(old, t)),
+            tys.1.as_ref().and_then(|t| step(new, t)),
+        )
     }
 
     pub fn compare(&mut self, o: &'a Value, n: &'a Value, pos: Pos) {
@@ -343,9 +314,6 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
         }
         pos.old = optr;
         pos.new = nptr;
-        if let Some(name) = nref.as_deref().and_then(component_name) {
-            pos.ty = pascal(&name);
-        }
         if let (Some(a), Some(b)) = (
             oref.as_deref().and_then(component_name),
             nref.as_deref().and_then(component_name),
@@ -359,19 +327,27 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
         self.values(&ow, &nw, &pos);
         self.limits(&ow, &nw, &pos);
         self.properties(&ow, &nw, &pos, depth);
-        let child = |pos: &Pos, suffix: &str, ty: String, o: &str, n: &str| Pos {
+        let child = |pos: &Pos, suffix: &str, tys: Tys, o: &str, n: &str| Pos {
             old: o.to_string(),
             new: n.to_string(),
             path: format!("{}{suffix}", pos.path),
-            ty,
-            subject: None,
+            tys,
+            owner: Subject::none(),
         };
         if let (Some((oi, oi_at)), Some((ni, ni_at))) = (ow.items, nw.items) {
-            let p = child(&pos, "[]", format!("{}Item", pos.ty), &oi_at, &ni_at);
+            let tys = self.down(&pos.tys, |api, t| match unalias(api, t) {
+                Ty::Array(t) => Some(*t),
+                _ => None,
+            });
+            let p = child(&pos, "[]", tys, &oi_at, &ni_at);
             self.compare_depth(oi, ni, p, depth + 1);
         }
         if let (Some((oa, oa_at)), Some((na, na_at))) = (ow.additional, nw.additional) {
-            let p = child(&pos, "{}", format!("{}Value", pos.ty), &oa_at, &na_at);
+            let tys = self.down(&pos.tys, |api, t| match unalias(api, t) {
+                Ty::Map(t) => Some(*t),
+                _ => None,
+            });
+            let p = child(&pos, "{}", tys, &oa_at, &na_at);
             self.compare_depth(oa, na, p, depth + 1);
         }
         self.branches(&ow.branches, &nw.branches, &pos, depth);
@@ -401,15 +377,18 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
                 " (shape changes reported separately)"
             }
         );
+        let subject = Subject(vec![Item::Type {
+            old: pos.tys.0.clone(),
+            new: pos.tys.1.clone(),
+        }]);
         self.emit_at(Found {
-            rule: "schema-ref-renamed".into(),
-            severity: Severity::Info,
+            rule: Rule::SchemaRefRenamed,
             side: Side::New,
             pointer: pos.new.clone(),
             message,
             old: Some(json!(a)),
             new: Some(json!(b)),
-            subject: Subject::Type { ty: pascal(b) },
+            subject,
         });
     }
 
@@ -426,7 +405,6 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
                 .collect::<BTreeSet<_>>()
         };
         let (o, n) = (non_null(ot), non_null(nt));
-        let dir = self.dir.id();
         let show = |t: &BTreeSet<&str>| json!(t.iter().collect::<Vec<_>>());
         if o != n && !o.is_empty() && !n.is_empty() {
             // Requests break when old values are refused; responses when
@@ -435,10 +413,10 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
                 Dir::Request => covers(&n, &o),
                 Dir::Response => covers(&o, &n),
             };
-            let (rule, severity) = match (compatible, self.dir) {
-                (false, _) => ("type-changed", Severity::Error),
-                (true, Dir::Request) => ("type-widened", Severity::Info),
-                (true, Dir::Response) => ("type-narrowed", Severity::Info),
+            let rule = match (compatible, self.dir) {
+                (false, d) => Rule::TypeChanged(d),
+                (true, Dir::Request) => Rule::TypeWidened,
+                (true, Dir::Response) => Rule::TypeNarrowed,
             };
             let message = format!(
                 "type of {} changed from {} to {}",
@@ -446,25 +424,18 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
                 show(&o),
                 show(&n)
             );
-            self.emit(
-                format!("{dir}-property-{rule}"),
-                severity,
-                pos,
-                Side::New,
-                message,
-                (Some(show(&o)), Some(show(&n))),
-            );
+            let values = (Some(show(&o)), Some(show(&n)));
+            self.emit(rule, pos, Side::New, message, values);
             if !compatible {
                 return false;
             }
         }
         let (on, nn) = (ot.contains("null"), nt.contains("null"));
         if on != nn {
-            let (rule, severity) = match (self.dir, nn) {
-                (Dir::Request, false) => ("became-non-nullable", Severity::Error),
-                (Dir::Request, true) => ("became-nullable", Severity::Info),
-                (Dir::Response, true) => ("became-nullable", Severity::Error),
-                (Dir::Response, false) => ("became-non-nullable", Severity::Info),
+            let rule = if nn {
+                Rule::BecameNullable(self.dir)
+            } else {
+                Rule::BecameNonNullable(self.dir)
             };
             let message = format!(
                 "{} {}",
@@ -475,14 +446,8 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
                     "may no longer be null"
                 }
             );
-            self.emit(
-                format!("{dir}-property-{rule}"),
-                severity,
-                pos,
-                Side::New,
-                message,
-                (Some(json!(on)), Some(json!(nn))),
-            );
+            let values = (Some(json!(on)), Some(json!(nn)));
+            self.emit(rule, pos, Side::New, message, values);
         }
         true
     }
@@ -501,7 +466,7 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
             new: or(&nw.values_at, &pos.new),
             ..pos.clone()
         };
-        let dir = self.dir.id();
+        let dir = self.dir;
         let what = pos.what();
         let at_values = |w: &View| w.values.as_ref().map(|v| json!(v));
         match (&ow.values, &nw.values) {
@@ -509,28 +474,12 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
                 let removed: Vec<&Value> = o.iter().copied().filter(|v| !n.contains(v)).collect();
                 let added: Vec<&Value> = n.iter().copied().filter(|v| !o.contains(v)).collect();
                 if !removed.is_empty() {
-                    let severity = if self.dir == Dir::Request {
-                        Severity::Error
-                    } else {
-                        Severity::Info
-                    };
                     let message = format!("{what} no longer accepts {}", list(&removed));
-                    self.emit(
-                        format!("{dir}-enum-value-removed"),
-                        severity,
-                        pos,
-                        Side::New,
-                        message,
-                        (Some(json!(removed)), None),
-                    );
+                    let values = (Some(json!(removed)), None);
+                    self.emit(Rule::EnumValueRemoved(dir), pos, Side::New, message, values);
                 }
                 if !added.is_empty() {
-                    let severity = if self.dir == Dir::Response {
-                        Severity::Error
-                    } else {
-                        Severity::Info
-                    };
-                    let message = if self.dir == Dir::Response {
+                    let message = if dir == Dir::Response {
                         format!(
                             "{what} may now be {} (breaks clients with closed enums)",
                             list(&added)
@@ -538,47 +487,19 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
                     } else {
                         format!("{what} now also accepts {}", list(&added))
                     };
-                    self.emit(
-                        format!("{dir}-enum-value-added"),
-                        severity,
-                        pos,
-                        Side::New,
-                        message,
-                        (None, Some(json!(added))),
-                    );
+                    let values = (None, Some(json!(added)));
+                    self.emit(Rule::EnumValueAdded(dir), pos, Side::New, message, values);
                 }
             }
             (None, Some(_)) => {
-                let severity = if self.dir == Dir::Request {
-                    Severity::Error
-                } else {
-                    Severity::Info
-                };
                 let message = format!("{what} is now restricted to a list of values");
-                self.emit(
-                    format!("{dir}-enum-added"),
-                    severity,
-                    pos,
-                    Side::New,
-                    message,
-                    (None, at_values(nw)),
-                );
+                let values = (None, at_values(nw));
+                self.emit(Rule::EnumAdded(dir), pos, Side::New, message, values);
             }
             (Some(_), None) => {
-                let severity = if self.dir == Dir::Request {
-                    Severity::Info
-                } else {
-                    Severity::Warning
-                };
                 let message = format!("{what} is no longer restricted to a list of values");
-                self.emit(
-                    format!("{dir}-enum-removed"),
-                    severity,
-                    pos,
-                    Side::New,
-                    message,
-                    (at_values(ow), None),
-                );
+                let values = (at_values(ow), None);
+                self.emit(Rule::EnumRemoved(dir), pos, Side::New, message, values);
             }
             (None, None) => {}
         }
@@ -586,37 +507,28 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
 
     /// maxLength, minimum, pattern, ...: in requests tighter is an error.
     fn limits(&mut self, ow: &View, nw: &View, pos: &Pos) {
-        let dir = self.dir.id();
-        for (key, stem, bound) in LIMITS {
+        for limit in Limit::ALL {
+            let key = limit.keyword();
             let (o, n) = (ow.limits.get(key), nw.limits.get(key));
             let num = |v: &Value| v.as_f64();
-            let (verb, tighter, side) = match (o, n) {
+            let (change, side) = match (o, n) {
                 (None, None) => continue,
                 (Some((a, _)), Some((b, _)))
                     if a == b || (num(a).is_some() && num(a) == num(b)) =>
                 {
                     continue;
                 }
-                (None, Some(_)) => ("added", true, Side::New),
-                (Some(_), None) => ("removed", false, Side::Old),
-                (Some((a, _)), Some((b, _))) => match (bound, num(a), num(b)) {
-                    (Bound::Upper, Some(x), Some(y)) => (
-                        if y < x { "decreased" } else { "increased" },
-                        y < x,
-                        Side::New,
-                    ),
-                    (Bound::Lower, Some(x), Some(y)) => (
-                        if y > x { "increased" } else { "decreased" },
-                        y > x,
-                        Side::New,
-                    ),
-                    _ => ("changed", true, Side::New),
+                (None, Some(_)) => (LimitChange::Added, Side::New),
+                (Some(_), None) => (LimitChange::Removed, Side::Old),
+                (Some((a, _)), Some((b, _))) => match (limit.bound(), num(a), num(b)) {
+                    (Bound::Upper | Bound::Lower, Some(x), Some(y)) if y < x => {
+                        (LimitChange::Decreased, Side::New)
+                    }
+                    (Bound::Upper | Bound::Lower, Some(_), Some(_)) => {
+                        (LimitChange::Increased, Side::New)
+                    }
+                    _ => (LimitChange::Changed, Side::New),
                 },
-            };
-            let severity = match (self.dir, tighter, verb) {
-                (Dir::Request, true, "changed") => Severity::Warning,
-                (Dir::Request, true, _) => Severity::Error,
-                _ => Severity::Info,
             };
             let pointer = match side {
                 Side::Old => o.map(|x| x.1.clone()).unwrap_or_default(),
@@ -631,8 +543,7 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
                 show(&nv)
             );
             self.emit_at(Found {
-                rule: format!("{dir}-{stem}-{verb}"),
-                severity,
+                rule: Rule::Limit(self.dir, limit, change),
                 side,
                 pointer,
                 message,
@@ -645,7 +556,6 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
 
     fn properties(&mut self, ow: &View<'a>, nw: &View<'a>, pos: &Pos, depth: usize) {
         let (old, new) = (self.cx.old, self.cx.new);
-        let dir = self.dir.id();
         // A request never carries readOnly properties; a response never writeOnly ones.
         let hidden = if self.dir == Dir::Request {
             "readOnly"
@@ -656,103 +566,89 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
         for name in names {
             let o = ow.props.get(name).filter(|(v, _)| !flag(old, v, hidden));
             let n = nw.props.get(name).filter(|(v, _)| !flag(new, v, hidden));
-            let (oreq, nreq) = (
-                o.is_some() && ow.required.contains(name),
-                n.is_some() && nw.required.contains(name),
-            );
-            let path = if pos.path.is_empty() {
-                name.to_string()
-            } else {
-                format!("{}.{name}", pos.path)
+            let prop = Prop {
+                name,
+                path: if pos.path.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{}.{name}", pos.path)
+                },
+                required: (
+                    o.is_some() && ow.required.contains(name),
+                    n.is_some() && nw.required.contains(name),
+                ),
             };
-            let field = |required| Subject::Field {
-                ty: pos.ty.clone(),
-                field: name.to_string(),
-                required,
-            };
-            let at = |p: &str| Pos {
-                old: p.to_string(),
-                new: p.to_string(),
-                path: path.clone(),
-                ty: pos.ty.clone(),
-                subject: Some(field(oreq || nreq)),
+            let field = Subject(vec![Item::Field {
+                old: pos.tys.0.clone(),
+                new: pos.tys.1.clone(),
+                json: name.to_string(),
+            }]);
+            let tys = self.down(&pos.tys, |api, t| field_ty(api, t, name));
+            let at = |old: &str, new: &str| Pos {
+                old: old.to_string(),
+                new: new.to_string(),
+                path: prop.path.clone(),
+                tys: tys.clone(),
+                owner: field.clone(),
             };
             match (o, n) {
                 (None, None) => {}
-                (Some((_, optr)), None) => {
-                    let (rule, severity) = match (self.dir, oreq) {
-                        (Dir::Request, _) => ("request-property-removed", Severity::Warning),
-                        (Dir::Response, true) => ("response-property-removed", Severity::Error),
-                        (Dir::Response, false) => {
-                            ("response-optional-property-removed", Severity::Warning)
-                        }
-                    };
-                    let message = format!(
-                        "{} property `{path}` was removed",
-                        if oreq { "required" } else { "optional" }
-                    );
-                    self.emit(
-                        rule.into(),
-                        severity,
-                        &at(optr),
-                        Side::Old,
-                        message,
-                        (Some(json!(name)), None),
-                    );
-                }
-                (None, Some((_, nptr))) => {
-                    let (rule, severity) = match (self.dir, nreq) {
-                        (Dir::Request, true) => {
-                            ("request-property-added-required", Severity::Error)
-                        }
-                        (Dir::Request, false) => ("request-property-added", Severity::Info),
-                        (Dir::Response, _) => ("response-property-added", Severity::Info),
-                    };
-                    let message = format!(
-                        "{} property `{path}` was added",
-                        if nreq { "required" } else { "optional" }
-                    );
-                    self.emit(
-                        rule.into(),
-                        severity,
-                        &at(nptr),
-                        Side::New,
-                        message,
-                        (None, Some(json!(name))),
-                    );
-                }
+                (Some((_, optr)), None) => self.property_removed(&prop, &at(optr, optr)),
+                (None, Some((_, nptr))) => self.property_added(&prop, &at(nptr, nptr)),
                 (Some((ov, optr)), Some((nv, nptr))) => {
-                    if oreq != nreq {
-                        let severity = match (self.dir, nreq) {
-                            (Dir::Request, true) | (Dir::Response, false) => Severity::Error,
-                            _ => Severity::Info,
-                        };
-                        let state = if nreq { "required" } else { "optional" };
-                        let message = format!("property `{path}` is now {state}");
-                        let p = Pos {
-                            old: optr.clone(),
-                            ..at(nptr)
-                        };
-                        self.emit(
-                            format!("{dir}-property-became-{state}"),
-                            severity,
-                            &p,
-                            Side::New,
-                            message,
-                            (Some(json!(oreq)), Some(json!(nreq))),
-                        );
-                    }
-                    let child = Pos {
-                        old: optr.clone(),
-                        new: nptr.clone(),
-                        path: path.clone(),
-                        ty: format!("{}{}", pos.ty, pascal(name)),
-                        subject: Some(field(nreq)),
-                    };
-                    self.compare_depth(ov, nv, child, depth + 1);
+                    let p = at(optr, nptr);
+                    self.property_required(&prop, &p);
+                    self.compare_depth(ov, nv, p, depth + 1);
                 }
             }
         }
+    }
+
+    fn property_removed(&mut self, prop: &Prop, pos: &Pos) {
+        let required = prop.required.0;
+        let rule = match (self.dir, required) {
+            (Dir::Request, _) => Rule::RequestPropertyRemoved,
+            (Dir::Response, true) => Rule::ResponsePropertyRemoved,
+            (Dir::Response, false) => Rule::ResponseOptionalPropertyRemoved,
+        };
+        let message = format!(
+            "{} property `{}` was removed",
+            if required { "required" } else { "optional" },
+            prop.path
+        );
+        let values = (Some(json!(prop.name)), None);
+        self.emit(rule, pos, Side::Old, message, values);
+    }
+
+    fn property_added(&mut self, prop: &Prop, pos: &Pos) {
+        let required = prop.required.1;
+        let rule = match (self.dir, required) {
+            (Dir::Request, true) => Rule::RequestPropertyAddedRequired,
+            (Dir::Request, false) => Rule::RequestPropertyAdded,
+            (Dir::Response, _) => Rule::ResponsePropertyAdded,
+        };
+        let message = format!(
+            "{} property `{}` was added",
+            if required { "required" } else { "optional" },
+            prop.path
+        );
+        let values = (None, Some(json!(prop.name)));
+        self.emit(rule, pos, Side::New, message, values);
+    }
+
+    fn property_required(&mut self, prop: &Prop, pos: &Pos) {
+        let (oreq, nreq) = prop.required;
+        if oreq == nreq {
+            return;
+        }
+        let (rule, state) = if nreq {
+            (Rule::PropertyBecameRequired(self.dir), "required")
+        } else {
+            (Rule::PropertyBecameOptional(self.dir), "optional")
+        };
+        let message = format!("property `{}` is now {state}", prop.path);
+        let values = (Some(json!(oreq)), Some(json!(nreq)));
+        self.emit(rule, pos, Side::New, message, values);
     }
 
     /// `oneOf`/`anyOf` branches, matched by component name, then by shape,
@@ -767,6 +663,62 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
         if ob.is_empty() && nb.is_empty() {
             return;
         }
+        let (pairs, removed, added) = self.match_branches(ob, nb);
+        let target = |v: &Value| v.get("$ref").and_then(Value::as_str).map(str::to_string);
+        let dir = self.dir;
+        for i in removed {
+            let p = Pos {
+                old: ob[i].1.clone(),
+                ..pos.clone()
+            };
+            let message = format!(
+                "{} no longer accepts variant {i} of its oneOf/anyOf",
+                pos.what()
+            );
+            let values = (target(ob[i].0).map(Value::from), None);
+            self.emit(
+                Rule::UnionVariantRemoved(dir),
+                &p,
+                Side::Old,
+                message,
+                values,
+            );
+        }
+        for j in added {
+            let p = Pos {
+                new: nb[j].1.clone(),
+                ..pos.clone()
+            };
+            let message = format!("{} has a new oneOf/anyOf variant {j}", pos.what());
+            let values = (None, target(nb[j].0).map(Value::from));
+            self.emit(Rule::UnionVariantAdded(dir), &p, Side::New, message, values);
+        }
+        for (i, j) in pairs {
+            let branch = |k: usize| {
+                move |api: &Api, t: &Ty| match &deref(api, t)?.kind {
+                    TypeKind::Union(vs) => vs.get(k).map(|v| v.ty.clone()),
+                    _ => None,
+                }
+            };
+            let (old, _) = self.down(&pos.tys, branch(i));
+            let (_, new) = self.down(&pos.tys, branch(j));
+            let p = Pos {
+                old: ob[i].1.clone(),
+                new: nb[j].1.clone(),
+                path: pos.path.clone(),
+                tys: (old, new),
+                owner: Subject::none(),
+            };
+            self.compare_depth(ob[i].0, nb[j].0, p, depth + 1);
+        }
+    }
+
+    /// Branch pairs (old index, new index), old branches left, new ones left.
+    fn match_branches(
+        &self,
+        ob: &[(&'a Value, String)],
+        nb: &[(&'a Value, String)],
+    ) -> (Vec<(usize, usize)>, Vec<usize>, Vec<usize>) {
         let (old, new) = (self.cx.old, self.cx.new);
         let target = |v: &Value| v.get("$ref").and_then(Value::as_str).map(str::to_string);
         let mut used = vec![false; nb.len()];
@@ -802,63 +754,29 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
                 _ => removed.push(i),
             }
         }
-        let dir = self.dir.id();
-        for i in removed {
-            let severity = if self.dir == Dir::Request {
-                Severity::Error
-            } else {
-                Severity::Info
-            };
-            let p = Pos {
-                old: ob[i].1.clone(),
-                ..pos.clone()
-            };
-            let message = format!(
-                "{} no longer accepts variant {i} of its oneOf/anyOf",
-                pos.what()
-            );
-            self.emit(
-                format!("{dir}-union-variant-removed"),
-                severity,
-                &p,
-                Side::Old,
-                message,
-                (target(ob[i].0).map(Value::from), None),
-            );
-        }
-        for (j, (n, nptr)) in nb.iter().enumerate() {
-            if !used[j] {
-                let severity = if self.dir == Dir::Request {
-                    Severity::Info
-                } else {
-                    Severity::Warning
-                };
-                let p = Pos {
-                    new: nptr.clone(),
-                    ..pos.clone()
-                };
-                let message = format!("{} has a new oneOf/anyOf variant {j}", pos.what());
-                self.emit(
-                    format!("{dir}-union-variant-added"),
-                    severity,
-                    &p,
-                    Side::New,
-                    message,
-                    (None, target(n).map(Value::from)),
-                );
-            }
-        }
         pairs.sort();
-        for (i, j) in pairs {
-            let p = Pos {
-                old: ob[i].1.clone(),
-                new: nb[j].1.clone(),
-                path: pos.path.clone(),
-                ty: pos.ty.clone(),
-                subject: None,
-            };
-            self.compare_depth(ob[i].0, nb[j].0, p, depth + 1);
-        }
+        let added = (0..nb.len()).filter(|j| !used[*j]).collect();
+        (pairs, removed, added)
+    }
+}
+
+/// A property compared on both sides.
+struct Prop<'n> {
+    name: &'n str,
+    /// `token.pg_name`.
+    path: String,
+    /// Required on the old side, on the new side (absent counts as not).
+    required: (bool, bool),
+}
+
+/// The generated type of property `json` of the struct `ty` stands for.
+fn field_ty(api: &Api, ty: &Ty, json: &str) -> Option<Ty> {
+    match &deref(api, ty)?.kind {
+        TypeKind::Struct(fields) => fields
+            .iter()
+            .find(|f| f.json == json && !f.flatten)
+            .map(|f| f.ty.clone()),
+        _ => None,
     }
 }
 

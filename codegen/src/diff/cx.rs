@@ -1,0 +1,148 @@
+//! What the operation rules (`ops`) and the schema rules (`schemas`) share:
+//! where a change is reported, the change before its location is mapped to
+//! a file, and the two sides being compared (documents and models).
+
+use serde_json::Value;
+
+use super::Change;
+use super::impact::{self, Subject};
+use super::rule::Rule;
+use super::surface::{self, ItemChange, Surface};
+use crate::model::{self, Api};
+use crate::spec::Spec;
+
+/// Where a change is reported: its operation and part of it.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Site {
+    pub operation: Option<String>,
+    pub part: Option<String>,
+}
+
+impl Site {
+    /// The same operation, another part.
+    pub fn part(&self, part: impl Into<String>) -> Site {
+        Site {
+            operation: self.operation.clone(),
+            part: Some(part.into()),
+        }
+    }
+}
+
+/// Which document a pointer points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Side {
+    Old,
+    New,
+}
+
+/// One change before its location is mapped to a file.
+#[derive(Debug)]
+pub(super) struct Found {
+    pub rule: Rule,
+    pub side: Side,
+    pub pointer: String,
+    pub message: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+    /// The generated items the change is about.
+    pub subject: Subject,
+}
+
+/// Both sides and the changes found so far.
+#[derive(Debug)]
+pub(super) struct Cx<'a> {
+    pub old: &'a Spec,
+    pub new: &'a Spec,
+    pub old_api: Api,
+    pub new_api: Api,
+    /// Every generated item that differs between the two models.
+    pub items: Vec<ItemChange>,
+    /// Which of `items` some change has explained.
+    pub claimed: Vec<bool>,
+    pub out: Vec<Change>,
+}
+
+impl<'a> Cx<'a> {
+    pub fn new(old: &'a Spec, new: &'a Spec) -> Self {
+        let (old_api, new_api) = (model::model(old), model::model(new));
+        let items = surface::compare(&Surface::of(&old_api), &Surface::of(&new_api));
+        Cx {
+            old,
+            new,
+            old_api,
+            new_api,
+            claimed: vec![false; items.len()],
+            items,
+            out: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, site: &Site, f: Found) {
+        let at = match f.side {
+            Side::Old => self.old.origin(&f.pointer),
+            Side::New => self.new.origin(&f.pointer),
+        };
+        let client_impact = (f.rule == Rule::EnumValueAdded(super::rule::Dir::Response))
+            .then(|| "none (ottu-client keeps unknown enum values)".to_string());
+        let claims: Vec<usize> = (0..self.items.len())
+            .filter(|i| {
+                f.subject
+                    .claims(&self.items[*i], &self.old_api, &self.new_api)
+            })
+            .collect();
+        for i in &claims {
+            self.claimed[*i] = true;
+        }
+        let claimed: Vec<&ItemChange> = claims.iter().map(|i| &self.items[*i]).collect();
+        let impact = impact::of(f.rule, &claimed);
+        self.out.push(Change {
+            rule: f.rule,
+            severity: f.rule.severity(),
+            operation: site.operation.clone(),
+            part: site.part.clone(),
+            at,
+            message: f.message,
+            old: f.old,
+            new: f.new,
+            client_impact,
+            impact,
+        });
+    }
+
+    /// Generated items that change though no rule explains them (a
+    /// component nothing refers to, added or removed): reported as one
+    /// change, so the verdict is never lower than the models' difference.
+    pub fn unexplained(&mut self) {
+        let left: Vec<ItemChange> = self
+            .items
+            .iter()
+            .zip(&self.claimed)
+            .filter(|(_, c)| !**c)
+            .map(|(i, _)| i.clone())
+            .collect();
+        if left.is_empty() {
+            return;
+        }
+        let list = left
+            .iter()
+            .map(|i| i.key.trim_start_matches("type ").to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let impact = impact::of(
+            Rule::GeneratedItemsChanged,
+            &left.iter().collect::<Vec<_>>(),
+        );
+        self.out.push(Change {
+            rule: Rule::GeneratedItemsChanged,
+            severity: Rule::GeneratedItemsChanged.severity(),
+            operation: None,
+            part: Some("generated client".into()),
+            at: self.new.origin(""),
+            message: format!("generated items change: {list}"),
+            old: None,
+            new: None,
+            client_impact: None,
+            impact,
+        });
+    }
+}

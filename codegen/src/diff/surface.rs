@@ -1,0 +1,267 @@
+//! The public items of the crate generated from a [`model::Api`], each with
+//! its signature as `emit` writes it, and what changes between two of them:
+//! which items appear, vanish or change signature, and the semver bump each
+//! forces. Every generated struct is built with struct literals and every
+//! generated enum is matched exhaustively (neither is `#[non_exhaustive]`),
+//! so a member added to an existing item breaks callers as a removed one does.
+
+use std::collections::BTreeMap;
+
+use super::Semver;
+use crate::model::{Api, Field, OperationDef, Ty, TypeDef, TypeKind};
+use crate::spec::Status;
+
+/// Item key (`type Card`, `Card::pg_name`, `Client::auto_debit`) -> signature.
+#[derive(Debug, Default)]
+pub(super) struct Surface {
+    pub items: BTreeMap<String, String>,
+}
+
+/// One generated item that differs between the two sides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ItemChange {
+    pub key: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub semver: Semver,
+}
+
+impl ItemChange {
+    /// Does the item's key or either signature name the type `name`?
+    pub fn mentions(&self, name: &str) -> bool {
+        let names = |s: &str| {
+            s.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == name)
+        };
+        self.key == format!("type {name}")
+            || self.key.starts_with(&format!("{name}::"))
+            || self.old.as_deref().is_some_and(names)
+            || self.new.as_deref().is_some_and(names)
+    }
+
+    /// `Client::auto_debit: -> () (was -> AutoDebitResponse)`, for reports.
+    pub fn show(&self) -> String {
+        let name = self.key.trim_start_matches("type ");
+        match (&self.old, &self.new) {
+            (None, _) => format!("{name} added"),
+            (_, None) => format!("{name} removed"),
+            (Some(o), Some(n)) => format!("{name} changes from `{o}` to `{n}`"),
+        }
+    }
+}
+
+/// Rust spelling of a type expression (`Option`s added by the caller).
+pub(super) fn show_ty(ty: &Ty) -> String {
+    match ty {
+        Ty::String => "String".into(),
+        Ty::Boolean => "bool".into(),
+        Ty::Integer => "i64".into(),
+        Ty::Number => "f64".into(),
+        Ty::Decimal => "Decimal".into(),
+        Ty::Any => "Value".into(),
+        Ty::Object => "Map<String, Value>".into(),
+        Ty::Array(t) => format!("Vec<{}>", show_ty(t)),
+        Ty::Map(t) => format!("BTreeMap<String, {}>", show_ty(t)),
+        Ty::Named(n) => n.clone(),
+    }
+}
+
+fn field_sig(f: &Field) -> String {
+    let ty = show_ty(&f.ty);
+    let ty = match (f.required, f.nullable) {
+        (true, false) => ty,
+        (true, true) | (false, false) => format!("Option<{ty}>"),
+        (false, true) => format!("Nullable<{ty}>"),
+    };
+    if f.flatten {
+        format!("#[serde(flatten)] {ty}")
+    } else {
+        ty
+    }
+}
+
+/// A success or error variant's payload: an exact status carries its body;
+/// a range or `default` also carries the actual status.
+fn status_payload(status: Status, ty: Option<&Ty>) -> String {
+    match (status, ty) {
+        (Status::Code(_), Some(t)) => format!("({})", show_ty(t)),
+        (Status::Code(_), None) => String::new(),
+        (_, Some(t)) => format!("{{ status: u16, body: {} }}", show_ty(t)),
+        (_, None) => "{ status: u16 }".into(),
+    }
+}
+
+impl Surface {
+    pub fn of(api: &Api) -> Self {
+        let mut s = Surface::default();
+        for t in &api.types {
+            s.ty(t);
+        }
+        for op in &api.operations {
+            s.operation(op);
+        }
+        s
+    }
+
+    fn put(&mut self, key: String, sig: String) {
+        self.items.insert(key, sig);
+    }
+
+    fn ty(&mut self, t: &TypeDef) {
+        let n = &t.name;
+        match &t.kind {
+            TypeKind::Struct(fields) => {
+                self.put(format!("type {n}"), "struct".into());
+                for f in fields {
+                    self.put(format!("{n}::{}", f.name), field_sig(f));
+                }
+            }
+            TypeKind::Enum(variants) => {
+                self.put(format!("type {n}"), "enum".into());
+                for v in variants {
+                    self.put(format!("{n}::{}", v.name), format!("= {:?}", v.value));
+                }
+            }
+            TypeKind::Union(variants) => {
+                self.put(format!("type {n}"), "enum".into());
+                for v in variants {
+                    self.put(format!("{n}::{}", v.name), format!("({})", show_ty(&v.ty)));
+                }
+            }
+            TypeKind::Alias(ty) => self.put(format!("type {n}"), format!("= {}", show_ty(ty))),
+        }
+    }
+
+    fn operation(&mut self, op: &OperationDef) {
+        let mut args: Vec<String> = op
+            .params
+            .iter()
+            .map(|p| {
+                let ty = show_ty(&p.ty);
+                if p.required {
+                    format!("{}: {ty}", p.name)
+                } else {
+                    format!("{}: Option<{ty}>", p.name)
+                }
+            })
+            .collect();
+        if let Some(b) = &op.body {
+            let ty = show_ty(&b.ty);
+            args.push(if b.required {
+                format!("body: &{ty}")
+            } else {
+                format!("body: Option<&{ty}>")
+            });
+        }
+        let ret = match (&op.success.enum_name, op.success.single()) {
+            (Some(e), _) => e.clone(),
+            (None, Some(t)) => show_ty(t),
+            (None, None) => "()".into(),
+        };
+        let err = &op.error_type;
+        self.put(
+            format!("Client::{}", op.method_name),
+            format!("fn({}) -> Result<{ret}, Error<{err}>>", args.join(", ")),
+        );
+        if let Some(e) = &op.success.enum_name {
+            self.put(format!("type {e}"), "enum".into());
+            for (status, ty) in &op.success.statuses {
+                let payload = status_payload(*status, ty.as_ref());
+                self.put(format!("{e}::Status{}", status.key()), payload);
+            }
+        }
+        self.put(format!("type {err}"), "enum".into());
+        for e in &op.errors {
+            self.put(
+                format!("{err}::{}", e.variant),
+                status_payload(e.status, e.ty.as_ref()),
+            );
+        }
+    }
+}
+
+/// Every item that differs from `old` to `new`. Members of a type that
+/// exists on one side only are left out: the type stands for them.
+pub(super) fn compare(old: &Surface, new: &Surface) -> Vec<ItemChange> {
+    let mut out = Vec::new();
+    let member_of = |key: &str, side: &Surface| {
+        key.split_once("::")
+            .is_some_and(|(p, _)| p != "Client" && !side.items.contains_key(&format!("type {p}")))
+    };
+    for (key, o) in &old.items {
+        if member_of(key, new) {
+            continue;
+        }
+        match new.items.get(key) {
+            None => out.push(ItemChange {
+                key: key.clone(),
+                old: Some(o.clone()),
+                new: None,
+                semver: Semver::Major,
+            }),
+            Some(n) if n != o => out.push(ItemChange {
+                key: key.clone(),
+                old: Some(o.clone()),
+                new: Some(n.clone()),
+                semver: Semver::Major,
+            }),
+            Some(_) => {}
+        }
+    }
+    for (key, n) in &new.items {
+        if old.items.contains_key(key) || member_of(key, old) {
+            continue;
+        }
+        // A new member of a type that existed breaks struct literals and
+        // exhaustive matches; a new type or method breaks nothing.
+        let member = key.split_once("::").is_some_and(|(p, _)| p != "Client");
+        out.push(ItemChange {
+            key: key.clone(),
+            old: None,
+            new: Some(n.clone()),
+            semver: if member { Semver::Major } else { Semver::Minor },
+        });
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    out
+}
+
+/// The type a named type stands for, through aliases of identical components.
+pub(super) fn deref<'a>(api: &'a Api, ty: &Ty) -> Option<&'a TypeDef> {
+    let mut ty = ty.clone();
+    for _ in 0..16 {
+        let Ty::Named(n) = &ty else {
+            return None;
+        };
+        let def = api.type_named(n)?;
+        match &def.kind {
+            TypeKind::Alias(inner @ Ty::Named(_)) => ty = inner.clone(),
+            _ => return Some(def),
+        }
+    }
+    None
+}
+
+/// The type expression a named alias stands for (`type X = Vec<Y>`), else itself.
+pub(super) fn unalias(api: &Api, ty: &Ty) -> Ty {
+    let mut ty = ty.clone();
+    for _ in 0..16 {
+        match &ty {
+            Ty::Named(n) => match api.type_named(n).map(|d| &d.kind) {
+                Some(TypeKind::Alias(inner)) if *inner != Ty::Any => ty = inner.clone(),
+                _ => return ty,
+            },
+            _ => return ty,
+        }
+    }
+    ty
+}
+
+/// The named types a type expression mentions (`Vec<Card>` -> `Card`).
+pub(super) fn named(ty: &Ty, out: &mut Vec<String>) {
+    match ty {
+        Ty::Named(n) => out.push(n.clone()),
+        Ty::Array(t) | Ty::Map(t) => named(t, out),
+        _ => {}
+    }
+}
