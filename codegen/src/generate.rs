@@ -35,6 +35,10 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../generated/src/runtime/error.rs"),
     ),
     (
+        "src/runtime/notification.rs",
+        include_str!("../../generated/src/runtime/notification.rs"),
+    ),
+    (
         "src/runtime/nullable.rs",
         include_str!("../../generated/src/runtime/nullable.rs"),
     ),

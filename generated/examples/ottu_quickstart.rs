@@ -18,8 +18,8 @@ use ottu_client::types::{
     GooglePayPaymentData, PaymentMethodData, UserCards, UserCardsErrors,
 };
 use ottu_client::{
-    Auth, Client, Config, Error, GetUserCardsError, Secret, WebhookPayload,
-    verify_webhook_signature,
+    Auth, Client, Config, Error, GetUserCardsError, Notification, Secret, WebhookPayload,
+    parse_notification, verify_webhook_signature,
 };
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -45,7 +45,9 @@ async fn main() -> Result<(), BoxError> {
     // The merchant's webhook key. This vector carries only the signed
     // fields, not a whole payment, so parsing it fails after verification.
     match handle_webhook(body, &Secret::new("pu9MpX3yPR")) {
-        Ok(payment) => println!("webhook: payment {}", payment.state),
+        Ok(Notification::Payment(payment)) => println!("webhook: payment {}", payment.state),
+        Ok(Notification::Operation(op)) => println!("webhook: operation {:?}", op.operation),
+        Ok(other) => println!("webhook: {other:?}"),
         Err(e) => println!("webhook: {e}"),
     }
     let Ok(key) = std::env::var("OTTU_API_KEY") else {
@@ -172,18 +174,19 @@ pub async fn run(settings: &Settings) -> Result<Vec<String>, BoxError> {
 }
 
 /// What a webhook handler does with the body Ottu POSTs: verify the
-/// signature first, then parse the typed payload.
-pub fn handle_webhook(body: &str, key: &Secret) -> Result<WebhookPayload, BoxError> {
+/// signature first, then parse it (a payment's result, or a refund,
+/// capture, void or cancel performed on one).
+pub fn handle_webhook(body: &str, key: &Secret) -> Result<Notification<WebhookPayload>, BoxError> {
     let verified = verify_webhook_signature(body, key)?;
     if !verified.unsigned_fields.is_empty() {
         // Present but not covered by the signature: not vouched for by Ottu.
         eprintln!("webhook: unsigned fields {:?}", verified.unsigned_fields);
     }
-    let payment: WebhookPayload = serde_json::from_str(body).map_err(|e| {
+    let notification = parse_notification(body).map_err(|e| {
         format!(
             "signature ok ({:?}), but not a whole payment: {e}",
             verified.scheme
         )
     })?;
-    Ok(payment)
+    Ok(notification)
 }

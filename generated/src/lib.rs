@@ -40,8 +40,14 @@ pub use runtime::client::{BuildError, Client};
 pub use runtime::config::{Auth, Config, SANDBOX_URL};
 pub use runtime::decimal::Decimal;
 pub use runtime::error::{BodyExcerpt, Error, TransportError, UnexpectedResponse};
+pub use runtime::notification::{
+    Notification, OperationNotification, ParseError, parse_notification,
+};
 pub use runtime::nullable::Nullable;
 pub use runtime::retry::RetryPolicy;
 pub use runtime::secret::Secret;
 pub use runtime::validate::{Validate, ValidationError};
-pub use runtime::webhook::{Scheme, SignatureError, Verified, verify_webhook_signature};
+pub use runtime::webhook::{
+    Scheme, SignatureError, Verified, standard_message, subscription_message,
+    verify_webhook_signature,
+};

@@ -12,6 +12,7 @@ pub mod client;
 pub mod config;
 pub mod decimal;
 pub mod error;
+pub mod notification;
 pub mod nullable;
 pub mod retry;
 pub mod secret;
