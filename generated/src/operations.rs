@@ -4,6 +4,34 @@
 #![allow(clippy::doc_markdown, reason = "descriptions are the spec's prose, verbatim")]
 #[allow(unused_imports, reason = "not every spec set uses named types")]
 use crate::types;
+/// Field names whose values the client never shows: `Debug` prints
+/// such fields as `***`, and error excerpts mask them in any case,
+/// `_` or `-` spelling (`Type.name`: that type's field only). The
+/// specs' secret fields and the usual credentials.
+pub const SECRET_FIELDS: &[&str] = &[
+    "password",
+    "secret",
+    "api_key",
+    "apikey",
+    "authorization",
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "private_key",
+    "token",
+    "cvv",
+    "card_number",
+    "payload",
+    "paymentData",
+    "ApplePaymentData.data",
+    "signature",
+    "wrappedKey",
+    "ephemeralPublicKey",
+    "tokenizationData",
+    "signedMessage",
+    "intermediateSigningKey",
+    "signedKey",
+];
 /// The payment result Ottu returns and POSTs to a merchant's
 /// `webhook_url`; check it with [`verify_webhook_signature`](crate::verify_webhook_signature) first.
 pub type WebhookPayload = types::SchemaWebhook;
@@ -45,7 +73,7 @@ impl crate::Client {
     ///
     /// Typical use case: The merchant collects the Apple Pay token on their frontend and sends it to this endpoint along with session and amount information.
     ///
-    /// `POST /b/pbl/v2/payment/apple-pay/` (operationId `apple_direct_payment`). Under a [`RetryPolicy`](crate::RetryPolicy) a POST is retried only if the runtime lists it as read-only (listing cards is); any other, payments above all, is sent once: a retry after a timeout could repeat its effect, a charge included.
+    /// `POST /b/pbl/v2/payment/apple-pay/` (operationId `apple_direct_payment`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice).
     pub async fn apple_direct_payment(
         &self,
         body: &types::ApplePayDirectPayment,
@@ -60,6 +88,10 @@ impl crate::Client {
                         "/b/pbl/v2/payment/apple-pay/",
                     ),
                 ],
+                crate::runtime::client::OperationPolicy {
+                    retry: crate::runtime::retry::RetrySafety::Never,
+                    secret_fields: SECRET_FIELDS,
+                },
             );
         req.json(body)?;
         let resp = self.send(req).await?;
@@ -119,7 +151,7 @@ impl crate::Client {
     ///
     /// This endpoint will take a session id and check for it's related payment if it's possible to be auto charged  or not. &lt;br/&gt; if possible it will charge the payment and return the operation response. &lt;br/&gt; 📝 **NOTE** Optional fields may not be represented in response body.
     ///
-    /// `POST /b/pbl/v2/auto-debit/` (operationId `auto_debit`). Under a [`RetryPolicy`](crate::RetryPolicy) a POST is retried only if the runtime lists it as read-only (listing cards is); any other, payments above all, is sent once: a retry after a timeout could repeat its effect, a charge included.
+    /// `POST /b/pbl/v2/auto-debit/` (operationId `auto_debit`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice).
     pub async fn auto_debit(
         &self,
         body: &types::AutoDebit,
@@ -130,6 +162,10 @@ impl crate::Client {
             .request(
                 reqwest::Method::POST,
                 &[crate::runtime::client::PathPart::Literal("/b/pbl/v2/auto-debit/")],
+                crate::runtime::client::OperationPolicy {
+                    retry: crate::runtime::retry::RetrySafety::Never,
+                    secret_fields: SECRET_FIELDS,
+                },
             );
         req.json(body)?;
         let resp = self.send(req).await?;
@@ -179,7 +215,7 @@ impl crate::Client {
     ///
     /// Typical use case: The merchant collects the Google Pay token on their frontend and sends it to this endpoint along with session and amount information.
     ///
-    /// `POST /b/pbl/v2/payment/google-pay/` (operationId `google_direct_payment`). Under a [`RetryPolicy`](crate::RetryPolicy) a POST is retried only if the runtime lists it as read-only (listing cards is); any other, payments above all, is sent once: a retry after a timeout could repeat its effect, a charge included.
+    /// `POST /b/pbl/v2/payment/google-pay/` (operationId `google_direct_payment`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice).
     pub async fn google_direct_payment(
         &self,
         body: &types::GooglePayDirectPayment,
@@ -197,6 +233,10 @@ impl crate::Client {
                         "/b/pbl/v2/payment/google-pay/",
                     ),
                 ],
+                crate::runtime::client::OperationPolicy {
+                    retry: crate::runtime::retry::RetrySafety::Never,
+                    secret_fields: SECRET_FIELDS,
+                },
             );
         req.json(body)?;
         let resp = self.send(req).await?;
@@ -272,7 +312,7 @@ impl crate::Client {
     ///
     /// This endpoint retrieves a list of cards saved by the customer. The response includes details such as the card's masked number, card type, and expiration date. By using this endpoint, you can provide the customer with an overview of their saved cards for future payments.
     ///
-    /// `POST /b/pbl/v2/card/` (operationId `get_user_cards`). Under a [`RetryPolicy`](crate::RetryPolicy) a POST is retried only if the runtime lists it as read-only (listing cards is); any other, payments above all, is sent once: a retry after a timeout could repeat its effect, a charge included.
+    /// `POST /b/pbl/v2/card/` (operationId `get_user_cards`). It changes nothing: under a [`RetryPolicy`](crate::RetryPolicy) it is retried on transient failures.
     pub async fn get_user_cards(
         &self,
         body: &types::UserCards,
@@ -283,6 +323,10 @@ impl crate::Client {
             .request(
                 reqwest::Method::POST,
                 &[crate::runtime::client::PathPart::Literal("/b/pbl/v2/card/")],
+                crate::runtime::client::OperationPolicy {
+                    retry: crate::runtime::retry::RetrySafety::Safe,
+                    secret_fields: SECRET_FIELDS,
+                },
             );
         req.json(body)?;
         let resp = self.send(req).await?;
@@ -360,7 +404,7 @@ impl crate::Client {
     ///
     /// This endpoint allows you to delete a customer's saved card from the system. Provide the unique card identifier to remove the card from the customer's saved cards list. This action can help maintain up-to-date card information and ensure that customers do not accidentally use expired or unwanted cards for payments.
     ///
-    /// `DELETE /b/pbl/v2/card/{token}/` (operationId `delete_user_cards`).
+    /// `DELETE /b/pbl/v2/card/{token}/` (operationId `delete_user_cards`). Sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says: a retry after a timeout could repeat its effect.
     pub async fn delete_user_cards(
         &self,
         token: &str,
@@ -377,6 +421,10 @@ impl crate::Client {
                     crate::runtime::client::PathPart::Param(token),
                     crate::runtime::client::PathPart::Literal("/"),
                 ],
+                crate::runtime::client::OperationPolicy {
+                    retry: crate::runtime::retry::RetrySafety::Never,
+                    secret_fields: SECRET_FIELDS,
+                },
             );
         req.query("customer_id", &customer_id);
         req.query("type", &r#type);

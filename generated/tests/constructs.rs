@@ -281,3 +281,68 @@ async fn a_documented_400_is_typed_and_a_bodiless_404_is_its_own_variant() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Answers every request with 503 (`Retry-After: 0`) until `ok_after`
+/// requests were seen, then 204; returns a client retrying up to 3 times
+/// and the request heads seen.
+async fn unavailable_then_204(
+    ok_after: usize,
+) -> (Client, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = [0u8; 8192];
+            let n = sock.read(&mut buf).await.unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let count = {
+                let mut seen = log.lock().unwrap();
+                seen.push(head);
+                seen.len()
+            };
+            let reply: &[u8] = if count > ok_after {
+                b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n"
+            } else {
+                b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 0\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            };
+            let _ = sock.write_all(reply).await;
+            let _ = sock.shutdown().await;
+        }
+    });
+    let client = Client::new(
+        Config::new(url, Auth::api_key("sk_test_SECRET_MARKER"))
+            .timeout(Duration::from_secs(5))
+            .retry(
+                RetryPolicy::new()
+                    .base_delay(Duration::ZERO)
+                    .max_attempts(3),
+            ),
+    )
+    .unwrap();
+    (client, seen)
+}
+
+#[tokio::test]
+async fn an_idempotency_key_operation_is_retried_only_with_a_key_and_reuses_it() {
+    // `delete_thing` says `x-ottu-retry: idempotency-key` (header `Idempotency-Key`).
+    let (client, seen) = unavailable_then_204(1).await;
+    match client.delete_thing("t1", None).await {
+        Err(Error::UnexpectedStatus(r)) => assert_eq!(r.status, 503),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(seen.lock().unwrap().len(), 1, "no key: sent once");
+
+    let (client, seen) = unavailable_then_204(1).await;
+    client.delete_thing("t1", Some("key-42")).await.unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2, "with a key: retried");
+    for head in seen.iter() {
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("\r\nidempotency-key: key-42\r\n"),
+            "the same key on every attempt: {head}"
+        );
+    }
+}

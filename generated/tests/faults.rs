@@ -522,17 +522,17 @@ async fn client_errors_are_not_retried() {
 }
 
 #[tokio::test]
-async fn delete_waits_at_least_retry_after() {
+async fn a_safe_operation_waits_at_least_retry_after() {
     let (url, count) = serve(|n| {
         if n == 0 {
             unavailable("1")
         } else {
-            Act::Reply(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n".to_vec())
+            json_reply("200 OK", "[]")
         }
     })
     .await;
     let started = Instant::now();
-    bounded(retrying(&url, eager()).delete_user_cards("tok_1", "cust-1", CardEnvironment::Sandbox))
+    bounded(retrying(&url, eager()).get_user_cards(&cards()))
         .await
         .unwrap();
     assert!(
@@ -546,16 +546,34 @@ async fn delete_waits_at_least_retry_after() {
 #[tokio::test]
 async fn a_retry_after_longer_than_max_delay_stops_retrying() {
     let (url, count) = serve(|_| unavailable("3600")).await;
-    let err = bounded(retrying(&url, eager()).delete_user_cards(
-        "tok_1",
-        "cust-1",
-        CardEnvironment::Sandbox,
-    ))
-    .await
-    .unwrap_err();
+    let err = bounded(retrying(&url, eager()).get_user_cards(&cards()))
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, Error::UnexpectedStatus(r) if r.status == 503),
         "{err:?}"
     );
     assert_eq!(count.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn an_operation_the_spec_says_never_is_sent_once_though_its_method_is_idempotent() {
+    // DELETE is idempotent in HTTP, but the spec's policy says `never` for
+    // deleting a card (a retry after an unseen success answers 404): the
+    // runtime obeys the operation, not the method.
+    for fault in [unavailable("0"), Act::Reset] {
+        let (url, count) = serve(move |_| fault.clone()).await;
+        let err = bounded(retrying(&url, eager()).delete_user_cards(
+            "tok_1",
+            "cust-1",
+            CardEnvironment::Sandbox,
+        ))
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&err, Error::UnexpectedStatus(_) | Error::Transport(_)),
+            "{err:?}"
+        );
+        assert_eq!(count.load(Ordering::SeqCst), 1, "sent once");
+    }
 }

@@ -296,12 +296,23 @@ fn wallet_payment_data_is_hidden_whatever_its_type() {
     assert!(data.contains("Visa 1234"), "{data}");
 }
 
+fn generator_secret_fields() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .join("specs");
+    let spec = codegen::load(&[root], &codegen::LoadOptions { overlays: true }).unwrap();
+    codegen::model::model(&spec).secret_fields
+}
+
 #[test]
-fn error_excerpts_mask_every_secret_field_the_generator_knows() {
-    // The runtime's masking of bodies (error excerpts, undeclared
-    // properties) and the generator's list of secret fields must not drift
-    // apart: every name on that list, in its own and in snake spelling.
-    for name in codegen::model::secret_field_names() {
+fn the_crate_masks_the_secret_fields_the_generator_knows() {
+    // The list the generated code passes to the runtime is the generator's
+    // (the specs' `x-ottu-secret-fields` and the generic credentials).
+    let known = generator_secret_fields();
+    assert_eq!(ottu_client::SECRET_FIELDS, known.as_slice());
+    assert!(known.iter().any(|n| n == "paymentData"), "{known:?}");
+    for name in ottu_client::SECRET_FIELDS {
         if name.contains('.') {
             // `Type.name`: too common a name to mask without its type
             // (`ApplePaymentData.data`); only the declared field is hidden.
@@ -310,20 +321,39 @@ fn error_excerpts_mask_every_secret_field_the_generator_knows() {
         let snake = codegen::model::snake(name);
         for key in [name.to_string(), snake] {
             let body = serde_json::json!({ key.clone(): "SECRET_FIELD_MARKER", "ok": 1 });
-            let excerpt = ottu_client::BodyExcerpt::new(body.to_string().as_bytes());
-            assert!(
-                !excerpt.text.contains("SECRET_FIELD_MARKER"),
-                "{key}: {}",
-                excerpt.text
-            );
+            let masked = |bytes: &[u8]| {
+                ottu_client::BodyExcerpt::masking(bytes, ottu_client::SECRET_FIELDS).text
+            };
+            let text = masked(body.to_string().as_bytes());
+            assert!(!text.contains("SECRET_FIELD_MARKER"), "{key}: {text}");
             // Truncated, not JSON: masked all the same.
             let cut = &body.to_string()[..body.to_string().len() - 3];
-            let excerpt = ottu_client::BodyExcerpt::new(cut.as_bytes());
+            let text = masked(cut.as_bytes());
             assert!(
-                !excerpt.text.contains("SECRET_FIELD_MARKER"),
-                "{key} (truncated): {}",
-                excerpt.text
+                !text.contains("SECRET_FIELD_MARKER"),
+                "{key} (truncated): {text}"
             );
         }
     }
+}
+
+#[tokio::test]
+async fn operations_pass_the_specs_secret_fields_to_the_runtime() {
+    // `paymentData` is a secret of the specs, not a word the runtime knows:
+    // an operation's error excerpt masks it only because the generated
+    // operation hands the runtime the list.
+    let plain = ottu_client::BodyExcerpt::new(br#"{"paymentData":"WALLET_DATA_MARKER"}"#);
+    assert!(plain.text.contains("WALLET_DATA_MARKER"), "{}", plain.text);
+    let url = answer(http(
+        "418 I'm a teapot",
+        r#"{"detail":"no","paymentData":"WALLET_DATA_MARKER"}"#,
+    ))
+    .await;
+    let err = client(&url, Auth::api_key(API_KEY))
+        .get_user_cards(&cards())
+        .await
+        .unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(matches!(err, Error::UnexpectedStatus(_)), "{shown}");
+    assert!(!shown.contains("WALLET_DATA_MARKER"), "{shown}");
 }

@@ -5,22 +5,31 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::{doc::clean, doc_raw, ident, ty_tokens};
-use crate::model::{Api, OperationDef, Param, ParamLocation, PathPart, StatusMatch, Ty, TypeKind};
+use crate::model::{
+    Api, OperationDef, Param, ParamLocation, PathPart, Retry, StatusMatch, Ty, TypeKind,
+};
 
 pub(super) fn operations(api: &Api) -> TokenStream {
     let ops = api.operations.iter().map(|op| operation(api, op));
-    let webhook = api.type_named("SchemaWebhook").map(|_| {
+    let webhook = api.webhook_payload.as_deref().map(|name| {
+        let name = ident(name);
         quote! {
             /// The payment result Ottu returns and POSTs to a merchant's
             /// `webhook_url`; check it with [`verify_webhook_signature`](crate::verify_webhook_signature) first.
-            pub type WebhookPayload = types::SchemaWebhook;
+            pub type WebhookPayload = types::#name;
         }
     });
+    let secrets = &api.secret_fields;
     quote! {
         #![doc = " The operations of the specs, as methods of [`Client`](crate::Client), and their errors."]
         #![allow(clippy::doc_markdown, reason = "descriptions are the spec's prose, verbatim")]
         #[allow(unused_imports, reason = "not every spec set uses named types")]
         use crate::types;
+        /// Field names whose values the client never shows: `Debug` prints
+        /// such fields as `***`, and error excerpts mask them in any case,
+        /// `_` or `-` spelling (`Type.name`: that type's field only). The
+        /// specs' secret fields and the usual credentials.
+        pub const SECRET_FIELDS: &[&str] = &[#(#secrets),*];
         #webhook
         #(#ops)*
     }
@@ -68,6 +77,7 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
     let (args, setup) = arguments(api, op);
     let path = path(op);
     let method = ident(&op.http_method);
+    let policy = policy(op);
     let build = build(api, op);
     let (ret, arms, success_enum) = success(op);
     let arms = match_arms(op, arms);
@@ -80,7 +90,7 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
             pub async fn #name(&self, #(#args),*) -> Result<#ret, crate::Error<#err>> {
                 #(#setup)*
                 #[allow(unused_mut, reason = "not every operation adds to the request")]
-                let mut req = self.request(reqwest::Method::#method, &[#(#path),*]);
+                let mut req = self.request(reqwest::Method::#method, &[#(#path),*], #policy);
                 #(#build)*
                 let resp = self.send(req).await?;
                 match resp.status {
@@ -99,10 +109,49 @@ fn method_doc(op: &OperationDef) -> TokenStream {
         "\n\n`{} {}` (operationId `{}`).",
         op.http_method, op.path, op.id
     ));
-    if op.http_method == "POST" || op.http_method == "PATCH" {
-        doc.push_str(" Under a [`RetryPolicy`](crate::RetryPolicy) a POST is retried only if the runtime lists it as read-only (listing cards is); any other, payments above all, is sent once: a retry after a timeout could repeat its effect, a charge included.");
-    }
+    doc.push(' ');
+    doc.push_str(&retry_doc(op));
     doc_raw(&doc)
+}
+
+/// What a [`RetryPolicy`] does with this operation, as the spec decided.
+fn retry_doc(op: &OperationDef) -> String {
+    const POLICY: &str = "[`RetryPolicy`](crate::RetryPolicy)";
+    let p = &op.policy;
+    match (p.retry, p.moves_money) {
+        (Retry::Safe, _) if p.read_only => {
+            format!("It changes nothing: under a {POLICY} it is retried on transient failures.")
+        }
+        (Retry::Safe, _) => {
+            format!("Safe to repeat: under a {POLICY} it is retried on transient failures.")
+        }
+        (Retry::IdempotencyKey, _) => format!(
+            "Under a {POLICY} it is retried only when `{}` carries an idempotency key (the same on every attempt); without one it is sent once.",
+            p.idempotency_header.as_deref().unwrap_or_default()
+        ),
+        (Retry::Never, true) => format!(
+            "It moves money: sent once, whatever the {POLICY} says (a retry after a timeout could charge twice)."
+        ),
+        (Retry::Never, false) => format!(
+            "Sent once, whatever the {POLICY} says: a retry after a timeout could repeat its effect."
+        ),
+    }
+}
+
+/// The operation's policy as the runtime reads it.
+fn policy(op: &OperationDef) -> TokenStream {
+    let retry = match (op.policy.retry, &op.policy.idempotency_header) {
+        (Retry::Safe, _) => quote!(Safe),
+        (Retry::IdempotencyKey, Some(header)) => quote!(IdempotencyKey(#header)),
+        // A key with no header to carry it can never be set.
+        (Retry::IdempotencyKey, None) | (Retry::Never, _) => quote!(Never),
+    };
+    quote! {
+        crate::runtime::client::OperationPolicy {
+            retry: crate::runtime::retry::RetrySafety::#retry,
+            secret_fields: SECRET_FIELDS,
+        }
+    }
 }
 
 /// The method's arguments, and the checks run on them before anything is sent.

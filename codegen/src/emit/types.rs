@@ -144,7 +144,7 @@ fn structure(
             if f.secret {
                 quote!(.field(#n, &"***"))
             } else if f.flatten {
-                quote!(.field(#n, &crate::runtime::error::Masked(&self.#id)))
+                quote!(.field(#n, &crate::runtime::error::Masked(&self.#id, crate::SECRET_FIELDS)))
             } else {
                 quote!(.field(#n, &self.#id))
             }

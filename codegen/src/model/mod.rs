@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use crate::spec::Spec;
 
+pub use crate::spec::Retry;
 pub use naming::{is_keyword, snake, type_name, words};
-pub use types::secret_field_names;
 
 /// The client to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +25,12 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Operations, in path then method order.
     pub operations: Vec<OperationDef>,
+    /// Field names never shown: `Debug` hides such fields, and the runtime
+    /// masks them in error excerpts (the spec's `x-ottu-secret-fields` and
+    /// the generic credentials; see [`Spec::secret_fields`]).
+    pub secret_fields: Vec<String>,
+    /// The Rust type a webhook delivers (`x-ottu-webhook-payload`).
+    pub webhook_payload: Option<String>,
 }
 
 impl Api {
@@ -185,6 +191,23 @@ pub struct OperationDef {
     /// Name of the per-operation error enum.
     pub error_type: String,
     pub errors: Vec<ErrorCase>,
+    pub policy: OperationPolicy,
+}
+
+/// What the spec decides about an operation (`x-ottu-*`, see
+/// [`crate::spec::Policy`]), with HTTP semantics where it decides nothing:
+/// the generated operation carries it, the runtime obeys it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationPolicy {
+    /// When it may be sent again after a transient failure.
+    pub retry: Retry,
+    /// The header carrying the idempotency key (`Some` only when `retry` is
+    /// [`Retry::IdempotencyKey`]; `Tracking-Key` unless the spec names one).
+    pub idempotency_header: Option<String>,
+    /// A call can move money (charge, refund, capture, void).
+    pub moves_money: bool,
+    /// It changes nothing on the server.
+    pub read_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,6 +285,18 @@ pub fn model(spec: &Spec) -> Api {
             .sources()
             .iter()
             .map(|s| s.file.display().to_string())
+            .collect(),
+        webhook_payload: spec.webhook_payload().and_then(|name| {
+            let at = crate::pointer::push("/components/schemas", name);
+            types
+                .iter()
+                .find(|t| t.pointer == at && !t.request)
+                .map(|t| t.name.clone())
+        }),
+        secret_fields: spec
+            .secret_fields()
+            .into_iter()
+            .map(str::to_string)
             .collect(),
         types,
         operations,

@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::naming::{Namespace, snake, type_name};
 use super::types::{Builder, Mode};
 use super::{
-    Body, Checks, ErrorCase, OperationDef, Param, ParamLocation, PathPart, StatusMatch, Success,
-    Ty, doc_of,
+    Body, Checks, ErrorCase, OperationDef, OperationPolicy, Param, ParamLocation, PathPart, Retry,
+    StatusMatch, Success, Ty, doc_of,
 };
 use crate::spec::{MediaType, Operation, ParamIn, Response, is_credential_header, json_of};
 
@@ -97,6 +97,20 @@ fn operation(b: &mut Builder<'_>, methods: &mut Namespace, op: &Operation<'_>) -
         success,
         error_type,
         errors,
+        policy: policy(op),
+    }
+}
+
+/// The spec's decisions, HTTP semantics where it has none.
+fn policy(op: &Operation<'_>) -> OperationPolicy {
+    let p = op.policy();
+    let retry = p.retry_or_default(op.method);
+    OperationPolicy {
+        retry,
+        idempotency_header: (retry == Retry::IdempotencyKey)
+            .then(|| p.idempotency_header_or_default().to_string()),
+        moves_money: p.moves_money_or_default(op.method),
+        read_only: p.read_only_or_default(op.method),
     }
 }
 

@@ -22,48 +22,6 @@ pub(crate) enum Mode {
     Request,
 }
 
-/// Properties never shown by `Debug`, whatever their type (a string, an
-/// object, a nested struct, a list): the whole value prints as `***`.
-/// Names are compared without case, `_` or `-` (`paymentData` is
-/// `payment_data`); `Type.name` stands for one type's property only (for
-/// names too common to hide everywhere). The one list of them; each is
-/// here because:
-const SECRET_FIELDS: &[&str] = &[
-    // A saved card's token: charges the card (auto-debit, card lists, webhooks).
-    "token",
-    // Card security code and full card numbers.
-    "cvv",
-    "card_number",
-    // Credentials.
-    "password",
-    "api_key",
-    "secret",
-    // The wallet token a payment request forwards unmodified (Apple Pay's
-    // `ApplePayToken`, Google Pay's `PaymentData`): it authorises a charge.
-    "payload",
-    // Apple Pay: the encrypted payment data inside the token, and its
-    // pieces where they are printed on their own (the ciphertext, its
-    // signature, the wrapped and ephemeral keys).
-    "paymentData",
-    "ApplePaymentData.data",
-    "signature",
-    "wrappedKey",
-    "ephemeralPublicKey",
-    // Google Pay: `tokenizationData` holds the gateway token (a JSON string
-    // with `signedMessage`, `signature`, `intermediateSigningKey`); the
-    // inner names are listed for specs that spell the token out.
-    "tokenizationData",
-    "signedMessage",
-    "intermediateSigningKey",
-    "signedKey",
-];
-
-/// The names of [`SECRET_FIELDS`] (the runtime's masking of undeclared
-/// and error bodies is tested against them).
-pub fn secret_field_names() -> &'static [&'static str] {
-    SECRET_FIELDS
-}
-
 /// `paymentData`, `payment_data`, `Payment-Data` -> `paymentdata`.
 fn secret_key(name: &str) -> String {
     name.chars()
@@ -72,11 +30,14 @@ fn secret_key(name: &str) -> String {
         .collect()
 }
 
-/// Is the property `json` of the type `owner` a secret (see [`SECRET_FIELDS`])?
-pub(crate) fn is_secret_field(owner: &str, json: &str) -> bool {
+/// Is the property `json` of the type `owner` one of `secrets` (the spec's
+/// secret fields: never shown by `Debug`, whatever their type)? Names are
+/// compared without case, `_` or `-` (`paymentData` is `payment_data`);
+/// `Type.name` stands for one type's property only.
+pub(crate) fn is_secret_field(secrets: &[&str], owner: &str, json: &str) -> bool {
     let key = secret_key(json);
     let owner = secret_key(owner.trim_end_matches("Request"));
-    SECRET_FIELDS.iter().any(|s| match s.split_once('.') {
+    secrets.iter().any(|s| match s.split_once('.') {
         Some((t, name)) => secret_key(t) == owner && secret_key(name) == key,
         None => secret_key(s) == key,
     })
@@ -535,7 +496,7 @@ impl<'a> Builder<'a> {
                 &resolved
             };
             let checks = Checks::of(if base.is_null() { prop } else { base });
-            let secret = is_secret_field(&p.name, json)
+            let secret = is_secret_field(&self.spec.secret_fields(), &p.name, json)
                 || resolved.get("format").and_then(Value::as_str) == Some("password");
             out.push(Field {
                 name: ns.claim(&snake(json), "_"),
@@ -697,14 +658,21 @@ mod tests {
 
     #[test]
     fn secret_names_match_any_spelling_and_qualified_names_one_type() {
-        assert!(is_secret_field("ApplePayToken", "paymentData"));
-        assert!(is_secret_field("Anything", "payment_data"));
-        assert!(is_secret_field("PaymentMethodData", "tokenizationData"));
-        assert!(is_secret_field("Card", "token"));
-        assert!(is_secret_field("ApplePaymentData", "data"));
-        assert!(is_secret_field("ApplePaymentDataRequest", "data"));
-        assert!(!is_secret_field("Page", "data"));
-        assert!(!is_secret_field("ApplePayDirectPayment", "session_id"));
-        assert!(!is_secret_field("ApplePayDirectPayment", "pg_code"));
+        let secrets = [
+            "token",
+            "paymentData",
+            "tokenizationData",
+            "ApplePaymentData.data",
+        ];
+        let is_secret = |owner: &str, json: &str| is_secret_field(&secrets, owner, json);
+        assert!(is_secret("ApplePayToken", "paymentData"));
+        assert!(is_secret("Anything", "payment_data"));
+        assert!(is_secret("PaymentMethodData", "tokenizationData"));
+        assert!(is_secret("Card", "token"));
+        assert!(is_secret("ApplePaymentData", "data"));
+        assert!(is_secret("ApplePaymentDataRequest", "data"));
+        assert!(!is_secret("Page", "data"));
+        assert!(!is_secret("ApplePayDirectPayment", "session_id"));
+        assert!(!is_secret("ApplePayDirectPayment", "pg_code"));
     }
 }

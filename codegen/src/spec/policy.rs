@@ -126,6 +126,12 @@ impl Policy {
         })
     }
 
+    /// The header that carries the idempotency key (`Tracking-Key` unless
+    /// `x-ottu-idempotency-header` names another).
+    pub fn idempotency_header_or_default(&self) -> &str {
+        self.idempotency_header.as_deref().unwrap_or("Tracking-Key")
+    }
+
     /// Whether it moves money, assuming it does unless it only reads.
     pub fn moves_money_or_default(&self, method: &str) -> bool {
         self.moves_money.unwrap_or(!Self::reads_by_method(method))

@@ -1,11 +1,11 @@
 //! The HTTP plumbing every generated operation goes through.
 //!
 //! No request is retried unless a [`RetryPolicy`] is configured, and even
-//! then only requests that are safe to repeat (see [`super::retry`]): Apple
-//! Pay, Google Pay and auto-debit calls charge a customer, and a retry after
-//! a timeout or a 503 (the charge may have gone through) could charge them
-//! twice. They are sent exactly once; callers decide, typically by checking
-//! the session's status before trying again.
+//! then only as its operation's [`RetrySafety`] allows (see
+//! [`super::retry`]): an operation that moves money says `Never`, since a
+//! retry after a timeout or a 503 (the charge may have gone through) could
+//! charge twice. Such requests are sent exactly once; callers decide,
+//! typically by checking the payment's status before trying again.
 
 use base64::Engine as _;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 
 use super::config::{Auth, Config};
 use super::error::{BodyExcerpt, Error, TransportError, UnexpectedResponse};
-use super::retry::{self, RetryPolicy};
+use super::retry::{self, RetryPolicy, RetrySafety};
 use super::validate::ValidationError;
 
 /// A configured Ottu API client. Cheap to clone (the connection pool is shared).
@@ -115,7 +115,12 @@ impl Client {
         })
     }
 
-    pub(crate) fn request(&self, method: Method, path: &[PathPart<'_>]) -> Request {
+    pub(crate) fn request(
+        &self,
+        method: Method,
+        path: &[PathPart<'_>],
+        operation: OperationPolicy,
+    ) -> Request {
         let mut url = self.base.clone();
         let mut p = url.path().trim_end_matches('/').to_string();
         for part in path {
@@ -125,32 +130,22 @@ impl Client {
             }
         }
         url.set_path(&p);
-        // The path as the spec writes it, parameters as `{}`: what retry safety is decided on.
-        let template = path
-            .iter()
-            .map(|part| {
-                if let PathPart::Literal(s) = part {
-                    *s
-                } else {
-                    "{}"
-                }
-            })
-            .collect();
         Request {
             method,
             url,
-            template,
+            operation,
             headers: Vec::new(),
             body: None,
         }
     }
 
-    /// Sends `req`; retried only under a policy and only if safe (never a payment).
+    /// Sends `req`; retried only under a policy and only as its operation
+    /// allows (never a payment).
     pub(crate) async fn send<E>(&self, req: Request) -> Result<Response, Error<E>> {
         let Some(policy) = self
             .retry
             .as_ref()
-            .filter(|_| retry::is_retry_safe(&req.method, &req.template))
+            .filter(|_| req.operation.retry.allows_retry(&req.headers))
         else {
             return self.send_once(&req).await;
         };
@@ -227,6 +222,7 @@ impl Client {
             status,
             headers,
             body,
+            secret_fields: req.operation.secret_fields,
         })
     }
 }
@@ -320,12 +316,22 @@ fn encode_segment(s: &str) -> String {
     out
 }
 
+/// What a generated operation declares about itself, from the spec: the
+/// runtime obeys it and holds no list of its own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OperationPolicy {
+    /// Whether it may be sent again.
+    pub(crate) retry: RetrySafety,
+    /// Field names masked in error excerpts (the specs' secret fields).
+    pub(crate) secret_fields: &'static [&'static str],
+}
+
 /// A request being built by a generated operation.
 #[derive(Debug)]
 pub(crate) struct Request {
     method: Method,
     url: Url,
-    template: String,
+    operation: OperationPolicy,
     headers: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
 }
@@ -357,6 +363,7 @@ pub(crate) struct Response {
     pub(crate) status: u16,
     headers: HeaderMap,
     body: Vec<u8>,
+    secret_fields: &'static [&'static str],
 }
 
 impl Response {
@@ -365,7 +372,7 @@ impl Response {
         serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
             status: self.status,
             message: e.to_string(),
-            body: BodyExcerpt::new(&self.body),
+            body: BodyExcerpt::masking(&self.body, self.secret_fields),
         })
     }
 
@@ -390,7 +397,7 @@ impl Response {
         Error::UnexpectedStatus(UnexpectedResponse {
             status: self.status,
             headers,
-            body: BodyExcerpt::new(&self.body),
+            body: BodyExcerpt::masking(&self.body, self.secret_fields),
         })
     }
 }
@@ -398,6 +405,11 @@ impl Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ONCE: OperationPolicy = OperationPolicy {
+        retry: RetrySafety::Never,
+        secret_fields: &[],
+    };
 
     #[test]
     fn path_params_are_encoded() {
@@ -415,6 +427,7 @@ mod tests {
                 PathPart::Param("t/1"),
                 PathPart::Literal("/"),
             ],
+            ONCE,
         );
         r.query("type", &"sandbox");
         assert_eq!(
@@ -426,7 +439,7 @@ mod tests {
     #[test]
     fn urls_without_a_base_path_have_one_slash() {
         let c = Client::new(Config::sandbox(Auth::None)).unwrap();
-        let r = c.request(Method::POST, &[PathPart::Literal("/b/pbl/v2/card/")]);
+        let r = c.request(Method::POST, &[PathPart::Literal("/b/pbl/v2/card/")], ONCE);
         assert_eq!(r.url.as_str(), "https://sandbox.ottu.net/b/pbl/v2/card/");
     }
 

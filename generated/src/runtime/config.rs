@@ -136,9 +136,10 @@ impl Config {
         self
     }
 
-    /// Retry safe requests (listing and deleting cards) under `policy`.
-    /// Payments (Apple Pay, Google Pay, auto-debit) are never retried, with
-    /// or without a policy: a retry can charge twice. See [`RetryPolicy`].
+    /// Retry requests under `policy`, as far as each operation allows (its
+    /// documentation says): operations that move money are never retried,
+    /// with or without a policy, since a retry can charge twice. See
+    /// [`RetryPolicy`].
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self

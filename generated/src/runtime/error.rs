@@ -123,66 +123,74 @@ pub struct BodyExcerpt {
 }
 
 /// Keys whose values are never shown in an error or a `Debug` of undeclared
-/// properties (card tokens, PANs, keys, wallet payment data), compared
-/// without case, `_` or `-` (`paymentData` is `payment_data`). It covers the
-/// generator's own list of secret fields (a test in `generated/tests/secrets.rs`
-/// keeps the two in step) plus what error bodies echo (`number`, `pan`,
-/// `authorization`).
-const SENSITIVE: &[&str] = &[
+/// properties, whatever the spec says: credentials, and the card data error
+/// bodies echo. The spec's own secret fields (wallet payment data, ...) come
+/// from the generated crate's `SECRET_FIELDS`, which generated code passes
+/// in (a test in `generated/tests/secrets.rs` checks that every one is
+/// masked). Compared without case, `_` or `-` (`paymentData` is `payment_data`).
+const ALWAYS_MASKED: &[&str] = &[
+    "password",
+    "secret",
+    "apikey",
+    "authorization",
+    "accesstoken",
+    "refreshtoken",
+    "clientsecret",
+    "privatekey",
     "token",
     "number",
     "cardnumber",
     "cvv",
-    "apikey",
-    "password",
-    "secret",
-    "authorization",
-    "payload",
     "pan",
-    "signature",
-    "paymentdata",
-    "wrappedkey",
-    "ephemeralpublickey",
-    "tokenizationdata",
-    "signedmessage",
-    "intermediatesigningkey",
-    "signedkey",
 ];
 
-/// Is a JSON key one whose value is never shown?
-fn is_sensitive_key(key: &str) -> bool {
-    let normal: String = key
-        .chars()
+/// `paymentData`, `payment_data`, `Payment-Data` -> `paymentdata`.
+fn normal(key: &str) -> String {
+    key.chars()
         .filter(|c| !matches!(c, '_' | '-'))
         .map(|c| c.to_ascii_lowercase())
-        .collect();
-    SENSITIVE.contains(&normal.as_str())
+        .collect()
+}
+
+/// Is a JSON key one whose value is never shown? `secret_fields` are the
+/// spec's; a `Type.name` entry names one type's field, too common a name
+/// to mask in every body (`Debug` of that type hides it).
+fn is_sensitive_key(key: &str, secret_fields: &[&str]) -> bool {
+    let key = normal(key);
+    ALWAYS_MASKED.contains(&key.as_str())
+        || secret_fields
+            .iter()
+            .any(|s| !s.contains('.') && normal(s) == key)
 }
 
 /// `Debug` of JSON a body carried that the spec does not describe (a
 /// struct's undeclared properties): secret-looking values print as `***`.
-pub(crate) struct Masked<'a>(pub &'a serde_json::Map<String, serde_json::Value>);
+/// The spec's secret fields come with it (the generated `SECRET_FIELDS`).
+pub(crate) struct Masked<'a>(
+    pub &'a serde_json::Map<String, serde_json::Value>,
+    pub &'a [&'a str],
+);
 
 impl fmt::Debug for Masked<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut v = serde_json::Value::Object(self.0.clone());
-        mask(&mut v);
+        mask(&mut v, self.1);
         fmt::Debug::fmt(&v, f)
     }
 }
 
-fn mask(v: &mut serde_json::Value) {
+fn mask(v: &mut serde_json::Value, secret_fields: &[&str]) {
     match v {
         serde_json::Value::Object(map) => {
             for (k, child) in map.iter_mut() {
-                if is_sensitive_key(k) && !child.is_null() {
+                if is_sensitive_key(k, secret_fields) && !child.is_null() {
                     *child = serde_json::Value::String("***".into());
                 } else {
-                    mask(child);
+                    mask(child, secret_fields);
                 }
             }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(mask),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| mask(v, secret_fields)),
         _ => {}
     }
 }
@@ -190,7 +198,7 @@ fn mask(v: &mut serde_json::Value) {
 /// Masks `"key": "value"` pairs of sensitive keys in text that is not valid
 /// JSON (a truncated body still carries whole tokens), to the closing quote
 /// or the end of the text.
-fn mask_text(text: &str) -> String {
+fn mask_text(text: &str, secret_fields: &[&str]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find('"') {
@@ -209,7 +217,7 @@ fn mask_text(text: &str) -> String {
             .map(str::trim_start);
         if let Some(v) = value
             .and_then(|v| v.strip_prefix('"'))
-            .filter(|_| is_sensitive_key(key))
+            .filter(|_| is_sensitive_key(key, secret_fields))
         {
             let mut end = v.len();
             let mut escaped = false;
@@ -235,14 +243,22 @@ impl BodyExcerpt {
     /// Longest excerpt kept, in bytes.
     pub const MAX: usize = 1024;
 
-    /// Masks JSON values under sensitive keys, then truncates.
+    /// Masks JSON values under credential and card-data keys, then
+    /// truncates. Operations mask their spec's secret fields too
+    /// ([`BodyExcerpt::masking`]).
     pub fn new(body: &[u8]) -> Self {
+        Self::masking(body, &[])
+    }
+
+    /// Like [`BodyExcerpt::new`], masking `secret_fields` as well (the
+    /// generated `SECRET_FIELDS`: any case, `_` or `-`).
+    pub fn masking(body: &[u8], secret_fields: &[&str]) -> Self {
         let text = match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(mut v) => {
-                mask(&mut v);
+                mask(&mut v, secret_fields);
                 v.to_string()
             }
-            Err(_) => mask_text(&String::from_utf8_lossy(body)),
+            Err(_) => mask_text(&String::from_utf8_lossy(body), secret_fields),
         };
         if text.len() <= Self::MAX {
             return Self {

@@ -2,23 +2,21 @@
 //!
 //! # What may be retried
 //! Without a policy ([`Config::retry`](crate::Config::retry)) nothing is.
-//! With one, a request is retried only if it is safe whatever the server
-//! did with the first attempt:
-//! * its method is idempotent (RFC 9110 §9.2.2: GET, HEAD, OPTIONS, PUT,
-//!   DELETE), e.g. deleting a card; or
-//! * it is a POST to a path in [`SAFE_POSTS`]: read-only operations that use
-//!   POST only to carry a body (Ottu's list cards, `POST /b/pbl/v2/card/`).
-//!
-//! Every other request is sent exactly once, whatever the policy says, and
-//! so is a PUT or DELETE whose path names money movement
-//! ([`PAYMENT_WORDS`]): idempotent on paper, but a future
-//! `PUT .../payment/` must not become retryable by accident (GET, HEAD and
-//! OPTIONS only read, so they stay retryable). That includes Apple Pay, Google Pay and auto-debit: a 503, a reset connection
-//! or a timeout does not tell whether the customer was charged, and a
-//! retry could charge them twice. [`SAFE_POSTS`] is a constant reviewed in
-//! code, not a setting, so no configuration can make a payment retried;
-//! a caller who wants to try a payment again checks the session's status
-//! first.
+//! With one, a request is retried only as its operation allows: each
+//! generated operation states a [`RetrySafety`], decided in the spec (the
+//! `x-ottu-retry` extension, else HTTP semantics: GET, HEAD and OPTIONS are
+//! retried, anything else is sent once). The runtime knows no path and no
+//! operation; it obeys what the operation says:
+//! * [`RetrySafety::Safe`]: retried on transient failures;
+//! * [`RetrySafety::IdempotencyKey`]: retried only when the request carries
+//!   an idempotency key in the named header (the same key on every attempt,
+//!   so the server can tell a repeat from a new request); without one it is
+//!   sent once;
+//! * [`RetrySafety::Never`]: sent exactly once, whatever the policy says.
+//!   Payments are: a 503, a reset connection or a timeout does not tell
+//!   whether the customer was charged, and a retry could charge them twice.
+//!   No configuration can make such an operation retried; a caller who wants
+//!   to try a payment again checks its status first.
 //!
 //! # When and how long
 //! Retried: 429, 502, 503, 504 and transport failures (refused, reset,
@@ -32,24 +30,31 @@
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
-use reqwest::Method;
+/// When a request may be sent again after a transient failure, as its
+/// generated operation declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetrySafety {
+    /// Retried on transient failures: it only reads, or repeating it is harmless.
+    Safe,
+    /// Retried only when the request carries a key in this header.
+    IdempotencyKey(&'static str),
+    /// Sent once, whatever the [`RetryPolicy`] says.
+    Never,
+}
 
-/// POST paths (as written in the spec, parameters as `{}`) that only read,
-/// and may be retried under a [`RetryPolicy`]. Never add a payment here.
-pub const SAFE_POSTS: &[&str] = &["/b/pbl/v2/card/"];
-
-/// A path segment containing one of these (any case) names money movement:
-/// a PUT or DELETE there is never retried.
-pub const PAYMENT_WORDS: &[&str] = &[
-    "pay",
-    "pymt",
-    "debit",
-    "charge",
-    "refund",
-    "capture",
-    "void",
-    "operation",
-];
+impl RetrySafety {
+    /// Whether a request with these headers may be retried at all (the
+    /// policy decides how often).
+    pub(crate) fn allows_retry(self, headers: &[(&'static str, String)]) -> bool {
+        match self {
+            Self::Safe => true,
+            Self::IdempotencyKey(name) => headers
+                .iter()
+                .any(|(n, v)| n.eq_ignore_ascii_case(name) && !v.trim().is_empty()),
+            Self::Never => false,
+        }
+    }
+}
 
 /// Statuses that mean "try again later" rather than "this request is wrong".
 const RETRY_STATUSES: &[u16] = &[429, 502, 503, 504];
@@ -130,22 +135,6 @@ impl RetryPolicy {
     }
 }
 
-/// Whether a request may be retried at all (the policy decides how).
-pub fn is_retry_safe(method: &Method, path_template: &str) -> bool {
-    let names_money = || {
-        path_template.split('/').any(|segment| {
-            let segment = segment.to_ascii_lowercase();
-            PAYMENT_WORDS.iter().any(|w| segment.contains(w))
-        })
-    };
-    match *method {
-        Method::GET | Method::HEAD | Method::OPTIONS => true,
-        Method::PUT | Method::DELETE => !names_money(),
-        Method::POST => SAFE_POSTS.contains(&path_template),
-        _ => false,
-    }
-}
-
 /// Whether a response status asks to try again later.
 pub(crate) fn is_retry_status(status: u16) -> bool {
     RETRY_STATUSES.contains(&status)
@@ -171,28 +160,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_idempotent_methods_and_listed_posts_are_safe() {
-        assert!(is_retry_safe(&Method::DELETE, "/b/pbl/v2/card/{}/"));
-        assert!(is_retry_safe(&Method::POST, "/b/pbl/v2/card/"));
-        for payment in [
-            "/b/pbl/v2/payment/apple-pay/",
-            "/b/pbl/v2/payment/google-pay/",
-            "/b/pbl/v2/auto-debit/",
-        ] {
-            assert!(!is_retry_safe(&Method::POST, payment), "{payment}");
-        }
-        assert!(!is_retry_safe(&Method::PATCH, "/b/pbl/v2/card/"));
-        // PUT and DELETE on a path that names money movement.
-        for (method, path) in [
-            (Method::PUT, "/b/pbl/v2/payment/{}/"),
-            (Method::DELETE, "/b/pbl/v2/Auto-Debit/{}/"),
-            (Method::PUT, "/b/checkout/v1/pymt-txn/{}/"),
-            (Method::PUT, "/b/pbl/v2/operation/"),
-        ] {
-            assert!(!is_retry_safe(&method, path), "{method} {path}");
-        }
-        // Reading a payment is safe to repeat.
-        assert!(is_retry_safe(&Method::GET, "/b/checkout/v1/pymt-txn/{}/"));
+    fn the_operation_decides_and_a_key_is_needed_for_idempotency_key() {
+        let none: Vec<(&'static str, String)> = Vec::new();
+        assert!(RetrySafety::Safe.allows_retry(&none));
+        assert!(!RetrySafety::Never.allows_retry(&none));
+        assert!(
+            !RetrySafety::Never.allows_retry(&[("Tracking-Key", "k-1".into())]),
+            "never means never, key or not"
+        );
+        let keyed = RetrySafety::IdempotencyKey("Tracking-Key");
+        assert!(!keyed.allows_retry(&none), "no key: sent once");
+        assert!(
+            !keyed.allows_retry(&[("Tracking-Key", "  ".into())]),
+            "blank key"
+        );
+        assert!(!keyed.allows_retry(&[("X-Other", "k-1".into())]));
+        assert!(keyed.allows_retry(&[("tracking-key", "k-1".into())]));
     }
 
     #[test]

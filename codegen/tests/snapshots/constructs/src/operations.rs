@@ -4,6 +4,22 @@
 #![allow(clippy::doc_markdown, reason = "descriptions are the spec's prose, verbatim")]
 #[allow(unused_imports, reason = "not every spec set uses named types")]
 use crate::types;
+/// Field names whose values the client never shows: `Debug` prints
+/// such fields as `***`, and error excerpts mask them in any case,
+/// `_` or `-` spelling (`Type.name`: that type's field only). The
+/// specs' secret fields and the usual credentials.
+pub const SECRET_FIELDS: &[&str] = &[
+    "password",
+    "secret",
+    "api_key",
+    "apikey",
+    "authorization",
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "private_key",
+    "token",
+];
 /// The documented error responses of `get_thing`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -36,7 +52,7 @@ impl std::fmt::Display for GetThingError {
     }
 }
 impl crate::Client {
-    /// `GET /things/{thing_id}/` (operationId `getThing`).
+    /// `GET /things/{thing_id}/` (operationId `getThing`). It changes nothing: under a [`RetryPolicy`](crate::RetryPolicy) it is retried on transient failures.
     pub async fn get_thing(
         &self,
         thing_id: &str,
@@ -64,6 +80,10 @@ impl crate::Client {
                     crate::runtime::client::PathPart::Param(thing_id),
                     crate::runtime::client::PathPart::Literal("/"),
                 ],
+                crate::runtime::client::OperationPolicy {
+                    retry: crate::runtime::retry::RetrySafety::Safe,
+                    secret_fields: SECRET_FIELDS,
+                },
             );
         if let Some(tags) = tags {
             for v in tags.iter() {
@@ -127,7 +147,7 @@ impl std::fmt::Display for PutThingError {
     }
 }
 impl crate::Client {
-    /// `PUT /things/{thing_id}/` (operationId `put-thing`).
+    /// `PUT /things/{thing_id}/` (operationId `put-thing`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice).
     pub async fn put_thing(
         &self,
         thing_id: &str,
@@ -143,6 +163,10 @@ impl crate::Client {
                     crate::runtime::client::PathPart::Param(thing_id),
                     crate::runtime::client::PathPart::Literal("/"),
                 ],
+                crate::runtime::client::OperationPolicy {
+                    retry: crate::runtime::retry::RetrySafety::Never,
+                    secret_fields: SECRET_FIELDS,
+                },
             );
         req.json(body)?;
         let resp = self.send(req).await?;
@@ -175,10 +199,11 @@ impl std::fmt::Display for DeleteThingError {
     }
 }
 impl crate::Client {
-    /// `DELETE /things/{thing_id}/` (operationId `delete_thing`).
+    /// `DELETE /things/{thing_id}/` (operationId `delete_thing`). Under a [`RetryPolicy`](crate::RetryPolicy) it is retried only when `Idempotency-Key` carries an idempotency key (the same on every attempt); without one it is sent once.
     pub async fn delete_thing(
         &self,
         thing_id: &str,
+        idempotency_key: Option<&str>,
     ) -> Result<(), crate::Error<DeleteThingError>> {
         #[allow(unused_mut, reason = "not every operation adds to the request")]
         let mut req = self
@@ -189,7 +214,16 @@ impl crate::Client {
                     crate::runtime::client::PathPart::Param(thing_id),
                     crate::runtime::client::PathPart::Literal("/"),
                 ],
+                crate::runtime::client::OperationPolicy {
+                    retry: crate::runtime::retry::RetrySafety::IdempotencyKey(
+                        "Idempotency-Key",
+                    ),
+                    secret_fields: SECRET_FIELDS,
+                },
             );
+        if let Some(idempotency_key) = idempotency_key {
+            req.header("Idempotency-Key", &idempotency_key);
+        }
         let resp = self.send(req).await?;
         match resp.status {
             204 => Ok(()),

@@ -185,7 +185,10 @@ impl std::fmt::Debug for LooseOperationError {
         f.debug_struct("LooseOperationError")
             .field("detail", &self.detail)
             .field("result", &self.result)
-            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
             .finish()
     }
 }
@@ -208,7 +211,10 @@ impl std::fmt::Debug for LooseFieldErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LooseFieldErrors")
             .field("field_name", &self.field_name)
-            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
             .finish()
     }
 }

@@ -4,6 +4,21 @@
 #![allow(clippy::doc_markdown, reason = "descriptions are the spec's prose, verbatim")]
 #[allow(unused_imports, reason = "not every spec set uses named types")]
 use crate::types;
+/// Field names whose values the client never shows: `Debug` prints
+/// such fields as `***`, and error excerpts mask them in any case,
+/// `_` or `-` spelling (`Type.name`: that type's field only). The
+/// specs' secret fields and the usual credentials.
+pub const SECRET_FIELDS: &[&str] = &[
+    "password",
+    "secret",
+    "api_key",
+    "apikey",
+    "authorization",
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "private_key",
+];
 /// The documented error responses of `brew_tea`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -50,13 +65,17 @@ impl std::fmt::Display for BrewTeaError {
     }
 }
 impl crate::Client {
-    /// `POST /teapots/` (operationId `brewTea`). Under a [`RetryPolicy`](crate::RetryPolicy) a POST is retried only if the runtime lists it as read-only (listing cards is); any other, payments above all, is sent once: a retry after a timeout could repeat its effect, a charge included.
+    /// `POST /teapots/` (operationId `brewTea`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice).
     pub async fn brew_tea(&self) -> Result<types::Tea, crate::Error<BrewTeaError>> {
         #[allow(unused_mut, reason = "not every operation adds to the request")]
         let mut req = self
             .request(
                 reqwest::Method::POST,
                 &[crate::runtime::client::PathPart::Literal("/teapots/")],
+                crate::runtime::client::OperationPolicy {
+                    retry: crate::runtime::retry::RetrySafety::Never,
+                    secret_fields: SECRET_FIELDS,
+                },
             );
         let resp = self.send(req).await?;
         match resp.status {
@@ -115,7 +134,7 @@ impl std::fmt::Display for GetTeapotError {
     }
 }
 impl crate::Client {
-    /// `GET /teapots/{id}/` (operationId `getTeapot`).
+    /// `GET /teapots/{id}/` (operationId `getTeapot`). It changes nothing: under a [`RetryPolicy`](crate::RetryPolicy) it is retried on transient failures.
     pub async fn get_teapot(
         &self,
         id: &str,
@@ -129,6 +148,10 @@ impl crate::Client {
                     crate::runtime::client::PathPart::Param(id),
                     crate::runtime::client::PathPart::Literal("/"),
                 ],
+                crate::runtime::client::OperationPolicy {
+                    retry: crate::runtime::retry::RetrySafety::Safe,
+                    secret_fields: SECRET_FIELDS,
+                },
             );
         let resp = self.send(req).await?;
         match resp.status {
@@ -199,7 +222,7 @@ impl std::fmt::Display for WashTeapotError {
     }
 }
 impl crate::Client {
-    /// `DELETE /teapots/{id}/` (operationId `washTeapot`).
+    /// `DELETE /teapots/{id}/` (operationId `washTeapot`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice).
     pub async fn wash_teapot(
         &self,
         id: &str,
@@ -213,6 +236,10 @@ impl crate::Client {
                     crate::runtime::client::PathPart::Param(id),
                     crate::runtime::client::PathPart::Literal("/"),
                 ],
+                crate::runtime::client::OperationPolicy {
+                    retry: crate::runtime::retry::RetrySafety::Never,
+                    secret_fields: SECRET_FIELDS,
+                },
             );
         let resp = self.send(req).await?;
         match resp.status {
