@@ -84,12 +84,7 @@ impl<'a> Cx<'a> {
         };
         let client_impact = (f.rule == Rule::EnumValueAdded(super::rule::Dir::Response))
             .then(|| "none (ottu-client keeps unknown enum values)".to_string());
-        let claims: Vec<usize> = (0..self.items.len())
-            .filter(|i| {
-                f.subject
-                    .claims(&self.items[*i], &self.old_api, &self.new_api)
-            })
-            .collect();
+        let claims = self.claims(&f.subject);
         for i in &claims {
             self.claimed[*i] = true;
         }
@@ -107,6 +102,42 @@ impl<'a> Cx<'a> {
             client_impact,
             impact,
         });
+    }
+
+    /// Indexes of the item changes `subject` is about: its own items, and
+    /// the types that appear or vanish with them (a new union variant's
+    /// branch type, named in the variant's signature).
+    fn claims(&self, subject: &Subject) -> Vec<usize> {
+        let mut claimed: Vec<bool> = self
+            .items
+            .iter()
+            .map(|c| subject.claims(c, &self.old_api, &self.new_api))
+            .collect();
+        loop {
+            let mut grew = false;
+            for (i, item) in self.items.iter().enumerate() {
+                let Some(name) = item.key.strip_prefix("type ") else {
+                    continue;
+                };
+                let whole = item.old.is_none() || item.new.is_none();
+                if claimed[i] || !whole {
+                    continue;
+                }
+                let named_by_claimed = self
+                    .items
+                    .iter()
+                    .zip(&claimed)
+                    .any(|(c, yes)| *yes && c.key != item.key && c.mentions(name));
+                if named_by_claimed {
+                    claimed[i] = true;
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+        (0..self.items.len()).filter(|i| claimed[*i]).collect()
     }
 
     /// Generated items that change though no rule explains them (a

@@ -211,7 +211,7 @@ fn op_def<'m>(ops: &'m [OperationDef], op: &Operation) -> Option<&'m OperationDe
 }
 
 /// Parameters keyed by (in, name); header names are case-insensitive.
-fn params<'a>(op: &Operation<'a>) -> BTreeMap<(ParamIn, String), Parameter<'a>> {
+fn params<'a>(op: &Operation<'a>) -> Params<'a> {
     op.parameters()
         .into_iter()
         .map(|p| {
@@ -246,37 +246,8 @@ fn parameters<'a>(cx: &mut Cx<'a>, p: &Pair<'_, 'a>) {
     for ((loc, name), ov) in &op {
         let param_site = p.site.part(format!("parameter {} {name}", loc.as_str()));
         let Some(nv) = np.get(&(*loc, name.clone())) else {
-            // Same name elsewhere: moved (query -> header, ...), not removed.
-            let moved = np
-                .iter()
-                .find(|((l, k), _)| k == name && !op.contains_key(&(*l, k.clone())));
-            let found = match moved {
-                Some(((nloc, nname), nv)) => {
-                    moved_to.insert((*nloc, nname.clone()));
-                    Found {
-                        rule: Rule::ParameterMoved,
-                        side: Side::New,
-                        pointer: pointer::push(&nv.pointer, "in"),
-                        message: format!(
-                            "parameter `{name}` moved from {} to {}",
-                            loc.as_str(),
-                            nloc.as_str()
-                        ),
-                        old: Some(json!(loc.as_str())),
-                        new: Some(json!(nloc.as_str())),
-                        subject: p.subject(),
-                    }
-                }
-                None => Found {
-                    rule: Rule::ParameterRemoved,
-                    side: Side::Old,
-                    pointer: ov.pointer.clone(),
-                    message: format!("{} parameter `{name}` was removed", loc.as_str()),
-                    old: Some(json!(name)),
-                    new: None,
-                    subject: p.subject(),
-                },
-            };
+            let (found, to) = gone(p, (&op, &np), (*loc, name), ov);
+            moved_to.extend(to);
             cx.push(&param_site, found);
             continue;
         };
@@ -338,6 +309,52 @@ fn parameters<'a>(cx: &mut Cx<'a>, p: &Pair<'_, 'a>) {
             &p.site.part(format!("parameter {} {name}", loc.as_str())),
             found,
         );
+    }
+}
+
+type Params<'a> = BTreeMap<(ParamIn, String), Parameter<'a>>;
+
+/// An old parameter with no new one of its location and name: moved when
+/// the name is now elsewhere (query -> header, ...; the new key is
+/// returned), else removed.
+fn gone(
+    p: &Pair,
+    (op, np): (&Params, &Params),
+    (loc, name): (ParamIn, &str),
+    ov: &Parameter,
+) -> (Found, Option<(ParamIn, String)>) {
+    let moved = np
+        .iter()
+        .find(|((l, k), _)| k == name && !op.contains_key(&(*l, k.clone())));
+    match moved {
+        Some((key @ (nloc, _), nv)) => (
+            Found {
+                rule: Rule::ParameterMoved,
+                side: Side::New,
+                pointer: pointer::push(&nv.pointer, "in"),
+                message: format!(
+                    "parameter `{name}` moved from {} to {}",
+                    loc.as_str(),
+                    nloc.as_str()
+                ),
+                old: Some(json!(loc.as_str())),
+                new: Some(json!(nloc.as_str())),
+                subject: p.subject(),
+            },
+            Some(key.clone()),
+        ),
+        None => (
+            Found {
+                rule: Rule::ParameterRemoved,
+                side: Side::Old,
+                pointer: ov.pointer.clone(),
+                message: format!("{} parameter `{name}` was removed", loc.as_str()),
+                old: Some(json!(name)),
+                new: None,
+                subject: p.subject(),
+            },
+            None,
+        ),
     }
 }
 

@@ -14,18 +14,30 @@ use serde::Serialize;
 
 use super::{Semver, Severity};
 
-/// Which way a schema travels: direction decides severity (a request
-/// schema breaks clients when it accepts less, a response schema when it
-/// may send more).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Dir {
-    Request,
-    Response,
+/// A fieldless enum and `ALL`, its values in declaration order, from one
+/// list (so `ALL` cannot miss a variant).
+macro_rules! listed {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($(#[$vm])* $v),* }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),*];
+        }
+    };
+}
+
+listed! {
+    /// Which way a schema travels: direction decides severity (a request
+    /// schema breaks clients when it accepts less, a response schema when it
+    /// may send more).
+    pub enum Dir {
+        Request,
+        Response,
+    }
 }
 
 impl Dir {
-    pub const ALL: [Dir; 2] = [Dir::Request, Dir::Response];
-
     pub fn id(self) -> &'static str {
         match self {
             Dir::Request => "request",
@@ -45,43 +57,27 @@ pub enum Bound {
     Other,
 }
 
-/// Keywords that limit values without changing their Rust type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Limit {
-    MaxLength,
-    MinLength,
-    Maximum,
-    Minimum,
-    ExclusiveMaximum,
-    ExclusiveMinimum,
-    MaxItems,
-    MinItems,
-    MaxProperties,
-    MinProperties,
-    MultipleOf,
-    Pattern,
-    Format,
-    ContentEncoding,
+listed! {
+    /// Keywords that limit values without changing their Rust type.
+    pub enum Limit {
+        MaxLength,
+        MinLength,
+        Maximum,
+        Minimum,
+        ExclusiveMaximum,
+        ExclusiveMinimum,
+        MaxItems,
+        MinItems,
+        MaxProperties,
+        MinProperties,
+        MultipleOf,
+        Pattern,
+        Format,
+        ContentEncoding,
+    }
 }
 
 impl Limit {
-    pub const ALL: [Limit; 14] = [
-        Limit::MaxLength,
-        Limit::MinLength,
-        Limit::Maximum,
-        Limit::Minimum,
-        Limit::ExclusiveMaximum,
-        Limit::ExclusiveMinimum,
-        Limit::MaxItems,
-        Limit::MinItems,
-        Limit::MaxProperties,
-        Limit::MinProperties,
-        Limit::MultipleOf,
-        Limit::Pattern,
-        Limit::Format,
-        Limit::ContentEncoding,
-    ];
-
     /// (JSON Schema keyword, rule id stem, which way is tighter).
     pub fn spec(self) -> (&'static str, &'static str, Bound) {
         match self {
@@ -121,15 +117,16 @@ impl Limit {
     }
 }
 
-/// How a limit changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum LimitChange {
-    Added,
-    Removed,
-    Increased,
-    Decreased,
-    /// Not a number, or a keyword without an order (pattern, format).
-    Changed,
+listed! {
+    /// How a limit changed.
+    pub enum LimitChange {
+        Added,
+        Removed,
+        Increased,
+        Decreased,
+        /// Not a number, or a keyword without an order (pattern, format).
+        Changed,
+    }
 }
 
 impl LimitChange {
@@ -154,66 +151,100 @@ impl LimitChange {
     }
 }
 
-/// One kind of change between two versions of the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Rule {
-    OperationAdded,
-    OperationRemoved,
-    OperationMethodChanged,
-    OperationPathChanged,
-    OperationIdChanged,
-    OperationDeprecated,
-    ParameterAdded,
-    ParameterAddedRequired,
-    ParameterRemoved,
-    ParameterMoved,
-    ParameterBecameRequired,
-    ParameterBecameOptional,
-    BodyAdded,
-    BodyAddedRequired,
-    BodyRemoved,
-    BodyBecameRequired,
-    BodyBecameOptional,
-    ContentTypeAdded(Dir),
-    ContentTypeRemoved(Dir),
-    SuccessStatusAdded,
-    SuccessStatusRemoved,
-    NonSuccessStatusAdded,
-    NonSuccessStatusRemoved,
-    SecurityRequirementsLoosened,
-    SecurityRequirementsChanged,
-    SecuritySchemeAdded,
-    SecuritySchemeRemoved,
-    SecuritySchemeChanged,
-    SchemaRefRenamed,
-    /// Old and new types no longer overlap compatibly.
-    TypeChanged(Dir),
-    /// A request accepts more types.
-    TypeWidened,
-    /// A response sends fewer types.
-    TypeNarrowed,
-    BecameNullable(Dir),
-    BecameNonNullable(Dir),
-    EnumValueAdded(Dir),
-    EnumValueRemoved(Dir),
-    /// A free value became a list of values.
-    EnumAdded(Dir),
-    EnumRemoved(Dir),
-    RequestPropertyAdded,
-    RequestPropertyAddedRequired,
-    RequestPropertyRemoved,
-    ResponsePropertyAdded,
-    ResponsePropertyRemoved,
-    ResponseOptionalPropertyRemoved,
-    PropertyBecameRequired(Dir),
-    PropertyBecameOptional(Dir),
-    UnionVariantAdded(Dir),
-    UnionVariantRemoved(Dir),
-    Limit(Dir, Limit, LimitChange),
-    /// Generated items change that no other rule explains (a component
-    /// nothing refers to was added or removed): the models of both sides
-    /// differ, and the verdict must not be lower than that difference.
-    GeneratedItemsChanged,
+/// `Rule` and `Rule::all()` from one list of variants: plain ones, ones
+/// for each direction, and the limits (so `all()` cannot miss a rule).
+macro_rules! rules {
+    (
+        plain { $($(#[$pm:meta])* $p:ident),* $(,)? }
+        directed { $($(#[$dm:meta])* $d:ident),* $(,)? }
+    ) => {
+        /// One kind of change between two versions of the API.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule {
+            $($(#[$pm])* $p,)*
+            $($(#[$dm])* $d(Dir),)*
+            /// A limit keyword (maxLength, pattern, ...) changed.
+            Limit(Dir, Limit, LimitChange),
+        }
+
+        impl Rule {
+            /// Every rule, each once.
+            pub fn all() -> Vec<Rule> {
+                let mut out = vec![$(Rule::$p),*];
+                for d in Dir::ALL {
+                    out.extend([$(Rule::$d(*d)),*]);
+                    for l in Limit::ALL {
+                        out.extend(l.changes().iter().map(|c| Rule::Limit(*d, *l, *c)));
+                    }
+                }
+                out
+            }
+        }
+    };
+}
+
+rules! {
+    plain {
+        OperationAdded,
+        OperationRemoved,
+        OperationMethodChanged,
+        OperationPathChanged,
+        OperationIdChanged,
+        OperationDeprecated,
+        ParameterAdded,
+        ParameterAddedRequired,
+        ParameterRemoved,
+        ParameterMoved,
+        ParameterBecameRequired,
+        ParameterBecameOptional,
+        BodyAdded,
+        BodyAddedRequired,
+        BodyRemoved,
+        BodyBecameRequired,
+        BodyBecameOptional,
+        SuccessStatusAdded,
+        SuccessStatusRemoved,
+        NonSuccessStatusAdded,
+        NonSuccessStatusRemoved,
+        SecurityRequirementsLoosened,
+        SecurityRequirementsChanged,
+        SecuritySchemeAdded,
+        SecuritySchemeRemoved,
+        SecuritySchemeChanged,
+        SchemaRefRenamed,
+        /// A request accepts more types.
+        TypeWidened,
+        /// A response sends fewer types.
+        TypeNarrowed,
+        RequestPropertyAdded,
+        RequestPropertyAddedRequired,
+        RequestPropertyRemoved,
+        ResponsePropertyAdded,
+        ResponsePropertyRemoved,
+        ResponseOptionalPropertyRemoved,
+        /// Generated items change that no other rule explains (a component
+        /// nothing refers to was added or removed, a component was inlined):
+        /// the models of both sides differ, and the verdict must not be
+        /// lower than that difference.
+        GeneratedItemsChanged,
+    }
+    directed {
+        ContentTypeAdded,
+        ContentTypeRemoved,
+        /// Old and new types no longer overlap compatibly.
+        TypeChanged,
+        BecameNullable,
+        BecameNonNullable,
+        EnumValueAdded,
+        EnumValueRemoved,
+        /// A free value became a list of values.
+        EnumAdded,
+        EnumRemoved,
+        PropertyBecameRequired,
+        PropertyBecameOptional,
+        UnionVariantAdded,
+        UnionVariantRemoved,
+    }
 }
 
 /// What a rule does to the generated client, whatever the models say.
@@ -257,70 +288,6 @@ const CREDENTIALS: ClientImpact = items(
 );
 
 impl Rule {
-    /// Every rule, each once.
-    pub fn all() -> Vec<Rule> {
-        use Rule::*;
-        let mut out = vec![
-            OperationAdded,
-            OperationRemoved,
-            OperationMethodChanged,
-            OperationPathChanged,
-            OperationIdChanged,
-            OperationDeprecated,
-            ParameterAdded,
-            ParameterAddedRequired,
-            ParameterRemoved,
-            ParameterMoved,
-            ParameterBecameRequired,
-            ParameterBecameOptional,
-            BodyAdded,
-            BodyAddedRequired,
-            BodyRemoved,
-            BodyBecameRequired,
-            BodyBecameOptional,
-            SuccessStatusAdded,
-            SuccessStatusRemoved,
-            NonSuccessStatusAdded,
-            NonSuccessStatusRemoved,
-            SecurityRequirementsLoosened,
-            SecurityRequirementsChanged,
-            SecuritySchemeAdded,
-            SecuritySchemeRemoved,
-            SecuritySchemeChanged,
-            SchemaRefRenamed,
-            TypeWidened,
-            TypeNarrowed,
-            RequestPropertyAdded,
-            RequestPropertyAddedRequired,
-            RequestPropertyRemoved,
-            ResponsePropertyAdded,
-            ResponsePropertyRemoved,
-            ResponseOptionalPropertyRemoved,
-            GeneratedItemsChanged,
-        ];
-        for d in Dir::ALL {
-            out.extend([
-                ContentTypeAdded(d),
-                ContentTypeRemoved(d),
-                TypeChanged(d),
-                BecameNullable(d),
-                BecameNonNullable(d),
-                EnumValueAdded(d),
-                EnumValueRemoved(d),
-                EnumAdded(d),
-                EnumRemoved(d),
-                PropertyBecameRequired(d),
-                PropertyBecameOptional(d),
-                UnionVariantAdded(d),
-                UnionVariantRemoved(d),
-            ]);
-            for l in self::Limit::ALL {
-                out.extend(l.changes().iter().map(|c| Rule::Limit(d, l, *c)));
-            }
-        }
-        out
-    }
-
     /// The stable kebab-case id (`request-property-became-required`).
     pub fn id(self) -> Cow<'static, str> {
         self.def().id

@@ -148,7 +148,7 @@ impl<'a> View<'a> {
             self.values =
                 values.map(|vs: Vec<&Value>| vs.into_iter().filter(|x| !x.is_null()).collect());
         }
-        for limit in Limit::ALL {
+        for &limit in Limit::ALL {
             let key = limit.keyword();
             if let Some(l) = v.get(key) {
                 // 3.0 `format: byte` is 3.1 `contentEncoding: base64`.
@@ -507,7 +507,7 @@ impl<'a, 'c> SchemaDiff<'a, 'c> {
 
     /// maxLength, minimum, pattern, ...: in requests tighter is an error.
     fn limits(&mut self, ow: &View, nw: &View, pos: &Pos) {
-        for limit in Limit::ALL {
+        for &limit in Limit::ALL {
             let key = limit.keyword();
             let (o, n) = (ow.limits.get(key), nw.limits.get(key));
             let num = |v: &Value| v.as_f64();
