@@ -148,3 +148,38 @@ fn the_whole_api_in_3_1_json_and_3_0_yaml_is_the_same_api() {
     );
     assert_eq!(diff::diff(&v30, &v31), []);
 }
+
+/// Issue 14's defect: removing `auto_debit`'s 200 was reported as an error
+/// for HTTP clients and a patch release for ottu-client (the rule ids
+/// impact matched were never emitted). The method's return type goes.
+#[test]
+fn removing_a_success_status_of_auto_debit_is_a_major_release() {
+    let file = root().join("specs/auto-debit.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let responses = doc
+        .pointer_mut("/paths/~1b~1pbl~1v2~1auto-debit~1/post/responses")
+        .and_then(serde_json::Value::as_object_mut)
+        .expect("auto_debit's responses");
+    assert!(responses.remove("200").is_some());
+    let dir = std::env::temp_dir().join(format!("codegen-diff-200-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let edited = dir.join("auto-debit.json");
+    std::fs::write(&edited, doc.to_string()).unwrap();
+    let (old, new) = (spec(&file), spec(&edited));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let changes = diff::diff(&old, &new);
+    let rules: Vec<String> = changes.iter().map(|c| c.rule.id().into_owned()).collect();
+    assert_eq!(rules, ["response-success-status-removed"], "{rules:?}");
+    let c = &changes[0];
+    assert_eq!(c.severity, Severity::Error);
+    assert_eq!(c.impact.semver, Semver::Major);
+    assert_eq!(c.impact.items, ["Client::auto_debit"]);
+    let summary = diff::impact_summary(&old, &new);
+    assert!(
+        summary.starts_with("ottu-client: major release needed"),
+        "{summary}"
+    );
+    assert!(!summary.contains("patch"), "{summary}");
+}

@@ -55,6 +55,8 @@ pub(super) struct Cx<'a> {
     pub new: &'a Spec,
     pub old_api: Api,
     pub new_api: Api,
+    /// The generated items of each side.
+    surfaces: (Surface, Surface),
     /// Every generated item that differs between the two models.
     pub items: Vec<ItemChange>,
     /// Which of `items` some change has explained.
@@ -65,12 +67,14 @@ pub(super) struct Cx<'a> {
 impl<'a> Cx<'a> {
     pub fn new(old: &'a Spec, new: &'a Spec) -> Self {
         let (old_api, new_api) = (model::model(old), model::model(new));
-        let items = surface::compare(&Surface::of(&old_api), &Surface::of(&new_api));
+        let surfaces = (Surface::of(&old_api), Surface::of(&new_api));
+        let items = surface::compare(&surfaces.0, &surfaces.1);
         Cx {
             old,
             new,
             old_api,
             new_api,
+            surfaces,
             claimed: vec![false; items.len()],
             items,
             out: Vec::new(),
@@ -105,39 +109,68 @@ impl<'a> Cx<'a> {
     }
 
     /// Indexes of the item changes `subject` is about: its own items, and
-    /// the types that appear or vanish with them (a new union variant's
-    /// branch type, named in the variant's signature).
+    /// the types that appear or vanish with them (named in a claimed
+    /// item's signature, or by a member of a type that appears or vanishes,
+    /// or generated from the same schema: a new union variant's branch
+    /// type, the enums of a new body type, a component's request variant).
     fn claims(&self, subject: &Subject) -> Vec<usize> {
-        let mut claimed: Vec<bool> = self
-            .items
-            .iter()
-            .map(|c| subject.claims(c, &self.old_api, &self.new_api))
+        let mut claimed: Vec<usize> = (0..self.items.len())
+            .filter(|i| subject.claims(&self.items[*i], &self.old_api, &self.new_api))
             .collect();
-        loop {
-            let mut grew = false;
-            for (i, item) in self.items.iter().enumerate() {
-                let Some(name) = item.key.strip_prefix("type ") else {
-                    continue;
-                };
-                let whole = item.old.is_none() || item.new.is_none();
-                if claimed[i] || !whole {
-                    continue;
-                }
-                let named_by_claimed = self
-                    .items
-                    .iter()
-                    .zip(&claimed)
-                    .any(|(c, yes)| *yes && c.key != item.key && c.mentions(name));
-                if named_by_claimed {
-                    claimed[i] = true;
-                    grew = true;
-                }
-            }
-            if !grew {
+        let mut candidates: Vec<usize> = (0..self.items.len())
+            .filter(|i| self.items[*i].whole_type().is_some() && !claimed.contains(i))
+            .collect();
+        // Each round claims at least one more candidate, or stops.
+        while !claimed.is_empty() {
+            let (named, rest): (Vec<usize>, Vec<usize>) = candidates.iter().partition(|i| {
+                let item = &self.items[**i];
+                let name = item.whole_type().unwrap_or_default();
+                claimed.iter().map(|c| &self.items[*c]).any(|c| {
+                    c.mentions(name) || self.members_name(c, name) || self.same_schema(c, item)
+                })
+            });
+            if named.is_empty() {
                 break;
             }
+            claimed.extend(named);
+            candidates = rest;
         }
-        (0..self.items.len()).filter(|i| claimed[*i]).collect()
+        claimed.sort_unstable();
+        claimed
+    }
+
+    /// Are `a` and `b` types added (or removed) together for one schema
+    /// (a component and its request variant: `Api::types_for_pointer`)?
+    fn same_schema(&self, a: &ItemChange, b: &ItemChange) -> bool {
+        let (Some(a_name), Some(b_name)) = (a.whole_type(), b.whole_type()) else {
+            return false;
+        };
+        if a.new.is_some() != b.new.is_some() {
+            return false;
+        }
+        let api = if a.new.is_some() {
+            &self.new_api
+        } else {
+            &self.old_api
+        };
+        api.type_named(a_name).is_some_and(|t| {
+            api.types_for_pointer(&t.pointer)
+                .iter()
+                .any(|u| u.name == b_name)
+        })
+    }
+
+    /// Does a member of the type `c` adds (or removes) name the type `name`?
+    fn members_name(&self, c: &ItemChange, name: &str) -> bool {
+        let Some(parent) = c.whole_type() else {
+            return false;
+        };
+        let side = if c.new.is_some() {
+            &self.surfaces.1
+        } else {
+            &self.surfaces.0
+        };
+        side.member_names(parent, name)
     }
 
     /// Generated items that change though no rule explains them (a

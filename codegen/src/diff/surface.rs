@@ -26,17 +26,25 @@ pub(super) struct ItemChange {
     pub semver: Semver,
 }
 
+/// Does the signature `sig` name the type `name`?
+fn names(sig: &str, name: &str) -> bool {
+    sig.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|w| w == name)
+}
+
 impl ItemChange {
     /// Does the item's key or either signature name the type `name`?
     pub fn mentions(&self, name: &str) -> bool {
-        let names = |s: &str| {
-            s.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .any(|w| w == name)
-        };
         self.key == format!("type {name}")
             || self.key.starts_with(&format!("{name}::"))
-            || self.old.as_deref().is_some_and(names)
-            || self.new.as_deref().is_some_and(names)
+            || self.old.as_deref().is_some_and(|s| names(s, name))
+            || self.new.as_deref().is_some_and(|s| names(s, name))
+    }
+
+    /// The type this change adds or removes as a whole, if it does.
+    pub fn whole_type(&self) -> Option<&str> {
+        let name = self.key.strip_prefix("type ")?;
+        (self.old.is_none() || self.new.is_none()).then_some(name)
     }
 
     /// `Client::auto_debit: -> () (was -> AutoDebitResponse)`, for reports.
@@ -101,6 +109,15 @@ impl Surface {
             s.operation(op);
         }
         s
+    }
+
+    /// Does a member of type `parent` (a field, a variant) name the type `name`?
+    pub fn member_names(&self, parent: &str, name: &str) -> bool {
+        let prefix = format!("{parent}::");
+        self.items
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .any(|(_, sig)| names(sig, name))
     }
 
     fn put(&mut self, key: String, sig: String) {
