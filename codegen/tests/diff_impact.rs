@@ -523,6 +523,26 @@ fn every_rule_has_a_generated_pair_and_the_impact_cargo_semver_checks_would_find
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// The webhook payload alias comes from the document's policy, not from an
+/// operation: no rule explains it, and the catch-all still reports it.
+#[test]
+fn the_webhook_payload_alias_is_a_generated_item_too() {
+    let with_alias = |d: &mut Value| set(d, "", "x-ottu-webhook-payload", json!("ItemOut"));
+    for ((old, new), want) in [
+        (edited(with_alias), Minor),
+        (reverse(edited(with_alias)), Major),
+    ] {
+        let (old, new) = load_pair(&old, &new);
+        let changes = diff::diff(&old, &new);
+        let c = changes
+            .iter()
+            .find(|c| c.rule == Rule::GeneratedItemsChanged)
+            .unwrap_or_else(|| panic!("{}", show(&changes)));
+        assert_eq!(c.impact.items, ["WebhookPayload"], "{}", show(&changes));
+        assert_eq!(c.impact.semver, want, "{}", show(&changes));
+    }
+}
+
 #[test]
 fn every_rule_is_listed_once_with_an_id_and_a_description() {
     let all = Rule::all();

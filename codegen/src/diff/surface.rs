@@ -108,6 +108,10 @@ impl Surface {
         for op in &api.operations {
             s.operation(op);
         }
+        // `pub type WebhookPayload = types::<name>;` (`x-ottu-webhook-payload`).
+        if let Some(name) = &api.webhook_payload {
+            s.put("type WebhookPayload".into(), format!("= {name}"));
+        }
         s
     }
 
