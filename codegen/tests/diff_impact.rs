@@ -13,7 +13,9 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use codegen::diff::{self, Bound, Change, Dir, Format, Limit, LimitChange, Rule, Semver, Severity};
+use codegen::diff::{
+    self, Bound, Change, ClientImpact, Dir, Format, Limit, LimitChange, Rule, Semver, Severity,
+};
 use codegen::{LoadOptions, Spec, load};
 use serde_json::{Value, json};
 
@@ -501,6 +503,13 @@ fn every_rule_has_a_generated_pair_and_the_impact_cargo_semver_checks_would_find
                 c.impact.semver.as_str(),
                 want.as_str(),
                 show(&changes)
+            ));
+        }
+        // A rule that says no generated item depends on it claims none.
+        if matches!(rule.client(), ClientImpact::None(_)) && !c.impact.items.is_empty() {
+            failures.push(format!(
+                "{rule}: states no items, claims {:?}",
+                c.impact.items
             ));
         }
         // The model's items were found by the rule that explains them.

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::rule::Rule;
+use super::rule::{ClientImpact, Rule};
 use super::surface::{ItemChange, deref, named};
 use super::{Change, Semver, Severity, diff};
 use crate::model::{Api, Ty, TypeKind};
@@ -108,16 +108,16 @@ pub(crate) fn of(rule: Rule, claimed: &[&ItemChange]) -> Impact {
         .map(|c| c.semver)
         .max()
         .unwrap_or(Semver::Patch);
-    let semver = client.floor.max(model);
+    let semver = client.floor().max(model);
     let mut why: Vec<String> = Vec::new();
-    if client.floor > Semver::Patch {
-        why.push(client.why.to_string());
+    if let ClientImpact::AtLeast(_, reason) = client {
+        why.push(reason.to_string());
     }
     why.extend(claimed.iter().map(|c| c.show()));
-    let why = if why.is_empty() {
-        "no generated item changes".to_string()
-    } else {
-        why.join("; ")
+    let why = match (why.is_empty(), client) {
+        (false, _) => why.join("; "),
+        (true, ClientImpact::None(reason)) => format!("no generated item changes ({reason})"),
+        (true, _) => "no generated item changes".to_string(),
     };
     Impact {
         semver,

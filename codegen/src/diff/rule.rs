@@ -247,13 +247,27 @@ rules! {
     }
 }
 
-/// What a rule does to the generated client, whatever the models say.
+/// What a rule states about the generated client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientImpact {
-    /// The least bump a change of this rule forces.
-    pub floor: Semver,
-    /// Why, for the report.
-    pub why: &'static str,
+pub enum ClientImpact {
+    /// No generated item depends on what the rule sees (why).
+    None(&'static str),
+    /// The generated items the change is about decide, as the models of
+    /// both sides give them.
+    Items,
+    /// At least this bump, whatever the items say (why): the generated
+    /// client behaves differently though no signature may change.
+    AtLeast(Semver, &'static str),
+}
+
+impl ClientImpact {
+    /// The least bump a change of the rule forces.
+    pub fn floor(self) -> Semver {
+        match self {
+            ClientImpact::AtLeast(s, _) => s,
+            ClientImpact::None(_) | ClientImpact::Items => Semver::Patch,
+        }
+    }
 }
 
 /// Everything stated about one rule.
@@ -265,27 +279,14 @@ pub struct Def {
     pub client: ClientImpact,
 }
 
-const fn at_least(floor: Semver, why: &'static str) -> ClientImpact {
-    ClientImpact { floor, why }
-}
+use ClientImpact::Items;
 
-/// The generated items say: no floor of the rule's own.
-const fn items(why: &'static str) -> ClientImpact {
-    ClientImpact {
-        floor: Semver::Patch,
-        why,
-    }
-}
-
-const SIGNATURE: ClientImpact = items("the client method's signature, as the generator derives it");
-const FIELD: ClientImpact = items("the field or argument, as the generator types it");
-const ENUM: ClientImpact = items(
-    "the generated enum's variants (enums are exhaustive: a variant added or removed breaks matches)",
-);
-const NO_ITEMS: ClientImpact = items("no generated item depends on it");
-const CREDENTIALS: ClientImpact = items(
+const NO_ITEMS: ClientImpact = ClientImpact::None("the generator ignores it");
+const CREDENTIALS: ClientImpact = ClientImpact::None(
     "credentials are configured in the hand-written runtime; no generated item depends on the spec's security",
 );
+const LIMITS: ClientImpact =
+    ClientImpact::None("validation limits only: checked at run time, not part of any signature");
 
 impl Rule {
     /// The stable kebab-case id (`request-property-became-required`).
@@ -318,31 +319,31 @@ impl Rule {
                     s("operation-added"),
                     Info,
                     s("an operation was added"),
-                    at_least(Minor, "a new client method"),
+                    ClientImpact::AtLeast(Minor, "a new client method"),
                 ),
                 OperationRemoved => (
                     s("operation-removed"),
                     Error,
                     s("an operation was removed: calls to it fail"),
-                    at_least(Major, "a client method disappears"),
+                    ClientImpact::AtLeast(Major, "a client method disappears"),
                 ),
                 OperationMethodChanged => (
                     s("operation-method-changed"),
                     Error,
                     s("the HTTP method of an operation changed: old calls reach nothing"),
-                    items("same method signature; the regenerated client calls the new endpoint"),
+                    Items,
                 ),
                 OperationPathChanged => (
                     s("operation-path-changed"),
                     Error,
                     s("the path of an operation changed: old calls reach nothing"),
-                    items("same method signature; the regenerated client calls the new endpoint"),
+                    Items,
                 ),
                 OperationIdChanged => (
                     s("operation-id-changed"),
                     Info,
                     s("the operationId changed (the wire is the same; generated names may not be)"),
-                    items("the client method is named after the operationId"),
+                    Items,
                 ),
                 OperationDeprecated => (
                     s("operation-deprecated"),
@@ -354,19 +355,19 @@ impl Rule {
                     s("request-parameter-added"),
                     Info,
                     s("an optional parameter was added"),
-                    SIGNATURE,
+                    Items,
                 ),
                 ParameterAddedRequired => (
                     s("request-parameter-added-required"),
                     Error,
                     s("a required parameter was added: old calls lack it"),
-                    SIGNATURE,
+                    Items,
                 ),
                 ParameterRemoved => (
                     s("request-parameter-removed"),
                     Warning,
                     s("a parameter was removed: servers may reject or ignore it"),
-                    SIGNATURE,
+                    Items,
                 ),
                 ParameterMoved => (
                     s("request-parameter-moved"),
@@ -374,79 +375,79 @@ impl Rule {
                     s(
                         "a parameter moved (query, header, path): old calls send it in the wrong place",
                     ),
-                    SIGNATURE,
+                    Items,
                 ),
                 ParameterBecameRequired => (
                     s("request-parameter-became-required"),
                     Error,
                     s("a parameter became required: calls without it fail"),
-                    SIGNATURE,
+                    Items,
                 ),
                 ParameterBecameOptional => (
                     s("request-parameter-became-optional"),
                     Info,
                     s("a parameter became optional"),
-                    SIGNATURE,
+                    Items,
                 ),
                 BodyAdded => (
                     s("request-body-added"),
                     Info,
                     s("an optional request body was added"),
-                    SIGNATURE,
+                    Items,
                 ),
                 BodyAddedRequired => (
                     s("request-body-added-required"),
                     Error,
                     s("a required request body was added: old calls lack it"),
-                    SIGNATURE,
+                    Items,
                 ),
                 BodyRemoved => (
                     s("request-body-removed"),
                     Warning,
                     s("the request body was removed: servers may reject or ignore it"),
-                    SIGNATURE,
+                    Items,
                 ),
                 BodyBecameRequired => (
                     s("request-body-became-required"),
                     Error,
                     s("the request body became required: calls without it fail"),
-                    SIGNATURE,
+                    Items,
                 ),
                 BodyBecameOptional => (
                     s("request-body-became-optional"),
                     Info,
                     s("the request body became optional"),
-                    SIGNATURE,
+                    Items,
                 ),
                 ContentTypeAdded(Req) => (
                     s("request-content-type-added"),
                     Info,
                     s("a request body encoding was added"),
-                    SIGNATURE,
+                    Items,
                 ),
                 ContentTypeAdded(Resp) => (
                     s("response-content-type-added"),
                     Info,
                     s("a response encoding was added"),
-                    SIGNATURE,
+                    Items,
                 ),
                 ContentTypeRemoved(Req) => (
                     s("request-content-type-removed"),
                     Error,
                     s("a request body encoding was removed: calls sending it fail"),
-                    SIGNATURE,
+                    Items,
                 ),
                 ContentTypeRemoved(Resp) => (
                     s("response-content-type-removed"),
                     Error,
                     s("a response encoding was removed: clients asking for it fail"),
-                    SIGNATURE,
+                    Items,
                 ),
                 SuccessStatusAdded => (
                     s("response-success-status-added"),
                     Warning,
                     s("a success status was added: clients may not expect it"),
-                    at_least(
+                    ClientImpact::AtLeast(
                         Minor,
                         "a status the client reported as unexpected is now a success",
                     ),
@@ -455,19 +456,19 @@ impl Rule {
                     s("response-success-status-removed"),
                     Error,
                     s("a success status was removed: what clients relied on is no longer sent"),
-                    at_least(Major, "a success of the generated method disappears"),
+                    ClientImpact::AtLeast(Major, "a success of the generated method disappears"),
                 ),
                 NonSuccessStatusAdded => (
                     s("response-non-success-status-added"),
                     Info,
                     s("an error status was documented"),
-                    SIGNATURE,
+                    Items,
                 ),
                 NonSuccessStatusRemoved => (
                     s("response-non-success-status-removed"),
                     Warning,
                     s("an error status is no longer documented"),
-                    SIGNATURE,
+                    Items,
                 ),
                 SecurityRequirementsLoosened => (
                     s("security-requirements-loosened"),
@@ -503,37 +504,37 @@ impl Rule {
                     s("schema-ref-renamed"),
                     Info,
                     s("a referenced component has a new name (the wire is the same)"),
-                    items("the generated type is named after the component"),
+                    Items,
                 ),
                 TypeChanged(d) => (
                     Cow::Owned(format!("{}-property-type-changed", d.id())),
                     Error,
                     s("a value's type changed incompatibly"),
-                    FIELD,
+                    Items,
                 ),
                 TypeWidened => (
                     s("request-property-type-widened"),
                     Info,
                     s("a request value accepts more types"),
-                    FIELD,
+                    Items,
                 ),
                 TypeNarrowed => (
                     s("response-property-type-narrowed"),
                     Info,
                     s("a response value has fewer possible types"),
-                    FIELD,
+                    Items,
                 ),
                 BecameNullable(d) => (
                     Cow::Owned(format!("{}-property-became-nullable", d.id())),
                     if d == Resp { Error } else { Info },
                     s("a value may now be null"),
-                    FIELD,
+                    Items,
                 ),
                 BecameNonNullable(d) => (
                     Cow::Owned(format!("{}-property-became-non-nullable", d.id())),
                     if d == Req { Error } else { Info },
                     s("a value may no longer be null"),
-                    FIELD,
+                    Items,
                 ),
                 EnumValueAdded(d) => (
                     Cow::Owned(format!("{}-enum-value-added", d.id())),
@@ -541,95 +542,91 @@ impl Rule {
                     s(
                         "a value was added to a list of values (responses: breaks clients with closed enums)",
                     ),
-                    ENUM,
+                    Items,
                 ),
                 EnumValueRemoved(d) => (
                     Cow::Owned(format!("{}-enum-value-removed", d.id())),
                     if d == Req { Error } else { Info },
                     s("a value was removed from a list of values"),
-                    ENUM,
+                    Items,
                 ),
                 EnumAdded(d) => (
                     Cow::Owned(format!("{}-enum-added", d.id())),
                     if d == Req { Error } else { Info },
                     s("a free value is now restricted to a list of values"),
-                    FIELD,
+                    Items,
                 ),
                 EnumRemoved(d) => (
                     Cow::Owned(format!("{}-enum-removed", d.id())),
                     if d == Req { Info } else { Warning },
                     s("a value is no longer restricted to a list of values"),
-                    FIELD,
+                    Items,
                 ),
                 RequestPropertyAdded => (
                     s("request-property-added"),
                     Info,
                     s("an optional request property was added"),
-                    items(
-                        "a new field of the request struct (generated structs are built with struct literals)",
-                    ),
+                    Items,
                 ),
                 RequestPropertyAddedRequired => (
                     s("request-property-added-required"),
                     Error,
                     s("a required request property was added: old requests lack it"),
-                    items("a new field of the request struct"),
+                    Items,
                 ),
                 RequestPropertyRemoved => (
                     s("request-property-removed"),
                     Warning,
                     s("a request property was removed: servers may reject or ignore it"),
-                    FIELD,
+                    Items,
                 ),
                 ResponsePropertyAdded => (
                     s("response-property-added"),
                     Info,
                     s("a response property was added"),
-                    items(
-                        "a new field of the response struct (generated structs are built with struct literals)",
-                    ),
+                    Items,
                 ),
                 ResponsePropertyRemoved => (
                     s("response-property-removed"),
                     Error,
                     s("a required response property was removed: clients reading it fail"),
-                    FIELD,
+                    Items,
                 ),
                 ResponseOptionalPropertyRemoved => (
                     s("response-optional-property-removed"),
                     Warning,
                     s("an optional response property was removed"),
-                    FIELD,
+                    Items,
                 ),
                 PropertyBecameRequired(d) => (
                     Cow::Owned(format!("{}-property-became-required", d.id())),
                     if d == Req { Error } else { Info },
                     s("a property became required"),
-                    FIELD,
+                    Items,
                 ),
                 PropertyBecameOptional(d) => (
                     Cow::Owned(format!("{}-property-became-optional", d.id())),
                     if d == Resp { Error } else { Info },
                     s("a property became optional"),
-                    FIELD,
+                    Items,
                 ),
                 UnionVariantAdded(d) => (
                     Cow::Owned(format!("{}-union-variant-added", d.id())),
                     if d == Resp { Warning } else { Info },
                     s("a oneOf/anyOf branch was added"),
-                    ENUM,
+                    Items,
                 ),
                 UnionVariantRemoved(d) => (
                     Cow::Owned(format!("{}-union-variant-removed", d.id())),
                     if d == Req { Error } else { Info },
                     s("a oneOf/anyOf branch was removed"),
-                    ENUM,
+                    Items,
                 ),
                 GeneratedItemsChanged => (
                     s("generated-items-changed"),
                     Info,
                     s("generated items change that no other rule explains (the wire is the same)"),
-                    items("the generated items themselves"),
+                    Items,
                 ),
                 Limit(d, limit, change) => {
                     let (keyword, stem, bound) = limit.spec();
@@ -652,9 +649,7 @@ impl Rule {
                             d.id(),
                             change.id()
                         )),
-                        items(
-                            "validation limits only: checked at run time, not part of any signature",
-                        ),
+                        LIMITS,
                     )
                 }
             };
