@@ -78,6 +78,10 @@ pub struct OperationNotification {
     pub other: Map<String, Value>,
 }
 
+/// Masked in `Debug` on top of the credentials and card data every body
+/// masks: the body's own HMAC (not needed to read the notification).
+const MASKED: &[&str] = &["signature"];
+
 impl fmt::Debug for OperationNotification {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OperationNotification")
@@ -91,8 +95,8 @@ impl fmt::Debug for OperationNotification {
             .field("pg_code", &self.pg_code)
             .field("is_sandbox", &self.is_sandbox)
             .field("timestamp_utc", &self.timestamp_utc)
-            .field("txn", &self.txn.as_ref().map(Masked))
-            .field("other", &Masked(&self.other))
+            .field("txn", &self.txn.as_ref().map(|t| Masked(t, MASKED)))
+            .field("other", &Masked(&self.other, MASKED))
             .finish()
     }
 }
