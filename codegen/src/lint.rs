@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::error::{LoadError, Location};
 use crate::schema::{self, Distinction};
-use crate::spec::{ParamIn, Parameter, Spec, is_credential_header};
+use crate::spec::{Operation, ParamIn, Parameter, Spec, is_credential_header};
 use crate::{pointer, walk};
 
 /// How bad a finding is. `Error` makes `cargo xtask lint` exit 1.
@@ -87,6 +87,7 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
                 "no operationId: generated method names would be guessed from the path".into(),
             )),
         }
+        policy_decisions(spec, &op, &mut out);
         for p in op.parameters() {
             parameter(spec, &p, &mut out);
         }
@@ -179,6 +180,33 @@ fn ambiguous_unions(spec: &Spec, out: &mut Vec<Finding>) {
             }
         }
     });
+}
+
+/// An operation without a money-movement or retry decision: the client
+/// would fall back to HTTP semantics (GET, HEAD, OPTIONS retried, anything
+/// else sent once and treated as moving money), a default instead of a
+/// decision. The decisions are `x-ottu-*` extensions (see
+/// `specs/overlays/ottu-policy.yaml`).
+fn policy_decisions(spec: &Spec, op: &Operation<'_>, out: &mut Vec<Finding>) {
+    let missing = op.policy().missing();
+    if missing.is_empty() {
+        return;
+    }
+    let method = op.method;
+    let p = op.policy();
+    out.push(finding(
+        spec,
+        "missing-policy-decision",
+        Severity::Error,
+        &op.pointer(),
+        format!(
+            "operation `{}` declares no {}: the client falls back to {} (retry: {}); decide it in the spec or an overlay",
+            op.id_or_default(),
+            missing.join(" and no "),
+            if p.moves_money_or_default(method) { "treating it as moving money" } else { "treating it as moving no money" },
+            p.retry_or_default(method).as_str(),
+        ),
+    ));
 }
 
 /// `Authorization` declared as an input, and credentials in defaults or examples.

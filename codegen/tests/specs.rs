@@ -91,3 +91,93 @@ fn raw_seed_specs_lint_dirty_and_overlaid_specs_lint_clean() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+#[test]
+fn every_operation_without_a_money_or_retry_decision_is_an_error_naming_it() {
+    // As published, no operation of specs/ decides; the overlay decides all five.
+    let raw = load(&[specs()], &LoadOptions { overlays: false }).unwrap();
+    let missing: Vec<_> = lint::lint(&raw)
+        .into_iter()
+        .filter(|f| f.rule == "missing-policy-decision")
+        .collect();
+    let mut named = Vec::new();
+    for op in raw.operations() {
+        let id = op.id.unwrap();
+        let f = missing
+            .iter()
+            .find(|f| f.at.pointer == op.pointer())
+            .unwrap_or_else(|| panic!("{id} not listed: {missing:#?}"));
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.at.file, raw.origin(&op.pointer()).file, "{f}");
+        assert!(f.at.file.starts_with(specs()), "{f}");
+        assert!(f.message.contains(&format!("`{id}`")), "{f}");
+        assert!(
+            f.message.contains("x-ottu-moves-money") && f.message.contains("x-ottu-retry"),
+            "{f}"
+        );
+        named.push(id);
+    }
+    assert_eq!(missing.len(), 5, "{missing:#?}");
+    assert_eq!(named.len(), 5);
+
+    let decided = load(&[specs()], &LoadOptions::default()).unwrap();
+    assert!(
+        lint::lint(&decided)
+            .iter()
+            .all(|f| f.rule != "missing-policy-decision")
+    );
+}
+
+#[test]
+fn a_half_decided_operation_names_the_missing_decision_only() {
+    let dir = std::env::temp_dir().join(format!("codegen-policy-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("api.yaml");
+    std::fs::write(
+        &file,
+        r#"openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /pay/:
+    post:
+      operationId: pay
+      x-ottu-moves-money: true
+      responses: {"200": {description: ok}}
+  /refund/:
+    post:
+      operationId: refund
+      x-ottu-retry: never
+      responses: {"200": {description: ok}}
+  /status/:
+    get:
+      operationId: status
+      x-ottu-moves-money: false
+      x-ottu-retry: safe
+      responses: {"200": {description: ok}}
+"#,
+    )
+    .unwrap();
+    let spec = load(std::slice::from_ref(&file), &LoadOptions::default()).unwrap();
+    let findings: Vec<_> = lint::lint(&spec)
+        .into_iter()
+        .filter(|f| f.rule == "missing-policy-decision")
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(findings.len(), 2, "{findings:#?}");
+    let pay = findings
+        .iter()
+        .find(|f| f.at.pointer == "/paths/~1pay~1/post")
+        .unwrap();
+    assert!(pay.at.file.ends_with("api.yaml"), "{pay}");
+    assert!(
+        pay.message.contains("`pay`") && pay.message.contains("no x-ottu-retry"),
+        "{pay}"
+    );
+    assert!(!pay.message.contains("x-ottu-moves-money"), "{pay}");
+    let refund = findings
+        .iter()
+        .find(|f| f.at.pointer == "/paths/~1refund~1/post")
+        .unwrap();
+    assert!(refund.message.contains("x-ottu-moves-money"), "{refund}");
+    assert!(!refund.message.contains("x-ottu-retry"), "{refund}");
+}
