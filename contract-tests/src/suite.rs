@@ -10,7 +10,7 @@ use codegen::spec::ParamIn;
 use serde_json::{Value, json};
 
 use crate::finding::{Finding, Kind};
-use crate::mock::{MockConfig, MockServer, routes};
+use crate::mock::{Drift, MockConfig, MockServer, routes};
 use crate::report::{Case, Outcome, Redactor, Report};
 use crate::validators::{OperationEntry, Validators};
 
@@ -59,7 +59,7 @@ pub struct SuiteConfig {
     pub timeout: Duration,
     /// Mock only: ask the mock to inject this drift (`X-Mock-Drift`) into
     /// every documented response, to see the suite fail on it.
-    pub drift: Option<String>,
+    pub drift: Option<Drift>,
 }
 
 impl Default for SuiteConfig {
@@ -314,7 +314,7 @@ impl Runner {
             };
             req.headers.push(("Prefer".into(), prefer));
             if let Some(d) = &self.config.drift {
-                req.headers.push(("X-Mock-Drift".into(), d.clone()));
+                req.headers.push(("X-Mock-Drift".into(), d.name().into()));
             }
             let name = match &label {
                 Some(l) => format!("documented {status} ({l})"),

@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use contract_tests::Validators;
-use contract_tests::bench::{raw_request, read_response};
+use contract_tests::loadgen::{raw_request, read_response};
 use contract_tests::mock::{MockConfig, MockServer};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;

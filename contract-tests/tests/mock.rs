@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use contract_tests::bench::{self, raw_request};
+use contract_tests::loadgen::{self, raw_request};
 use contract_tests::mock::{MockConfig, MockServer};
 use contract_tests::{Kind, Validators};
 use serde_json::{Value, json};
@@ -423,7 +423,7 @@ async fn raw(addr: std::net::SocketAddr, bytes: &[u8]) -> Option<u16> {
     let mut buf = Vec::new();
     tokio::time::timeout(
         Duration::from_secs(10),
-        bench::read_response(&mut s, &mut buf),
+        loadgen::read_response(&mut s, &mut buf),
     )
     .await
     .ok()?
@@ -481,7 +481,7 @@ async fn thousands_of_mixed_requests_from_many_connections_never_get_a_5xx() {
     )
     .await
     .unwrap();
-    let mut requests = bench::valid_requests(&v, 3);
+    let mut requests = loadgen::valid_requests(&v, 3);
     let auth = [
         ("Authorization", "Api-Key k"),
         ("Content-Type", "application/json"),
@@ -529,7 +529,7 @@ async fn thousands_of_mixed_requests_from_many_connections_never_get_a_5xx() {
         ],
         b"{\"session_id\": \"s\", \"token\": \"t\"}",
     ));
-    let result = bench::load(
+    let result = loadgen::load(
         server.addr(),
         32,
         6_000,

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use contract_tests::mock::{MockConfig, MockServer};
+use contract_tests::mock::{Drift, MockConfig, MockServer};
 use contract_tests::report::{Outcome, Redactor};
 use contract_tests::suite::{self, Fixtures, SuiteConfig, SuiteError, Target};
 use contract_tests::{Kind, Validators};
@@ -117,7 +117,7 @@ async fn injected_drift_fails_the_suite_and_is_named_in_junit() {
     let v = validators(true);
     let config = SuiteConfig {
         cases: 1,
-        drift: Some("remove-required".into()),
+        drift: Some(Drift::RemoveRequired),
         ..SuiteConfig::default()
     };
     let (report, redactor) = suite::run(v, config).await.unwrap();

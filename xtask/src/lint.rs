@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use codegen::lint::{self, Severity};
 use codegen::{LoadOptions, load};
 
+use crate::args::TextOrJson;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Spec files, overlays or directories (default: specs/).
@@ -14,8 +16,8 @@ pub struct Args {
     #[arg(long)]
     no_overlays: bool,
     /// Output format.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    format: String,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    format: TextOrJson,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
@@ -42,7 +44,7 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    if args.format == "json" {
+    if args.format == TextOrJson::Json {
         println!("{}", serde_json::to_string_pretty(&findings)?);
     } else {
         for f in &findings {

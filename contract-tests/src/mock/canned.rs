@@ -5,6 +5,8 @@
 use bytes::Bytes;
 use serde_json::Value;
 
+use super::drifts::Drift;
+
 /// A pre-generated response.
 #[derive(Debug, Clone)]
 pub struct Canned {
@@ -17,5 +19,5 @@ pub struct Canned {
     /// The schema the body was generated from (the chosen union branch).
     pub schema: Option<Value>,
     /// `(drift name, drifted body, pointer it touched)`, see the `inject` module.
-    pub drifted: Vec<(&'static str, Bytes, String)>,
+    pub drifted: Vec<(Drift, Bytes, String)>,
 }

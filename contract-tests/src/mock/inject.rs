@@ -24,22 +24,7 @@ use codegen::sample::flatten;
 use codegen::spec::Spec;
 
 use super::canned::Canned;
-
-/// Every drift name the mock understands.
-pub const DRIFTS: &[&str] = &[
-    "remove-required",
-    "change-type",
-    "add-enum-value",
-    "add-field",
-    "bad-format",
-    "too-long",
-    "out-of-range",
-    "bad-pattern",
-    "undocumented-status",
-    "wrong-content-type",
-    "not-json",
-    "empty-body",
-];
+pub use super::drifts::Drift;
 
 /// A drifted response.
 #[derive(Debug)]
@@ -60,34 +45,29 @@ pub fn apply(canned: &Canned, name: &str) -> Result<Option<Drifted>, String> {
         body: canned.body.clone(),
         pointer: None,
     };
-    match name.trim() {
-        "undocumented-status" => out.status = 418,
-        "wrong-content-type" => out.content_type = Some("text/plain; charset=utf-8".into()),
-        "not-json" => out.body = Bytes::from_static(b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"),
-        "empty-body" => out.body = Bytes::new(),
-        other => match canned.drifted.iter().find(|d| d.0 == other) {
+    let Some(drift) = Drift::parse(name) else {
+        let known: Vec<&str> = Drift::ALL.iter().map(|d| d.name()).collect();
+        return Err(format!(
+            "unknown drift `{}` (known: {})",
+            crate::drift::excerpt(name.trim(), 40),
+            known.join(", ")
+        ));
+    };
+    match drift {
+        Drift::UndocumentedStatus => out.status = 418,
+        Drift::WrongContentType => out.content_type = Some("text/plain; charset=utf-8".into()),
+        Drift::NotJson => out.body = Bytes::from_static(b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"),
+        Drift::EmptyBody => out.body = Bytes::new(),
+        structural => match canned.drifted.iter().find(|d| d.0 == structural) {
             Some((_, body, pointer)) => {
                 out.body = body.clone();
                 out.pointer = Some(pointer.clone());
             }
-            None if DRIFTS.contains(&other) => return Ok(None),
-            None => return Err(format!("unknown drift `{}` (known: {})", crate::drift::excerpt(other, 40), DRIFTS.join(", "))),
+            None => return Ok(None),
         },
     }
     Ok(Some(out))
 }
-
-/// The drifts that rewrite the body, precomputed at startup for each canned response.
-pub const STRUCTURAL: &[&str] = &[
-    "remove-required",
-    "change-type",
-    "add-enum-value",
-    "add-field",
-    "bad-format",
-    "too-long",
-    "out-of-range",
-    "bad-pattern",
-];
 
 /// `value` with drift `drift` applied and the pointer it touched, or
 /// `None` when nothing in it fits.
@@ -95,7 +75,7 @@ pub fn structural(
     spec: &Spec,
     value: &Value,
     schema: &Value,
-    drift: &str,
+    drift: Drift,
 ) -> Option<(Value, String)> {
     let mut value = value.clone();
     let pointer = mutate(spec, &mut value, schema, drift, 0)?;
@@ -144,7 +124,7 @@ fn mutate(
     spec: &Spec,
     value: &mut Value,
     schema: &Value,
-    drift: &str,
+    drift: Drift,
     depth: usize,
 ) -> Option<String> {
     if depth > MAX_DEPTH {
@@ -176,7 +156,7 @@ fn mutate(
         .collect();
     let prop = |k: &str, key: &str| props.get(k).and_then(|p| p.get(key)).cloned();
     let key = match drift {
-        "add-field" => {
+        Drift::AddField => {
             // Where the schema describes undeclared properties (a map of
             // field errors), another key is no drift.
             if flat
@@ -188,9 +168,9 @@ fn mutate(
             obj.insert("x_mock_added_field".into(), Value::String("drift".into()));
             return Some("/x_mock_added_field".into());
         }
-        "out-of-range" | "bad-pattern" => {
+        Drift::OutOfRange | Drift::BadPattern => {
             let wrong = |p: &Value| match drift {
-                "out-of-range" => out_of_range(p),
+                Drift::OutOfRange => out_of_range(p),
                 _ => mismatching(p),
             };
             if let Some((k, bad)) = props.iter().find_map(|(k, p)| Some((k.clone(), wrong(p)?))) {
@@ -221,12 +201,12 @@ fn mutate(
                 return None;
             }
         }
-        "remove-required" => {
+        Drift::RemoveRequired => {
             let key = required.iter().find(|r| obj.contains_key(**r))?.to_string();
             obj.remove(&key);
             return Some(pointer::push("", &key));
         }
-        "change-type" => {
+        Drift::ChangeType => {
             let k = obj
                 .iter()
                 .find(|(k, v)| {
@@ -237,7 +217,7 @@ fn mutate(
             obj.insert(k.clone(), Value::from(12345));
             k
         }
-        "bad-format" => {
+        Drift::BadFormat => {
             let k = obj
                 .iter()
                 .find(|(k, v)| {
@@ -253,7 +233,7 @@ fn mutate(
             obj.insert(k.clone(), Value::String("2023-12-13 13:42:35".into()));
             k
         }
-        "too-long" => {
+        Drift::TooLong => {
             let (k, max) = obj.iter().find_map(|(k, v)| {
                 Some((
                     k.clone(),
@@ -265,7 +245,7 @@ fn mutate(
             obj.insert(k.clone(), Value::String("x".repeat(max as usize + 1)));
             k
         }
-        "add-enum-value" => {
+        Drift::AddEnumValue => {
             if let Some(k) = obj.keys().find(|k| prop(k, "enum").is_some()).cloned() {
                 obj.insert(k.clone(), Value::String("x-drifted-value".into()));
                 k
@@ -285,7 +265,9 @@ fn mutate(
                 return None;
             }
         }
-        _ => return None,
+        Drift::UndocumentedStatus | Drift::WrongContentType | Drift::NotJson | Drift::EmptyBody => {
+            return None;
+        }
     };
     Some(pointer::push("", &key))
 }

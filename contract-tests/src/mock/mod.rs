@@ -14,14 +14,16 @@
 //!   branch's component name) or the same in `X-Mock-Response`.
 //! - Drift: `X-Mock-Drift: <name>` corrupts the chosen response on purpose;
 //!   the response header `X-Mock-Drift-Pointer` names the JSON pointer it
-//!   touched. See [`inject::DRIFTS`].
+//!   touched. See [`Drift`].
 
 mod canned;
+mod drifts;
 mod form;
 pub mod inject;
 pub mod routes;
 mod server;
 
 pub use canned::Canned;
+pub use drifts::Drift;
 pub use routes::Routes;
 pub use server::{MockConfig, MockServer};

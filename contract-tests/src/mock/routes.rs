@@ -12,6 +12,7 @@ use serde_json::Value;
 use codegen::spec::ParamIn;
 
 use super::canned::Canned;
+use super::drifts::Drift;
 use super::form::percent_decode;
 use super::inject;
 use crate::validators::{Compiled, OperationEntry, Validators};
@@ -130,12 +131,13 @@ impl Routes {
                             seed ^ hash(&(&op.id, status, &label)),
                         );
                         let body = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
-                        let drifted = inject::STRUCTURAL
-                            .iter()
+                        let drifted = Drift::ALL
+                            .into_iter()
+                            .filter(|d| d.is_structural())
                             .filter_map(|d| {
                                 let (v, p) = inject::structural(spec, &value, &schema, d)?;
                                 Some((
-                                    *d,
+                                    d,
                                     Bytes::from(serde_json::to_vec(&v).unwrap_or_default()),
                                     p,
                                 ))

@@ -16,6 +16,7 @@ mod measure;
 mod ours;
 mod peers;
 mod process;
+mod rates;
 mod server;
 mod table;
 mod tasks;
@@ -26,7 +27,9 @@ use std::process::{Command, ExitCode};
 use std::sync::Arc;
 
 pub use baseline::BaselineArgs;
-use contract_tests::bench::LoadResult;
+use contract_tests::loadgen::LoadResult;
+
+use crate::args::TextOrJson;
 
 use measure::Plan;
 use table::Row;
@@ -42,8 +45,9 @@ pub struct Args {
     /// Also install (once, into .peers/) and measure Prism, Python jsonschema and Schemathesis.
     #[arg(long)]
     peers: bool,
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    format: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    format: TextOrJson,
 }
 
 /// What every measurement needs.
@@ -74,7 +78,7 @@ impl Ctx {
         connections: usize,
         requests: &Arc<Vec<Vec<u8>>>,
     ) -> LoadResult {
-        self.rt.block_on(contract_tests::bench::load(
+        self.rt.block_on(contract_tests::loadgen::load(
             addr,
             connections,
             1_000_000,
@@ -110,7 +114,7 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
     let peers = args.peers.then(|| peers::install(&ctx.root));
     let rows = measure_all(&ctx, peers.as_ref());
     let machine = ours::machine();
-    if args.format == "json" {
+    if args.format == TextOrJson::Json {
         println!(
             "{}",
             serde_json::to_string_pretty(&table::json(&rows, &machine))?
@@ -163,7 +167,7 @@ fn measure_all(ctx: &Ctx, peers: Option<&peers::Peers>) -> Vec<Row> {
         .find_map(|c| c.as_ref().ok().filter(|c| c.label == "SchemaWebhook"));
     rows.extend(ours::decode(ctx, webhook));
     eprintln!("bench: mock in process");
-    let requests = Arc::new(contract_tests::bench::valid_requests(&validators, 1));
+    let requests = Arc::new(contract_tests::loadgen::valid_requests(&validators, 1));
     rows.extend(ours::mock_in_process(ctx, validators.clone(), &requests));
     eprintln!("bench: mock processes");
     rows.extend(mock_processes(ctx, peers));
@@ -249,7 +253,10 @@ fn rerun_in_release(args: &Args) -> Result<ExitCode, crate::Error> {
             "--",
             "bench",
             "--format",
-            &args.format,
+            match args.format {
+                TextOrJson::Text => "text",
+                TextOrJson::Json => "json",
+            },
         ])
         .env(MARKER, "1");
     if args.quick {

@@ -8,7 +8,9 @@ use std::time::Instant;
 
 use codegen::{LoadOptions, Spec, load};
 use contract_tests::Validators;
-use contract_tests::bench::{LoadResult, validations_per_second};
+use contract_tests::loadgen::LoadResult;
+
+use super::rates::validations_per_second;
 use contract_tests::mock::{MockConfig, MockServer};
 use serde_json::{Value, json};
 

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::rates::validations_per_second;
 use contract_tests::Validators;
-use contract_tests::bench::validations_per_second;
 
 use super::Ctx;
 use super::ours::Case;

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use contract_tests::bench::{LoadResult, valid_requests};
+use contract_tests::loadgen::{LoadResult, valid_requests};
 
 use super::Ctx;
 use super::ours::{build, latency_note, load_row};
@@ -87,7 +87,7 @@ pub fn round(ctx: &Ctx, mock: &Mock, requests: &Arc<Vec<Vec<u8>>>) -> Result<Rou
     let sampler = MemorySampler::start(server.pid());
     // Warm-up (JIT, caches, connection pools) at 8 connections, discarded.
     let load = |c: usize, time: Duration| {
-        ctx.rt.block_on(contract_tests::bench::load(
+        ctx.rt.block_on(contract_tests::loadgen::load(
             server.addr,
             c,
             1_000_000,

@@ -1,10 +1,11 @@
-//! The commands as a user runs them: exit codes 0 / 1 / 2 and the live-mode guards.
+//! `cargo xtask validate|contract` as a user runs them: exit codes 0 / 1 / 2,
+//! checked choices and the live-mode guards.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_contract-tests"));
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xtask"));
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
     for var in [
         "OTTU_BASE_URL",
@@ -215,4 +216,17 @@ fn contract_against_the_mock_is_green_and_injected_drift_exits_1_with_junit() {
     assert!(out.contains("undocumented-property"), "{out}");
     let (code, out, _) = added("warning");
     assert_eq!(code, 1, "{out}");
+}
+
+#[test]
+fn string_choices_are_checked_and_listed() {
+    for (flag, value, listed) in [
+        ("--inject-drift", "gremlins", "remove-required"),
+        ("--format", "yaml", "markdown"),
+        ("--fail-on", "info", "warning"),
+    ] {
+        let (code, _, err) = run(bin().args(["contract", "--spec", &specs(), flag, value]));
+        assert_eq!(code, 2, "{flag} {value}: {err}");
+        assert!(err.contains(value) && err.contains(listed), "{err}");
+    }
 }

@@ -1,7 +1,7 @@
-//! Measurements the lead's `cargo xtask bench` calls: validation throughput
-//! (ours vs the raw `jsonschema` validator on the same schema), mock
-//! startup, and a loopback HTTP/1.1 load generator (bounded in count and
-//! time, 127.0.0.1 only) reporting requests/s and latency percentiles.
+//! A loopback HTTP/1.1 client and load generator (bounded in count and
+//! time, 127.0.0.1 only) reporting requests/s and latency percentiles, and
+//! a valid request for every operation of a spec: what the mock's load and
+//! abuse tests send and what `cargo xtask bench` measures the mock with.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -15,55 +15,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::validators::Validators;
-
-/// Validations per second of one body, three ways, measured in one call.
-#[derive(Debug, Clone, Copy)]
-pub struct ValidationRates {
-    /// The full judge (schema, undeclared properties, findings) on a
-    /// [`ResponseJudge`](crate::ResponseJudge) resolved once.
-    pub judge: f64,
-    /// The same, looking the operation and status up for every body
-    /// ([`Validators::validate_value`]).
-    pub by_id: f64,
-    /// `jsonschema`'s `is_valid` on the same compiled (non-strict) schema.
-    pub raw: f64,
-}
-
-/// Validations per second of `body` as a `status` response of `operation`.
-/// `None` if the operation/status has no JSON schema.
-pub fn validations_per_second(
-    validators: &Validators,
-    operation: &str,
-    status: u16,
-    body: &Value,
-    n: u64,
-) -> Option<ValidationRates> {
-    let op = validators.operation(operation)?;
-    let compiled = op.response(status)?.json_schema()?;
-    let judge = validators.response_judge(operation, status).ok()?;
-    let mut sink = 0usize;
-    let mut rate = |f: &mut dyn FnMut() -> usize| {
-        let started = Instant::now();
-        for _ in 0..n {
-            sink += f();
-        }
-        n as f64 / started.elapsed().as_secs_f64()
-    };
-    let by_id = rate(&mut || {
-        validators
-            .validate_value(operation, status, std::hint::black_box(body))
-            .map(|f| f.len())
-            .unwrap_or(0)
-    });
-    let judged = rate(&mut || judge.validate_value(std::hint::black_box(body)).len());
-    let raw = rate(&mut || usize::from(compiled.validator.is_valid(std::hint::black_box(body))));
-    std::hint::black_box(sink);
-    Some(ValidationRates {
-        judge: judged,
-        by_id,
-        raw,
-    })
-}
 
 /// Result of a load run.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -304,19 +255,4 @@ pub fn valid_requests(validators: &Validators, seed: u64) -> Vec<Vec<u8>> {
         out.push(raw_request(&op.method, &path, &headers, &body));
     }
     out
-}
-
-/// Time from reading the spec files to a listening mock (load, compile every
-/// validator, pre-generate every response, bind): the mock's startup.
-/// Returns the elapsed time and the running server (shut it down after use).
-pub async fn mock_startup(
-    inputs: &[std::path::PathBuf],
-    overlays: bool,
-) -> Result<(Duration, crate::mock::MockServer), Box<dyn std::error::Error>> {
-    let started = Instant::now();
-    let spec = codegen::load(inputs, &codegen::LoadOptions { overlays })?;
-    let validators = Arc::new(Validators::new(spec)?);
-    let server =
-        crate::mock::MockServer::start(validators, crate::mock::MockConfig::default()).await?;
-    Ok((started.elapsed(), server))
 }
