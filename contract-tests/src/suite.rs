@@ -563,6 +563,47 @@ impl Runner {
 
     async fn case(&mut self, op: &OperationEntry, name: &str, req: Req, expect: Expect) {
         let started = Instant::now();
+        let mut case = Case {
+            operation: op.id.clone(),
+            name: name.into(),
+            request: format!("{} {}", op.method, op.path),
+            status: None,
+            outcome: Outcome::Pass,
+            findings: Vec::new(),
+            note: String::new(),
+            millis: 0,
+        };
+        match self.request(op, &req).send().await {
+            Err(e) => {
+                case.outcome = Outcome::Fail;
+                case.note = format!(
+                    "request failed: {}",
+                    crate::drift::excerpt(&e.without_url().to_string(), 160)
+                );
+            }
+            Ok(resp) => self.judge(op, resp, expect, &mut case).await,
+        }
+        case.millis = started.elapsed().as_millis() as u64;
+        if self.config.progress {
+            let mark = if case.outcome == Outcome::Pass {
+                "ok"
+            } else {
+                "FAIL"
+            };
+            eprintln!(
+                "  {mark} {} -> {} ({} ms)",
+                case.name,
+                case.status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                case.millis
+            );
+        }
+        self.cases.push(case);
+    }
+
+    /// The HTTP request for `req`: URL, credentials, headers, body.
+    fn request(&self, op: &OperationEntry, req: &Req) -> reqwest::RequestBuilder {
         let mut path = op.path.clone();
         for (k, v) in &req.path_params {
             path = path.replace(&format!("{{{k}}}"), &encode(v));
@@ -598,78 +639,51 @@ impl Runner {
                 )
                 .body(body.clone());
         }
-        let request = format!("{} {}", op.method, op.path);
-        let mut case = Case {
-            operation: op.id.clone(),
-            name: name.into(),
-            request,
-            status: None,
-            outcome: Outcome::Pass,
-            findings: Vec::new(),
-            note: String::new(),
-            millis: 0,
-        };
-        match builder.send().await {
-            Err(e) => {
+        builder
+    }
+
+    /// The judge's findings on a response, and whether its status is the
+    /// one the case expects.
+    async fn judge(
+        &mut self,
+        op: &OperationEntry,
+        resp: reqwest::Response,
+        expect: Expect,
+        case: &mut Case,
+    ) {
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        case.status = Some(status);
+        let body = match read_capped(resp, MAX_BODY).await {
+            Ok(body) => body,
+            // Not judged: a partial body would report false drift.
+            Err(why) => {
                 case.outcome = Outcome::Fail;
-                case.note = format!(
-                    "request failed: {}",
-                    crate::drift::excerpt(&e.without_url().to_string(), 160)
-                );
+                case.note = why;
+                return;
             }
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                let content_type = resp
-                    .headers()
-                    .get("content-type")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string);
-                case.status = Some(status);
-                match read_capped(resp, MAX_BODY).await {
-                    // Not judged: a partial body would report false drift.
-                    Err(why) => {
-                        case.outcome = Outcome::Fail;
-                        case.note = why;
-                    }
-                    Ok(body) => {
-                        self.learn_secrets(&body);
-                        case.findings = self
-                            .validators
-                            .validate(&op.id, status, content_type.as_deref(), &body)
-                            .unwrap_or_default();
-                        let ok = match expect {
-                            Expect::Exactly(s) => status == s,
-                            Expect::Success => (200..300).contains(&status),
-                            Expect::ClientError => (400..500).contains(&status),
-                            Expect::Anything => true,
-                        };
-                        if !ok {
-                            case.findings.push(unexpected(op, status, expect));
-                        }
-                        if case.findings.iter().any(Finding::is_error) {
-                            case.outcome = Outcome::Fail;
-                        }
-                    }
-                }
-            }
+        };
+        self.learn_secrets(&body);
+        case.findings = self
+            .validators
+            .validate(&op.id, status, content_type.as_deref(), &body)
+            .unwrap_or_default();
+        let ok = match expect {
+            Expect::Exactly(s) => status == s,
+            Expect::Success => (200..300).contains(&status),
+            Expect::ClientError => (400..500).contains(&status),
+            Expect::Anything => true,
+        };
+        if !ok {
+            case.findings.push(unexpected(op, status, expect));
         }
-        case.millis = started.elapsed().as_millis() as u64;
-        if self.config.progress {
-            let mark = if case.outcome == Outcome::Pass {
-                "ok"
-            } else {
-                "FAIL"
-            };
-            eprintln!(
-                "  {mark} {} -> {} ({} ms)",
-                case.name,
-                case.status
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| "-".into()),
-                case.millis
-            );
+        if case.findings.iter().any(Finding::is_error) {
+            case.outcome = Outcome::Fail;
         }
-        self.cases.push(case);
     }
 
     /// Values of secret fields (`spec.secret_fields()`: card tokens,

@@ -147,65 +147,14 @@ fn mutate(
                 .collect()
         })
         .unwrap_or_default();
-    let required: Vec<&str> = flat
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
     let prop = |k: &str, key: &str| props.get(k).and_then(|p| p.get(key)).cloned();
     let key = match drift {
-        Drift::AddField => {
-            // Where the schema describes undeclared properties (a map of
-            // field errors), another key is no drift.
-            if flat
-                .get("additionalProperties")
-                .is_some_and(|a| a != &Value::Bool(false))
-            {
-                return None;
-            }
-            obj.insert("x_mock_added_field".into(), Value::String("drift".into()));
-            return Some("/x_mock_added_field".into());
-        }
+        Drift::AddField => return add_field(&flat, obj),
+        Drift::RemoveRequired => return remove_required(&flat, obj),
         Drift::OutOfRange | Drift::BadPattern => {
-            let wrong = |p: &Value| match drift {
-                Drift::OutOfRange => out_of_range(p),
-                _ => mismatching(p),
-            };
-            if let Some((k, bad)) = props.iter().find_map(|(k, p)| Some((k.clone(), wrong(p)?))) {
-                obj.insert(k.clone(), bad);
-                k
-            } else {
-                // Nested objects: present ones first, then absent ones, sampled.
-                for k in props.keys() {
-                    let child_schema = &props[k];
-                    if let Some(child) = obj.get_mut(k).filter(|c| c.is_object() || c.is_array())
-                        && let Some(p) = mutate(spec, child, child_schema, drift, depth + 1)
-                    {
-                        return Some(format!("{}{p}", pointer::push("", k)));
-                    }
-                }
-                for k in props.keys() {
-                    if obj.contains_key(k) {
-                        continue;
-                    }
-                    let mut child = codegen::sample::instance(spec, &props[k], 0);
-                    if (child.is_object() || child.is_array())
-                        && let Some(p) = mutate(spec, &mut child, &props[k], drift, depth + 1)
-                    {
-                        obj.insert(k.clone(), child);
-                        return Some(format!("{}{p}", pointer::push("", k)));
-                    }
-                }
-                return None;
-            }
+            return bad_value(spec, obj, &props, drift, depth);
         }
-        Drift::RemoveRequired => {
-            let key = required.iter().find(|r| obj.contains_key(**r))?.to_string();
-            obj.remove(&key);
-            return Some(pointer::push("", &key));
-        }
+        Drift::AddEnumValue => return add_enum_value(spec, obj, &props, depth),
         Drift::ChangeType => {
             let k = obj
                 .iter()
@@ -245,29 +194,104 @@ fn mutate(
             obj.insert(k.clone(), Value::String("x".repeat(max as usize + 1)));
             k
         }
-        Drift::AddEnumValue => {
-            if let Some(k) = obj.keys().find(|k| prop(k, "enum").is_some()).cloned() {
-                obj.insert(k.clone(), Value::String("x-drifted-value".into()));
-                k
-            } else {
-                // Nested objects, in body order.
-                let keys: Vec<String> = obj.keys().cloned().collect();
-                for k in keys {
-                    let Some(child_schema) = props.get(&k) else {
-                        continue;
-                    };
-                    if let Some(child) = obj.get_mut(&k).filter(|c| c.is_object() || c.is_array())
-                        && let Some(p) = mutate(spec, child, child_schema, drift, depth + 1)
-                    {
-                        return Some(format!("{}{p}", pointer::push("", &k)));
-                    }
-                }
-                return None;
-            }
-        }
         Drift::UndocumentedStatus | Drift::WrongContentType | Drift::NotJson | Drift::EmptyBody => {
             return None;
         }
     };
     Some(pointer::push("", &key))
+}
+
+/// `add-field`: an undeclared property, where undeclared ones are drift.
+fn add_field(flat: &Value, obj: &mut Map<String, Value>) -> Option<String> {
+    // Where the schema describes undeclared properties (a map of field
+    // errors), another key is no drift.
+    if flat
+        .get("additionalProperties")
+        .is_some_and(|a| a != &Value::Bool(false))
+    {
+        return None;
+    }
+    obj.insert("x_mock_added_field".into(), Value::String("drift".into()));
+    Some("/x_mock_added_field".into())
+}
+
+/// `remove-required`: the first required property present goes.
+fn remove_required(flat: &Value, obj: &mut Map<String, Value>) -> Option<String> {
+    let key = flat
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .find(|r| obj.contains_key(*r))?
+        .to_string();
+    obj.remove(&key);
+    Some(pointer::push("", &key))
+}
+
+/// `out-of-range` and `bad-pattern`: the first property with a bound or a
+/// pattern gets a value past it (added if absent); else nested objects,
+/// present ones first, then absent ones, sampled.
+fn bad_value(
+    spec: &Spec,
+    obj: &mut Map<String, Value>,
+    props: &Map<String, Value>,
+    drift: Drift,
+    depth: usize,
+) -> Option<String> {
+    let wrong = |p: &Value| match drift {
+        Drift::OutOfRange => out_of_range(p),
+        _ => mismatching(p),
+    };
+    if let Some((k, bad)) = props.iter().find_map(|(k, p)| Some((k.clone(), wrong(p)?))) {
+        obj.insert(k.clone(), bad);
+        return Some(pointer::push("", &k));
+    }
+    for (k, child_schema) in props {
+        if let Some(child) = obj.get_mut(k).filter(|c| c.is_object() || c.is_array())
+            && let Some(p) = mutate(spec, child, child_schema, drift, depth + 1)
+        {
+            return Some(format!("{}{p}", pointer::push("", k)));
+        }
+    }
+    for (k, child_schema) in props {
+        if obj.contains_key(k) {
+            continue;
+        }
+        let mut child = codegen::sample::instance(spec, child_schema, 0);
+        if (child.is_object() || child.is_array())
+            && let Some(p) = mutate(spec, &mut child, child_schema, drift, depth + 1)
+        {
+            obj.insert(k.clone(), child);
+            return Some(format!("{}{p}", pointer::push("", k)));
+        }
+    }
+    None
+}
+
+/// `add-enum-value`: the first enum property gets an undocumented value;
+/// else nested objects, in body order.
+fn add_enum_value(
+    spec: &Spec,
+    obj: &mut Map<String, Value>,
+    props: &Map<String, Value>,
+    depth: usize,
+) -> Option<String> {
+    let is_enum = |k: &str| props.get(k).is_some_and(|p| p.get("enum").is_some());
+    if let Some(k) = obj.keys().find(|k| is_enum(k)).cloned() {
+        obj.insert(k.clone(), Value::String("x-drifted-value".into()));
+        return Some(pointer::push("", &k));
+    }
+    let keys: Vec<String> = obj.keys().cloned().collect();
+    for k in keys {
+        let Some(child_schema) = props.get(&k) else {
+            continue;
+        };
+        if let Some(child) = obj.get_mut(&k).filter(|c| c.is_object() || c.is_array())
+            && let Some(p) = mutate(spec, child, child_schema, Drift::AddEnumValue, depth + 1)
+        {
+            return Some(format!("{}{p}", pointer::push("", &k)));
+        }
+    }
+    None
 }

@@ -9,7 +9,7 @@ use codegen::sample;
 use jsonschema::{Draft, Validator};
 use serde_json::Value;
 
-use codegen::spec::ParamIn;
+use codegen::spec::{ParamIn, Spec};
 
 use super::canned::Canned;
 use super::drifts::Drift;
@@ -67,109 +67,31 @@ pub enum Matched<'a> {
 impl Routes {
     /// Builds the table and pre-generates every documented response from `seed`.
     pub fn build(validators: &Validators, seed: u64) -> Result<Self, String> {
-        let spec = &validators.spec;
-        let mut operations = Vec::new();
-        for (index, op) in validators.operations.iter().enumerate() {
-            let segments = op
-                .path
-                .split('/')
-                .filter(|s| !s.is_empty())
-                .map(
-                    |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                        Some(name) => Segment::Param(name.to_string()),
-                        None => Segment::Literal(s.to_string()),
-                    },
-                )
-                .collect();
-            let method = axum::http::Method::from_bytes(op.method.as_bytes())
-                .map_err(|e| format!("{}: {e}", op.id))?;
-            let secured = !op.anonymous;
-            let mut params = Vec::new();
-            for p in &op.parameters {
-                if !matches!(p.location, ParamIn::Query | ParamIn::Path) {
-                    continue;
-                }
-                let standalone = spec.json_schema(&p.schema);
-                let validator = jsonschema::options()
-                    .with_draft(Draft::Draft202012)
-                    .should_validate_formats(true)
-                    .build(&standalone)
-                    .map_err(|e| format!("{}: parameter `{}`: {e}", op.id, p.name))?;
-                let types = codegen::schema::types(spec, &p.schema);
-                let as_string = types.as_ref().is_none_or(|t| t.contains("string"));
-                params.push(ParamCheck {
-                    name: p.name.clone(),
-                    required: p.required,
-                    in_query: p.location == ParamIn::Query,
-                    validator,
-                    as_string,
-                });
-            }
-            let mut canned = Vec::new();
-            for resp in &op.responses {
-                let Some(status) = resp.status.code() else {
-                    continue;
-                };
-                if resp.content.is_empty() {
-                    canned.push(Canned {
-                        status,
-                        label: resp.key.clone(),
-                        content_type: None,
-                        body: Bytes::new(),
-                        value: None,
-                        schema: None,
-                        drifted: Vec::new(),
-                    });
-                    continue;
-                }
-                if let Some((media, Some(compiled))) = resp.json_content() {
-                    for (label, schema) in branches(validators, compiled) {
-                        let value = generate(
-                            validators,
-                            compiled,
-                            &schema,
-                            seed ^ hash(&(&op.id, status, &label)),
-                        );
-                        let body = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
-                        let drifted = Drift::ALL
-                            .into_iter()
-                            .filter(|d| d.is_structural())
-                            .filter_map(|d| {
-                                let (v, p) = inject::structural(spec, &value, &schema, d)?;
-                                Some((
-                                    d,
-                                    Bytes::from(serde_json::to_vec(&v).unwrap_or_default()),
-                                    p,
-                                ))
-                            })
-                            .collect();
-                        canned.push(Canned {
-                            status,
-                            label,
-                            content_type: Some(media.clone()),
-                            body,
-                            value: Some(value),
-                            schema: Some(schema),
-                            drifted,
-                        });
-                    }
-                }
-            }
-            let default = canned
-                .iter()
-                .position(|c| (200..300).contains(&c.status))
-                .unwrap_or(0);
-            operations.push(MockOperation {
-                index,
-                id: op.id.clone(),
-                method,
-                segments,
-                secured,
-                params,
-                canned,
-                default,
-            });
-        }
+        let operations = validators
+            .operations
+            .iter()
+            .enumerate()
+            .map(|(index, op)| {
+                let method = axum::http::Method::from_bytes(op.method.as_bytes())
+                    .map_err(|e| format!("{}: {e}", op.id))?;
+                let params = param_checks(&validators.spec, op)?;
+                let canned = canned(validators, op, seed);
+                Ok(MockOperation {
+                    index,
+                    id: op.id.clone(),
+                    method,
+                    segments: segments(&op.path),
+                    secured: !op.anonymous,
+                    params,
+                    // The first 2xx.
+                    default: canned
+                        .iter()
+                        .position(|c| (200..300).contains(&c.status))
+                        .unwrap_or(0),
+                    canned,
+                })
+            })
+            .collect::<Result<_, String>>()?;
         Ok(Self { operations })
     }
 
@@ -191,6 +113,104 @@ impl Routes {
             Matched::NotFound
         }
     }
+}
+
+/// `/b/{id}/` -> `[Literal("b"), Param("id")]`.
+fn segments(path: &str) -> Vec<Segment> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(
+            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => Segment::Param(name.to_string()),
+                None => Segment::Literal(s.to_string()),
+            },
+        )
+        .collect()
+}
+
+/// A compiled check for each path and query parameter.
+fn param_checks(spec: &Spec, op: &OperationEntry) -> Result<Vec<ParamCheck>, String> {
+    let mut params = Vec::new();
+    for p in &op.parameters {
+        if !matches!(p.location, ParamIn::Query | ParamIn::Path) {
+            continue;
+        }
+        let standalone = spec.json_schema(&p.schema);
+        let validator = jsonschema::options()
+            .with_draft(Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&standalone)
+            .map_err(|e| format!("{}: parameter `{}`: {e}", op.id, p.name))?;
+        let types = codegen::schema::types(spec, &p.schema);
+        let as_string = types.as_ref().is_none_or(|t| t.contains("string"));
+        params.push(ParamCheck {
+            name: p.name.clone(),
+            required: p.required,
+            in_query: p.location == ParamIn::Query,
+            validator,
+            as_string,
+        });
+    }
+    Ok(params)
+}
+
+/// Every documented response with an exact status, pre-generated: one per
+/// union branch of its JSON body (with each structural drift of it), or an
+/// empty one when it documents no body.
+fn canned(validators: &Validators, op: &OperationEntry, seed: u64) -> Vec<Canned> {
+    let spec = &validators.spec;
+    let mut canned = Vec::new();
+    for resp in &op.responses {
+        let Some(status) = resp.status.code() else {
+            continue;
+        };
+        if resp.content.is_empty() {
+            canned.push(Canned {
+                status,
+                label: resp.key.clone(),
+                content_type: None,
+                body: Bytes::new(),
+                value: None,
+                schema: None,
+                drifted: Vec::new(),
+            });
+            continue;
+        }
+        let Some((media, Some(compiled))) = resp.json_content() else {
+            continue;
+        };
+        for (label, schema) in branches(validators, compiled) {
+            let value = generate(
+                validators,
+                compiled,
+                &schema,
+                seed ^ hash(&(&op.id, status, &label)),
+            );
+            let body = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
+            let drifted = Drift::ALL
+                .into_iter()
+                .filter(|d| d.is_structural())
+                .filter_map(|d| {
+                    let (v, p) = inject::structural(spec, &value, &schema, d)?;
+                    Some((
+                        d,
+                        Bytes::from(serde_json::to_vec(&v).unwrap_or_default()),
+                        p,
+                    ))
+                })
+                .collect();
+            canned.push(Canned {
+                status,
+                label,
+                content_type: Some(media.clone()),
+                body,
+                value: Some(value),
+                schema: Some(schema),
+                drifted,
+            });
+        }
+    }
+    canned
 }
 
 fn match_path<'a>(segments: &'a [Segment], path: &str) -> Option<Vec<(&'a str, String)>> {

@@ -24,7 +24,7 @@ use super::form::parse_form;
 use super::inject;
 use super::routes::{Matched, MockOperation, Routes};
 use crate::drift::field_errors;
-use crate::validators::Validators;
+use crate::validators::{OperationEntry, RequestEntry, Validators};
 
 /// How the mock listens and what it tolerates.
 #[derive(Debug, Clone)]
@@ -203,10 +203,28 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
     if op.secured && !authorized(&parts.headers) {
         return detail(401, "Authentication credentials were not provided.");
     }
+    let mut errors = param_errors(op, parts.uri.query(), &path_params);
     let entry = &state.validators.operations[op.index];
-    let mut errors: Vec<(String, String)> = Vec::new();
-    // Path and query parameters.
-    let query: Vec<(String, String)> = parts.uri.query().map(parse_form).unwrap_or_default();
+    if !entry.request.is_empty() {
+        match body_errors(state, entry, &parts.headers, body).await {
+            Ok(found) => errors.extend(found),
+            Err(refused) => return refused.response(),
+        }
+    }
+    if !errors.is_empty() {
+        return field_errors_response(errors);
+    }
+    respond(op, &parts.headers)
+}
+
+/// Path and query parameters against their schemas, as DRF words it.
+fn param_errors(
+    op: &MockOperation,
+    query: Option<&str>,
+    path_params: &[(&str, String)],
+) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    let query: Vec<(String, String)> = query.map(parse_form).unwrap_or_default();
     for p in &op.params {
         let raw = if p.in_query {
             query
@@ -234,119 +252,148 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
             }
         }
     }
-    // The body.
-    if !entry.request.is_empty() {
-        let media = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            });
-        let declared = parts
-            .headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if let Some(n) = declared.filter(|&n| n > state.config.body_limit as u64) {
-            // Read (and drop) a moderately oversized body first: a client
-            // that writes its whole body before reading would otherwise hit
-            // a reset instead of seeing the 413. A huge one is not worth it,
-            // nor waiting on a client that stops sending (a pause of 250 ms).
-            if n <= 4 * state.config.body_limit as u64 {
-                let mut body = body;
-                let _ = tokio::time::timeout(state.config.read_timeout, async {
-                    while let Ok(Some(Ok(_))) =
-                        tokio::time::timeout(Duration::from_millis(250), body.frame()).await
-                    {
-                    }
-                })
-                .await;
-            }
-            return detail(
-                413,
-                &format!("Request body exceeds {} bytes.", state.config.body_limit),
-            );
-        }
-        let bytes = match tokio::time::timeout(
-            state.config.read_timeout,
-            Limited::new(body, state.config.body_limit).collect(),
-        )
-        .await
-        {
-            Err(_) => return detail(408, "Request body timed out."),
-            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
-                return detail(
-                    413,
-                    &format!("Request body exceeds {} bytes.", state.config.body_limit),
-                );
-            }
-            Ok(Err(_)) => return detail(400, "Malformed request body."),
-            Ok(Ok(c)) => c.to_bytes(),
-        };
-        let media = media.unwrap_or_else(|| "application/json".into());
-        let Some(req_entry) = entry
-            .request
-            .iter()
-            .find(|r| r.media_type.eq_ignore_ascii_case(&media))
-        else {
-            return detail(
-                415,
-                &format!(
-                    "Unsupported media type \"{}\" in request.",
-                    crate::drift::excerpt(&media, 60)
-                ),
-            );
-        };
-        let value = if req_entry.kind == MediaKind::Json {
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                Value::Object(Map::new())
-            } else {
-                match serde_json::from_slice::<Value>(&bytes) {
-                    Ok(v) => v,
-                    Err(e) => return detail(400, &format!("JSON parse error - {e}")),
+    errors
+}
+
+/// Why the mock refuses a request before judging it: answered as
+/// `{"detail": message}` with this status.
+struct Refusal(u16, String);
+
+impl Refusal {
+    fn response(&self) -> Response<Body> {
+        detail(self.0, &self.1)
+    }
+}
+
+/// The request body's field errors, or the response that refuses it
+/// (413, 408, 415, malformed JSON, not an object).
+async fn body_errors(
+    state: &State,
+    entry: &OperationEntry,
+    headers: &HeaderMap,
+    body: Incoming,
+) -> Result<Vec<(String, String)>, Refusal> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    let bytes = read_body(state, headers, body).await?;
+    let media = media.unwrap_or_else(|| "application/json".into());
+    let Some(req_entry) = entry
+        .request
+        .iter()
+        .find(|r| r.media_type.eq_ignore_ascii_case(&media))
+    else {
+        return Err(Refusal(
+            415,
+            format!(
+                "Unsupported media type \"{}\" in request.",
+                crate::drift::excerpt(&media, 60)
+            ),
+        ));
+    };
+    let value = body_value(state, req_entry, &media, &bytes)?;
+    if !value.is_object() {
+        return Err(Refusal(400, "Invalid data. Expected a dictionary.".into()));
+    }
+    let validator = &req_entry.compiled.validator;
+    Ok(if validator.is_valid(&value) {
+        Vec::new()
+    } else {
+        field_errors(validator, &value)
+    })
+}
+
+/// The whole body within the limit and the read timeout, or the 413, 408
+/// or 400 that ends the request.
+async fn read_body(state: &State, headers: &HeaderMap, body: Incoming) -> Result<Bytes, Refusal> {
+    let limit = state.config.body_limit;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(n) = declared.filter(|&n| n > limit as u64) {
+        // Read (and drop) a moderately oversized body first: a client
+        // that writes its whole body before reading would otherwise hit
+        // a reset instead of seeing the 413. A huge one is not worth it,
+        // nor waiting on a client that stops sending (a pause of 250 ms).
+        if n <= 4 * limit as u64 {
+            let mut body = body;
+            let _ = tokio::time::timeout(state.config.read_timeout, async {
+                while let Ok(Some(Ok(_))) =
+                    tokio::time::timeout(Duration::from_millis(250), body.frame()).await
+                {
                 }
-            }
-        } else if req_entry.kind == MediaKind::Form {
-            let text = String::from_utf8_lossy(&bytes);
-            form_to_json(
+            })
+            .await;
+        }
+        return Err(Refusal(413, format!("Request body exceeds {limit} bytes.")));
+    }
+    match tokio::time::timeout(
+        state.config.read_timeout,
+        Limited::new(body, limit).collect(),
+    )
+    .await
+    {
+        Err(_) => Err(Refusal(408, "Request body timed out.".into())),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+            Err(Refusal(413, format!("Request body exceeds {limit} bytes.")))
+        }
+        Ok(Err(_)) => Err(Refusal(400, "Malformed request body.".into())),
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+    }
+}
+
+/// The body as the JSON the schema judges: parsed JSON (blank is `{}`) or
+/// form fields; anything else is a 415.
+fn body_value(
+    state: &State,
+    req_entry: &RequestEntry,
+    media: &str,
+    bytes: &[u8],
+) -> Result<Value, Refusal> {
+    match req_entry.kind {
+        MediaKind::Json if bytes.iter().all(u8::is_ascii_whitespace) => {
+            Ok(Value::Object(Map::new()))
+        }
+        MediaKind::Json => serde_json::from_slice::<Value>(bytes)
+            .map_err(|e| Refusal(400, format!("JSON parse error - {e}"))),
+        MediaKind::Form => {
+            let text = String::from_utf8_lossy(bytes);
+            Ok(form_to_json(
                 &state.validators,
                 &req_entry.compiled.schema,
                 parse_form(&text),
-            )
-        } else {
-            return detail(
-                415,
-                &format!(
-                    "Unsupported media type \"{}\" in request (the mock reads JSON and form bodies).",
-                    crate::drift::excerpt(&media, 60)
-                ),
-            );
-        };
-        if !value.is_object() {
-            return detail(400, "Invalid data. Expected a dictionary.");
+            ))
         }
-        if !req_entry.compiled.validator.is_valid(&value) {
-            errors.extend(field_errors(&req_entry.compiled.validator, &value));
+        _ => Err(Refusal(
+            415,
+            format!(
+                "Unsupported media type \"{}\" in request (the mock reads JSON and form bodies).",
+                crate::drift::excerpt(media, 60)
+            ),
+        )),
+    }
+}
+
+/// 400 `{"field": ["message", ...]}`, as DRF answers.
+fn field_errors_response(errors: Vec<(String, String)>) -> Response<Body> {
+    let mut grouped: Map<String, Value> = Map::new();
+    for (field, message) in errors {
+        if let Value::Array(list) = grouped
+            .entry(field)
+            .or_insert_with(|| Value::Array(Vec::new()))
+        {
+            list.push(Value::String(message));
         }
     }
-    if !errors.is_empty() {
-        let mut grouped: Map<String, Value> = Map::new();
-        for (field, message) in errors {
-            if let Value::Array(list) = grouped
-                .entry(field)
-                .or_insert_with(|| Value::Array(Vec::new()))
-            {
-                list.push(Value::String(message));
-            }
-        }
-        return json_response(400, Bytes::from(Value::Object(grouped).to_string()));
-    }
-    respond(op, &parts.headers)
+    json_response(400, Bytes::from(Value::Object(grouped).to_string()))
 }
 
 /// The canned response the request asks for (`Prefer`/`X-Mock-Response`), drifted if asked.
