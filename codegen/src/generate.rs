@@ -7,62 +7,16 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::emit::{self, File};
+use crate::emit::{self, File, Writer};
 use crate::model;
 use crate::spec::Spec;
 
-/// The hand-written crate root and runtime, copied into standalone crates.
-const RUNTIME: &[(&str, &str)] = &[
-    ("src/lib.rs", include_str!("../../generated/src/lib.rs")),
-    (
-        "src/runtime/mod.rs",
-        include_str!("../../generated/src/runtime/mod.rs"),
-    ),
-    (
-        "src/runtime/client.rs",
-        include_str!("../../generated/src/runtime/client.rs"),
-    ),
-    (
-        "src/runtime/config.rs",
-        include_str!("../../generated/src/runtime/config.rs"),
-    ),
-    (
-        "src/runtime/decimal.rs",
-        include_str!("../../generated/src/runtime/decimal.rs"),
-    ),
-    (
-        "src/runtime/error.rs",
-        include_str!("../../generated/src/runtime/error.rs"),
-    ),
-    (
-        "src/runtime/notification.rs",
-        include_str!("../../generated/src/runtime/notification.rs"),
-    ),
-    (
-        "src/runtime/nullable.rs",
-        include_str!("../../generated/src/runtime/nullable.rs"),
-    ),
-    (
-        "src/runtime/retry.rs",
-        include_str!("../../generated/src/runtime/retry.rs"),
-    ),
-    (
-        "src/runtime/secret.rs",
-        include_str!("../../generated/src/runtime/secret.rs"),
-    ),
-    (
-        "src/runtime/union.rs",
-        include_str!("../../generated/src/runtime/union.rs"),
-    ),
-    (
-        "src/runtime/validate.rs",
-        include_str!("../../generated/src/runtime/validate.rs"),
-    ),
-    (
-        "src/runtime/webhook.rs",
-        include_str!("../../generated/src/runtime/webhook.rs"),
-    ),
-];
+include!(concat!(env!("OUT_DIR"), "/runtime.rs"));
+
+/// The paths (in a standalone crate) of the embedded crate root and runtime.
+pub fn runtime_paths() -> Vec<&'static str> {
+    RUNTIME.iter().map(|(p, _)| *p).collect()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
@@ -83,6 +37,10 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> GenerateError + '_ {
 /// Spec files are named relative to `base` in the header, so the output
 /// does not depend on where the repository is checked out.
 pub fn client_files(spec: &Spec, base: &Path) -> Result<Vec<File>, GenerateError> {
+    files_by(spec, base, Writer::Codegen)
+}
+
+fn files_by(spec: &Spec, base: &Path, writer: Writer) -> Result<Vec<File>, GenerateError> {
     let mut api = model::model(spec);
     api.sources = spec
         .sources()
@@ -95,12 +53,12 @@ pub fn client_files(spec: &Spec, base: &Path) -> Result<Vec<File>, GenerateError
                 .join("/")
         })
         .collect();
-    Ok(emit::emit(&api)?)
+    Ok(emit::emit(&api, writer)?)
 }
 
 /// A complete standalone crate: generated files, runtime, `Cargo.toml`.
 pub fn crate_files(spec: &Spec, base: &Path, package: &str) -> Result<Vec<File>, GenerateError> {
-    let mut files = client_files(spec, base)?;
+    let mut files = files_by(spec, base, Writer::Generate)?;
     files.extend(RUNTIME.iter().map(|(p, t)| File {
         path: p.to_string(),
         text: t.to_string(),

@@ -1,5 +1,6 @@
 //! Verifying the signature of a payment notification Ottu POSTs to a
-//! merchant's `webhook_url` (see `shared/ottu-facts.md`).
+//! merchant's `webhook_url` (Ottu's webhook documentation describes both
+//! schemes; the tests below carry its vectors).
 //!
 //! Two schemes exist. Standard: the listed top-level fields that are
 //! present, non-null and non-empty, sorted by name, concatenated as
