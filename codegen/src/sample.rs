@@ -255,151 +255,14 @@ impl Gen<'_> {
 
     fn by_name(&mut self, name: &str) -> String {
         let n = name;
-        if n.contains("amount")
-            || n == "fee"
-            || n == "total"
-            || n.contains("rate")
-            || n.ends_with("_price")
+        if let Some(v) = self
+            .money_by_name(n)
+            .or_else(|| self.card_by_name(n))
+            .or_else(|| self.person_by_name(n))
+            .or_else(|| self.gateway_by_name(n))
+            .or_else(|| self.place_by_name(n))
         {
-            if n == "fee" {
-                return "0.000".into();
-            }
-            return self.amount();
-        }
-        if n.contains("currency") {
-            return ["KWD", "SAR", "AED", "BHD", "OMR", "USD"][self.rng.below(6) as usize].into();
-        }
-        if n.contains("country") {
-            return ["KW", "SA", "AE", "BH", "OM"][self.rng.below(5) as usize].into();
-        }
-        if n == "number" || n.contains("card_number") || n == "pan" {
-            let first = ["4111 11", "5123 45", "4000 00"][self.rng.below(3) as usize];
-            return format!("{first}** **** {:04}", self.rng.below(10_000));
-        }
-        if n.contains("signature") || n.contains("hash") {
-            return self.hex(64);
-        }
-        if n == "session_id"
-            || n.ends_with("transaction_id")
-            || n == "transactionid"
-            || n == "transactionidentifier"
-        {
-            return self.hex(40);
-        }
-        if n.contains("token") {
-            return self.alnum(32);
-        }
-        if n == "customer_id" || n.ends_with("customer_id") {
-            return format!("cust-{:05}", self.rng.below(100_000));
-        }
-        if n.contains("reference") || n == "order_no" || n.contains("track") || n == "ref" {
-            return format!(
-                "{}{:06}",
-                ["ORD", "REF", "TRK"][self.rng.below(3) as usize],
-                self.rng.below(1_000_000)
-            );
-        }
-        if n == "expiry_month" || n.ends_with("expiry_month") {
-            return format!("{:02}", 1 + self.rng.below(12));
-        }
-        if n == "expiry_year" || n.ends_with("expiry_year") {
-            return format!("{:02}", 26 + self.rng.below(8));
-        }
-        if n == "brand" || n == "network" || n == "card_type" {
-            return ["VISA", "MASTERCARD", "AMEX", "MADA"][self.rng.below(4) as usize].into();
-        }
-        if n.contains("name_on_card")
-            || n == "card_holder"
-            || n == "displayname"
-            || (n.ends_with("name") && n.contains("customer"))
-        {
-            return ["Jane Doe", "Ali Hassan", "Sara Khan", "Omar Saleh"]
-                [self.rng.below(4) as usize]
-                .into();
-        }
-        if n == "first_name" {
-            return ["Jane", "Ali", "Sara"][self.rng.below(3) as usize].into();
-        }
-        if n == "last_name" {
-            return ["Doe", "Hassan", "Khan"][self.rng.below(3) as usize].into();
-        }
-        if n == "username" {
-            return format!("user.{}", self.rng.below(10_000));
-        }
-        if n.contains("phone") {
-            return format!("+9655{:07}", self.rng.below(10_000_000));
-        }
-        if n.contains("email") {
-            return self.email();
-        }
-        if n.contains("url") {
-            return self.url(n);
-        }
-        if n == "html" {
-            return "<html><body><form id=\"3ds\" action=\"https://acs.example.com/challenge\" method=\"post\"></form></body></html>".into();
-        }
-        if n == "pg_code" || n == "pg_codes" || n == "gateway_account" {
-            return ["credit-card", "knet", "mpgs-test", "apple-pay"][self.rng.below(4) as usize]
-                .into();
-        }
-        if n == "gateway_name" || n == "pg_name" {
-            return ["mpgs", "knet", "cybersource", "checkoutcom"][self.rng.below(4) as usize]
-                .into();
-        }
-        if n == "state" {
-            return ["paid", "pending", "authorized", "failed"][self.rng.below(4) as usize].into();
-        }
-        if n == "message" || n == "pg_message" {
-            return [
-                "Payment processed successfully.",
-                "Transaction declined by issuer.",
-            ][self.rng.below(2) as usize]
-                .into();
-        }
-        if n == "detail" {
-            return [
-                "Authentication credentials were not provided.",
-                "Not found.",
-                "Session is already paid.",
-            ][self.rng.below(3) as usize]
-                .into();
-        }
-        if n == "status" {
-            return "3DS".into();
-        }
-        if n == "method" {
-            return "iframe".into();
-        }
-        if n == "version" {
-            return "EC_v1".into();
-        }
-        if n.contains("city") {
-            return ["Kuwait City", "Riyadh", "Dubai"][self.rng.below(3) as usize].into();
-        }
-        if n.contains("postal") {
-            return format!("{:05}", self.rng.below(100_000));
-        }
-        if n.contains("address") || n.contains("line") {
-            return format!(
-                "Block {}, Street {}",
-                1 + self.rng.below(12),
-                1 + self.rng.below(40)
-            );
-        }
-        if n == "result" {
-            return "success".into();
-        }
-        if n == "type" {
-            return "CARD".into();
-        }
-        if n == "description" {
-            return "Visa •••• 1111".into();
-        }
-        if n.ends_with("_id") || n == "id" || n == "rrn" || n.ends_with("_no") {
-            return format!("{}", 100_000 + self.rng.below(900_000));
-        }
-        if n.contains("date") || n.contains("time") {
-            return self.date_time();
+            return v;
         }
         // A short, readable field-error style message for list items and anything else.
         if n.is_empty() {
@@ -410,6 +273,189 @@ impl Gen<'_> {
             n.replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
             self.rng.below(1000)
         )
+    }
+
+    /// Amounts (exact, three decimals), currencies and countries.
+    fn money_by_name(&mut self, n: &str) -> Option<String> {
+        if n.contains("amount")
+            || n == "fee"
+            || n == "total"
+            || n.contains("rate")
+            || n.ends_with("_price")
+        {
+            if n == "fee" {
+                return Some("0.000".into());
+            }
+            return Some(self.amount());
+        }
+        if n.contains("currency") {
+            return Some(
+                ["KWD", "SAR", "AED", "BHD", "OMR", "USD"][self.rng.below(6) as usize].into(),
+            );
+        }
+        if n.contains("country") {
+            return Some(["KW", "SA", "AE", "BH", "OM"][self.rng.below(5) as usize].into());
+        }
+        None
+    }
+
+    /// Card data, hashes, session, transaction, customer and reference ids.
+    fn card_by_name(&mut self, n: &str) -> Option<String> {
+        if n == "number" || n.contains("card_number") || n == "pan" {
+            let first = ["4111 11", "5123 45", "4000 00"][self.rng.below(3) as usize];
+            return Some(format!("{first}** **** {:04}", self.rng.below(10_000)));
+        }
+        if n.contains("signature") || n.contains("hash") {
+            return Some(self.hex(64));
+        }
+        if n == "session_id"
+            || n.ends_with("transaction_id")
+            || n == "transactionid"
+            || n == "transactionidentifier"
+        {
+            return Some(self.hex(40));
+        }
+        if n.contains("token") {
+            return Some(self.alnum(32));
+        }
+        if n == "customer_id" || n.ends_with("customer_id") {
+            return Some(format!("cust-{:05}", self.rng.below(100_000)));
+        }
+        if n.contains("reference") || n == "order_no" || n.contains("track") || n == "ref" {
+            return Some(format!(
+                "{}{:06}",
+                ["ORD", "REF", "TRK"][self.rng.below(3) as usize],
+                self.rng.below(1_000_000)
+            ));
+        }
+        if n == "expiry_month" || n.ends_with("expiry_month") {
+            return Some(format!("{:02}", 1 + self.rng.below(12)));
+        }
+        if n == "expiry_year" || n.ends_with("expiry_year") {
+            return Some(format!("{:02}", 26 + self.rng.below(8)));
+        }
+        if n == "brand" || n == "network" || n == "card_type" {
+            return Some(["VISA", "MASTERCARD", "AMEX", "MADA"][self.rng.below(4) as usize].into());
+        }
+        None
+    }
+
+    /// Names, phone, email and URLs.
+    fn person_by_name(&mut self, n: &str) -> Option<String> {
+        if n.contains("name_on_card")
+            || n == "card_holder"
+            || n == "displayname"
+            || (n.ends_with("name") && n.contains("customer"))
+        {
+            return Some(
+                ["Jane Doe", "Ali Hassan", "Sara Khan", "Omar Saleh"][self.rng.below(4) as usize]
+                    .into(),
+            );
+        }
+        if n == "first_name" {
+            return Some(["Jane", "Ali", "Sara"][self.rng.below(3) as usize].into());
+        }
+        if n == "last_name" {
+            return Some(["Doe", "Hassan", "Khan"][self.rng.below(3) as usize].into());
+        }
+        if n == "username" {
+            return Some(format!("user.{}", self.rng.below(10_000)));
+        }
+        if n.contains("phone") {
+            return Some(format!("+9655{:07}", self.rng.below(10_000_000)));
+        }
+        if n.contains("email") {
+            return Some(self.email());
+        }
+        if n.contains("url") {
+            return Some(self.url(n));
+        }
+        None
+    }
+
+    /// What gateways and Ottu answer: 3DS HTML, gateway codes, states, messages.
+    fn gateway_by_name(&mut self, n: &str) -> Option<String> {
+        if n == "html" {
+            return Some("<html><body><form id=\"3ds\" action=\"https://acs.example.com/challenge\" method=\"post\"></form></body></html>".into());
+        }
+        if n == "pg_code" || n == "pg_codes" || n == "gateway_account" {
+            return Some(
+                ["credit-card", "knet", "mpgs-test", "apple-pay"][self.rng.below(4) as usize]
+                    .into(),
+            );
+        }
+        if n == "gateway_name" || n == "pg_name" {
+            return Some(
+                ["mpgs", "knet", "cybersource", "checkoutcom"][self.rng.below(4) as usize].into(),
+            );
+        }
+        if n == "state" {
+            return Some(
+                ["paid", "pending", "authorized", "failed"][self.rng.below(4) as usize].into(),
+            );
+        }
+        if n == "message" || n == "pg_message" {
+            return Some(
+                [
+                    "Payment processed successfully.",
+                    "Transaction declined by issuer.",
+                ][self.rng.below(2) as usize]
+                    .into(),
+            );
+        }
+        if n == "detail" {
+            return Some(
+                [
+                    "Authentication credentials were not provided.",
+                    "Not found.",
+                    "Session is already paid.",
+                ][self.rng.below(3) as usize]
+                    .into(),
+            );
+        }
+        if n == "status" {
+            return Some("3DS".into());
+        }
+        if n == "method" {
+            return Some("iframe".into());
+        }
+        if n == "version" {
+            return Some("EC_v1".into());
+        }
+        None
+    }
+
+    /// Addresses, results, generic ids and dates.
+    fn place_by_name(&mut self, n: &str) -> Option<String> {
+        if n.contains("city") {
+            return Some(["Kuwait City", "Riyadh", "Dubai"][self.rng.below(3) as usize].into());
+        }
+        if n.contains("postal") {
+            return Some(format!("{:05}", self.rng.below(100_000)));
+        }
+        if n.contains("address") || n.contains("line") {
+            return Some(format!(
+                "Block {}, Street {}",
+                1 + self.rng.below(12),
+                1 + self.rng.below(40)
+            ));
+        }
+        if n == "result" {
+            return Some("success".into());
+        }
+        if n == "type" {
+            return Some("CARD".into());
+        }
+        if n == "description" {
+            return Some("Visa •••• 1111".into());
+        }
+        if n.ends_with("_id") || n == "id" || n == "rrn" || n.ends_with("_no") {
+            return Some(format!("{}", 100_000 + self.rng.below(900_000)));
+        }
+        if n.contains("date") || n.contains("time") {
+            return Some(self.date_time());
+        }
+        None
     }
 
     fn amount(&mut self) -> String {

@@ -99,17 +99,7 @@ impl Merged {
                 message: "document is not an object".into(),
             });
         };
-        let fallback = match src.remove(MERGE_ROLE) {
-            None => false,
-            Some(Value::String(s)) if s == "fallback" => true,
-            Some(other) => {
-                return Err(invalid(
-                    file,
-                    &pointer::push("", MERGE_ROLE),
-                    &format!("{MERGE_ROLE} must be \"fallback\", found {other}"),
-                ));
-            }
-        };
+        let fallback = merge_role(file, src)?;
         self.add_info(src);
         // Document extensions (`x-ottu-*` policy) are shared by every
         // document: equal values merge, differing ones are a conflict.
@@ -118,6 +108,12 @@ impl Merged {
             self.insert(file, &at, &[key.as_str()], value.clone(), fallback)?;
         }
         let servers = src.get("servers").cloned().unwrap_or_else(|| json!([]));
+        self.add_servers_and_tags(&servers, src);
+        self.add_components(file, src, fallback)?;
+        self.add_operations(file, src, &servers, fallback)
+    }
+
+    fn add_servers_and_tags(&mut self, servers: &Value, src: &Map<String, Value>) {
         if let Some(Value::Array(list)) = self.doc.get_mut("servers") {
             for s in servers.as_array().into_iter().flatten() {
                 if !list.contains(s) {
@@ -125,7 +121,6 @@ impl Merged {
                 }
             }
         }
-        let security = src.get("security").cloned();
         if let Some(tags) = src.get("tags").and_then(Value::as_array) {
             let list = self
                 .doc
@@ -140,6 +135,15 @@ impl Merged {
                 }
             }
         }
+    }
+
+    /// Every component, by kind and name.
+    fn add_components(
+        &mut self,
+        file: &Path,
+        src: &Map<String, Value>,
+        fallback: bool,
+    ) -> Result<(), LoadError> {
         if let Some(components) = src.get("components") {
             let Some(components) = components.as_object() else {
                 return Err(invalid(
@@ -171,6 +175,19 @@ impl Merged {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Every operation of `paths` and `webhooks`, with the path item's
+    /// parameters and the document's security and servers pushed down.
+    fn add_operations(
+        &mut self,
+        file: &Path,
+        src: &Map<String, Value>,
+        servers: &Value,
+        fallback: bool,
+    ) -> Result<(), LoadError> {
+        let security = src.get("security").cloned();
         for section in ["paths", "webhooks"] {
             let Some(items) = src.get(section) else {
                 continue;
@@ -319,6 +336,20 @@ impl Merged {
 
 /// Path-level parameters apply to every operation unless the operation
 /// declares one with the same `name` and `in`.
+/// `x-ottu-merge`: `fallback` yields to the other documents; absent, the
+/// document owns what it defines.
+fn merge_role(file: &Path, src: &mut Map<String, Value>) -> Result<bool, LoadError> {
+    match src.remove(MERGE_ROLE) {
+        None => Ok(false),
+        Some(Value::String(s)) if s == "fallback" => Ok(true),
+        Some(other) => Err(invalid(
+            file,
+            &pointer::push("", MERGE_ROLE),
+            &format!("{MERGE_ROLE} must be \"fallback\", found {other}"),
+        )),
+    }
+}
+
 fn push_down_parameters(op: &mut Map<String, Value>, shared: &[Value]) {
     if shared.is_empty() {
         return;
