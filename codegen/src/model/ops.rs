@@ -78,7 +78,9 @@ fn operation(b: &mut Builder<'_>, methods: &mut Namespace, op: &Operation<'_>) -
     let method_name = methods.claim(&snake(&id), "_");
     let pascal = type_name(&method_name);
     let mut ns = Namespace::new(&["body", "self"]);
+    let policy = policy(op);
     let mut params = params(b, op, &pascal, &mut ns);
+    idempotency_key_param(&policy, &mut params, &mut ns);
     let path_parts = path_parts(op.path, &mut params, &mut ns);
     let body = body(b, op, &pascal);
     let (statuses, errors) = responses(b, op, &pascal);
@@ -97,7 +99,7 @@ fn operation(b: &mut Builder<'_>, methods: &mut Namespace, op: &Operation<'_>) -
         success,
         error_type,
         errors,
-        policy: policy(op),
+        policy,
     }
 }
 
@@ -152,6 +154,31 @@ fn params(b: &mut Builder<'_>, op: &Operation<'_>, pascal: &str, ns: &mut Namesp
         });
     }
     out
+}
+
+/// An operation retried only with an idempotency key takes the key as an
+/// optional argument, even when the spec does not declare its header as a
+/// parameter: without it the caller could never set one.
+fn idempotency_key_param(policy: &OperationPolicy, params: &mut Vec<Param>, ns: &mut Namespace) {
+    let Some(header) = &policy.idempotency_header else {
+        return;
+    };
+    let declared = params
+        .iter()
+        .any(|p| p.location == ParamLocation::Header && p.wire.eq_ignore_ascii_case(header));
+    if !declared {
+        params.push(Param {
+            name: ns.claim(&snake(header), "_"),
+            wire: header.clone(),
+            location: ParamLocation::Header,
+            ty: Ty::String,
+            required: false,
+            doc: Some(format!(
+                "The idempotency key (`{header}`): with one, a retry repeats this request safely; without one it is sent once."
+            )),
+            checks: Checks::default(),
+        });
+    }
 }
 
 /// The path template split into literals and parameters; a `{name}` that
@@ -277,5 +304,60 @@ fn success(b: &mut Builder<'_>, statuses: Statuses, pascal: &str) -> Success {
     Success {
         statuses,
         enum_name: mixed.then(|| b.names.claim(&format!("{pascal}Success"), "")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{ParamLocation, Retry, model};
+    use crate::{LoadOptions, load};
+
+    #[test]
+    fn an_idempotency_key_the_spec_does_not_declare_is_still_an_argument() {
+        let dir = std::env::temp_dir().join(format!("codegen-idem-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("api.yaml");
+        std::fs::write(
+            &file,
+            r#"openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /refund/:
+    post:
+      operationId: refund
+      x-ottu-moves-money: true
+      x-ottu-retry: idempotency-key
+      responses: {"200": {description: ok}}
+  /void/:
+    post:
+      operationId: void
+      x-ottu-retry: idempotency-key
+      x-ottu-idempotency-header: Idempotency-Key
+      parameters:
+        - {in: header, name: idempotency-key, schema: {type: string}}
+      responses: {"200": {description: ok}}
+"#,
+        )
+        .unwrap();
+        let spec = load(std::slice::from_ref(&file), &LoadOptions::default()).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let api = model(&spec);
+        let refund = &api.operations[0];
+        assert_eq!(refund.policy.retry, Retry::IdempotencyKey);
+        assert_eq!(
+            refund.policy.idempotency_header.as_deref(),
+            Some("Tracking-Key")
+        );
+        let key = refund
+            .params
+            .iter()
+            .find(|p| p.wire == "Tracking-Key")
+            .unwrap();
+        assert_eq!((key.location, key.required), (ParamLocation::Header, false));
+        assert_eq!(key.name, "tracking_key");
+        // Declared (in another spelling): not added twice.
+        let void = &api.operations[1];
+        assert_eq!(void.params.len(), 1, "{:?}", void.params);
+        assert_eq!(void.params[0].wire, "idempotency-key");
     }
 }
