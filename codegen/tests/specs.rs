@@ -27,13 +27,17 @@ fn loads_the_four_vendored_specs_into_one_model() {
     assert_eq!(spec.sources().len(), 4);
     // `Card` is defined identically by all four documents: one component, four origins.
     assert_eq!(spec.defined_in("/components/schemas/Card").len(), 4);
-    // The overlay turned FieldErrors into a map of field -> messages.
+    // The overlay turned FieldErrors into a map of field -> what DRF says
+    // about it (messages, or the nested field errors: recursive).
     let field_errors = spec
         .document()
         .pointer("/components/schemas/FieldErrors")
         .unwrap();
     assert!(field_errors.get("properties").is_none());
-    assert_eq!(field_errors["additionalProperties"]["type"], "array");
+    assert_eq!(
+        field_errors["additionalProperties"]["$ref"],
+        "#/components/schemas/FieldError"
+    );
     // ...and removed the key-carrying Authorization parameter.
     let auto = spec.operation("auto_debit").unwrap();
     assert!(auto.value["parameters"].as_array().unwrap().is_empty());

@@ -86,11 +86,10 @@ pub async fn run(settings: &Settings) -> Result<Vec<String>, BoxError> {
     };
     let cards = match client.get_user_cards(&request).await {
         Ok(cards) => cards,
-        // A 400 is either errors per field or one operation error, decoded by content.
-        Err(Error::Api(GetUserCardsError::BadRequest(UserCardsErrors::FieldErrors(fields)))) => {
-            for (field, messages) in fields {
-                said.push(format!("{field}: {}", messages.join("; ")));
-            }
+        // A 400 is errors per field (at any depth), one operation error or a
+        // list of messages, decoded by content; `messages()` reads any of them.
+        Err(Error::Api(e @ GetUserCardsError::BadRequest(UserCardsErrors::FieldErrors(_)))) => {
+            said.extend(e.messages());
             return Ok(said);
         }
         Err(e) => return Err(e.into()),

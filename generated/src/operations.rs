@@ -60,10 +60,26 @@ impl AppleDirectPaymentError {
             Self::Unauthorized(_) => "Unauthorized",
         }
     }
+    fn json(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::BadRequest(b) => serde_json::to_value(b).ok(),
+            Self::Unauthorized(b) => serde_json::to_value(b).ok(),
+        }
+    }
+    /// What the body says, as Django REST Framework writes errors:
+    /// `detail` (and its `code`), field errors as `path: message`
+    /// at any depth, `non_field_errors`, list items. Secret values are not shown.
+    pub fn messages(&self) -> Vec<String> {
+        self.json()
+            .map(|v| crate::runtime::drf::messages(&v, SECRET_FIELDS))
+            .unwrap_or_default()
+    }
 }
 impl std::fmt::Display for AppleDirectPaymentError {
+    /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {} ({})", self.status(), self.name())
+        write!(f, "HTTP {} ({})", self.status(), self.name())?;
+        crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
 impl crate::Client {
@@ -140,10 +156,26 @@ impl AutoDebitError {
             Self::Unauthorized(_) => "Unauthorized",
         }
     }
+    fn json(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::BadRequest(b) => serde_json::to_value(b).ok(),
+            Self::Unauthorized(b) => serde_json::to_value(b).ok(),
+        }
+    }
+    /// What the body says, as Django REST Framework writes errors:
+    /// `detail` (and its `code`), field errors as `path: message`
+    /// at any depth, `non_field_errors`, list items. Secret values are not shown.
+    pub fn messages(&self) -> Vec<String> {
+        self.json()
+            .map(|v| crate::runtime::drf::messages(&v, SECRET_FIELDS))
+            .unwrap_or_default()
+    }
 }
 impl std::fmt::Display for AutoDebitError {
+    /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {} ({})", self.status(), self.name())
+        write!(f, "HTTP {} ({})", self.status(), self.name())?;
+        crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
 impl crate::Client {
@@ -202,10 +234,26 @@ impl GoogleDirectPaymentError {
             Self::Unauthorized(_) => "Unauthorized",
         }
     }
+    fn json(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::BadRequest(b) => serde_json::to_value(b).ok(),
+            Self::Unauthorized(b) => serde_json::to_value(b).ok(),
+        }
+    }
+    /// What the body says, as Django REST Framework writes errors:
+    /// `detail` (and its `code`), field errors as `path: message`
+    /// at any depth, `non_field_errors`, list items. Secret values are not shown.
+    pub fn messages(&self) -> Vec<String> {
+        self.json()
+            .map(|v| crate::runtime::drf::messages(&v, SECRET_FIELDS))
+            .unwrap_or_default()
+    }
 }
 impl std::fmt::Display for GoogleDirectPaymentError {
+    /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {} ({})", self.status(), self.name())
+        write!(f, "HTTP {} ({})", self.status(), self.name())?;
+        crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
 impl crate::Client {
@@ -301,10 +349,30 @@ impl GetUserCardsError {
             Self::UnsupportedMediaType(_) => "UnsupportedMediaType",
         }
     }
+    fn json(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::BadRequest(b) => serde_json::to_value(b).ok(),
+            Self::Unauthorized(b) => serde_json::to_value(b).ok(),
+            Self::Forbidden(b) => serde_json::to_value(b).ok(),
+            Self::NotFound(b) => serde_json::to_value(b).ok(),
+            Self::MethodNotAllowed(b) => serde_json::to_value(b).ok(),
+            Self::UnsupportedMediaType(b) => serde_json::to_value(b).ok(),
+        }
+    }
+    /// What the body says, as Django REST Framework writes errors:
+    /// `detail` (and its `code`), field errors as `path: message`
+    /// at any depth, `non_field_errors`, list items. Secret values are not shown.
+    pub fn messages(&self) -> Vec<String> {
+        self.json()
+            .map(|v| crate::runtime::drf::messages(&v, SECRET_FIELDS))
+            .unwrap_or_default()
+    }
 }
 impl std::fmt::Display for GetUserCardsError {
+    /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {} ({})", self.status(), self.name())
+        write!(f, "HTTP {} ({})", self.status(), self.name())?;
+        crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
 impl crate::Client {
@@ -393,10 +461,29 @@ impl DeleteUserCardsError {
             Self::UnsupportedMediaType(_) => "UnsupportedMediaType",
         }
     }
+    fn json(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::BadRequest(b) => serde_json::to_value(b).ok(),
+            Self::Unauthorized(b) => serde_json::to_value(b).ok(),
+            Self::Forbidden(b) => serde_json::to_value(b).ok(),
+            Self::NotFound(b) => serde_json::to_value(b).ok(),
+            Self::UnsupportedMediaType(b) => serde_json::to_value(b).ok(),
+        }
+    }
+    /// What the body says, as Django REST Framework writes errors:
+    /// `detail` (and its `code`), field errors as `path: message`
+    /// at any depth, `non_field_errors`, list items. Secret values are not shown.
+    pub fn messages(&self) -> Vec<String> {
+        self.json()
+            .map(|v| crate::runtime::drf::messages(&v, SECRET_FIELDS))
+            .unwrap_or_default()
+    }
 }
 impl std::fmt::Display for DeleteUserCardsError {
+    /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {} ({})", self.status(), self.name())
+        write!(f, "HTTP {} ({})", self.status(), self.name())?;
+        crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
 impl crate::Client {

@@ -1029,12 +1029,15 @@ pub enum DirectApplePaymentErrors {
     OperationErrorResponse(OperationErrorResponse),
     /// Required properties: none.
     FieldErrors(FieldErrors),
+    /// Required properties: none.
+    ErrorMessages(ErrorMessages),
 }
 impl serde::Serialize for DirectApplePaymentErrors {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::OperationErrorResponse(v) => v.serialize(s),
             Self::FieldErrors(v) => v.serialize(s),
+            Self::ErrorMessages(v) => v.serialize(s),
         }
     }
 }
@@ -1048,6 +1051,7 @@ impl<'de> serde::Deserialize<'de> for DirectApplePaymentErrors {
                 properties: &[
                     ("detail", Some(&["string"])),
                     ("result", Some(&["string"])),
+                    ("code", Some(&["string"])),
                 ],
                 additional: crate::runtime::union::Additional::Any,
             },
@@ -1055,7 +1059,15 @@ impl<'de> serde::Deserialize<'de> for DirectApplePaymentErrors {
                 types: Some(&["object"]),
                 required: &[],
                 properties: &[],
-                additional: crate::runtime::union::Additional::Types(&["array"]),
+                additional: crate::runtime::union::Additional::Types(
+                    &["array", "object"],
+                ),
+            },
+            crate::runtime::union::Shape {
+                types: Some(&["array"]),
+                required: &[],
+                properties: &[],
+                additional: crate::runtime::union::Additional::Any,
             },
         ];
         let value = serde_json::Value::deserialize(d)?;
@@ -1079,10 +1091,19 @@ impl<'de> serde::Deserialize<'de> for DirectApplePaymentErrors {
                         ),
                     ))
             }
+            Some(2) => {
+                serde_json::from_value(value)
+                    .map(Self::ErrorMessages)
+                    .map_err(|e| D::Error::custom(
+                        format_args!(
+                            "{} ({}): {e}", "DirectApplePaymentErrors", "ErrorMessages"
+                        ),
+                    ))
+            }
             _ => {
                 Err(
                     D::Error::custom(
-                        "DirectApplePaymentErrors: the value fits none of OperationErrorResponse, FieldErrors",
+                        "DirectApplePaymentErrors: the value fits none of OperationErrorResponse, FieldErrors, ErrorMessages",
                     ),
                 )
             }
@@ -1094,6 +1115,7 @@ impl crate::Validate for DirectApplePaymentErrors {
         match self {
             Self::OperationErrorResponse(v) => crate::Validate::validate(v),
             Self::FieldErrors(v) => crate::Validate::validate(v),
+            Self::ErrorMessages(v) => crate::Validate::validate(v),
         }
     }
 }
@@ -1107,6 +1129,9 @@ pub struct OperationErrorResponse {
     /// Indicates the outcome of the operation. Typically set to 'failed' for error responses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
+    /// DRF's machine-readable error code, when the error has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 impl crate::Validate for OperationErrorResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -1114,20 +1139,181 @@ impl crate::Validate for OperationErrorResponse {
         Ok(())
     }
 }
-/// Errors per request field (Django REST Framework style): each key is the name of an offending field, each value the list of messages about it.
+/// Errors per request field (Django REST Framework style): each key is the name of an offending field (or `non_field_errors`), each value what DRF says about it: a list of messages, or the field errors of a nested object, at any depth ({"payload": {"paymentData": \["Invalid."\]}}).
 ///
 /// Schema: `/components/schemas/FieldErrors`.
-pub type FieldErrors = std::collections::BTreeMap<String, Vec<String>>;
+pub type FieldErrors = std::collections::BTreeMap<String, FieldError>;
 /// Schema: `/components/schemas/GenericErrorMessage`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GenericErrorMessage {
     pub detail: String,
+    /// DRF's machine-readable error code, when the error has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 impl crate::Validate for GenericErrorMessage {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+/// What DRF says about one field: its messages, or the field errors of the nested object it holds.
+///
+/// Schema: `/components/schemas/FieldError`.
+///
+/// Decoded by content (type, required properties, property types;
+/// the most specific branch wins), never by trying each in turn.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
+pub enum FieldError {
+    /// Required properties: none.
+    FieldErrorList(FieldErrorList),
+    /// Required properties: none.
+    FieldErrors(FieldErrors),
+}
+impl serde::Serialize for FieldError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::FieldErrorList(v) => v.serialize(s),
+            Self::FieldErrors(v) => v.serialize(s),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for FieldError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        const SHAPES: &[crate::runtime::union::Shape] = &[
+            crate::runtime::union::Shape {
+                types: Some(&["array"]),
+                required: &[],
+                properties: &[],
+                additional: crate::runtime::union::Additional::Any,
+            },
+            crate::runtime::union::Shape {
+                types: Some(&["object"]),
+                required: &[],
+                properties: &[],
+                additional: crate::runtime::union::Additional::Types(
+                    &["array", "object"],
+                ),
+            },
+        ];
+        let value = serde_json::Value::deserialize(d)?;
+        match crate::runtime::union::choose(&value, SHAPES) {
+            Some(0) => {
+                serde_json::from_value(value)
+                    .map(Self::FieldErrorList)
+                    .map_err(|e| D::Error::custom(
+                        format_args!("{} ({}): {e}", "FieldError", "FieldErrorList"),
+                    ))
+            }
+            Some(1) => {
+                serde_json::from_value(value)
+                    .map(Self::FieldErrors)
+                    .map_err(|e| D::Error::custom(
+                        format_args!("{} ({}): {e}", "FieldError", "FieldErrors"),
+                    ))
+            }
+            _ => {
+                Err(
+                    D::Error::custom(
+                        "FieldError: the value fits none of FieldErrorList, FieldErrors",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl crate::Validate for FieldError {
+    fn validate(&self) -> Result<(), crate::ValidationError> {
+        match self {
+            Self::FieldErrorList(v) => crate::Validate::validate(v),
+            Self::FieldErrors(v) => crate::Validate::validate(v),
+        }
+    }
+}
+/// A field's messages; for a list of nested objects, one entry per item, each that item's field errors.
+///
+/// Schema: `/components/schemas/FieldErrorList`.
+pub type FieldErrorList = Vec<FieldErrorItem>;
+/// A message, or the field errors of one item of a nested list.
+///
+/// Schema: `/components/schemas/FieldErrorItem`.
+///
+/// Decoded by content (type, required properties, property types;
+/// the most specific branch wins), never by trying each in turn.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
+pub enum FieldErrorItem {
+    /// Required properties: none.
+    String(String),
+    /// Required properties: none.
+    FieldErrors(FieldErrors),
+}
+impl serde::Serialize for FieldErrorItem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::String(v) => v.serialize(s),
+            Self::FieldErrors(v) => v.serialize(s),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for FieldErrorItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        const SHAPES: &[crate::runtime::union::Shape] = &[
+            crate::runtime::union::Shape {
+                types: Some(&["string"]),
+                required: &[],
+                properties: &[],
+                additional: crate::runtime::union::Additional::Any,
+            },
+            crate::runtime::union::Shape {
+                types: Some(&["object"]),
+                required: &[],
+                properties: &[],
+                additional: crate::runtime::union::Additional::Types(
+                    &["array", "object"],
+                ),
+            },
+        ];
+        let value = serde_json::Value::deserialize(d)?;
+        match crate::runtime::union::choose(&value, SHAPES) {
+            Some(0) => {
+                serde_json::from_value(value)
+                    .map(Self::String)
+                    .map_err(|e| D::Error::custom(
+                        format_args!("{} ({}): {e}", "FieldErrorItem", "String"),
+                    ))
+            }
+            Some(1) => {
+                serde_json::from_value(value)
+                    .map(Self::FieldErrors)
+                    .map_err(|e| D::Error::custom(
+                        format_args!("{} ({}): {e}", "FieldErrorItem", "FieldErrors"),
+                    ))
+            }
+            _ => {
+                Err(
+                    D::Error::custom(
+                        "FieldErrorItem: the value fits none of String, FieldErrors",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl crate::Validate for FieldErrorItem {
+    fn validate(&self) -> Result<(), crate::ValidationError> {
+        match self {
+            Self::String(v) => crate::Validate::validate(v),
+            Self::FieldErrors(v) => crate::Validate::validate(v),
+        }
+    }
+}
+/// A list body (DRF's plain validation error): the messages, not tied to any field.
+///
+/// Schema: `/components/schemas/ErrorMessages`.
+pub type ErrorMessages = Vec<String>;
 /// Auto debit serializer should take session_id and consumer payment token
 /// then validate if session id is valid
 /// if session id is valid then validate if payment gateway supports auto debit

@@ -114,7 +114,7 @@ async fn field_errors_come_back_typed() {
         .unwrap_err();
     match err {
         Error::Api(GetUserCardsError::BadRequest(UserCardsErrors::FieldErrors(f))) => {
-            assert_eq!(f["customer_id"], ["This field is required."])
+            assert_eq!(f["customer_id"], message("This field is required."))
         }
         other => panic!("{other:?}"),
     }
@@ -135,7 +135,7 @@ async fn unauthorized_bodies_are_read() {
         panic!("{err:?}")
     };
     assert_eq!(m.detail, "Invalid API key.");
-    assert_eq!(err.to_string(), "HTTP 401 (Unauthorized)");
+    assert_eq!(err.to_string(), "HTTP 401 (Unauthorized): Invalid API key.");
 }
 
 #[tokio::test]
@@ -270,4 +270,11 @@ fn credentials_never_go_over_plain_http_to_another_host() {
     // Credentials in the URL count too.
     assert!(Client::new(Config::new("http://u:p@merchant.ottu.net", Auth::None)).is_err());
     Client::new(Config::new("http://merchant.ottu.net", key()).allow_insecure_http()).unwrap();
+}
+
+/// A field's one message, as the field errors hold it.
+fn message(text: &str) -> ottu_client::types::FieldError {
+    ottu_client::types::FieldError::FieldErrorList(vec![
+        ottu_client::types::FieldErrorItem::String(text.into()),
+    ])
 }

@@ -25,7 +25,12 @@ fn field_errors_are_not_mistaken_for_an_operation_error() {
     let UserCardsErrors::FieldErrors(fields) = e else {
         panic!("decoded as {e:?}")
     };
-    assert_eq!(fields["session_id"], ["This field is required."]);
+    assert_eq!(
+        fields["session_id"],
+        ottu_client::types::FieldError::FieldErrorList(vec![
+            ottu_client::types::FieldErrorItem::String("This field is required.".into())
+        ])
+    );
 }
 
 #[test]

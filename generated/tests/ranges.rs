@@ -81,7 +81,7 @@ async fn a_418_is_the_4xx_variant_with_its_status_and_body() {
                     body: problem("short and stout")
                 }
             );
-            assert_eq!(e.to_string(), "HTTP 418 (ClientError)");
+            assert_eq!(e.to_string(), "HTTP 418 (ClientError): short and stout");
         }
         other => panic!("{other:?}"),
     }

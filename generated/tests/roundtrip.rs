@@ -64,6 +64,7 @@ fn every_schema_round_trips() {
         DirectApplePaymentErrors, OperationErrorResponse, FieldErrors, GenericErrorMessage, AutoDebit, AutoDebitErrors,
         GooglePayDirectPayment, GooglePayPaymentData, PaymentMethodData, DirectGooglePaymentSuccess, IFrame3DSResponse,
         Redirect3DSResponse, DirectGooglePaymentErrors, CardEnvironment, UserCards, UserCardsErrors,
+        FieldError, FieldErrorList, FieldErrorItem, ErrorMessages,
     );
     // A schema added upstream must be added above: none goes unchecked.
     let mut all: Vec<&str> = spec

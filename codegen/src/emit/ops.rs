@@ -466,6 +466,15 @@ fn error_enum(op: &OperationDef) -> TokenStream {
             _ => quote!(Self::#v { .. } => #n,),
         }
     });
+    let body_arms = op.errors.iter().map(|e| {
+        let v = ident(&e.variant);
+        match (e.status, &e.ty) {
+            (StatusMatch::Code(_), Some(_)) => quote!(Self::#v(b) => serde_json::to_value(b).ok(),),
+            (StatusMatch::Code(_), None) => quote!(Self::#v => None,),
+            (_, Some(_)) => quote!(Self::#v { body, .. } => serde_json::to_value(body).ok(),),
+            _ => quote!(Self::#v { .. } => None,),
+        }
+    });
     let doc = doc_raw(&format!(
         "The documented error responses of `{}`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).\n\n\
          A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. \
@@ -475,12 +484,14 @@ fn error_enum(op: &OperationDef) -> TokenStream {
          A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).",
         op.method_name
     ));
-    let (status_body, name_body) = if op.errors.is_empty() {
-        (quote!(match *self {}), quote!(match *self {}))
+    let (status_body, name_body, json_body) = if op.errors.is_empty() {
+        let never = quote!(match *self {});
+        (never.clone(), never.clone(), never)
     } else {
         (
             quote!(match self { #(#status_arms)* }),
             quote!(match self { #(#name_arms)* }),
+            quote!(match self { #(#body_arms)* }),
         )
     };
     quote! {
@@ -492,10 +503,19 @@ fn error_enum(op: &OperationDef) -> TokenStream {
             /// The HTTP status.
             pub fn status(&self) -> u16 { #status_body }
             fn name(&self) -> &'static str { #name_body }
+            fn json(&self) -> Option<serde_json::Value> { #json_body }
+            /// What the body says, as Django REST Framework writes errors:
+            /// `detail` (and its `code`), field errors as `path: message`
+            /// at any depth, `non_field_errors`, list items. Secret values are not shown.
+            pub fn messages(&self) -> Vec<String> {
+                self.json().map(|v| crate::runtime::drf::messages(&v, SECRET_FIELDS)).unwrap_or_default()
+            }
         }
         impl std::fmt::Display for #err {
+            /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, "HTTP {} ({})", self.status(), self.name())
+                write!(f, "HTTP {} ({})", self.status(), self.name())?;
+                crate::runtime::drf::write_messages(f, &self.messages())
             }
         }
     }

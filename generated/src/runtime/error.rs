@@ -155,7 +155,7 @@ fn normal(key: &str) -> String {
 /// Is a JSON key one whose value is never shown? `secret_fields` are the
 /// spec's; a `Type.name` entry names one type's field, too common a name
 /// to mask in every body (`Debug` of that type hides it).
-fn is_sensitive_key(key: &str, secret_fields: &[&str]) -> bool {
+pub(crate) fn is_sensitive_key(key: &str, secret_fields: &[&str]) -> bool {
     let key = normal(key);
     ALWAYS_MASKED.contains(&key.as_str())
         || secret_fields
@@ -183,8 +183,8 @@ fn mask(v: &mut serde_json::Value, secret_fields: &[&str]) {
     match v {
         serde_json::Value::Object(map) => {
             for (k, child) in map.iter_mut() {
-                if is_sensitive_key(k, secret_fields) && !child.is_null() {
-                    *child = serde_json::Value::String("***".into());
+                if is_sensitive_key(k, secret_fields) {
+                    mask_all(child);
                 } else {
                     mask(child, secret_fields);
                 }
@@ -192,6 +192,24 @@ fn mask(v: &mut serde_json::Value, secret_fields: &[&str]) {
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(|v| mask(v, secret_fields)),
         _ => {}
+    }
+}
+
+/// Masks every value under a secret key, keeping the keys (an error body's
+/// `{"payload": {"paymentData": ["Invalid."]}}` still says which field was
+/// wrong) and DRF's messages: the strings of a list that all read as prose
+/// (a space, or a closing `.`, `!` or `?`; tokens, keys and signatures
+/// never do).
+fn mask_all(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    let prose = |s: &str| s.contains(char::is_whitespace) || s.ends_with(['.', '!', '?']);
+    match v {
+        Value::Null => {}
+        Value::Object(map) => map.values_mut().for_each(mask_all),
+        Value::Array(items)
+            if !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(prose)) => {}
+        Value::Array(items) => items.iter_mut().for_each(mask_all),
+        _ => *v = Value::String("***".into()),
     }
 }
 
@@ -301,6 +319,22 @@ mod tests {
         let big = "x".repeat(10_000);
         let e = BodyExcerpt::new(big.as_bytes());
         assert!(e.truncated && e.text.len() == BodyExcerpt::MAX);
+    }
+
+    #[test]
+    fn excerpts_keep_field_error_messages_under_secret_keys() {
+        let secret = &["payload", "paymentData"];
+        let e = BodyExcerpt::masking(br#"{"payload": {"paymentData": ["Invalid."]}}"#, secret);
+        assert_eq!(e.text, r#"{"payload":{"paymentData":["Invalid."]}}"#);
+        // A token under the same keys is masked leaf by leaf.
+        let e = BodyExcerpt::masking(
+            br#"{"payload": {"paymentData": {"data": "CIPHER", "version": 1}, "signatures": ["MEUCIQD+x/y=="]}}"#,
+            secret,
+        );
+        assert_eq!(
+            e.text,
+            r#"{"payload":{"paymentData":{"data":"***","version":"***"},"signatures":["***"]}}"#
+        );
     }
 
     #[test]

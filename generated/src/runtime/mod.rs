@@ -11,6 +11,7 @@
 pub mod client;
 pub mod config;
 pub mod decimal;
+pub mod drf;
 pub mod error;
 pub mod notification;
 pub mod nullable;

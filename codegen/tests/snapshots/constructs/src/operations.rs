@@ -45,10 +45,26 @@ impl GetThingError {
             Self::NotFound => "NotFound",
         }
     }
+    fn json(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::BadRequest(b) => serde_json::to_value(b).ok(),
+            Self::NotFound => None,
+        }
+    }
+    /// What the body says, as Django REST Framework writes errors:
+    /// `detail` (and its `code`), field errors as `path: message`
+    /// at any depth, `non_field_errors`, list items. Secret values are not shown.
+    pub fn messages(&self) -> Vec<String> {
+        self.json()
+            .map(|v| crate::runtime::drf::messages(&v, SECRET_FIELDS))
+            .unwrap_or_default()
+    }
 }
 impl std::fmt::Display for GetThingError {
+    /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {} ({})", self.status(), self.name())
+        write!(f, "HTTP {} ({})", self.status(), self.name())?;
+        crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
 impl crate::Client {
@@ -140,10 +156,23 @@ impl PutThingError {
     fn name(&self) -> &'static str {
         match *self {}
     }
+    fn json(&self) -> Option<serde_json::Value> {
+        match *self {}
+    }
+    /// What the body says, as Django REST Framework writes errors:
+    /// `detail` (and its `code`), field errors as `path: message`
+    /// at any depth, `non_field_errors`, list items. Secret values are not shown.
+    pub fn messages(&self) -> Vec<String> {
+        self.json()
+            .map(|v| crate::runtime::drf::messages(&v, SECRET_FIELDS))
+            .unwrap_or_default()
+    }
 }
 impl std::fmt::Display for PutThingError {
+    /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {} ({})", self.status(), self.name())
+        write!(f, "HTTP {} ({})", self.status(), self.name())?;
+        crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
 impl crate::Client {
@@ -192,10 +221,23 @@ impl DeleteThingError {
     fn name(&self) -> &'static str {
         match *self {}
     }
+    fn json(&self) -> Option<serde_json::Value> {
+        match *self {}
+    }
+    /// What the body says, as Django REST Framework writes errors:
+    /// `detail` (and its `code`), field errors as `path: message`
+    /// at any depth, `non_field_errors`, list items. Secret values are not shown.
+    pub fn messages(&self) -> Vec<String> {
+        self.json()
+            .map(|v| crate::runtime::drf::messages(&v, SECRET_FIELDS))
+            .unwrap_or_default()
+    }
 }
 impl std::fmt::Display for DeleteThingError {
+    /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {} ({})", self.status(), self.name())
+        write!(f, "HTTP {} ({})", self.status(), self.name())?;
+        crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
 impl crate::Client {

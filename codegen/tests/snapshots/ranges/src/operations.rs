@@ -58,10 +58,27 @@ impl BrewTeaError {
             Self::Default { .. } => "Default",
         }
     }
+    fn json(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::NotFound => None,
+            Self::ClientError { body, .. } => serde_json::to_value(body).ok(),
+            Self::Default { body, .. } => serde_json::to_value(body).ok(),
+        }
+    }
+    /// What the body says, as Django REST Framework writes errors:
+    /// `detail` (and its `code`), field errors as `path: message`
+    /// at any depth, `non_field_errors`, list items. Secret values are not shown.
+    pub fn messages(&self) -> Vec<String> {
+        self.json()
+            .map(|v| crate::runtime::drf::messages(&v, SECRET_FIELDS))
+            .unwrap_or_default()
+    }
 }
 impl std::fmt::Display for BrewTeaError {
+    /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {} ({})", self.status(), self.name())
+        write!(f, "HTTP {} ({})", self.status(), self.name())?;
+        crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
 impl crate::Client {
@@ -127,10 +144,25 @@ impl GetTeapotError {
             Self::Default { .. } => "Default",
         }
     }
+    fn json(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::Default { body, .. } => serde_json::to_value(body).ok(),
+        }
+    }
+    /// What the body says, as Django REST Framework writes errors:
+    /// `detail` (and its `code`), field errors as `path: message`
+    /// at any depth, `non_field_errors`, list items. Secret values are not shown.
+    pub fn messages(&self) -> Vec<String> {
+        self.json()
+            .map(|v| crate::runtime::drf::messages(&v, SECRET_FIELDS))
+            .unwrap_or_default()
+    }
 }
 impl std::fmt::Display for GetTeapotError {
+    /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {} ({})", self.status(), self.name())
+        write!(f, "HTTP {} ({})", self.status(), self.name())?;
+        crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
 impl crate::Client {
@@ -215,10 +247,25 @@ impl WashTeapotError {
             Self::ServerError { .. } => "ServerError",
         }
     }
+    fn json(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::ServerError { .. } => None,
+        }
+    }
+    /// What the body says, as Django REST Framework writes errors:
+    /// `detail` (and its `code`), field errors as `path: message`
+    /// at any depth, `non_field_errors`, list items. Secret values are not shown.
+    pub fn messages(&self) -> Vec<String> {
+        self.json()
+            .map(|v| crate::runtime::drf::messages(&v, SECRET_FIELDS))
+            .unwrap_or_default()
+    }
 }
 impl std::fmt::Display for WashTeapotError {
+    /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {} ({})", self.status(), self.name())
+        write!(f, "HTTP {} ({})", self.status(), self.name())?;
+        crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
 impl crate::Client {
