@@ -23,8 +23,7 @@ pub mod pointer;
 pub mod sample;
 pub mod schema;
 pub mod spec;
-pub mod walk;
 
 pub use error::{LoadError, Location};
 pub use load::{LoadOptions, load};
-pub use spec::{Operation, Spec};
+pub use spec::{Operation, Spec, walk};

@@ -8,11 +8,12 @@ use serde_json::{Value, json};
 use crate::error::{LoadError, Location};
 pub use crate::load::merge::Disagreement;
 use crate::load::upgrade::Dialect;
-use crate::{pointer, walk};
+use crate::pointer;
 
 mod operation;
 mod policy;
 mod status;
+pub mod walk;
 
 pub use operation::{
     MediaKind, MediaType, Operation, ParamIn, Parameter, RequestBody, Response,
