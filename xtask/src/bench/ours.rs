@@ -9,13 +9,12 @@ use std::time::Instant;
 use codegen::{LoadOptions, Spec, load};
 use contract_tests::Validators;
 use contract_tests::loadgen::LoadResult;
-
-use super::rates::validations_per_second;
 use contract_tests::mock::{MockConfig, MockServer};
 use serde_json::{Value, json};
 
 use super::Ctx;
 use super::measure::{iterations_for, repeat, time_ms};
+use super::rates::validations_per_second;
 use super::table::{Row, Target, Unit, ratios, row};
 
 const OPTIONS: LoadOptions = LoadOptions { overlays: true };

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::rates::validations_per_second;
 use contract_tests::Validators;
 
 use super::Ctx;
 use super::ours::Case;
 use super::process::{Mock, SPEC};
+use super::rates::validations_per_second;
 use super::server::{Server, free_port};
 use super::table::{Row, Target, Unit, ratios, row};
 use super::tasks::{CONTRACT_CASES, wall_ms};
@@ -178,43 +178,11 @@ pub fn python_validation(
     };
     let Some(case) = case else { return Vec::new() };
     let dir = ctx.root.join(".peers");
-    let files = [
-        ("validate.py", VALIDATE_PY.to_string()),
-        ("webhook-schema.json", case.schema.to_string()),
-        ("webhook-body.json", case.body.to_string()),
-    ];
-    for (name, text) in &files {
-        if let Err(e) = std::fs::write(dir.join(name), text) {
-            return vec![Row::skipped(
-                section,
-                "Python jsonschema",
-                format!(".peers/{name}: {e}"),
-            )];
-        }
+    if let Err(why) = write_python_inputs(&dir, case) {
+        return vec![Row::skipped(section, "Python jsonschema", why)];
     }
     let budget = format!("{}", ctx.plan.slice.as_secs_f64());
-    let python_once = || -> Result<f64, String> {
-        let out = Command::new(python)
-            .current_dir(&dir)
-            .args([
-                "validate.py",
-                "webhook-schema.json",
-                "webhook-body.json",
-                &budget,
-            ])
-            .output()
-            .map_err(|e| e.to_string())?;
-        let text = String::from_utf8_lossy(&out.stdout);
-        text.trim().parse().map_err(|_| {
-            format!(
-                "python: {}",
-                String::from_utf8_lossy(&out.stderr)
-                    .lines()
-                    .last()
-                    .unwrap_or("no output")
-            )
-        })
-    };
+    let python_once = || python_rate(python, &dir, &budget);
     let n = super::ours::validation_n(ctx, validators, case);
     let (mut ours, mut raw, mut py) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..ctx.plan.runs + ctx.plan.warmup {
@@ -260,6 +228,43 @@ pub fn python_validation(
     ]
 }
 
+/// The script, the exported `SchemaWebhook` schema and the body, in `.peers/`.
+fn write_python_inputs(dir: &Path, case: &Case) -> Result<(), String> {
+    let files = [
+        ("validate.py", VALIDATE_PY.to_string()),
+        ("webhook-schema.json", case.schema.to_string()),
+        ("webhook-body.json", case.body.to_string()),
+    ];
+    for (name, text) in &files {
+        std::fs::write(dir.join(name), text).map_err(|e| format!(".peers/{name}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// One run of `validate.py` for `budget` seconds: validations/s.
+fn python_rate(python: &Path, dir: &Path, budget: &str) -> Result<f64, String> {
+    let out = Command::new(python)
+        .current_dir(dir)
+        .args([
+            "validate.py",
+            "webhook-schema.json",
+            "webhook-body.json",
+            budget,
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim().parse().map_err(|_| {
+        format!(
+            "python: {}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("no output")
+        )
+    })
+}
+
 /// Full contract run: ours (`xtask contract --mock`) vs Schemathesis
 /// (`st run` of every spec file against our mock), interleaved.
 pub fn schemathesis(ctx: &Ctx, st: &Result<PathBuf, String>) -> Vec<Row> {
@@ -268,78 +273,11 @@ pub fn schemathesis(ctx: &Ctx, st: &Result<PathBuf, String>) -> Vec<Row> {
         Ok(p) => p,
         Err(why) => return vec![Row::skipped(section, "Schemathesis", why.clone())],
     };
-    let specs: Vec<String> = match std::fs::read_dir(ctx.root.join("specs")) {
-        Ok(d) => {
-            let mut v: Vec<String> = d
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".json"))
-                .map(|n| format!("specs/{n}"))
-                .collect();
-            v.sort();
-            v
-        }
-        Err(e) => {
-            return vec![Row::skipped(
-                section,
-                "Schemathesis",
-                format!("specs/: {e}"),
-            )];
-        }
+    let specs = match spec_files(&ctx.root) {
+        Ok(specs) => specs,
+        Err(why) => return vec![Row::skipped(section, "Schemathesis", why)],
     };
-    let st_once = || -> Result<f64, String> {
-        let port = free_port().map_err(|e| e.to_string())?;
-        let mut mock = Command::new(&ctx.exe);
-        mock.current_dir(&ctx.root)
-            .args(["mock", "--port", &port.to_string()]);
-        // Any answer (a 404 here) means it is up.
-        let probe =
-            b"GET /not-an-operation HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
-        let _server = Server::spawn(mock, port, probe, |_| true, Duration::from_secs(10))?;
-        let started = Instant::now();
-        for spec in &specs {
-            // Run inside .peers/: Schemathesis leaves .hypothesis/ and .schemathesis/ in its cwd.
-            let spec = format!("../{spec}");
-            let mut child = Command::new(st)
-                .current_dir(ctx.root.join(".peers"))
-                .args([
-                    "run",
-                    &spec,
-                    "--url",
-                    &format!("http://127.0.0.1:{port}"),
-                    "--max-examples",
-                    CONTRACT_CASES,
-                    "--seed",
-                    "1",
-                    "--checks",
-                    "all",
-                ])
-                .args(["-H", "Authorization: Api-Key bench-key"])
-                .env("SCHEMATHESIS_TELEMETRY", "false")
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .map_err(|e| e.to_string())?;
-            // `--max-time` would make it fuzz until the budget is spent, so bound it from outside.
-            let deadline = Instant::now() + ST_MAX_TIME;
-            let status = loop {
-                if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-                    break status;
-                }
-                if Instant::now() > deadline {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(format!("st run {spec} took over {ST_MAX_TIME:?}; stopped"));
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            };
-            if !matches!(status.code(), Some(0 | 1)) {
-                return Err(format!("st run {spec}: {status}"));
-            }
-        }
-        Ok(started.elapsed().as_secs_f64() * 1e3)
-    };
+    let st_once = || st_run_all(ctx, st, &specs);
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for _ in 0..if ctx.plan.quick { 1 } else { 2 } {
         match wall_ms(
@@ -376,4 +314,78 @@ pub fn schemathesis(ctx: &Ctx, st: &Result<PathBuf, String>) -> Vec<Row> {
         )
         .note("lower is better"),
     ]
+}
+
+/// `specs/*.json`, sorted, as `specs/<name>`.
+fn spec_files(root: &Path) -> Result<Vec<String>, String> {
+    let dir = std::fs::read_dir(root.join("specs")).map_err(|e| format!("specs/: {e}"))?;
+    let mut v: Vec<String> = dir
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .map(|n| format!("specs/{n}"))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+/// Milliseconds for `st run` of every spec file against a fresh mock
+/// (its startup excluded).
+fn st_run_all(ctx: &Ctx, st: &Path, specs: &[String]) -> Result<f64, String> {
+    let port = free_port().map_err(|e| e.to_string())?;
+    let mut mock = Command::new(&ctx.exe);
+    mock.current_dir(&ctx.root)
+        .args(["mock", "--port", &port.to_string()]);
+    // Any answer (a 404 here) means it is up.
+    let probe = b"GET /not-an-operation HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
+    let _server = Server::spawn(mock, port, probe, |_| true, Duration::from_secs(10))?;
+    let started = Instant::now();
+    for spec in specs {
+        st_run(ctx, st, spec, port)?;
+    }
+    Ok(started.elapsed().as_secs_f64() * 1e3)
+}
+
+/// One `st run` of `spec` against the mock on `port`, bounded in time.
+fn st_run(ctx: &Ctx, st: &Path, spec: &str, port: u16) -> Result<(), String> {
+    // Run inside .peers/: Schemathesis leaves .hypothesis/ and .schemathesis/ in its cwd.
+    let spec = format!("../{spec}");
+    let mut child = Command::new(st)
+        .current_dir(ctx.root.join(".peers"))
+        .args([
+            "run",
+            &spec,
+            "--url",
+            &format!("http://127.0.0.1:{port}"),
+            "--max-examples",
+            CONTRACT_CASES,
+            "--seed",
+            "1",
+            "--checks",
+            "all",
+        ])
+        .args(["-H", "Authorization: Api-Key bench-key"])
+        .env("SCHEMATHESIS_TELEMETRY", "false")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    // `--max-time` would make it fuzz until the budget is spent, so bound it from outside.
+    let deadline = Instant::now() + ST_MAX_TIME;
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("st run {spec} took over {ST_MAX_TIME:?}; stopped"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    if !matches!(status.code(), Some(0 | 1)) {
+        return Err(format!("st run {spec}: {status}"));
+    }
+    Ok(())
 }

@@ -222,8 +222,43 @@ pub fn ratio_rows(
     theirs: &[Round],
     baseline: Option<&[Round]>,
 ) -> Vec<Row> {
+    let mut out = overall_ratio_rows(section, peer, ours, theirs);
+    for (i, &c) in CONNECTIONS.iter().enumerate() {
+        let at = |rs: &[Round]| -> Vec<LoadResult> {
+            rs.iter().filter_map(|r| r.loads.get(i).cloned()).collect()
+        };
+        let baseline = baseline.map(at);
+        out.extend(connection_ratio_rows(
+            section,
+            peer,
+            c,
+            &at(ours),
+            &at(theirs),
+            baseline.as_deref(),
+        ));
+    }
+    out
+}
+
+/// Startup, memory and peak throughput, ours against the peer.
+fn overall_ratio_rows(
+    section: &'static str,
+    peer: &str,
+    ours: &[Round],
+    theirs: &[Round],
+) -> Vec<Row> {
     let pick = |rs: &[Round], f: &dyn Fn(&Round) -> f64| rs.iter().map(f).collect::<Vec<f64>>();
-    let mut out = vec![
+    // Throughput: what each server sustains at its best connection count.
+    // Per connection count (connection_ratio_rows), 1 connection is a
+    // latency figure (one request in flight), bounded by the round trip the
+    // baseline shows.
+    let peak = |r: &Round| {
+        r.loads
+            .iter()
+            .map(|l| l.requests_per_second)
+            .fold(0.0, f64::max)
+    };
+    vec![
         row(
             section,
             format!("startup ours/{peer}"),
@@ -241,17 +276,6 @@ pub fn ratio_rows(
             &ratios(&pick(ours, &|r| r.hwm_mb), &pick(theirs, &|r| r.hwm_mb)),
         )
         .note("lower is better"),
-    ];
-    // Throughput: what each server sustains at its best connection count.
-    // Per connection count below, 1 connection is a latency figure (one
-    // request in flight), bounded by the round trip the baseline shows.
-    let peak = |r: &Round| {
-        r.loads
-            .iter()
-            .map(|l| l.requests_per_second)
-            .fold(0.0, f64::max)
-    };
-    out.push(
         row(
             section,
             format!("peak requests/s ours/{peer} (each at its best connection count)"),
@@ -259,75 +283,69 @@ pub fn ratio_rows(
             &ratios(&pick(ours, &peak), &pick(theirs, &peak)),
         )
         .target(Target::AtLeast(30.0)),
+    ]
+}
+
+/// Requests/s (and the baseline's), p50 and p99 latency at `c`
+/// connections, ours against the peer: one load result per round.
+fn connection_ratio_rows(
+    section: &'static str,
+    peer: &str,
+    c: usize,
+    ours: &[LoadResult],
+    theirs: &[LoadResult],
+    baseline: Option<&[LoadResult]>,
+) -> Vec<Row> {
+    let get = |ls: &[LoadResult], f: fn(&LoadResult) -> f64| ls.iter().map(f).collect::<Vec<f64>>();
+    let rps = |l: &LoadResult| l.requests_per_second;
+    let mut out = Vec::new();
+    let r = row(
+        section,
+        format!("requests/s ours/{peer}, {c} conns"),
+        Unit::Ratio,
+        &ratios(&get(ours, rps), &get(theirs, rps)),
     );
-    for (i, &c) in CONNECTIONS.iter().enumerate() {
-        let get = |rs: &[Round], f: fn(&LoadResult) -> f64| {
-            rs.iter()
-                .filter_map(|r| r.loads.get(i).map(f))
-                .collect::<Vec<f64>>()
-        };
-        let rps = ratios(
-            &get(ours, |l| l.requests_per_second),
-            &get(theirs, |l| l.requests_per_second),
-        );
-        let r = row(
-            section,
-            format!("requests/s ours/{peer}, {c} conns"),
-            Unit::Ratio,
-            &rps,
-        );
-        out.push(if c == 1 {
-            r.note("one request in flight: latency-bound, see baseline/peer")
-        } else {
-            r.target(Target::AtLeast(30.0))
-        });
-        if let Some(baseline) = baseline {
-            out.push(
-                row(
-                    section,
-                    format!("requests/s baseline/{peer}, {c} conns"),
-                    Unit::Ratio,
-                    &ratios(
-                        &get(baseline, |l| l.requests_per_second),
-                        &get(theirs, |l| l.requests_per_second),
-                    ),
-                )
-                .note("a do-nothing server against the peer, same load"),
-            );
-        }
-        let p50 = ratios(
-            &get(ours, |l| l.p50_micros as f64),
-            &get(theirs, |l| l.p50_micros as f64),
-        );
-        let p99 = ratios(
-            &get(ours, |l| l.p99_micros as f64),
-            &get(theirs, |l| l.p99_micros as f64),
-        );
-        let theirs_loads: Vec<LoadResult> = theirs
-            .iter()
-            .filter_map(|r| r.loads.get(i).cloned())
-            .collect();
+    out.push(if c == 1 {
+        r.note("one request in flight: latency-bound, see baseline/peer")
+    } else {
+        r.target(Target::AtLeast(30.0))
+    });
+    if let Some(baseline) = baseline {
         out.push(
             row(
                 section,
-                format!("p50 latency ours/{peer}, {c} conns"),
+                format!("requests/s baseline/{peer}, {c} conns"),
                 Unit::Ratio,
-                &p50,
+                &ratios(&get(baseline, rps), &get(theirs, rps)),
             )
-            .note(format!(
-                "lower is better; {peer}: {}",
-                latency_note(&theirs_loads)
-            )),
-        );
-        out.push(
-            row(
-                section,
-                format!("p99 latency ours/{peer}, {c} conns"),
-                Unit::Ratio,
-                &p99,
-            )
-            .note("lower is better"),
+            .note("a do-nothing server against the peer, same load"),
         );
     }
+    let p50 = ratios(
+        &get(ours, |l| l.p50_micros as f64),
+        &get(theirs, |l| l.p50_micros as f64),
+    );
+    let p99 = ratios(
+        &get(ours, |l| l.p99_micros as f64),
+        &get(theirs, |l| l.p99_micros as f64),
+    );
+    out.push(
+        row(
+            section,
+            format!("p50 latency ours/{peer}, {c} conns"),
+            Unit::Ratio,
+            &p50,
+        )
+        .note(format!("lower is better; {peer}: {}", latency_note(theirs))),
+    );
+    out.push(
+        row(
+            section,
+            format!("p99 latency ours/{peer}, {c} conns"),
+            Unit::Ratio,
+            &p99,
+        )
+        .note("lower is better"),
+    );
     out
 }
