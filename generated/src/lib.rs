@@ -40,7 +40,9 @@ pub use operations::*;
 pub use runtime::client::{BuildError, Client};
 pub use runtime::config::{Auth, Config, SANDBOX_URL};
 pub use runtime::decimal::Decimal;
-pub use runtime::error::{BodyExcerpt, Error, TransportError, UnexpectedResponse};
+pub use runtime::error::{
+    BodyExcerpt, Error, SuccessBody, TransportError, UndecodedSuccess, UnexpectedResponse,
+};
 pub use runtime::notification::{
     Notification, OperationNotification, ParseError, parse_notification,
 };

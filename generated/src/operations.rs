@@ -89,7 +89,7 @@ impl crate::Client {
     ///
     /// Typical use case: The merchant collects the Apple Pay token on their frontend and sends it to this endpoint along with session and amount information.
     ///
-    /// `POST /b/pbl/v2/payment/apple-pay/` (operationId `apple_direct_payment`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice).
+    /// `POST /b/pbl/v2/payment/apple-pay/` (operationId `apple_direct_payment`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
     pub async fn apple_direct_payment(
         &self,
         body: &types::ApplePayDirectPayment,
@@ -105,6 +105,7 @@ impl crate::Client {
                     ),
                 ],
                 crate::runtime::client::OperationPolicy {
+                    id: "apple_direct_payment",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -112,7 +113,6 @@ impl crate::Client {
         req.json(body)?;
         let resp = self.send(req).await?;
         match resp.status {
-            200 => resp.decode(),
             400 => {
                 Err(
                     crate::Error::Api(
@@ -127,6 +127,7 @@ impl crate::Client {
                     ),
                 )
             }
+            200..=299 => resp.decode(),
             _ => Err(resp.unexpected()),
         }
     }
@@ -183,7 +184,7 @@ impl crate::Client {
     ///
     /// This endpoint will take a session id and check for it's related payment if it's possible to be auto charged  or not. &lt;br/&gt; if possible it will charge the payment and return the operation response. &lt;br/&gt; 📝 **NOTE** Optional fields may not be represented in response body.
     ///
-    /// `POST /b/pbl/v2/auto-debit/` (operationId `auto_debit`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice).
+    /// `POST /b/pbl/v2/auto-debit/` (operationId `auto_debit`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
     pub async fn auto_debit(
         &self,
         body: &types::AutoDebit,
@@ -195,6 +196,7 @@ impl crate::Client {
                 reqwest::Method::POST,
                 &[crate::runtime::client::PathPart::Literal("/b/pbl/v2/auto-debit/")],
                 crate::runtime::client::OperationPolicy {
+                    id: "auto_debit",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -202,9 +204,9 @@ impl crate::Client {
         req.json(body)?;
         let resp = self.send(req).await?;
         match resp.status {
-            200 => resp.decode(),
             400 => Err(crate::Error::Api(AutoDebitError::BadRequest(resp.decode()?))),
             401 => Err(crate::Error::Api(AutoDebitError::Unauthorized(resp.decode()?))),
+            200..=299 => resp.decode(),
             _ => Err(resp.unexpected()),
         }
     }
@@ -263,7 +265,7 @@ impl crate::Client {
     ///
     /// Typical use case: The merchant collects the Google Pay token on their frontend and sends it to this endpoint along with session and amount information.
     ///
-    /// `POST /b/pbl/v2/payment/google-pay/` (operationId `google_direct_payment`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice).
+    /// `POST /b/pbl/v2/payment/google-pay/` (operationId `google_direct_payment`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
     pub async fn google_direct_payment(
         &self,
         body: &types::GooglePayDirectPayment,
@@ -282,6 +284,7 @@ impl crate::Client {
                     ),
                 ],
                 crate::runtime::client::OperationPolicy {
+                    id: "google_direct_payment",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -289,7 +292,6 @@ impl crate::Client {
         req.json(body)?;
         let resp = self.send(req).await?;
         match resp.status {
-            200 => resp.decode(),
             400 => {
                 Err(
                     crate::Error::Api(
@@ -304,6 +306,7 @@ impl crate::Client {
                     ),
                 )
             }
+            200..=299 => resp.decode(),
             _ => Err(resp.unexpected()),
         }
     }
@@ -392,6 +395,7 @@ impl crate::Client {
                 reqwest::Method::POST,
                 &[crate::runtime::client::PathPart::Literal("/b/pbl/v2/card/")],
                 crate::runtime::client::OperationPolicy {
+                    id: "get_user_cards",
                     retry: crate::runtime::retry::RetrySafety::Safe,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -399,7 +403,6 @@ impl crate::Client {
         req.json(body)?;
         let resp = self.send(req).await?;
         match resp.status {
-            200 => resp.decode(),
             400 => Err(crate::Error::Api(GetUserCardsError::BadRequest(resp.decode()?))),
             401 => {
                 Err(crate::Error::Api(GetUserCardsError::Unauthorized(resp.decode()?)))
@@ -420,6 +423,7 @@ impl crate::Client {
                     ),
                 )
             }
+            200..=299 => resp.decode(),
             _ => Err(resp.unexpected()),
         }
     }
@@ -509,6 +513,7 @@ impl crate::Client {
                     crate::runtime::client::PathPart::Literal("/"),
                 ],
                 crate::runtime::client::OperationPolicy {
+                    id: "delete_user_cards",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -517,7 +522,6 @@ impl crate::Client {
         req.query("type", &r#type);
         let resp = self.send(req).await?;
         match resp.status {
-            204 => Ok(()),
             400 => {
                 Err(crate::Error::Api(DeleteUserCardsError::BadRequest(resp.decode()?)))
             }
@@ -537,6 +541,7 @@ impl crate::Client {
                     ),
                 )
             }
+            200..=299 => Ok(()),
             _ => Err(resp.unexpected()),
         }
     }

@@ -130,7 +130,7 @@ fn retry_doc(op: &OperationDef) -> String {
             p.idempotency_header.as_deref().unwrap_or_default()
         ),
         (Retry::Never, true) => format!(
-            "It moves money: sent once, whatever the {POLICY} says (a retry after a timeout could charge twice)."
+            "It moves money: sent once, whatever the {POLICY} says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it."
         ),
         (Retry::Never, false) => format!(
             "Sent once, whatever the {POLICY} says: a retry after a timeout could repeat its effect."
@@ -146,8 +146,10 @@ fn policy(op: &OperationDef) -> TokenStream {
         // A key with no header to carry it can never be set.
         (Retry::IdempotencyKey, None) | (Retry::Never, _) => quote!(Never),
     };
+    let id = &op.id;
     quote! {
         crate::runtime::client::OperationPolicy {
+            id: #id,
             retry: crate::runtime::retry::RetrySafety::#retry,
             secret_fields: SECRET_FIELDS,
         }
@@ -314,7 +316,7 @@ fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
             } else {
                 quote!(Ok(()))
             };
-            let arms = s
+            let mut arms: Arms = s
                 .statuses
                 .iter()
                 .map(|(m, _)| {
@@ -322,6 +324,17 @@ fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
                     (m.precedence(), quote!(#p => #decode,))
                 })
                 .collect();
+            // An undocumented 2xx is a success too: its body decodes as
+            // the documented one (or is `Error::Undecoded`), never a
+            // failure. Every success status decodes alike: one arm.
+            let range = StatusMatch::Range(2);
+            if !s
+                .statuses
+                .iter()
+                .any(|(m, _)| matches!(m, StatusMatch::Range(2) | StatusMatch::Default))
+            {
+                arms = vec![(range.precedence(), quote!(200..=299 => #decode,))];
+            }
             (ret, arms, quote!())
         }
         Some(name) => {

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::config::{Auth, Config};
-use super::error::{BodyExcerpt, Error, TransportError, UnexpectedResponse};
+use super::error::{BodyExcerpt, Error, TransportError, UndecodedSuccess, UnexpectedResponse};
 use super::retry::{self, RetryPolicy, RetrySafety};
 use super::validate::ValidationError;
 
@@ -223,6 +223,7 @@ impl Client {
             headers,
             body,
             secret_fields: req.operation.secret_fields,
+            operation: req.operation.id,
         })
     }
 }
@@ -320,6 +321,8 @@ fn encode_segment(s: &str) -> String {
 /// runtime obeys it and holds no list of its own.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OperationPolicy {
+    /// The operation's id (`operationId`), named by an undecoded success.
+    pub(crate) id: &'static str,
     /// Whether it may be sent again.
     pub(crate) retry: RetrySafety,
     /// Field names masked in error excerpts (the specs' secret fields).
@@ -364,20 +367,42 @@ pub(crate) struct Response {
     headers: HeaderMap,
     body: Vec<u8>,
     secret_fields: &'static [&'static str],
+    operation: &'static str,
 }
 
 impl Response {
     /// Decodes a documented body; a mismatch names the field.
+    /// A 2xx whose body does not decode is [`Error::Undecoded`]: the
+    /// request succeeded, and the caller gets the whole body.
     pub(crate) fn decode<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
-        serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
-            status: self.status,
-            message: e.to_string(),
-            body: BodyExcerpt::masking(&self.body, self.secret_fields),
+        serde_json::from_slice(&self.body).map_err(|e| {
+            if (200..=299).contains(&self.status) {
+                return self.undecoded(e.to_string());
+            }
+            Error::Decode {
+                status: self.status,
+                message: e.to_string(),
+                body: BodyExcerpt::masking(&self.body, self.secret_fields),
+            }
         })
+    }
+
+    fn undecoded<E>(&self, message: String) -> Error<E> {
+        Error::Undecoded(Box::new(UndecodedSuccess::new(
+            self.operation,
+            self.status,
+            message,
+            &self.body,
+            self.secret_fields,
+        )))
     }
 
     /// A status the operation does not document.
     pub(crate) fn unexpected<E>(self) -> Error<E> {
+        if (200..=299).contains(&self.status) {
+            // Undocumented, but a success all the same: never a failure.
+            return self.undecoded(format!("HTTP {} is not documented", self.status));
+        }
         let headers = self
             .headers
             .iter()
@@ -407,6 +432,7 @@ mod tests {
     use super::*;
 
     const ONCE: OperationPolicy = OperationPolicy {
+        id: "test",
         retry: RetrySafety::Never,
         secret_fields: &[],
     };

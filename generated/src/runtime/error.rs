@@ -34,6 +34,106 @@ pub enum Error<E> {
     },
     /// A status the spec does not document for this operation.
     UnexpectedStatus(UnexpectedResponse),
+    /// **The request succeeded** (HTTP 2xx: a payment went through, a card
+    /// was deleted), but the body could not be decoded as documented, or
+    /// the 2xx status is not documented. It is *not* a failure: never
+    /// retry a payment or mark its order failed on it; reconcile with the
+    /// whole body it carries ([`UndecodedSuccess::body`]).
+    /// [`Error::took_effect`] is true for it.
+    Undecoded(Box<UndecodedSuccess>),
+}
+
+impl<E> Error<E> {
+    /// True when the server said the request succeeded (a 2xx whose body
+    /// could not be decoded, [`Error::Undecoded`]): whatever it did (a
+    /// charge) happened. False means the server did not confirm success;
+    /// it does not prove nothing happened (a timeout can hide a charge).
+    pub fn took_effect(&self) -> bool {
+        matches!(self, Self::Undecoded(_))
+    }
+}
+
+/// The body of a success response, kept whole for the caller to reconcile.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SuccessBody {
+    /// The body was JSON (of a shape the client does not know).
+    Json(serde_json::Value),
+    /// The body was not JSON: its bytes (empty if there was none).
+    Raw(Vec<u8>),
+}
+
+/// A 2xx response the client could not decode: the request succeeded.
+/// The body is kept whole and unmasked in [`body`](Self::body); `Debug` and
+/// `Display` mask secrets.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UndecodedSuccess {
+    /// The operation (`operationId`).
+    pub operation: &'static str,
+    /// The HTTP status (200..=299).
+    pub status: u16,
+    /// Why it did not decode (names the field), or that the status is undocumented.
+    pub reason: String,
+    /// The whole body, unmasked.
+    pub body: SuccessBody,
+    excerpt: BodyExcerpt,
+}
+
+/// Not shown: it is unmasked ([`UndecodedSuccess`]'s `Debug` shows a masked excerpt).
+impl fmt::Debug for SuccessBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Json(_) => f.write_str("Json(..)"),
+            Self::Raw(b) => write!(f, "Raw({} bytes)", b.len()),
+        }
+    }
+}
+
+impl UndecodedSuccess {
+    pub(crate) fn new(
+        operation: &'static str,
+        status: u16,
+        reason: String,
+        body: &[u8],
+        secret_fields: &[&str],
+    ) -> Self {
+        let parsed = serde_json::from_slice(body).map(SuccessBody::Json);
+        Self {
+            operation,
+            status,
+            reason,
+            body: parsed.unwrap_or_else(|_| SuccessBody::Raw(body.to_vec())),
+            excerpt: BodyExcerpt::masking(body, secret_fields),
+        }
+    }
+
+    /// The request took effect: always true (a reminder where it is read).
+    pub fn took_effect(&self) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for UndecodedSuccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UndecodedSuccess")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("took_effect", &true)
+            .field("reason", &self.reason)
+            .field("body", &self.excerpt)
+            .finish()
+    }
+}
+
+impl fmt::Display for UndecodedSuccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` SUCCEEDED (HTTP {}, it took effect) but its response was not understood ({}); reconcile with the body: {}",
+            self.operation, self.status, self.reason, self.excerpt
+        )
+    }
 }
 
 impl<E> From<ValidationError> for Error<E> {
@@ -60,6 +160,7 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
                 "HTTP {status}: cannot decode the response ({message}); body: {body}"
             ),
             Self::UnexpectedStatus(r) => write!(f, "{r}"),
+            Self::Undecoded(s) => write!(f, "{s}"),
         }
     }
 }

@@ -97,6 +97,7 @@ impl crate::Client {
                     crate::runtime::client::PathPart::Literal("/"),
                 ],
                 crate::runtime::client::OperationPolicy {
+                    id: "getThing",
                     retry: crate::runtime::retry::RetrySafety::Safe,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -114,9 +115,9 @@ impl crate::Client {
         }
         let resp = self.send(req).await?;
         match resp.status {
-            200 => resp.decode(),
             400 => Err(crate::Error::Api(GetThingError::BadRequest(resp.decode()?))),
             404 => Err(crate::Error::Api(GetThingError::NotFound)),
+            200..=299 => resp.decode(),
             _ => Err(resp.unexpected()),
         }
     }
@@ -176,7 +177,7 @@ impl std::fmt::Display for PutThingError {
     }
 }
 impl crate::Client {
-    /// `PUT /things/{thing_id}/` (operationId `put-thing`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice).
+    /// `PUT /things/{thing_id}/` (operationId `put-thing`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
     pub async fn put_thing(
         &self,
         thing_id: &str,
@@ -193,6 +194,7 @@ impl crate::Client {
                     crate::runtime::client::PathPart::Literal("/"),
                 ],
                 crate::runtime::client::OperationPolicy {
+                    id: "put-thing",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -257,6 +259,7 @@ impl crate::Client {
                     crate::runtime::client::PathPart::Literal("/"),
                 ],
                 crate::runtime::client::OperationPolicy {
+                    id: "delete_thing",
                     retry: crate::runtime::retry::RetrySafety::IdempotencyKey(
                         "Idempotency-Key",
                     ),
@@ -268,7 +271,7 @@ impl crate::Client {
         }
         let resp = self.send(req).await?;
         match resp.status {
-            204 => Ok(()),
+            200..=299 => Ok(()),
             _ => Err(resp.unexpected()),
         }
     }

@@ -82,7 +82,7 @@ impl std::fmt::Display for BrewTeaError {
     }
 }
 impl crate::Client {
-    /// `POST /teapots/` (operationId `brewTea`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice).
+    /// `POST /teapots/` (operationId `brewTea`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
     pub async fn brew_tea(&self) -> Result<types::Tea, crate::Error<BrewTeaError>> {
         #[allow(unused_mut, reason = "not every operation adds to the request")]
         let mut req = self
@@ -90,14 +90,15 @@ impl crate::Client {
                 reqwest::Method::POST,
                 &[crate::runtime::client::PathPart::Literal("/teapots/")],
                 crate::runtime::client::OperationPolicy {
+                    id: "brewTea",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },
             );
         let resp = self.send(req).await?;
         match resp.status {
-            200 => resp.decode(),
             404 => Err(crate::Error::Api(BrewTeaError::NotFound)),
+            200..=299 => resp.decode(),
             status @ 400..=499 => {
                 Err(
                     crate::Error::Api(BrewTeaError::ClientError {
@@ -181,6 +182,7 @@ impl crate::Client {
                     crate::runtime::client::PathPart::Literal("/"),
                 ],
                 crate::runtime::client::OperationPolicy {
+                    id: "getTeapot",
                     retry: crate::runtime::retry::RetrySafety::Safe,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -269,7 +271,7 @@ impl std::fmt::Display for WashTeapotError {
     }
 }
 impl crate::Client {
-    /// `DELETE /teapots/{id}/` (operationId `washTeapot`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice).
+    /// `DELETE /teapots/{id}/` (operationId `washTeapot`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
     pub async fn wash_teapot(
         &self,
         id: &str,
@@ -284,6 +286,7 @@ impl crate::Client {
                     crate::runtime::client::PathPart::Literal("/"),
                 ],
                 crate::runtime::client::OperationPolicy {
+                    id: "washTeapot",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },
