@@ -139,7 +139,7 @@ pub async fn run(settings: &Settings) -> Result<Vec<String>, BoxError> {
             payload,
             pg_code: ottu_client::Nullable::Absent,
         };
-        said.push(match client.google_direct_payment(&request).await? {
+        said.push(match client.google_direct_payment(None, &request).await? {
             DirectGooglePaymentSuccess::SchemaWebhook(done) => {
                 format!("google pay: paid, {}", done.result)
             }

@@ -268,6 +268,7 @@ impl crate::Client {
     /// `POST /b/pbl/v2/payment/google-pay/` (operationId `google_direct_payment`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
     pub async fn google_direct_payment(
         &self,
+        channel: Option<types::GoogleDirectPaymentChannel>,
         body: &types::GooglePayDirectPayment,
     ) -> Result<
         types::DirectGooglePaymentSuccess,
@@ -289,6 +290,9 @@ impl crate::Client {
                     secret_fields: SECRET_FIELDS,
                 },
             );
+        if let Some(channel) = channel {
+            req.header("channel", &channel);
+        }
         req.json(body)?;
         let resp = self.send(req).await?;
         match resp.status {

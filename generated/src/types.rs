@@ -2877,3 +2877,55 @@ impl crate::Validate for IFrame3DSResponseFormOfPayment {
         Ok(())
     }
 }
+/// Schema: `/paths/~1b~1pbl~1v2~1payment~1google-pay~1/post/parameters/0/schema`.
+///
+/// Values this client does not know yet decode as `Unknown` instead of failing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GoogleDirectPaymentChannel {
+    /// `web_sdk`.
+    WebSdk,
+    /// `mobile_sdk`.
+    MobileSdk,
+    /// A value this version of the client does not know, kept as sent.
+    Unknown(String),
+}
+impl GoogleDirectPaymentChannel {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WebSdk => "web_sdk",
+            Self::MobileSdk => "mobile_sdk",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+impl From<&str> for GoogleDirectPaymentChannel {
+    fn from(s: &str) -> Self {
+        match s {
+            "web_sdk" => Self::WebSdk,
+            "mobile_sdk" => Self::MobileSdk,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl std::fmt::Display for GoogleDirectPaymentChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for GoogleDirectPaymentChannel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for GoogleDirectPaymentChannel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+impl crate::Validate for GoogleDirectPaymentChannel {
+    fn validate(&self) -> Result<(), crate::ValidationError> {
+        Ok(())
+    }
+}

@@ -278,3 +278,35 @@ fn message(text: &str) -> ottu_client::types::FieldError {
         ottu_client::types::FieldErrorItem::String(text.into()),
     ])
 }
+
+/// Google Pay's `channel` header (declared by overlay) is set per call,
+/// and left out when not given.
+#[tokio::test]
+async fn the_google_pay_channel_header_is_per_call() {
+    use ottu_client::types::{GoogleDirectPaymentChannel, GooglePayDirectPayment};
+    let body: GooglePayDirectPayment = serde_json::from_value(serde_json::json!({
+        "session_id": "sess-1",
+        "payload": {
+            "apiVersion": 2, "apiVersionMinor": 0,
+            "paymentMethodData": {"type": "CARD", "description": "Visa 1111", "info": {},
+                                  "tokenizationData": {"type": "PAYMENT_GATEWAY", "token": "{}"}}
+        }
+    }))
+    .unwrap();
+    for (channel, want) in [
+        (
+            Some(GoogleDirectPaymentChannel::MobileSdk),
+            Some("mobile_sdk"),
+        ),
+        (Some(GoogleDirectPaymentChannel::WebSdk), Some("web_sdk")),
+        (None, None),
+    ] {
+        let (url, seen) = serve_once(http("400 Bad Request", r#"{"detail": "no"}"#)).await;
+        let _ = client(&url).google_direct_payment(channel, &body).await;
+        let request = seen.await.unwrap().to_ascii_lowercase();
+        let sent = request
+            .lines()
+            .find_map(|l| l.strip_prefix("channel: ").map(str::trim));
+        assert_eq!(sent, want, "{request}");
+    }
+}

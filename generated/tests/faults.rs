@@ -428,7 +428,11 @@ async fn payments_are_sent_exactly_once_even_under_a_retry_policy() {
         let c = retrying(&url, eager());
         assert!(bounded(c.auto_debit(&debit())).await.is_err());
         assert!(bounded(c.apple_direct_payment(&apple())).await.is_err());
-        assert!(bounded(c.google_direct_payment(&google())).await.is_err());
+        assert!(
+            bounded(c.google_direct_payment(None, &google()))
+                .await
+                .is_err()
+        );
         assert_eq!(
             count.load(Ordering::SeqCst),
             3,

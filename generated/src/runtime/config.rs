@@ -9,6 +9,14 @@ use super::secret::Secret;
 pub const SANDBOX_URL: &str = "https://sandbox.ottu.net";
 
 /// How requests authenticate (`Authorization` header).
+///
+/// Ottu's two keys are distinct modes: the **private** key
+/// ([`Auth::api_key`]) is for server-side calls and may call every
+/// operation; the **public** key ([`Auth::public_key`]) is the client-safe
+/// one, for the wallet payment calls an app or browser makes itself (with
+/// Google Pay's `channel` set to `mobile_sdk` or `web_sdk`). Both travel as
+/// `Api-Key <key>`; Ottu tells them apart by the key. Never ship the
+/// private key in a client.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Auth {
