@@ -185,3 +185,18 @@ paths:
     assert!(refund.message.contains("x-ottu-moves-money"), "{refund}");
     assert!(!refund.message.contains("x-ottu-retry"), "{refund}");
 }
+
+#[test]
+fn card_data_stays_secret_without_the_policy_overlay() {
+    // `--no-overlays` drops x-ottu-secret-fields; card tokens and numbers
+    // must still be masked in Debug and in reports.
+    let raw = load(&[specs()], &LoadOptions { overlays: false }).unwrap();
+    let secret = raw.secret_fields();
+    for name in ["token", "card_number", "cvv", "password", "api_key"] {
+        assert!(secret.contains(&name), "{name} missing from {secret:?}");
+    }
+    // The overlay adds Ottu's own (wallet payment data) on top.
+    assert!(!secret.contains(&"paymentData"));
+    let overlaid = load(&[specs()], &LoadOptions::default()).unwrap();
+    assert!(overlaid.secret_fields().contains(&"paymentData"));
+}

@@ -26,8 +26,10 @@
 
 use serde_json::Value;
 
-/// Field names that are secret in any API (credentials). Ottu's own
-/// (card tokens, wallet payment data) come from `x-ottu-secret-fields`.
+/// Field names that are secret in any payment API: credentials and card
+/// data. They hold even when a spec is loaded without its overlays
+/// (`--no-overlays`), so a report never shows a card token. Ottu's own
+/// (wallet payment data, signatures) come from `x-ottu-secret-fields`.
 pub const GENERIC_SECRET_FIELDS: &[&str] = &[
     "password",
     "secret",
@@ -38,6 +40,11 @@ pub const GENERIC_SECRET_FIELDS: &[&str] = &[
     "refresh_token",
     "client_secret",
     "private_key",
+    // Card data: a saved card's token charges the card.
+    "token",
+    "card_number",
+    "cvv",
+    "pan",
 ];
 
 /// Header names that carry credentials: never a parameter of a generated

@@ -19,6 +19,9 @@ pub const SECRET_FIELDS: &[&str] = &[
     "client_secret",
     "private_key",
     "token",
+    "card_number",
+    "cvv",
+    "pan",
 ];
 /// The documented error responses of `get_thing`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///

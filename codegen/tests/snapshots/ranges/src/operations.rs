@@ -18,6 +18,10 @@ pub const SECRET_FIELDS: &[&str] = &[
     "refresh_token",
     "client_secret",
     "private_key",
+    "token",
+    "card_number",
+    "cvv",
+    "pan",
 ];
 /// The documented error responses of `brew_tea`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
