@@ -14,10 +14,18 @@
 //!   response is one variant carrying the actual status), and [`Error`] adds
 //!   validation, transport, oversized-body, decode and undocumented-status
 //!   cases.
+//! * Response types decode tolerantly, because Ottu's bodies drift from
+//!   its specs: every field is optional (`None` when left out, even if the
+//!   spec requires it), undeclared properties and values that do not fit
+//!   their field are kept in the struct's `additional` map and sent back on
+//!   encoding, a number sent as a string is read, and no struct ever decodes
+//!   from a JSON array. Request types stay strict: required fields are
+//!   required in Rust.
 //! * String enums keep values this version does not know (`Unknown`);
 //!   optional nullable fields are [`Nullable`] (absent, null or a value);
-//!   request numbers are exact [`Decimal`]s; request values are checked
-//!   against the spec's length and range constraints before anything is sent.
+//!   numbers and amounts are exact [`Decimal`]s (never `f64`), from a JSON
+//!   number or string; request values are checked against the spec's
+//!   length and range constraints before anything is sent.
 //! * Secrets ([`Secret`], card tokens, Apple Pay and Google Pay payment data)
 //!   never appear in `Debug` output or errors.
 //! * Nothing is retried unless a [`RetryPolicy`] is configured, and payments

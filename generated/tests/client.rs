@@ -134,7 +134,7 @@ async fn unauthorized_bodies_are_read() {
     let Error::Api(GetUserCardsError::Unauthorized(m)) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(m.detail, "Invalid API key.");
+    assert_eq!(m.detail.as_deref(), Some("Invalid API key."));
     assert_eq!(err.to_string(), "HTTP 401 (Unauthorized): Invalid API key.");
 }
 

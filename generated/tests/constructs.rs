@@ -108,7 +108,7 @@ fn an_enum_value_the_spec_does_not_know_is_kept_not_rejected() {
     let mut body = thing_json();
     body["type"] = json!("huge");
     let thing: Thing = serde_json::from_value(body.clone()).unwrap();
-    assert_eq!(thing.r#type, ThingType::Unknown("huge".into()));
+    assert_eq!(thing.r#type, Some(ThingType::Unknown("huge".into())));
     assert_eq!(serde_json::to_value(&thing).unwrap()["type"], "huge");
     assert_eq!(ThingType::from("large"), ThingType::Large);
     assert_eq!(ThingType::Large.to_string(), "large");
@@ -135,7 +135,9 @@ fn nullable_fields_keep_absent_null_and_present_apart() {
 #[test]
 fn the_ambiguous_union_is_decoded_by_content() {
     let e: Errors = serde_json::from_value(json!({"detail": "Card expired."})).unwrap();
-    assert!(matches!(&e, Errors::OperationError(o) if o.detail == "Card expired."));
+    assert!(
+        matches!(&e, Errors::OperationError(o) if o.detail.as_deref() == Some("Card expired."))
+    );
     let e: Errors =
         serde_json::from_value(json!({"session_id": ["This field is required."]})).unwrap();
     match e {
@@ -144,9 +146,54 @@ fn the_ambiguous_union_is_decoded_by_content() {
         }
         other => panic!("{other:?}"),
     }
-    // Neither shape: an error naming the union, not a silently empty value.
-    let err = serde_json::from_value::<Errors>(json!({"detail": 3})).unwrap_err();
+    // Close to no shape: an error naming the union, not a silently empty value.
+    let err = serde_json::from_value::<Errors>(json!({"other": {"x": 3}})).unwrap_err();
     assert!(err.to_string().contains("Errors"), "{err}");
+    // Close to one shape (its `detail` of another type): that branch, the value kept.
+    let e: Errors = serde_json::from_value(json!({"detail": 3})).unwrap();
+    assert!(
+        matches!(&e, Errors::OperationError(o) if o.detail.is_none() && o.additional["detail"] == 3),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn response_types_absorb_drift_and_keep_what_they_could_not_type() {
+    let mut body = thing_json();
+    body.as_object_mut().unwrap().remove("id"); // required by the spec
+    body["price"] = json!("86.50"); // a number sent as a string
+    body["count"] = json!([1]); // another type
+    body["added_later"] = json!({"x": 1}); // undeclared
+    let thing: Thing = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(thing.id, None);
+    assert_eq!(thing.price, Some("86.50".parse().unwrap()));
+    assert_eq!(thing.count, None);
+    assert_eq!(thing.additional["count"], json!([1]));
+    assert_eq!(thing.additional["added_later"], json!({"x": 1}));
+    let back = serde_json::to_value(&thing).unwrap();
+    assert_eq!(back["count"], json!([1]));
+    assert_eq!(back["added_later"], json!({"x": 1}));
+    // Never from an array, at any depth.
+    let err = serde_json::from_value::<Thing>(json!(["t1", "small", 1])).unwrap_err();
+    assert!(err.to_string().contains("JSON object (`Thing`)"), "{err}");
+    body["owner"] = json!(["<iframe/>"]);
+    let thing: Thing = serde_json::from_value(body).unwrap();
+    assert_eq!(thing.owner, None);
+    assert_eq!(thing.additional["owner"], json!(["<iframe/>"]));
+}
+
+#[test]
+fn request_types_stay_strict() {
+    // `ThingRequest` is what callers send: required fields stay required
+    // in Rust, and decoding one names what is wrong.
+    let err = serde_json::from_value::<ThingRequest>(json!({"type": "small"})).unwrap_err();
+    assert!(err.to_string().contains("missing field `price`"), "{err}");
+    let err =
+        serde_json::from_value::<ThingRequest>(json!({"type": "small", "price": 1, "count": "x"}))
+            .unwrap_err();
+    assert!(err.to_string().contains("field `count`"), "{err}");
+    let err = serde_json::from_value::<ThingRequest>(json!(["small", 1])).unwrap_err();
+    assert!(err.to_string().contains("JSON object"), "{err}");
 }
 
 #[test]
@@ -208,7 +255,7 @@ fn request() -> ThingRequest {
 async fn a_request_body_is_sent_with_exact_money_and_no_read_only_fields() {
     let (client, seen) = answer_once("201 Created", r#"{"html": "<form/>"}"#).await;
     let ok = client.put_thing("t 1/x", &request()).await.unwrap();
-    assert!(matches!(ok, PutThingSuccess::Status201(r) if r.html == "<form/>"));
+    assert!(matches!(ok, PutThingSuccess::Status201(r) if r.html.as_deref() == Some("<form/>")));
     let seen = seen.await.unwrap();
     assert!(
         seen.starts_with("PUT /things/t%201%2Fx/ HTTP/1.1\r\n"),
@@ -253,8 +300,9 @@ async fn query_and_header_parameters_go_on_the_wire_as_the_spec_says() {
         .get_thing("t1", Some(&tags), Some(5), Some("req-7"))
         .await
         .unwrap();
-    assert_eq!(thing.id, "t1");
-    assert_eq!(thing.price, 86.5);
+    assert_eq!(thing.id.as_deref(), Some("t1"));
+    // Money is exact in responses too: the digits as sent, never an f64.
+    assert_eq!(thing.price.map(|p| p.to_string()).as_deref(), Some("86.5"));
     let seen = seen.await.unwrap();
     let line = seen.lines().next().unwrap();
     assert_eq!(line, "GET /things/t1/?tags=a+b&tags=c&limit=5 HTTP/1.1");

@@ -64,7 +64,8 @@ async fn client(status: &str, body: &str) -> Client {
 
 fn problem(detail: &str) -> types::Problem {
     types::Problem {
-        detail: detail.into(),
+        detail: Some(detail.into()),
+        ..Default::default()
     }
 }
 
@@ -132,7 +133,8 @@ async fn a_2xx_range_is_a_success() {
         WashTeapotSuccess::Status2XX {
             status: 202,
             body: types::Tea {
-                name: "oolong".into()
+                name: Some("oolong".into()),
+                ..Default::default()
             }
         }
     );
@@ -161,13 +163,14 @@ async fn a_lone_default_is_the_success_type_too() {
     assert_eq!(
         c.get_teapot("t1").await.unwrap(),
         types::Tea {
-            name: "sencha".into()
+            name: Some("sencha".into()),
+            ..Default::default()
         }
     );
     let c = client("500 Internal Server Error", r#"{"name": "burnt"}"#).await;
     match c.get_teapot("t1").await {
         Err(Error::Api(GetTeapotError::Default { status: 500, body })) => {
-            assert_eq!(body.name, "burnt");
+            assert_eq!(body.name.as_deref(), Some("burnt"));
         }
         other => panic!("{other:?}"),
     }
@@ -175,9 +178,19 @@ async fn a_lone_default_is_the_success_type_too() {
 
 #[tokio::test]
 async fn a_range_body_that_does_not_decode_is_a_decode_error() {
-    let c = client("409 Conflict", r#"{"unexpected": true}"#).await;
+    // An array where an object is due: never read positionally.
+    let c = client("409 Conflict", r#"["not", "a", "problem"]"#).await;
     match c.brew_tea().await {
         Err(Error::Decode { status: 409, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    // An object missing what the spec requires: a response type absorbs it.
+    let c = client("409 Conflict", r#"{"unexpected": true}"#).await;
+    match c.brew_tea().await {
+        Err(Error::Api(BrewTeaError::ClientError { status: 409, body })) => {
+            assert_eq!(body.detail, None);
+            assert_eq!(body.additional["unexpected"], true);
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -64,8 +64,7 @@ pub(crate) fn ty_tokens(ty: &Ty, qualified: bool) -> TokenStream {
         Ty::String => quote!(String),
         Ty::Boolean => quote!(bool),
         Ty::Integer => quote!(i64),
-        Ty::Number => quote!(f64),
-        Ty::Decimal => quote!(crate::Decimal),
+        Ty::Decimal | Ty::DecimalString => quote!(crate::Decimal),
         Ty::Any => quote!(serde_json::Value),
         Ty::Object => quote!(serde_json::Map<String, serde_json::Value>),
         Ty::Array(t) => {

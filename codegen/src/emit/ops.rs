@@ -44,9 +44,7 @@ fn param_arg(api: &Api, p: &Param) -> (TokenStream, TokenStream) {
     let id = ident(&p.name);
     let (ty, to_text) = match &p.ty {
         Ty::String => (quote!(&str), quote!(#id)),
-        Ty::Integer | Ty::Boolean | Ty::Number | Ty::Decimal => {
-            (ty_tokens(&p.ty, true), quote!(#id))
-        }
+        Ty::Integer | Ty::Boolean | Ty::Decimal => (ty_tokens(&p.ty, true), quote!(#id)),
         t if is_enum(api, t) => (ty_tokens(t, true), quote!(#id)),
         Ty::Array(inner) => {
             let inner = ty_tokens(inner, true);

@@ -20,7 +20,14 @@ pub(super) fn types(api: &Api) -> TokenStream {
 fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
     let mut doc = clean(t.doc.as_deref().unwrap_or_default());
     if t.request {
-        doc.push_str("\n\nRequest variant: read-only properties are left out and numbers are exact decimals.");
+        doc.push_str("\n\nRequest variant: read-only properties are left out.");
+    }
+    if t.tolerant {
+        doc.push_str(
+            "\n\nDecoded tolerantly (a response type): every field is optional, a value \
+             that does not fit its field is kept in `additional`, and so are \
+             undeclared properties; a JSON array is never read as this object.",
+        );
     }
     let doc = doc_raw(&format!("{}\n\nSchema: `{}`.", doc.trim(), t.pointer));
     let name = ident(&t.name);
@@ -107,6 +114,8 @@ fn structure(
         let ty = field_type(t, f);
         let json = &f.json;
         let rename = (f.name != f.json).then(|| quote!(#[serde(rename = #json)]));
+        let as_text = (f.ty == Ty::DecimalString)
+            .then(|| quote!(#[serde(serialize_with = "crate::runtime::decimal::as_text")]));
         let skip = match (f.required, f.nullable) {
             _ if f.flatten => quote!(#[serde(flatten)]),
             (false, false) => quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
@@ -132,8 +141,11 @@ fn structure(
         if f.read_only {
             text.push_str("\n\nRead-only: sent by the server only.");
         }
+        if f.spec_required && !f.required {
+            text.push_str("\n\nRequired by the spec; `None` when the server leaves it out.");
+        }
         let doc = doc_raw(&text);
-        quote! { #doc #rename #skip pub #id: #ty, }
+        quote! { #doc #rename #as_text #skip pub #id: #ty, }
     });
     // Undeclared properties may hold anything, secrets included.
     let secret = fields.iter().any(|f| f.secret || f.flatten);
@@ -162,6 +174,8 @@ fn structure(
         quote!()
     };
     let derive_debug = (!secret).then(|| quote!(Debug,));
+    // Every field of a tolerant type is optional: `..Default::default()` builds one.
+    let derive_default = t.tolerant.then(|| quote!(Default,));
     let validations = fields.iter().map(|f| {
         let id = ident(&f.name);
         let json = &f.json;
@@ -173,15 +187,46 @@ fn structure(
         }
         out
     });
+    let de = deserialize(name, t, fields);
     quote! {
         #doc
-        #[derive(#derive_debug Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(#derive_debug #derive_default Clone, PartialEq, serde::Serialize)]
         pub struct #name { #(#decls)* }
+        #de
         #debug
         impl crate::Validate for #name {
             fn validate(&self) -> Result<(), crate::ValidationError> {
                 #(#validations)*
                 Ok(())
+            }
+        }
+    }
+}
+
+/// Field by field through `runtime::object` (never from a JSON array):
+/// tolerant types keep what does not fit, strict ones name the field.
+fn deserialize(name: &proc_macro2::Ident, t: &TypeDef, fields: &[Field]) -> TokenStream {
+    let n = t.name.as_str();
+    let inits = fields.iter().filter(|f| !f.flatten).map(|f| {
+        let id = ident(&f.name);
+        let json = &f.json;
+        let take = match (t.tolerant, f.required, f.nullable) {
+            (true, _, true) => quote!(o.take_nullable(#json)),
+            (true, _, false) => quote!(o.take(#json)),
+            (false, true, _) => quote!(o.required::<_, D::Error>(#json)?),
+            (false, false, _) => quote!(o.optional::<_, D::Error>(#json)?),
+        };
+        quote!(#id: #take,)
+    });
+    let rest = fields.iter().filter(|f| f.flatten).map(|f| {
+        let id = ident(&f.name);
+        quote!(#id: o.rest(),)
+    });
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let mut o = crate::runtime::object::Object::read(d, #n)?;
+                Ok(Self { #(#inits)* #(#rest)* })
             }
         }
     }
@@ -323,7 +368,7 @@ fn union(
         let i = Literal::usize_unsuffixed(i);
         let id = ident(&v.name);
         let vn = v.name.clone();
-        quote!(Some(#i) => serde_json::from_value(value).map(Self::#id).map_err(|e| D::Error::custom(format_args!("{} ({}): {e}", #name_str, #vn))),)
+        quote!(Some(#i) => serde_json::from_str(raw.get()).map(Self::#id).map_err(|e| D::Error::custom(format_args!("{} ({}): {e}", #name_str, #vn))),)
     });
     let shapes = variants.iter().map(|v| shape(&v.shape));
     let names = variants
@@ -349,7 +394,9 @@ fn union(
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 use serde::de::Error as _;
                 const SHAPES: &[crate::runtime::union::Shape] = &[#(#shapes),*];
-                let value = serde_json::Value::deserialize(d)?;
+                // Raw text, so the branch decodes amounts with their digits.
+                let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+                let value: serde_json::Value = serde_json::from_str(raw.get()).map_err(D::Error::custom)?;
                 match crate::runtime::union::choose(&value, SHAPES) {
                     #(#de)*
                     _ => Err(D::Error::custom(#none_msg)),

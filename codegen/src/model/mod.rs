@@ -56,8 +56,11 @@ pub struct TypeDef {
     pub pointer: String,
     pub doc: Option<String>,
     pub kind: TypeKind,
-    /// A request variant: `readOnly` properties left out, numbers exact.
+    /// A request variant: `readOnly` properties left out.
     pub request: bool,
+    /// Decoded tolerantly (a response type): see [`Field::required`] and
+    /// `types::decide_decoding`. Request types are strict.
+    pub tolerant: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,10 +80,13 @@ pub enum Ty {
     String,
     Boolean,
     Integer,
-    /// A number in a response (`f64`).
-    Number,
-    /// A number in a request: exact decimal text, never a float.
+    /// A number (`type: number`, or a number-or-string union): an exact
+    /// decimal with its digits, never a float (money is numbers here).
     Decimal,
+    /// An amount the spec writes as a string (`format: decimal`, or a
+    /// string property named `amount`, `total` or `*_amount`): an exact
+    /// decimal that decodes from a number or a string and is sent as a string.
+    DecimalString,
     /// No type constraint: `serde_json::Value`.
     Any,
     /// A free-form object: `serde_json::Map<String, Value>`.
@@ -98,7 +104,12 @@ pub struct Field {
     /// Name on the wire.
     pub json: String,
     pub ty: Ty,
+    /// The Rust field must hold a value (`T`, not `Option<T>`): the spec
+    /// requires it and the type is strict. A tolerant type's fields are
+    /// never required, since Ottu leaves out fields its spec requires.
     pub required: bool,
+    /// The spec lists it in `required` (documented on the field).
+    pub spec_required: bool,
     /// `null` is allowed.
     pub nullable: bool,
     pub read_only: bool,
@@ -279,7 +290,7 @@ pub fn model(spec: &Spec) -> Api {
     let mut b = types::Builder::new(spec);
     b.components();
     let operations = ops::operations(&mut b);
-    let types = b.finish();
+    let types = b.finish(&operations);
     Api {
         sources: spec
             .sources()

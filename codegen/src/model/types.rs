@@ -60,6 +60,10 @@ pub(crate) struct Builder<'a> {
     pending: VecDeque<Pending>,
     done: Vec<TypeDef>,
     request_memo: BTreeMap<String, bool>,
+    /// Component pointers a response body (or the webhook payload) can
+    /// hold: their types decode tolerantly, so a request use of one with
+    /// required properties gets its own strict variant.
+    response_refs: BTreeSet<String>,
 }
 
 fn component_pointer(r: &str) -> Option<&str> {
@@ -101,6 +105,7 @@ impl<'a> Builder<'a> {
             pending: VecDeque::new(),
             done: Vec::new(),
             request_memo: BTreeMap::new(),
+            response_refs: response_refs(spec),
         }
     }
 
@@ -138,8 +143,13 @@ impl<'a> Builder<'a> {
         self.drain();
     }
 
-    pub(crate) fn finish(mut self) -> Vec<TypeDef> {
+    pub(crate) fn finish(mut self, operations: &[super::OperationDef]) -> Vec<TypeDef> {
         self.drain();
+        let webhook = self
+            .spec
+            .webhook_payload()
+            .map(|n| crate::pointer::push("/components/schemas", n));
+        decide_decoding(&mut self.done, operations, webhook.as_deref());
         keep_undeclared(&mut self.done);
         self.done
     }
@@ -163,7 +173,8 @@ impl<'a> Builder<'a> {
             .pointer(pointer)
             .cloned()
             .unwrap_or(Value::Null);
-        let v = self.closure_differs(&schema, 0);
+        let v = self.closure_differs(&schema, 0)
+            || (self.response_refs.contains(pointer) && requires_something(&schema));
         self.request_memo.insert(pointer.to_string(), v);
         v
     }
@@ -181,11 +192,6 @@ impl<'a> Builder<'a> {
                     return true;
                 }
                 if m.get("readOnly") == Some(&Value::Bool(true)) {
-                    return true;
-                }
-                if schema::types(self.spec, schema)
-                    .is_some_and(|t| t.contains("number") && !t.contains("integer"))
-                {
                     return true;
                 }
                 m.iter()
@@ -338,6 +344,10 @@ impl<'a> Builder<'a> {
                 let is_null = |b: &Value| b.get("type") == Some(&Value::String("null".into()));
                 let nullable = branches.iter().any(is_null);
                 let rest: Vec<&Value> = branches.iter().filter(|b| !is_null(b)).collect();
+                if is_number_or_string(self.spec, &rest) {
+                    // Ottu's `paid_amount`: an amount either way.
+                    return (Ty::Decimal, nullable);
+                }
                 if rest.len() == 1 {
                     let (t, n) = self.ty(rest[0], wanted, pointer, mode);
                     return (t, n || nullable);
@@ -367,13 +377,8 @@ impl<'a> Builder<'a> {
         let ty = match non_null.as_slice() {
             ["string"] => Ty::String,
             ["integer"] => Ty::Integer,
-            ["number"] | ["integer", "number"] | ["number", "integer"] => {
-                if mode == Mode::Request {
-                    Ty::Decimal
-                } else {
-                    Ty::Number
-                }
-            }
+            // Never a float: in responses too (money is numbers here).
+            ["number"] | ["integer", "number"] | ["number", "integer"] => Ty::Decimal,
             ["boolean"] => Ty::Boolean,
             ["array"] => {
                 let items = schema.get("items").cloned().unwrap_or(Value::Bool(true));
@@ -427,6 +432,7 @@ impl<'a> Builder<'a> {
             doc,
             kind,
             request: p.mode == Mode::Request,
+            tolerant: false,
         }
     }
 
@@ -489,7 +495,10 @@ impl<'a> Builder<'a> {
             let resolved = self.spec.resolve(prop).clone();
             let wanted = format!("{}{}", p.name.trim_end_matches("Request"), type_name(json));
             let at = format!("{}/properties/{}", p.pointer, crate::pointer::escape(json));
-            let (ty, nullable) = self.ty(prop, &wanted, &at, p.mode);
+            let (mut ty, nullable) = self.ty(prop, &wanted, &at, p.mode);
+            if ty == Ty::String && is_amount(json, &resolved) {
+                ty = Ty::DecimalString;
+            }
             let base = if ty == Ty::Any {
                 &Value::Null
             } else {
@@ -504,7 +513,9 @@ impl<'a> Builder<'a> {
                 // An untyped optional field may be `null`: keep the difference.
                 nullable: nullable || ty == Ty::Any,
                 ty,
+                // Strict until `decide_decoding` says the type is tolerant.
                 required: required.contains(json),
+                spec_required: required.contains(json),
                 read_only,
                 secret,
                 doc: doc_of(prop).or_else(|| doc_of(&resolved)),
@@ -525,7 +536,7 @@ impl<'a> Builder<'a> {
                 Ty::Named(n) => n.clone(),
                 Ty::String => "String".into(),
                 Ty::Integer => "Integer".into(),
-                Ty::Number | Ty::Decimal => "Number".into(),
+                Ty::Decimal | Ty::DecimalString => "Number".into(),
                 Ty::Boolean => "Boolean".into(),
                 Ty::Array(_) => "Array".into(),
                 Ty::Map(_) | Ty::Object => "Object".into(),
@@ -599,12 +610,14 @@ fn enum_kind(schema: &Value, values: &[Value]) -> TypeKind {
     TypeKind::Enum(variants)
 }
 
-/// A struct that is an open branch of a union and requires nothing keeps
-/// the properties it does not declare. Nothing pins such a branch down, so
-/// it may have been chosen because of them (Ottu's published field errors
-/// declare only a placeholder, and a real body names the request's fields):
-/// dropping them would lose what the body says. Branches with required
-/// properties are told apart by those and keep serde's faster plain structs.
+/// Structs keep the properties they do not declare, in a flattened
+/// `additional` map, when they are tolerant (response types: Ottu adds
+/// fields, and a declared field whose value does not fit is kept there
+/// too), or when they are an open branch of a union that requires nothing.
+/// Nothing pins such a branch down, so it may have been chosen because of
+/// them (Ottu's published field errors declare only a placeholder, and a
+/// real body names the request's fields): dropping them would lose what
+/// the body says.
 fn keep_undeclared(types: &mut [TypeDef]) {
     let open_branches: std::collections::BTreeSet<String> = types
         .iter()
@@ -620,7 +633,7 @@ fn keep_undeclared(types: &mut [TypeDef]) {
         })
         .collect();
     for t in types.iter_mut() {
-        if !open_branches.contains(&t.name) {
+        if !t.tolerant && !open_branches.contains(&t.name) {
             continue;
         }
         let TypeKind::Struct(fields) = &mut t.kind else {
@@ -637,19 +650,174 @@ fn keep_undeclared(types: &mut [TypeDef]) {
             name,
             ty: Ty::Object,
             required: true,
+            spec_required: false,
             nullable: false,
             read_only: false,
             secret: false,
-            doc: Some(
+            doc: Some(if t.tolerant {
+                "Properties the spec does not declare, and declared ones whose value \
+                 did not fit the field's type (that field is then `None`), kept as \
+                 sent and sent back when this value is encoded. Secret-looking \
+                 values are masked in `Debug`."
+                    .into()
+            } else {
                 "Properties the spec does not declare, kept as sent (they can be what \
                  told this branch of the union apart). Secret-looking values are \
                  masked in `Debug`."
-                    .into(),
-            ),
+                    .into()
+            }),
             checks: Checks::default(),
             flatten: true,
         });
     }
+}
+
+/// Component pointers reachable from a response body or the webhook payload.
+fn response_refs(spec: &Spec) -> BTreeSet<String> {
+    let mut todo: Vec<String> = spec
+        .webhook_payload()
+        .map(|n| crate::pointer::push("/components/schemas", n))
+        .into_iter()
+        .collect();
+    let collect = |v: &Value, todo: &mut Vec<String>| {
+        crate::spec::each_ref(v, "", &mut |target, _| {
+            if let Some(p) = component_pointer(target) {
+                todo.push(p.to_string());
+            }
+        });
+    };
+    for op in spec.operations() {
+        for r in op.responses() {
+            for m in &r.content {
+                if let Some(schema) = m.schema {
+                    collect(schema, &mut todo);
+                }
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(p) = todo.pop() {
+        if seen.insert(p.clone())
+            && let Some(schema) = spec.document().pointer(&p)
+        {
+            collect(schema, &mut todo);
+        }
+    }
+    seen
+}
+
+/// Does the schema (or an inline schema in it) list required properties?
+fn requires_something(schema: &Value) -> bool {
+    match schema {
+        Value::Object(m) => m.iter().any(|(k, v)| match k.as_str() {
+            "required" => v.as_array().is_some_and(|a| !a.is_empty()),
+            "example" | "examples" | "default" | "enum" | "const" => false,
+            _ => requires_something(v),
+        }),
+        Value::Array(a) => a.iter().any(requires_something),
+        _ => false,
+    }
+}
+
+/// A union of exactly a number and a string (`oneOf: [{type: number},
+/// {type: string}]`): an amount sent either way.
+fn is_number_or_string(spec: &Spec, branches: &[&Value]) -> bool {
+    let kinds: BTreeSet<&str> = branches
+        .iter()
+        .filter_map(|b| schema::types(spec, b))
+        .filter(|t| t.len() == 1)
+        .filter_map(|t| t.into_iter().next())
+        .collect();
+    branches.len() == 2
+        && kinds.len() == 2
+        && kinds.contains("string")
+        && kinds.contains("number")
+        && branches.iter().all(|b| {
+            let b = spec.resolve(b);
+            b.get("properties").is_none() && b.get("enum").is_none()
+        })
+}
+
+/// Is this string property an amount of money? `format: decimal` (or
+/// `money`), or the name says so (`amount`, `total`, `*_amount`). Such a
+/// field is an exact [`Ty::DecimalString`]: Ottu sends amounts as `"86.000"`
+/// or as numbers, and a value that is neither stays as sent.
+fn is_amount(json: &str, schema: &Value) -> bool {
+    let format = schema.get("format").and_then(Value::as_str);
+    matches!(format, Some("decimal" | "money"))
+        || (format.is_none()
+            && schema.get("enum").is_none()
+            && (json == "amount" || json == "total" || json.ends_with("_amount")))
+}
+
+/// Which structs decode tolerantly: those a response (or the webhook
+/// payload) can hold, and those nothing sends (a component no request
+/// uses is a response shape). A type only requests use is strict: its
+/// required fields stay required at compile time. A type both use is
+/// tolerant; a request use of a schema with required properties was given
+/// its own strict variant already (`needs_request_variant`).
+fn decide_decoding(
+    types: &mut [TypeDef],
+    operations: &[super::OperationDef],
+    webhook: Option<&str>,
+) {
+    let mut responses: Vec<&Ty> = Vec::new();
+    let mut requests: Vec<&Ty> = Vec::new();
+    for op in operations {
+        responses.extend(op.success.statuses.iter().filter_map(|(_, t)| t.as_ref()));
+        responses.extend(op.errors.iter().filter_map(|e| e.ty.as_ref()));
+        requests.extend(op.body.iter().map(|b| &b.ty));
+        requests.extend(op.params.iter().map(|p| &p.ty));
+    }
+    let webhook = webhook.and_then(|p| types.iter().find(|t| t.pointer == p && !t.request));
+    let webhook = webhook.map(|t| Ty::Named(t.name.clone()));
+    responses.extend(webhook.as_ref());
+    let read = reachable(types, &responses);
+    let sent = reachable(types, &requests);
+    for t in types.iter_mut() {
+        if !matches!(t.kind, TypeKind::Struct(_)) || t.request {
+            continue;
+        }
+        t.tolerant = read.contains(&t.name) || !sent.contains(&t.name);
+        if let TypeKind::Struct(fields) = &mut t.kind
+            && t.tolerant
+        {
+            for f in fields {
+                f.required = false;
+            }
+        }
+    }
+}
+
+/// Names of the types `roots` hold, directly or through other types.
+fn reachable(types: &[TypeDef], roots: &[&Ty]) -> BTreeSet<String> {
+    fn names(ty: &Ty, out: &mut Vec<String>) {
+        match ty {
+            Ty::Named(n) => out.push(n.clone()),
+            Ty::Array(t) | Ty::Map(t) => names(t, out),
+            _ => {}
+        }
+    }
+    let mut todo = Vec::new();
+    for t in roots {
+        names(t, &mut todo);
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(n) = todo.pop() {
+        if !seen.insert(n.clone()) {
+            continue;
+        }
+        let Some(t) = types.iter().find(|t| t.name == n) else {
+            continue;
+        };
+        match &t.kind {
+            TypeKind::Struct(fields) => fields.iter().for_each(|f| names(&f.ty, &mut todo)),
+            TypeKind::Union(vs) => vs.iter().for_each(|v| names(&v.ty, &mut todo)),
+            TypeKind::Alias(ty) => names(ty, &mut todo),
+            TypeKind::Enum(_) => {}
+        }
+    }
+    seen
 }
 
 #[cfg(test)]

@@ -1,16 +1,21 @@
-//! Money never goes through a float in a request: `0.1 + 0.2` is not what a
-//! merchant meant to charge. A [`Decimal`] keeps the number's exact text.
+//! Money never goes through a float: `0.1 + 0.2` is not what a merchant
+//! meant to charge, and `86.000` read as `86.0` is not what Ottu sent. A
+//! [`Decimal`] keeps the number's exact text, in requests and responses.
 
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 
 use super::validate::ValidationError;
 
 /// An exact decimal number, kept as its text (`"86.000"`) and sent as a JSON
-/// number with exactly those digits.
+/// number with exactly those digits (or as a JSON string, where the spec
+/// writes the amount as a string: see [`as_text`]).
+///
+/// It decodes from a JSON number or a string holding one (Ottu sends
+/// both), digits as sent: `86.000` stays `86.000`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Decimal(String);
 
@@ -85,28 +90,58 @@ impl Serialize for Decimal {
 
 impl<'de> Deserialize<'de> for Decimal {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Decimal;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a decimal number or a string holding one")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
-                v.parse().map_err(E::custom)
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
-                Ok(Decimal(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
-                Ok(Decimal(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
-                // Responses only: the shortest text that reads back as `v`.
-                Ok(Decimal(v.to_string()))
-            }
+        use serde::de::Error as _;
+        // The raw JSON text: a number's digits before any float sees them.
+        let raw = Box::<RawValue>::deserialize(d)?;
+        let text = raw.get();
+        if text.starts_with('"') {
+            let s: String = serde_json::from_str(text).map_err(D::Error::custom)?;
+            s.trim().parse().map_err(D::Error::custom)
+        } else {
+            text.parse().map_err(|_| {
+                D::Error::custom(format_args!(
+                    "expected a decimal number or a string holding one, got `{}`",
+                    text.chars().take(40).collect::<String>()
+                ))
+            })
         }
-        d.deserialize_any(V)
     }
+}
+
+/// An exact amount that the spec writes as a JSON string (`"86.000"`).
+pub trait AsText {
+    /// Encodes the amount (if any) as a JSON string.
+    fn serialize_text<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
+}
+
+impl AsText for Decimal {
+    fn serialize_text<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<T: AsText> AsText for Option<T> {
+    fn serialize_text<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Some(v) => v.serialize_text(s),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+impl<T: AsText> AsText for super::nullable::Nullable<T> {
+    fn serialize_text<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.as_ref() {
+            Some(v) => v.serialize_text(s),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+/// `#[serde(serialize_with)]` of an amount the spec writes as a string:
+/// sent as a string with the exact digits, not as a number.
+pub fn as_text<T: AsText, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    value.serialize_text(s)
 }
 
 #[cfg(test)]
@@ -139,5 +174,38 @@ mod tests {
         for good in ["0", "-0.5", "1e10", "12.345E-2"] {
             assert!(good.parse::<Decimal>().is_ok(), "{good}");
         }
+    }
+
+    #[test]
+    fn decodes_numbers_and_strings_with_their_digits() {
+        for (text, digits) in [
+            ("86.000", "86.000"),
+            (r#""86.000""#, "86.000"),
+            ("0.1000000000000000000001", "0.1000000000000000000001"),
+            (r#"" 12 ""#, "12"),
+            ("-1e3", "-1e3"),
+        ] {
+            let d: Decimal = serde_json::from_str(text).unwrap();
+            assert_eq!(d.as_str(), digits, "{text}");
+        }
+        for bad in [r#""0.000 KWD""#, "true", "[1]", "{}", "null"] {
+            assert!(serde_json::from_str::<Decimal>(bad).is_err(), "{bad}");
+        }
+        // Through a `Value` (no text left): the number as the `Value` holds it.
+        let d: Decimal = serde_json::from_value(serde_json::json!(86.5)).unwrap();
+        assert_eq!(d.as_str(), "86.5");
+    }
+
+    #[test]
+    fn amounts_written_as_strings_stay_strings() {
+        #[derive(Serialize)]
+        struct Probe {
+            #[serde(serialize_with = "as_text")]
+            a: Option<Decimal>,
+        }
+        let p = Probe {
+            a: Some("86.000".parse().unwrap()),
+        };
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"a":"86.000"}"#);
     }
 }

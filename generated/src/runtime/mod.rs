@@ -15,6 +15,7 @@ pub mod drf;
 pub mod error;
 pub mod notification;
 pub mod nullable;
+pub mod object;
 pub mod retry;
 pub mod secret;
 pub mod union;

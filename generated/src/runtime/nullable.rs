@@ -34,6 +34,14 @@ impl<T> Nullable<T> {
         }
     }
 
+    /// The value, if there is one, dereferenced (`&str` for a `String`).
+    pub fn as_deref(&self) -> Option<&T::Target>
+    where
+        T: std::ops::Deref,
+    {
+        self.as_ref().map(|v| &**v)
+    }
+
     /// The value, if there is one.
     pub fn into_option(self) -> Option<T> {
         match self {

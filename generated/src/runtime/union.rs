@@ -102,18 +102,61 @@ fn score(value: &Value, shape: &Shape) -> Option<(usize, usize, usize)> {
     Some((shape.required.len(), declared, alike))
 }
 
-/// The branch `value` belongs to: the most specific one it fits (ties go to
-/// the earlier branch, deterministically). `None`: it fits none.
-pub fn choose(value: &Value, shapes: &[Shape]) -> Option<usize> {
-    let mut best: Option<(usize, (usize, usize, usize))> = None;
+/// How much of `shape` an object that fits no branch exactly still has:
+/// (required properties present, declared properties present with their
+/// type, declared properties present). `None`: not an object this branch
+/// admits, an undeclared value of a type it forbids (a typed map), or
+/// nothing of the branch at all.
+fn closeness(value: &Value, shape: &Shape) -> Option<(usize, usize, usize)> {
+    let Value::Object(map) = value else {
+        return None;
+    };
+    if !admits(shape.types, value) {
+        return None;
+    }
+    let required = shape
+        .required
+        .iter()
+        .filter(|r| map.contains_key(**r))
+        .count();
+    let (mut typed, mut present) = (0, 0);
+    for (key, v) in map {
+        match shape.properties.iter().find(|(name, _)| name == key) {
+            Some((_, types)) => {
+                present += 1;
+                typed += usize::from(admits(*types, v));
+            }
+            None => {
+                if let Additional::Types(t) = shape.additional
+                    && !admits(Some(t), v)
+                {
+                    return None;
+                }
+            }
+        }
+    }
+    (present > 0).then_some((required, typed, present))
+}
+
+fn best<S: PartialOrd + Copy>(shapes: &[Shape], f: impl Fn(&Shape) -> Option<S>) -> Option<usize> {
+    let mut best: Option<(usize, S)> = None;
     for (i, shape) in shapes.iter().enumerate() {
-        if let Some(s) = score(value, shape)
+        if let Some(s) = f(shape)
             && best.is_none_or(|(_, b)| s > b)
         {
             best = Some((i, s));
         }
     }
     best.map(|(i, _)| i)
+}
+
+/// The branch `value` belongs to: the most specific one it fits (ties go to
+/// the earlier branch, deterministically). An object that fits none exactly
+/// (a response missing a required field, or with a value of another type:
+/// the drift Ottu is known for) goes to the branch it is closest to, whose
+/// tolerant struct keeps what does not fit. `None`: it is close to none.
+pub fn choose(value: &Value, shapes: &[Shape]) -> Option<usize> {
+    best(shapes, |s| score(value, s)).or_else(|| best(shapes, |s| closeness(value, s)))
 }
 
 #[cfg(test)]
@@ -185,5 +228,29 @@ mod tests {
             choose(&json!({"detail": "no", "extra": ["x"]}), &shapes),
             Some(0)
         );
+    }
+
+    #[test]
+    fn a_drifted_object_goes_to_the_closest_branch() {
+        let shapes = [OPERATION_ERROR, FIELD_ERRORS];
+        // `detail` of the wrong type: no exact fit, closest is the operation error.
+        assert_eq!(choose(&json!({"detail": 5}), &shapes), Some(0));
+        // Nothing of either branch: no guess.
+        assert_eq!(choose(&json!({"other": {"x": 1}}), &shapes), None);
+        assert_eq!(choose(&json!([1]), &shapes), None);
+        const WEBHOOK: Shape = Shape {
+            types: OBJ,
+            required: &["state", "pg_params", "amount"],
+            properties: &[("state", None), ("pg_params", None), ("amount", None)],
+            additional: Additional::Any,
+        };
+        const THREE_DS: Shape = Shape {
+            types: OBJ,
+            required: &["html", "state"],
+            properties: &[("html", None), ("state", None)],
+            additional: Additional::Any,
+        };
+        let no_pg_params = json!({"state": "paid", "amount": "86.000"});
+        assert_eq!(choose(&no_pg_params, &[THREE_DS, WEBHOOK]), Some(1));
     }
 }

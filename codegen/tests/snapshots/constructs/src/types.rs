@@ -8,24 +8,35 @@
 /// print('not a doctest')
 /// ```
 ///
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/Thing`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct Thing {
     /// Constraints: at most 10 characters.
     ///
     /// Read-only: sent by the server only.
-    pub id: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Kind.
     ///
     /// * `small` - Small one
     /// * `large` - Large one
     /// * `other` - Other
-    pub r#type: ThingType,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<ThingType>,
     /// Constraints: at least 2 characters.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub r#ref: crate::Nullable<String>,
     /// Money, exact in requests.
-    pub price: f64,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<crate::Decimal>,
     /// Constraints: minimum 0, maximum 10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
@@ -41,6 +52,27 @@ pub struct Thing {
     pub dims: Option<ThingDims>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for Thing {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "Thing")?;
+        Ok(Self {
+            id: o.take("id"),
+            r#type: o.take("type"),
+            r#ref: o.take_nullable("ref"),
+            price: o.take("price"),
+            count: o.take("count"),
+            owner: o.take("owner"),
+            extra: o.take_nullable("extra"),
+            meta: o.take("meta"),
+            dims: o.take("dims"),
+            token: o.take("token"),
+            additional: o.rest(),
+        })
+    }
 }
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for Thing {
@@ -56,6 +88,7 @@ impl std::fmt::Debug for Thing {
             .field("meta", &self.meta)
             .field("dims", &self.dims)
             .field("token", &"***")
+            .field("additional", &crate::runtime::error::Masked(&self.additional))
             .finish()
     }
 }
@@ -70,23 +103,75 @@ impl crate::Validate for Thing {
         Ok(())
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/IFrame3DSResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct IFrame3DSResponse {
-    pub html: String,
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
     /// Read-only: sent by the server only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for IFrame3DSResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "IFrame3DSResponse")?;
+        Ok(Self {
+            html: o.take("html"),
+            status: o.take("status"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for IFrame3DSResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IFrame3DSResponse")
+            .field("html", &self.html)
+            .field("status", &self.status)
+            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .finish()
+    }
 }
 impl crate::Validate for IFrame3DSResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/OperationError`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct OperationError {
-    pub detail: String,
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for OperationError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "OperationError")?;
+        Ok(Self {
+            detail: o.take("detail"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for OperationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperationError")
+            .field("detail", &self.detail)
+            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .finish()
+    }
 }
 impl crate::Validate for OperationError {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -132,17 +217,19 @@ impl<'de> serde::Deserialize<'de> for Errors {
                 additional: crate::runtime::union::Additional::Types(&["array"]),
             },
         ];
-        let value = serde_json::Value::deserialize(d)?;
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        let value: serde_json::Value = serde_json::from_str(raw.get())
+            .map_err(D::Error::custom)?;
         match crate::runtime::union::choose(&value, SHAPES) {
             Some(0) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::OperationError)
                     .map_err(|e| D::Error::custom(
                         format_args!("{} ({}): {e}", "Errors", "OperationError"),
                     ))
             }
             Some(1) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::FieldErrors)
                     .map_err(|e| D::Error::custom(
                         format_args!("{} ({}): {e}", "Errors", "FieldErrors"),
@@ -168,16 +255,28 @@ impl crate::Validate for Errors {
 }
 /// Schema: `/components/schemas/SameErrors`.
 pub type SameErrors = Errors;
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/LooseOperationError`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct LooseOperationError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
-    /// Properties the spec does not declare, kept as sent (they can be what told this branch of the union apart). Secret-looking values are masked in `Debug`.
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for LooseOperationError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "LooseOperationError")?;
+        Ok(Self {
+            detail: o.take("detail"),
+            result: o.take("result"),
+            additional: o.rest(),
+        })
+    }
 }
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for LooseOperationError {
@@ -197,14 +296,25 @@ impl crate::Validate for LooseOperationError {
         Ok(())
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/LooseFieldErrors`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct LooseFieldErrors {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<Vec<String>>,
-    /// Properties the spec does not declare, kept as sent (they can be what told this branch of the union apart). Secret-looking values are masked in `Debug`.
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for LooseFieldErrors {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "LooseFieldErrors")?;
+        Ok(Self {
+            field_name: o.take("field_name"),
+            additional: o.rest(),
+        })
+    }
 }
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for LooseFieldErrors {
@@ -263,10 +373,12 @@ impl<'de> serde::Deserialize<'de> for LooseErrors {
                 additional: crate::runtime::union::Additional::Any,
             },
         ];
-        let value = serde_json::Value::deserialize(d)?;
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        let value: serde_json::Value = serde_json::from_str(raw.get())
+            .map_err(D::Error::custom)?;
         match crate::runtime::union::choose(&value, SHAPES) {
             Some(0) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::LooseOperationError)
                     .map_err(|e| D::Error::custom(
                         format_args!(
@@ -275,7 +387,7 @@ impl<'de> serde::Deserialize<'de> for LooseErrors {
                     ))
             }
             Some(1) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::LooseFieldErrors)
                     .map_err(|e| D::Error::custom(
                         format_args!("{} ({}): {e}", "LooseErrors", "LooseFieldErrors"),
@@ -361,13 +473,38 @@ impl crate::Validate for ThingType {
         Ok(())
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/Thing/properties/dims`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct ThingDims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub w: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub h: Option<i64>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for ThingDims {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "ThingDims")?;
+        Ok(Self {
+            w: o.take("w"),
+            h: o.take("h"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for ThingDims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ThingDims")
+            .field("w", &self.w)
+            .field("h", &self.h)
+            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .finish()
+    }
 }
 impl crate::Validate for ThingDims {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -380,10 +517,10 @@ impl crate::Validate for ThingDims {
 /// print('not a doctest')
 /// ```
 ///
-/// Request variant: read-only properties are left out and numbers are exact decimals.
+/// Request variant: read-only properties are left out.
 ///
 /// Schema: `/components/schemas/Thing`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 pub struct ThingRequest {
     /// Kind.
     ///
@@ -412,6 +549,22 @@ pub struct ThingRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for ThingRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "ThingRequest")?;
+        Ok(Self {
+            r#type: o.required::<_, D::Error>("type")?,
+            r#ref: o.optional::<_, D::Error>("ref")?,
+            price: o.required::<_, D::Error>("price")?,
+            count: o.optional::<_, D::Error>("count")?,
+            owner: o.optional::<_, D::Error>("owner")?,
+            extra: o.optional::<_, D::Error>("extra")?,
+            meta: o.optional::<_, D::Error>("meta")?,
+            dims: o.optional::<_, D::Error>("dims")?,
+            token: o.optional::<_, D::Error>("token")?,
+        })
+    }
+}
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ThingRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -438,12 +591,20 @@ impl crate::Validate for ThingRequest {
         Ok(())
     }
 }
-/// Request variant: read-only properties are left out and numbers are exact decimals.
+/// Request variant: read-only properties are left out.
 ///
 /// Schema: `/components/schemas/IFrame3DSResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct IFrame3DSResponseRequest {
     pub html: String,
+}
+impl<'de> serde::Deserialize<'de> for IFrame3DSResponseRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "IFrame3DSResponseRequest")?;
+        Ok(Self {
+            html: o.required::<_, D::Error>("html")?,
+        })
+    }
 }
 impl crate::Validate for IFrame3DSResponseRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {

@@ -2,20 +2,70 @@
 
 //! Schemas of the specs as Rust types (see the crate docs for how they map).
 #![allow(clippy::doc_markdown, reason = "descriptions are the spec's prose, verbatim")]
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/Tea`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct Tea {
-    pub name: String,
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for Tea {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "Tea")?;
+        Ok(Self {
+            name: o.take("name"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for Tea {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tea")
+            .field("name", &self.name)
+            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .finish()
+    }
 }
 impl crate::Validate for Tea {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/Problem`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct Problem {
-    pub detail: String,
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for Problem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "Problem")?;
+        Ok(Self {
+            detail: o.take("detail"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Problem")
+            .field("detail", &self.detail)
+            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .finish()
+    }
 }
 impl crate::Validate for Problem {
     fn validate(&self) -> Result<(), crate::ValidationError> {
