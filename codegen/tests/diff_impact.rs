@@ -430,14 +430,15 @@ fn case(rule: Rule) -> ((Value, Value), Semver) {
             prop(Dir::Response, Some(string()), None, (false, false)),
             Major,
         ),
-        // T <-> Option<T>.
+        // T <-> Option<T> in a request type; a response type's fields are
+        // `Option` either way (decoded tolerantly), so nothing changes there.
         PropertyBecameRequired(d) => (
             prop(d, Some(string()), Some(string()), (false, true)),
-            Major,
+            if d == Dir::Request { Major } else { Patch },
         ),
         PropertyBecameOptional(d) => (
             prop(d, Some(string()), Some(string()), (true, false)),
-            Major,
+            if d == Dir::Request { Major } else { Patch },
         ),
         UnionVariantAdded(d) => (
             optional(d, union(&["a", "b"]), union(&["a", "b", "c"])),

@@ -118,15 +118,18 @@ impl<'a> Cx<'a> {
             .filter(|i| subject.claims(&self.items[*i], &self.old_api, &self.new_api))
             .collect();
         let mut candidates: Vec<usize> = (0..self.items.len())
-            .filter(|i| self.items[*i].whole_type().is_some() && !claimed.contains(i))
+            .filter(|i| self.candidate_type(&self.items[*i]).is_some() && !claimed.contains(i))
             .collect();
         // Each round claims at least one more candidate, or stops.
         while !claimed.is_empty() {
             let (named, rest): (Vec<usize>, Vec<usize>) = candidates.iter().partition(|i| {
                 let item = &self.items[**i];
-                let name = item.whole_type().unwrap_or_default();
+                let name = self.candidate_type(item).unwrap_or_default();
                 claimed.iter().map(|c| &self.items[*c]).any(|c| {
-                    c.mentions(name) || self.members_name(c, name) || self.same_schema(c, item)
+                    c.mentions(name)
+                        || self.members_name(c, name)
+                        || self.same_schema(c, item)
+                        || self.decoding_follows(c, item, name)
                 })
             });
             if named.is_empty() {
@@ -137,6 +140,35 @@ impl<'a> Cx<'a> {
         }
         claimed.sort_unstable();
         claimed
+    }
+
+    /// The type an item stands for when another change can explain it: a
+    /// type that appears or vanishes, or a member of a type whose decoding
+    /// changed (a struct a response starts or stops holding turns tolerant
+    /// or strict: `model` decides by use, so its fields change with it).
+    fn candidate_type<'i>(&self, item: &'i ItemChange) -> Option<&'i str> {
+        if let Some(t) = item.whole_type() {
+            return Some(t);
+        }
+        let (parent, _) = item.key.split_once("::")?;
+        let tolerant = |api: &Api| api.type_named(parent).map(|t| t.tolerant);
+        let changed = tolerant(&self.old_api) != tolerant(&self.new_api);
+        changed.then_some(parent)
+    }
+
+    /// Is `item` (of type `name`) a member of a type whose decoding changed
+    /// because a type that holds it, `c`'s, did (a response stops holding
+    /// the webhook payload: its card, agreement, ... turn strict with it)?
+    fn decoding_follows(&self, c: &ItemChange, item: &ItemChange, name: &str) -> bool {
+        if item.whole_type().is_some() {
+            return false;
+        }
+        let Some(holder) = self.candidate_type(c).filter(|_| c.whole_type().is_none()) else {
+            return false;
+        };
+        [&self.old_api, &self.new_api]
+            .iter()
+            .any(|api| holds(api, holder, name))
     }
 
     /// Are `a` and `b` types added (or removed) together for one schema
@@ -209,4 +241,33 @@ impl<'a> Cx<'a> {
             impact,
         });
     }
+}
+
+/// Does the type `holder` hold `held`, through fields, union branches or
+/// aliases, at any depth?
+fn holds(api: &Api, holder: &str, held: &str) -> bool {
+    let mut todo = vec![holder.to_string()];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(n) = todo.pop() {
+        if !seen.insert(n.clone()) {
+            continue;
+        }
+        let Some(t) = api.type_named(&n) else {
+            continue;
+        };
+        let mut names = Vec::new();
+        match &t.kind {
+            model::TypeKind::Struct(fields) => fields
+                .iter()
+                .for_each(|f| surface::named(&f.ty, &mut names)),
+            model::TypeKind::Union(vs) => vs.iter().for_each(|v| surface::named(&v.ty, &mut names)),
+            model::TypeKind::Alias(ty) => surface::named(ty, &mut names),
+            model::TypeKind::Enum(_) => {}
+        }
+        if names.iter().any(|x| x == held) {
+            return true;
+        }
+        todo.extend(names);
+    }
+    false
 }

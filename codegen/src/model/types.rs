@@ -751,34 +751,31 @@ fn is_amount(json: &str, schema: &Value) -> bool {
 }
 
 /// Which structs decode tolerantly: those a response (or the webhook
-/// payload) can hold, and those nothing sends (a component no request
-/// uses is a response shape). A type only requests use is strict: its
-/// required fields stay required at compile time. A type both use is
-/// tolerant; a request use of a schema with required properties was given
-/// its own strict variant already (`needs_request_variant`).
+/// payload) can hold. A type only requests use is strict: its required
+/// fields stay required at compile time; so is a type nothing uses (the
+/// spec as written: it changes only when a response starts to hold it). A
+/// type both use is tolerant; a request use of a schema with required
+/// properties was given its own strict variant already
+/// (`needs_request_variant`).
 fn decide_decoding(
     types: &mut [TypeDef],
     operations: &[super::OperationDef],
     webhook: Option<&str>,
 ) {
     let mut responses: Vec<&Ty> = Vec::new();
-    let mut requests: Vec<&Ty> = Vec::new();
     for op in operations {
         responses.extend(op.success.statuses.iter().filter_map(|(_, t)| t.as_ref()));
         responses.extend(op.errors.iter().filter_map(|e| e.ty.as_ref()));
-        requests.extend(op.body.iter().map(|b| &b.ty));
-        requests.extend(op.params.iter().map(|p| &p.ty));
     }
     let webhook = webhook.and_then(|p| types.iter().find(|t| t.pointer == p && !t.request));
     let webhook = webhook.map(|t| Ty::Named(t.name.clone()));
     responses.extend(webhook.as_ref());
     let read = reachable(types, &responses);
-    let sent = reachable(types, &requests);
     for t in types.iter_mut() {
         if !matches!(t.kind, TypeKind::Struct(_)) || t.request {
             continue;
         }
-        t.tolerant = read.contains(&t.name) || !sent.contains(&t.name);
+        t.tolerant = read.contains(&t.name);
         if let TypeKind::Struct(fields) = &mut t.kind
             && t.tolerant
         {

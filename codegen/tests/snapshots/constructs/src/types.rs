@@ -88,7 +88,10 @@ impl std::fmt::Debug for Thing {
             .field("meta", &self.meta)
             .field("dims", &self.dims)
             .field("token", &"***")
-            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
             .finish()
     }
 }
@@ -134,7 +137,10 @@ impl std::fmt::Debug for IFrame3DSResponse {
         f.debug_struct("IFrame3DSResponse")
             .field("html", &self.html)
             .field("status", &self.status)
-            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
             .finish()
     }
 }
@@ -169,7 +175,10 @@ impl std::fmt::Debug for OperationError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OperationError")
             .field("detail", &self.detail)
-            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
             .finish()
     }
 }
@@ -255,16 +264,14 @@ impl crate::Validate for Errors {
 }
 /// Schema: `/components/schemas/SameErrors`.
 pub type SameErrors = Errors;
-/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
-///
 /// Schema: `/components/schemas/LooseOperationError`.
-#[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 pub struct LooseOperationError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
-    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    /// Properties the spec does not declare, kept as sent (they can be what told this branch of the union apart). Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
@@ -272,8 +279,8 @@ impl<'de> serde::Deserialize<'de> for LooseOperationError {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "LooseOperationError")?;
         Ok(Self {
-            detail: o.take("detail"),
-            result: o.take("result"),
+            detail: o.optional::<_, D::Error>("detail")?,
+            result: o.optional::<_, D::Error>("result")?,
             additional: o.rest(),
         })
     }
@@ -296,14 +303,12 @@ impl crate::Validate for LooseOperationError {
         Ok(())
     }
 }
-/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
-///
 /// Schema: `/components/schemas/LooseFieldErrors`.
-#[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 pub struct LooseFieldErrors {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<Vec<String>>,
-    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    /// Properties the spec does not declare, kept as sent (they can be what told this branch of the union apart). Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
@@ -311,7 +316,7 @@ impl<'de> serde::Deserialize<'de> for LooseFieldErrors {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "LooseFieldErrors")?;
         Ok(Self {
-            field_name: o.take("field_name"),
+            field_name: o.optional::<_, D::Error>("field_name")?,
             additional: o.rest(),
         })
     }
@@ -502,7 +507,10 @@ impl std::fmt::Debug for ThingDims {
         f.debug_struct("ThingDims")
             .field("w", &self.w)
             .field("h", &self.h)
-            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
             .finish()
     }
 }

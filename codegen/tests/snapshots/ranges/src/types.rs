@@ -28,7 +28,10 @@ impl std::fmt::Debug for Tea {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tea")
             .field("name", &self.name)
-            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
             .finish()
     }
 }
@@ -63,7 +66,10 @@ impl std::fmt::Debug for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Problem")
             .field("detail", &self.detail)
-            .field("additional", &crate::runtime::error::Masked(&self.additional))
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
             .finish()
     }
 }
