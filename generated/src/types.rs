@@ -3,7 +3,7 @@
 //! Schemas of the specs as Rust types (see the crate docs for how they map).
 #![allow(clippy::doc_markdown, reason = "descriptions are the spec's prose, verbatim")]
 /// Schema: `/components/schemas/ApplePayDirectPayment`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 pub struct ApplePayDirectPayment {
     pub payload: ApplePayToken,
     /// The unique pg_code used for this payment instrument.
@@ -11,6 +11,16 @@ pub struct ApplePayDirectPayment {
     pub pg_code: crate::Nullable<String>,
     /// A unique identifier for the payment transaction (session).
     pub session_id: String,
+}
+impl<'de> serde::Deserialize<'de> for ApplePayDirectPayment {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "ApplePayDirectPayment")?;
+        Ok(Self {
+            payload: o.required::<_, D::Error>("payload")?,
+            pg_code: o.optional::<_, D::Error>("pg_code")?,
+            session_id: o.required::<_, D::Error>("session_id")?,
+        })
+    }
 }
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePayDirectPayment {
@@ -29,7 +39,7 @@ impl crate::Validate for ApplePayDirectPayment {
     }
 }
 /// Schema: `/components/schemas/ApplePayToken`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 pub struct ApplePayToken {
     /// Encrypted Apple Pay payment data containing the payment amount, merchant ID, and other transaction details. This payload is decrypted by the payment gateway to complete the transaction.
     #[serde(rename = "paymentData")]
@@ -39,6 +49,16 @@ pub struct ApplePayToken {
     pub payment_method: PaymentMethod,
     #[serde(rename = "transactionIdentifier")]
     pub transaction_identifier: String,
+}
+impl<'de> serde::Deserialize<'de> for ApplePayToken {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "ApplePayToken")?;
+        Ok(Self {
+            payment_data: o.required::<_, D::Error>("paymentData")?,
+            payment_method: o.required::<_, D::Error>("paymentMethod")?,
+            transaction_identifier: o.required::<_, D::Error>("transactionIdentifier")?,
+        })
+    }
 }
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePayToken {
@@ -60,13 +80,24 @@ impl crate::Validate for ApplePayToken {
     }
 }
 /// Schema: `/components/schemas/ApplePaymentData`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 pub struct ApplePaymentData {
     pub version: String,
     pub data: String,
     pub signature: String,
     /// Cryptographic header used to decrypt the Apple Pay payment data. Includes the public key hash, ephemeral public key, wrapped key, and transaction ID.
     pub header: Header,
+}
+impl<'de> serde::Deserialize<'de> for ApplePaymentData {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "ApplePaymentData")?;
+        Ok(Self {
+            version: o.required::<_, D::Error>("version")?,
+            data: o.required::<_, D::Error>("data")?,
+            signature: o.required::<_, D::Error>("signature")?,
+            header: o.required::<_, D::Error>("header")?,
+        })
+    }
 }
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePaymentData {
@@ -86,7 +117,7 @@ impl crate::Validate for ApplePaymentData {
     }
 }
 /// Schema: `/components/schemas/Header`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 pub struct Header {
     #[serde(rename = "ephemeralPublicKey")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,6 +129,17 @@ pub struct Header {
     pub public_key_hash: String,
     #[serde(rename = "transactionId")]
     pub transaction_id: String,
+}
+impl<'de> serde::Deserialize<'de> for Header {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "Header")?;
+        Ok(Self {
+            ephemeral_public_key: o.optional::<_, D::Error>("ephemeralPublicKey")?,
+            wrapped_key: o.optional::<_, D::Error>("wrappedKey")?,
+            public_key_hash: o.required::<_, D::Error>("publicKeyHash")?,
+            transaction_id: o.required::<_, D::Error>("transactionId")?,
+        })
+    }
 }
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for Header {
@@ -116,20 +158,32 @@ impl crate::Validate for Header {
     }
 }
 /// Schema: `/components/schemas/PaymentMethod`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PaymentMethod {
     #[serde(rename = "displayName")]
     pub display_name: String,
     pub network: String,
     pub r#type: String,
 }
+impl<'de> serde::Deserialize<'de> for PaymentMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "PaymentMethod")?;
+        Ok(Self {
+            display_name: o.required::<_, D::Error>("displayName")?,
+            network: o.required::<_, D::Error>("network")?,
+            r#type: o.required::<_, D::Error>("type")?,
+        })
+    }
+}
 impl crate::Validate for PaymentMethod {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/SchemaWebhook`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct SchemaWebhook {
     /// The `pg_params` field contains the details received
     /// from the payment gateway callback these details are
@@ -139,21 +193,34 @@ pub struct SchemaWebhook {
     /// request made to the payment gateway status check API.
     ///
     /// Read-only: sent by the server only.
-    pub pg_params: PGParams,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pg_params: Option<PGParams>,
     /// An established contractual arrangement with the payer, which authorizes you to securely store and subsequently utilize their payment information for specific purposes. This could encompass arrangements like recurring payments for services such as mobile subscriptions, installment-based payments for purchases, arrangements for ad-hoc charges like account top-ups, or for standard industry practices like penalty charges for missed appointments.
     ///
     /// Note: If your intention is solely to store payment details for transactions initiated by the payer in the future, then this parameter group should not be used.
     ///
     /// Read-only: sent by the server only.
-    pub agreement: Agreement,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<Agreement>,
     /// Denotes the total sum of the payment transaction, which encompasses the cost of the procured items or services, excluding any supplementary fees or charges.
     ///
     /// Read-only: sent by the server only.
-    pub amount: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(serialize_with = "crate::runtime::decimal::as_text")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
     /// A comprehensive set of amount details includes: Currency Code, Amount, Total, Fee.
     ///
     /// Read-only: sent by the server only.
-    pub amount_details: AmountDetails,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_details: Option<AmountDetails>,
     /// By enabling this, you will ask for user's address. If enabled, capture delivery coordinates should also be active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_delivery_address: Option<bool>,
@@ -167,11 +234,17 @@ pub struct SchemaWebhook {
     /// **Note**: The `card_acceptance_criteria` field is applicable only for direct payments and not for hosted session payments.
     ///
     /// Read-only: sent by the server only.
-    pub card_acceptance_criteria: CardAcceptanceCriteria,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_acceptance_criteria: Option<CardAcceptanceCriteria>,
     /// The specified currency represents the denomination of the transaction.Nevertheless, it doesn't necessarily mandate payment in this exact currency.Due to potential currency conversions or exchanges, the final charge may be in a different currency.
     ///
     /// Constraints: at least 3 characters, at most 3 characters.
-    pub currency_code: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_code: Option<String>,
     /// The city of the customer's billing address. This field may be used to send the billing address to the payment gateway.
     ///
     /// Constraints: at most 40 characters.
@@ -180,7 +253,10 @@ pub struct SchemaWebhook {
     /// The country of the customer's billing address, formatted as a two-letter ISO country code (e.g., 'US' for United States, 'CA' for Canada). This field may be used to send the billing address to the payment gateway.
     ///
     /// Constraints: at least 2 characters, at most 2 characters.
-    pub customer_address_country: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_address_country: Option<String>,
     /// The first line of the customer's billing street address. This field may be used to send the billing address to the payment gateway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_address_line1: Option<String>,
@@ -231,19 +307,31 @@ pub struct SchemaWebhook {
     /// The fee denotes the sum the customer pays in their chosen payment currency. This may vary from the transaction's designated currency. The fee is computed once to maintain precision and uniformity throughout the payment procedure.
     ///
     /// Read-only: sent by the server only.
-    pub fee: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee: Option<String>,
     /// This code corresponds to the payment gateway and plays an essential role in facilitating payment transactions.
     ///
     /// Read-only: sent by the server only.
-    pub gateway_account: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_account: Option<String>,
     /// The name of the payment gateway service being utilized.
     ///
     /// Read-only: sent by the server only.
-    pub gateway_name: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_name: Option<String>,
     /// This field stores the processed response received from the payment gateway and forwarded to Ottu.
     ///
     /// Read-only: sent by the server only.
-    pub gateway_response: serde_json::Map<String, serde_json::Value>,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_response: Option<serde_json::Map<String, serde_json::Value>>,
     /// The user who initiated the creation of this payment transaction, if available. This field is optional and may be used to track who created the payment transaction. Note that if the payment transaction was using API Key auth initiator_id can be set to any value that corresponds to an existing ACTIVE user in the system
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initiator: Option<InitiatorUser>,
@@ -253,7 +341,10 @@ pub struct SchemaWebhook {
     /// This represents the message, either transmitted by the Payment Gateway (PG) or established by Ottu, that provides a detailed illustration of the payment's current status.
     ///
     /// Read-only: sent by the server only.
-    pub message: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// The unique identifier assigned to this payment transaction. It is used for tracking purposes and is set by the merchant or the system.
     ///
     /// Constraints: at most 128 characters.
@@ -262,7 +353,10 @@ pub struct SchemaWebhook {
     /// The paid amount encompasses fees or captured amounts from authorized transactions. This total is derived from the specified 'amount' field, converting foreign currencies to the default as necessary. This might result in minor variations due to fluctuations in exchange rates.
     ///
     /// Read-only: sent by the server only.
-    pub paid_amount: SchemaWebhookPaidAmount,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_amount: Option<crate::Decimal>,
     /// Type of payment. Choose `one_off` for payments that occur only once without future commitments. Choose `auto_debit` for payments that are automatically deducted, such as recurring subscriptions, installments, or unscheduled auto-debits.
     ///
     /// Choose `save_card` if you want to perform a card tokenization operation.
@@ -285,18 +379,27 @@ pub struct SchemaWebhook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_type: Option<SchemaWebhookPaymentType>,
     /// Read-only: sent by the server only.
-    pub reference_number: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_number: Option<String>,
     /// The total refunded amount for the payment transaction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refunded_amount: Option<f64>,
+    pub refunded_amount: Option<crate::Decimal>,
     /// The residual amount due. Together with the editable amount, it indicates the outstanding balance of a transaction awaiting settlement.
     ///
     /// Read-only: sent by the server only.
-    pub remaining_amount: f64,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining_amount: Option<crate::Decimal>,
     /// Indicates the outcome of the operation. `success` denotes a successful operation.
     ///
     /// Read-only: sent by the server only.
-    pub result: SchemaWebhookResult,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<SchemaWebhookResult>,
     /// A unique identifier for each payment transaction, used to maintain the session state during the payment process.
     ///
     /// Constraints: at most 128 characters.
@@ -305,13 +408,22 @@ pub struct SchemaWebhook {
     /// The amount that has been paid or authorized in its original currency, excluding any fees.
     ///
     /// Read-only: sent by the server only.
-    pub settled_amount: f64,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_amount: Option<crate::Decimal>,
     /// Signature Field: A cryptographic hash used to guarantee data integrity and authenticity during client-server exchanges. This hash ensures that the API payload has not been tampered with, and can only be verified by authorized parties.
     ///
     /// Read-only: sent by the server only.
-    pub signature: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
     /// Read-only: sent by the server only.
-    pub state: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     /// Please note that if card is created via checkout save_card payment type
     ///
     /// It means card is created via successful operation without any funds charged.
@@ -327,13 +439,71 @@ pub struct SchemaWebhook {
     /// This field represents the timestamp at which ottu processed the transaction.While this often corresponds to the payment time,it's important to note that it might not always be the case.Payments can be acknowledged at a later time,so this timestamp might not align precisely with the actual payment time.
     ///
     /// Read-only: sent by the server only.
-    pub timestamp_utc: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_utc: Option<String>,
     /// A list of dictionaries is generated, each containing a concise summary of each child payment transaction that has been created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transactions: Option<Vec<ChildPayment>>,
     /// The total voided amount for the payment transaction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voided_amount: Option<f64>,
+    pub voided_amount: Option<crate::Decimal>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for SchemaWebhook {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "SchemaWebhook")?;
+        Ok(Self {
+            pg_params: o.take("pg_params"),
+            agreement: o.take("agreement"),
+            amount: o.take("amount"),
+            amount_details: o.take("amount_details"),
+            capture_delivery_address: o.take("capture_delivery_address"),
+            capture_delivery_location: o.take("capture_delivery_location"),
+            card_acceptance_criteria: o.take("card_acceptance_criteria"),
+            currency_code: o.take("currency_code"),
+            customer_address_city: o.take("customer_address_city"),
+            customer_address_country: o.take("customer_address_country"),
+            customer_address_line1: o.take("customer_address_line1"),
+            customer_address_line2: o.take("customer_address_line2"),
+            customer_birthdate: o.take_nullable("customer_birthdate"),
+            customer_address_postal_code: o.take("customer_address_postal_code"),
+            customer_address_state: o.take("customer_address_state"),
+            customer_email: o.take("customer_email"),
+            customer_first_name: o.take("customer_first_name"),
+            customer_id: o.take("customer_id"),
+            customer_last_name: o.take("customer_last_name"),
+            customer_phone: o.take("customer_phone"),
+            extra: o.take_nullable("extra"),
+            fee: o.take("fee"),
+            gateway_account: o.take("gateway_account"),
+            gateway_name: o.take("gateway_name"),
+            gateway_response: o.take("gateway_response"),
+            initiator: o.take("initiator"),
+            is_sandbox: o.take("is_sandbox"),
+            message: o.take("message"),
+            order_no: o.take_nullable("order_no"),
+            paid_amount: o.take("paid_amount"),
+            payment_type: o.take("payment_type"),
+            reference_number: o.take("reference_number"),
+            refunded_amount: o.take("refunded_amount"),
+            remaining_amount: o.take("remaining_amount"),
+            result: o.take("result"),
+            session_id: o.take("session_id"),
+            settled_amount: o.take("settled_amount"),
+            signature: o.take("signature"),
+            state: o.take("state"),
+            token: o.take("token"),
+            transaction_log_id: o.take_nullable("transaction_log_id"),
+            timestamp_utc: o.take("timestamp_utc"),
+            transactions: o.take("transactions"),
+            voided_amount: o.take("voided_amount"),
+            additional: o.rest(),
+        })
+    }
 }
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for SchemaWebhook {
@@ -383,6 +553,10 @@ impl std::fmt::Debug for SchemaWebhook {
             .field("timestamp_utc", &self.timestamp_utc)
             .field("transactions", &self.transactions)
             .field("voided_amount", &self.voided_amount)
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
             .finish()
     }
 }
@@ -456,8 +630,6 @@ impl crate::Validate for SchemaWebhook {
         )?;
         crate::Validate::validate(&self.initiator).map_err(|e| e.within("initiator"))?;
         crate::runtime::validate::length("order_no", &self.order_no, None, Some(128))?;
-        crate::Validate::validate(&self.paid_amount)
-            .map_err(|e| e.within("paid_amount"))?;
         crate::Validate::validate(&self.payment_type)
             .map_err(|e| e.within("payment_type"))?;
         crate::Validate::validate(&self.result).map_err(|e| e.within("result"))?;
@@ -481,8 +653,10 @@ impl crate::Validate for SchemaWebhook {
 }
 /// Serializer for PaymentTransaction with dynamically generated fields.
 ///
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/PGParams`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct PGParams {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub auth_code: crate::Nullable<serde_json::Value>,
@@ -534,6 +708,42 @@ pub struct PGParams {
     pub dcc_payer_exchange_rate: crate::Nullable<serde_json::Value>,
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub rrn: crate::Nullable<serde_json::Value>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for PGParams {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "PGParams")?;
+        Ok(Self {
+            auth_code: o.take_nullable("auth_code"),
+            card_type: o.take_nullable("card_type"),
+            card_holder: o.take_nullable("card_holder"),
+            cardholder_email: o.take_nullable("cardholder_email"),
+            card_expiry_month: o.take_nullable("card_expiry_month"),
+            card_expiry_year: o.take_nullable("card_expiry_year"),
+            full_card_expiry: o.take_nullable("full_card_expiry"),
+            card_number: o.take_nullable("card_number"),
+            card_issuer: o.take_nullable("card_issuer"),
+            r#ref: o.take_nullable("ref"),
+            result: o.take_nullable("result"),
+            track_id: o.take_nullable("track_id"),
+            post_date: o.take_nullable("post_date"),
+            transaction_id: o.take_nullable("transaction_id"),
+            payment_id: o.take_nullable("payment_id"),
+            pg_message: o.take_nullable("pg_message"),
+            receipt_no: o.take_nullable("receipt_no"),
+            transaction_no: o.take_nullable("transaction_no"),
+            decision: o.take_nullable("decision"),
+            card_expiry: o.take_nullable("card_expiry"),
+            card_details: o.take_nullable("card_details"),
+            dcc_payer_amount: o.take_nullable("dcc_payer_amount"),
+            dcc_payer_currency: o.take_nullable("dcc_payer_currency"),
+            dcc_payer_exchange_rate: o.take_nullable("dcc_payer_exchange_rate"),
+            rrn: o.take_nullable("rrn"),
+            additional: o.rest(),
+        })
+    }
 }
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for PGParams {
@@ -564,6 +774,10 @@ impl std::fmt::Debug for PGParams {
             .field("dcc_payer_currency", &self.dcc_payer_currency)
             .field("dcc_payer_exchange_rate", &self.dcc_payer_exchange_rate)
             .field("rrn", &self.rrn)
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
             .finish()
     }
 }
@@ -576,8 +790,10 @@ impl crate::Validate for PGParams {
 /// This is required for being able to create recurring payments and the PGs
 /// require this information.
 ///
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/Agreement`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct Agreement {
     /// A unique identifier for the agreement established with the payer. This ID links to the specific terms and conditions the payer has authorized for processing their stored card details. Use cases include:
     /// 1. Recurring Payments: Periodic debits, e.g., gym memberships.
@@ -601,8 +817,9 @@ pub struct Agreement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
     /// The maximum amount for a single payment in the series as agreed with the payer.
+    #[serde(serialize_with = "crate::runtime::decimal::as_text")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_amount_per_cycle: Option<String>,
+    pub max_amount_per_cycle: Option<crate::Decimal>,
     /// The minimum number of days between payments agreed with the payer.
     ///
     /// Constraints: minimum 1, maximum 366.
@@ -664,6 +881,48 @@ pub struct Agreement {
     /// Details about the retailer, if the agreement is for installment payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seller: Option<AgreementSeller>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for Agreement {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "Agreement")?;
+        Ok(Self {
+            id: o.take("id"),
+            amount_variability: o.take("amount_variability"),
+            start_date: o.take("start_date"),
+            expiry_date: o.take("expiry_date"),
+            max_amount_per_cycle: o.take("max_amount_per_cycle"),
+            cycle_interval_days: o.take("cycle_interval_days"),
+            total_cycles: o.take("total_cycles"),
+            frequency: o.take("frequency"),
+            r#type: o.take("type"),
+            seller: o.take("seller"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for Agreement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Agreement")
+            .field("id", &self.id)
+            .field("amount_variability", &self.amount_variability)
+            .field("start_date", &self.start_date)
+            .field("expiry_date", &self.expiry_date)
+            .field("max_amount_per_cycle", &self.max_amount_per_cycle)
+            .field("cycle_interval_days", &self.cycle_interval_days)
+            .field("total_cycles", &self.total_cycles)
+            .field("frequency", &self.frequency)
+            .field("type", &self.r#type)
+            .field("seller", &self.seller)
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
+            .finish()
+    }
 }
 impl crate::Validate for Agreement {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -688,8 +947,10 @@ impl crate::Validate for Agreement {
         Ok(())
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/AgreementSeller`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct AgreementSeller {
     /// The retailer's trading name.
     ///
@@ -706,6 +967,34 @@ pub struct AgreementSeller {
     /// Constraints: at most 64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_code: Option<String>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for AgreementSeller {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "AgreementSeller")?;
+        Ok(Self {
+            name: o.take("name"),
+            short_name: o.take("short_name"),
+            category_code: o.take("category_code"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for AgreementSeller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgreementSeller")
+            .field("name", &self.name)
+            .field("short_name", &self.short_name)
+            .field("category_code", &self.category_code)
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
+            .finish()
+    }
 }
 impl crate::Validate for AgreementSeller {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -725,36 +1014,82 @@ impl crate::Validate for AgreementSeller {
         Ok(())
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/AmountDetails`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct AmountDetails {
     /// Read-only: sent by the server only.
-    pub currency_code: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_code: Option<String>,
     /// Represents the total amount of the payment transaction, which includes the cost of the purchased items or services but excludes any additional fees or charges
     ///
     /// Constraints: at most 120 characters.
+    #[serde(serialize_with = "crate::runtime::decimal::as_text")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
+    pub amount: Option<crate::Decimal>,
     /// Denotes the comprehensive total of the payment transaction, incorporating both the principal amount and any associated fees.
     ///
     /// Read-only: sent by the server only.
-    pub total: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(serialize_with = "crate::runtime::decimal::as_text")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<crate::Decimal>,
     /// The `Fee` indicates the sum disbursed by the customer in their chosen currency for the payment. Note, this currency could vary from the currency used for the transaction.
     ///
     /// Read-only: sent by the server only.
-    pub fee: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee: Option<String>,
     /// The conversion rate used for currency conversion during payment. This value reflects the rate locally calculated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<String>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for AmountDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "AmountDetails")?;
+        Ok(Self {
+            currency_code: o.take("currency_code"),
+            amount: o.take("amount"),
+            total: o.take("total"),
+            fee: o.take("fee"),
+            exchange_rate: o.take("exchange_rate"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for AmountDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AmountDetails")
+            .field("currency_code", &self.currency_code)
+            .field("amount", &self.amount)
+            .field("total", &self.total)
+            .field("fee", &self.fee)
+            .field("exchange_rate", &self.exchange_rate)
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
+            .finish()
+    }
 }
 impl crate::Validate for AmountDetails {
     fn validate(&self) -> Result<(), crate::ValidationError> {
-        crate::runtime::validate::length("amount", &self.amount, None, Some(120))?;
         Ok(())
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/CardAcceptanceCriteria`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct CardAcceptanceCriteria {
     /// Specifies the minimum required validity period, in days, for a card to be eligible for payment. If set to 30 days, for example, cards set to expire within the next month would be declined. This ensures short-lived cards nearing their expiration date are filtered out, reducing chances of payment failures. When implementing, balance your operational needs with customer convenience. Setting it too stringent might increase payment declines, while a lenient approach could risk future payment failures.
     ///
@@ -763,6 +1098,30 @@ pub struct CardAcceptanceCriteria {
     /// Constraints: minimum 1, maximum 365.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_expiry_time: Option<i64>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for CardAcceptanceCriteria {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "CardAcceptanceCriteria")?;
+        Ok(Self {
+            min_expiry_time: o.take("min_expiry_time"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for CardAcceptanceCriteria {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardAcceptanceCriteria")
+            .field("min_expiry_time", &self.min_expiry_time)
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
+            .finish()
+    }
 }
 impl crate::Validate for CardAcceptanceCriteria {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -775,11 +1134,16 @@ impl crate::Validate for CardAcceptanceCriteria {
         Ok(())
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/InitiatorUser`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct InitiatorUser {
     /// Read-only: sent by the server only.
-    pub id: i64,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     /// Constraints: at most 32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
@@ -789,16 +1153,56 @@ pub struct InitiatorUser {
     /// Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.
     ///
     /// Constraints: at most 150 characters.
-    pub username: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     /// Email address
     ///
     /// Constraints: at most 254 characters.
-    pub email: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Phone number
     ///
     /// Constraints: at most 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for InitiatorUser {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "InitiatorUser")?;
+        Ok(Self {
+            id: o.take("id"),
+            first_name: o.take("first_name"),
+            last_name: o.take("last_name"),
+            username: o.take("username"),
+            email: o.take("email"),
+            phone: o.take("phone"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for InitiatorUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InitiatorUser")
+            .field("id", &self.id)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .field("phone", &self.phone)
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
+            .finish()
+    }
 }
 impl crate::Validate for InitiatorUser {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -817,43 +1221,75 @@ impl crate::Validate for InitiatorUser {
 }
 /// Represents token details, only if the user pays with a tokenized card, Ottu will include the token details in the response.
 ///
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/Card`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct Card {
     /// The card brand (e.g., Visa, Mastercard) associated with the card. Display this information for customer reference.
     ///
     /// Constraints: at most 32 characters.
-    pub brand: Option<String>,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub brand: crate::Nullable<String>,
     /// The unique identifier for the customer who owns the card
     ///
     /// Constraints: at most 36 characters.
-    pub customer_id: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
     /// Specifies if the card requires the submission of a CVV for transactions. A card without CVV requirement can be used for auto-debit or recurring payments.
-    pub cvv_required: bool,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvv_required: Option<bool>,
     /// The card's expiration month. Provide this information for transaction processing and validation.
     ///
     /// Constraints: at most 2 characters.
-    pub expiry_month: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry_month: Option<String>,
     /// The card's expiration year. Provide this information for transaction processing and validation.
     ///
     /// Constraints: at most 2 characters.
-    pub expiry_year: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry_year: Option<String>,
     /// A boolean field indicating whether the card has expired. Use this information to determine if the card is valid for transactions and to notify the customer if necessary.
-    pub is_expired: bool,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_expired: Option<bool>,
     /// Indicates if the card is the customer's preferred payment option. Order cards with this attribute set to true at the top of the list for easy access.
     ///
     /// Read-only: sent by the server only.
-    pub is_preferred: bool,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_preferred: Option<bool>,
     /// The cardholder's name as it appears on the card. Display this information for customer verification.
     ///
     /// Constraints: at most 64 characters.
-    pub name_on_card: Option<String>,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub name_on_card: crate::Nullable<String>,
     /// The masked card number to be displayed, ensuring customer privacy and security while providing essential information.
     ///
     /// Constraints: at most 19 characters.
-    pub number: Option<String>,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub number: crate::Nullable<String>,
     /// The `pg_code` associated with the card's creation.
-    pub pg_code: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pg_code: Option<String>,
     /// The payment `gateway` associated with the user's card.
     ///
     /// * `knet` - Knet
@@ -909,13 +1345,46 @@ pub struct Card {
     /// * `abapayway` - ABA PayWay
     /// * `skipcash` - Skip Cash
     /// * `taly` - Taly
-    pub pg_name: CardPgName,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pg_name: Option<CardPgName>,
     /// The unique token associated with the card, required for tokenized card payments. Use this value to securely process transactions.
     ///
     /// Constraints: at most 50 characters.
-    pub token: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
     /// List of agreements associated with this card.
-    pub agreements: Option<serde_json::Value>,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub agreements: crate::Nullable<serde_json::Value>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for Card {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "Card")?;
+        Ok(Self {
+            brand: o.take_nullable("brand"),
+            customer_id: o.take("customer_id"),
+            cvv_required: o.take("cvv_required"),
+            expiry_month: o.take("expiry_month"),
+            expiry_year: o.take("expiry_year"),
+            is_expired: o.take("is_expired"),
+            is_preferred: o.take("is_preferred"),
+            name_on_card: o.take_nullable("name_on_card"),
+            number: o.take_nullable("number"),
+            pg_code: o.take("pg_code"),
+            pg_name: o.take("pg_name"),
+            token: o.take("token"),
+            agreements: o.take_nullable("agreements"),
+            additional: o.rest(),
+        })
+    }
 }
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for Card {
@@ -934,6 +1403,10 @@ impl std::fmt::Debug for Card {
             .field("pg_name", &self.pg_name)
             .field("token", &"***")
             .field("agreements", &self.agreements)
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
             .finish()
     }
 }
@@ -970,15 +1443,24 @@ impl crate::Validate for Card {
         Ok(())
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/ChildPayment`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct ChildPayment {
     /// Read-only: sent by the server only.
-    pub amount: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(serialize_with = "crate::runtime::decimal::as_text")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::Decimal>,
     /// The specified currency represents the denomination of the transaction.Nevertheless, it doesn't necessarily mandate payment in this exact currency.Due to potential currency conversions or exchanges, the final charge may be in a different currency.
     ///
     /// Constraints: at least 3 characters, at most 3 characters.
-    pub currency_code: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_code: Option<String>,
     /// The unique identifier assigned to this payment transaction. It is used for tracking purposes and is set by the merchant or the system.
     ///
     /// Constraints: at most 128 characters.
@@ -998,6 +1480,38 @@ pub struct ChildPayment {
     /// * `voided` - voided
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ChildPaymentState>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for ChildPayment {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "ChildPayment")?;
+        Ok(Self {
+            amount: o.take("amount"),
+            currency_code: o.take("currency_code"),
+            order_no: o.take_nullable("order_no"),
+            session_id: o.take("session_id"),
+            state: o.take("state"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for ChildPayment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChildPayment")
+            .field("amount", &self.amount)
+            .field("currency_code", &self.currency_code)
+            .field("order_no", &self.order_no)
+            .field("session_id", &self.session_id)
+            .field("state", &self.state)
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
+            .finish()
+    }
 }
 impl crate::Validate for ChildPayment {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -1070,10 +1584,12 @@ impl<'de> serde::Deserialize<'de> for DirectApplePaymentErrors {
                 additional: crate::runtime::union::Additional::Any,
             },
         ];
-        let value = serde_json::Value::deserialize(d)?;
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        let value: serde_json::Value = serde_json::from_str(raw.get())
+            .map_err(D::Error::custom)?;
         match crate::runtime::union::choose(&value, SHAPES) {
             Some(0) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::OperationErrorResponse)
                     .map_err(|e| D::Error::custom(
                         format_args!(
@@ -1083,7 +1599,7 @@ impl<'de> serde::Deserialize<'de> for DirectApplePaymentErrors {
                     ))
             }
             Some(1) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::FieldErrors)
                     .map_err(|e| D::Error::custom(
                         format_args!(
@@ -1092,7 +1608,7 @@ impl<'de> serde::Deserialize<'de> for DirectApplePaymentErrors {
                     ))
             }
             Some(2) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::ErrorMessages)
                     .map_err(|e| D::Error::custom(
                         format_args!(
@@ -1119,19 +1635,52 @@ impl crate::Validate for DirectApplePaymentErrors {
         }
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/OperationErrorResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct OperationErrorResponse {
     /// A human-readable description providing details about the failure.
     ///
     /// Constraints: at most 255 characters.
-    pub detail: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
     /// Indicates the outcome of the operation. Typically set to 'failed' for error responses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     /// DRF's machine-readable error code, when the error has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for OperationErrorResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "OperationErrorResponse")?;
+        Ok(Self {
+            detail: o.take("detail"),
+            result: o.take("result"),
+            code: o.take("code"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for OperationErrorResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperationErrorResponse")
+            .field("detail", &self.detail)
+            .field("result", &self.result)
+            .field("code", &self.code)
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
+            .finish()
+    }
 }
 impl crate::Validate for OperationErrorResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -1143,13 +1692,43 @@ impl crate::Validate for OperationErrorResponse {
 ///
 /// Schema: `/components/schemas/FieldErrors`.
 pub type FieldErrors = std::collections::BTreeMap<String, FieldError>;
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/GenericErrorMessage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct GenericErrorMessage {
-    pub detail: String,
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
     /// DRF's machine-readable error code, when the error has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for GenericErrorMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "GenericErrorMessage")?;
+        Ok(Self {
+            detail: o.take("detail"),
+            code: o.take("code"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for GenericErrorMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GenericErrorMessage")
+            .field("detail", &self.detail)
+            .field("code", &self.code)
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
+            .finish()
+    }
 }
 impl crate::Validate for GenericErrorMessage {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -1197,17 +1776,19 @@ impl<'de> serde::Deserialize<'de> for FieldError {
                 ),
             },
         ];
-        let value = serde_json::Value::deserialize(d)?;
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        let value: serde_json::Value = serde_json::from_str(raw.get())
+            .map_err(D::Error::custom)?;
         match crate::runtime::union::choose(&value, SHAPES) {
             Some(0) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::FieldErrorList)
                     .map_err(|e| D::Error::custom(
                         format_args!("{} ({}): {e}", "FieldError", "FieldErrorList"),
                     ))
             }
             Some(1) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::FieldErrors)
                     .map_err(|e| D::Error::custom(
                         format_args!("{} ({}): {e}", "FieldError", "FieldErrors"),
@@ -1276,17 +1857,19 @@ impl<'de> serde::Deserialize<'de> for FieldErrorItem {
                 ),
             },
         ];
-        let value = serde_json::Value::deserialize(d)?;
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        let value: serde_json::Value = serde_json::from_str(raw.get())
+            .map_err(D::Error::custom)?;
         match crate::runtime::union::choose(&value, SHAPES) {
             Some(0) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::String)
                     .map_err(|e| D::Error::custom(
                         format_args!("{} ({}): {e}", "FieldErrorItem", "String"),
                     ))
             }
             Some(1) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::FieldErrors)
                     .map_err(|e| D::Error::custom(
                         format_args!("{} ({}): {e}", "FieldErrorItem", "FieldErrors"),
@@ -1322,7 +1905,7 @@ pub type ErrorMessages = Vec<String>;
 /// auto_debit method which should be implemented in client
 ///
 /// Schema: `/components/schemas/AutoDebit`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 pub struct AutoDebit {
     /// A unique identifier for each payment transaction, used to maintain the session state during the payment process.
     ///
@@ -1330,6 +1913,15 @@ pub struct AutoDebit {
     pub session_id: String,
     /// Use this field to provide the unique identifier of a saved customer card for processing a payment in the API request.
     pub token: String,
+}
+impl<'de> serde::Deserialize<'de> for AutoDebit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "AutoDebit")?;
+        Ok(Self {
+            session_id: o.required::<_, D::Error>("session_id")?,
+            token: o.required::<_, D::Error>("token")?,
+        })
+    }
 }
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for AutoDebit {
@@ -1354,7 +1946,7 @@ impl crate::Validate for AutoDebit {
 /// Schema: `/components/schemas/AutoDebitErrors`.
 pub type AutoDebitErrors = DirectApplePaymentErrors;
 /// Schema: `/components/schemas/GooglePayDirectPayment`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 pub struct GooglePayDirectPayment {
     /// Serializer for Google Pay payment, which is used to validate
     /// the payment data sent from the SDK client.
@@ -1410,6 +2002,16 @@ pub struct GooglePayDirectPayment {
     pub pg_code: crate::Nullable<String>,
     /// A unique identifier for the payment transaction (session).
     pub session_id: String,
+}
+impl<'de> serde::Deserialize<'de> for GooglePayDirectPayment {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "GooglePayDirectPayment")?;
+        Ok(Self {
+            payload: o.required::<_, D::Error>("payload")?,
+            pg_code: o.optional::<_, D::Error>("pg_code")?,
+            session_id: o.required::<_, D::Error>("session_id")?,
+        })
+    }
 }
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for GooglePayDirectPayment {
@@ -1477,7 +2079,7 @@ impl crate::Validate for GooglePayDirectPayment {
 /// }
 ///
 /// Schema: `/components/schemas/GooglePayPaymentData`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GooglePayPaymentData {
     /// The version of the Google Pay API used to process the payment.
     #[serde(rename = "apiVersion")]
@@ -1496,6 +2098,18 @@ pub struct GooglePayPaymentData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<serde_json::Map<String, serde_json::Value>>,
 }
+impl<'de> serde::Deserialize<'de> for GooglePayPaymentData {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "GooglePayPaymentData")?;
+        Ok(Self {
+            api_version: o.required::<_, D::Error>("apiVersion")?,
+            api_version_minor: o.required::<_, D::Error>("apiVersionMinor")?,
+            payment_method_data: o.required::<_, D::Error>("paymentMethodData")?,
+            email: o.optional::<_, D::Error>("email")?,
+            shipping_address: o.optional::<_, D::Error>("shippingAddress")?,
+        })
+    }
+}
 impl crate::Validate for GooglePayPaymentData {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payment_method_data)
@@ -1506,7 +2120,7 @@ impl crate::Validate for GooglePayPaymentData {
 /// <https://developers.google.com/pay/api/web/reference/response-objects#PaymentMethodData>
 ///
 /// Schema: `/components/schemas/PaymentMethodData`.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 pub struct PaymentMethodData {
     /// The type of payment method data.
     pub r#type: String,
@@ -1517,6 +2131,17 @@ pub struct PaymentMethodData {
     /// The tokenization data.
     #[serde(rename = "tokenizationData")]
     pub tokenization_data: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for PaymentMethodData {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "PaymentMethodData")?;
+        Ok(Self {
+            r#type: o.required::<_, D::Error>("type")?,
+            description: o.required::<_, D::Error>("description")?,
+            info: o.required::<_, D::Error>("info")?,
+            tokenization_data: o.required::<_, D::Error>("tokenizationData")?,
+        })
+    }
 }
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for PaymentMethodData {
@@ -1678,10 +2303,12 @@ impl<'de> serde::Deserialize<'de> for DirectGooglePaymentSuccess {
                 additional: crate::runtime::union::Additional::Any,
             },
         ];
-        let value = serde_json::Value::deserialize(d)?;
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        let value: serde_json::Value = serde_json::from_str(raw.get())
+            .map_err(D::Error::custom)?;
         match crate::runtime::union::choose(&value, SHAPES) {
             Some(0) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::SchemaWebhook)
                     .map_err(|e| D::Error::custom(
                         format_args!(
@@ -1690,7 +2317,7 @@ impl<'de> serde::Deserialize<'de> for DirectGooglePaymentSuccess {
                     ))
             }
             Some(1) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::IFrame3DSResponse)
                     .map_err(|e| D::Error::custom(
                         format_args!(
@@ -1700,7 +2327,7 @@ impl<'de> serde::Deserialize<'de> for DirectGooglePaymentSuccess {
                     ))
             }
             Some(2) => {
-                serde_json::from_value(value)
+                serde_json::from_str(raw.get())
                     .map(Self::Redirect3DSResponse)
                     .map_err(|e| D::Error::custom(
                         format_args!(
@@ -1728,17 +2355,25 @@ impl crate::Validate for DirectGooglePaymentSuccess {
         }
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/IFrame3DSResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct IFrame3DSResponse {
     /// The payment is in 3DSecure process. Indicates a 3D Secure verification is required. html must be displayed to the customer in the iframe.
     ///
     /// Read-only: sent by the server only.
-    pub status: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     /// This is a unique value associated with each payment transaction made by a customer. It serves as the unique identifier for the payment when sent to the Payment Gateway (PG). allowing for multiple reference numbers per session_id.
     ///
     /// Read-only: sent by the server only.
-    pub reference_number: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_number: Option<String>,
     /// Indicates the form of payment used to process the transaction. This can be one of several options, including `apple_pay`, `google_pay`, `samsung_pay`, `token_pay`, `stc_pay`, `urpay`, or `redirect`.It's important to note that the `redirect` option is only present in the `errorCallback`. In other scenarios, especially with `cancelCallback` and `successCallback`, it's absent. This is because, in the redirect flow, the customer is redirected to a different page where actions like payment cancellation or confirmation occur, not on the page where the SDK is displayed.
     ///
     /// * `apple_pay` - Apple Pay
@@ -1752,22 +2387,70 @@ pub struct IFrame3DSResponse {
     /// * `aba_payway` - ABA PayWay
     ///
     /// Read-only: sent by the server only.
-    pub form_of_payment: IFrame3DSResponseFormOfPayment,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_of_payment: Option<IFrame3DSResponseFormOfPayment>,
     /// This flag indicates if an additional verification, such as 3DS, OTP, PIN, etc., was initiated during the payment process. Use this flag in cancelCallback and errorCallback to control the presentation of error messages, especially for on-site payments undergoing a challenge flow. For example, after a failed 3DS verification, it's useful to show a custom popup informing the user of the payment failure. However, it's crucial to note that not all on-site failed payments need custom error messaging. In cases like GooglePay or ApplePay, error messages are inherently handled by the Payment Sheet, which remains open for the user to retry, making this distinction vital.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_occurred: Option<bool>,
     /// The method of 3D Secure verification.
     ///
     /// Read-only: sent by the server only.
-    pub method: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
     /// The HTML code to be displayed in the iframe.
     ///
     /// Read-only: sent by the server only.
-    pub html: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
     /// The WebSocket URL for real-time communication during the 3D Secure process.
     ///
     /// Read-only: sent by the server only.
-    pub ws_url: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ws_url: Option<String>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for IFrame3DSResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "IFrame3DSResponse")?;
+        Ok(Self {
+            status: o.take("status"),
+            reference_number: o.take("reference_number"),
+            form_of_payment: o.take("form_of_payment"),
+            challenge_occurred: o.take("challenge_occurred"),
+            method: o.take("method"),
+            html: o.take("html"),
+            ws_url: o.take("ws_url"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for IFrame3DSResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IFrame3DSResponse")
+            .field("status", &self.status)
+            .field("reference_number", &self.reference_number)
+            .field("form_of_payment", &self.form_of_payment)
+            .field("challenge_occurred", &self.challenge_occurred)
+            .field("method", &self.method)
+            .field("html", &self.html)
+            .field("ws_url", &self.ws_url)
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
+            .finish()
+    }
 }
 impl crate::Validate for IFrame3DSResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -1776,17 +2459,25 @@ impl crate::Validate for IFrame3DSResponse {
         Ok(())
     }
 }
+/// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
+///
 /// Schema: `/components/schemas/Redirect3DSResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
 pub struct Redirect3DSResponse {
     /// The payment is in 3DSecure process. Indicates a 3D Secure verification is required. html must be displayed to the customer in the iframe.
     ///
     /// Read-only: sent by the server only.
-    pub status: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     /// This is a unique value associated with each payment transaction made by a customer. It serves as the unique identifier for the payment when sent to the Payment Gateway (PG). allowing for multiple reference numbers per session_id.
     ///
     /// Read-only: sent by the server only.
-    pub reference_number: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_number: Option<String>,
     /// Indicates the form of payment used to process the transaction. This can be one of several options, including `apple_pay`, `google_pay`, `samsung_pay`, `token_pay`, `stc_pay`, `urpay`, or `redirect`.It's important to note that the `redirect` option is only present in the `errorCallback`. In other scenarios, especially with `cancelCallback` and `successCallback`, it's absent. This is because, in the redirect flow, the customer is redirected to a different page where actions like payment cancellation or confirmation occur, not on the page where the SDK is displayed.
     ///
     /// * `apple_pay` - Apple Pay
@@ -1800,14 +2491,20 @@ pub struct Redirect3DSResponse {
     /// * `aba_payway` - ABA PayWay
     ///
     /// Read-only: sent by the server only.
-    pub form_of_payment: IFrame3DSResponseFormOfPayment,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_of_payment: Option<IFrame3DSResponseFormOfPayment>,
     /// This flag indicates if an additional verification, such as 3DS, OTP, PIN, etc., was initiated during the payment process. Use this flag in cancelCallback and errorCallback to control the presentation of error messages, especially for on-site payments undergoing a challenge flow. For example, after a failed 3DS verification, it's useful to show a custom popup informing the user of the payment failure. However, it's crucial to note that not all on-site failed payments need custom error messaging. In cases like GooglePay or ApplePay, error messages are inherently handled by the Payment Sheet, which remains open for the user to retry, making this distinction vital.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_occurred: Option<bool>,
     /// The method of 3D Secure verification.
     ///
     /// Read-only: sent by the server only.
-    pub method: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
     /// The URL where the payer shall be redirected for 3D Secure verification.
     ///
     /// **Platform-specific behavior based on the `channel` HTTP header:**
@@ -1834,15 +2531,62 @@ pub struct Redirect3DSResponse {
     /// Ensure the `channel` HTTP header is set correctly (`web_sdk` or `mobile_sdk`) to enable the appropriate behavior. Incorrect or missing `channel` headers may result in improper handling of the redirection flow.
     ///
     /// Read-only: sent by the server only.
-    pub redirect_url: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
     /// The unique identifier assigned to this payment transaction. It is used for tracking purposes and is set by the merchant or the system.
     ///
     /// Read-only: sent by the server only.
-    pub order_no: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_no: Option<String>,
     /// A unique identifier for each payment transaction, used to maintain the session state during the payment process.
     ///
     /// Read-only: sent by the server only.
-    pub session_id: String,
+    ///
+    /// Required by the spec; `None` when the server leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
+    #[serde(flatten)]
+    pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for Redirect3DSResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "Redirect3DSResponse")?;
+        Ok(Self {
+            status: o.take("status"),
+            reference_number: o.take("reference_number"),
+            form_of_payment: o.take("form_of_payment"),
+            challenge_occurred: o.take("challenge_occurred"),
+            method: o.take("method"),
+            redirect_url: o.take("redirect_url"),
+            order_no: o.take("order_no"),
+            session_id: o.take("session_id"),
+            additional: o.rest(),
+        })
+    }
+}
+/// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
+impl std::fmt::Debug for Redirect3DSResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redirect3DSResponse")
+            .field("status", &self.status)
+            .field("reference_number", &self.reference_number)
+            .field("form_of_payment", &self.form_of_payment)
+            .field("challenge_occurred", &self.challenge_occurred)
+            .field("method", &self.method)
+            .field("redirect_url", &self.redirect_url)
+            .field("order_no", &self.order_no)
+            .field("session_id", &self.session_id)
+            .field(
+                "additional",
+                &crate::runtime::error::Masked(&self.additional, crate::SECRET_FIELDS),
+            )
+            .finish()
+    }
 }
 impl crate::Validate for Redirect3DSResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
@@ -1911,7 +2655,7 @@ impl crate::Validate for CardEnvironment {
     }
 }
 /// Schema: `/components/schemas/UserCards`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UserCards {
     /// Choose between sandbox and production. Select sandbox to retrieve cards created for test Payment Gateway MIDs, or production to fetch real cards used in live transactions.
     ///
@@ -1927,6 +2671,17 @@ pub struct UserCards {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement_id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for UserCards {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "UserCards")?;
+        Ok(Self {
+            r#type: o.required::<_, D::Error>("type")?,
+            customer_id: o.required::<_, D::Error>("customer_id")?,
+            pg_codes: o.optional::<_, D::Error>("pg_codes")?,
+            agreement_id: o.optional::<_, D::Error>("agreement_id")?,
+        })
+    }
+}
 impl crate::Validate for UserCards {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.r#type).map_err(|e| e.within("type"))?;
@@ -1935,79 +2690,6 @@ impl crate::Validate for UserCards {
 }
 /// Schema: `/components/schemas/UserCardsErrors`.
 pub type UserCardsErrors = DirectApplePaymentErrors;
-/// The paid amount encompasses fees or captured amounts from authorized transactions. This total is derived from the specified 'amount' field, converting foreign currencies to the default as necessary. This might result in minor variations due to fluctuations in exchange rates.
-///
-/// Schema: `/components/schemas/SchemaWebhook/properties/paid_amount`.
-///
-/// Decoded by content (type, required properties, property types;
-/// the most specific branch wins), never by trying each in turn.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
-pub enum SchemaWebhookPaidAmount {
-    /// Required properties: none.
-    Number(f64),
-    /// Required properties: none.
-    String(String),
-}
-impl serde::Serialize for SchemaWebhookPaidAmount {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Number(v) => v.serialize(s),
-            Self::String(v) => v.serialize(s),
-        }
-    }
-}
-impl<'de> serde::Deserialize<'de> for SchemaWebhookPaidAmount {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error as _;
-        const SHAPES: &[crate::runtime::union::Shape] = &[
-            crate::runtime::union::Shape {
-                types: Some(&["number"]),
-                required: &[],
-                properties: &[],
-                additional: crate::runtime::union::Additional::Any,
-            },
-            crate::runtime::union::Shape {
-                types: Some(&["string"]),
-                required: &[],
-                properties: &[],
-                additional: crate::runtime::union::Additional::Any,
-            },
-        ];
-        let value = serde_json::Value::deserialize(d)?;
-        match crate::runtime::union::choose(&value, SHAPES) {
-            Some(0) => {
-                serde_json::from_value(value)
-                    .map(Self::Number)
-                    .map_err(|e| D::Error::custom(
-                        format_args!("{} ({}): {e}", "SchemaWebhookPaidAmount", "Number"),
-                    ))
-            }
-            Some(1) => {
-                serde_json::from_value(value)
-                    .map(Self::String)
-                    .map_err(|e| D::Error::custom(
-                        format_args!("{} ({}): {e}", "SchemaWebhookPaidAmount", "String"),
-                    ))
-            }
-            _ => {
-                Err(
-                    D::Error::custom(
-                        "SchemaWebhookPaidAmount: the value fits none of Number, String",
-                    ),
-                )
-            }
-        }
-    }
-}
-impl crate::Validate for SchemaWebhookPaidAmount {
-    fn validate(&self) -> Result<(), crate::ValidationError> {
-        match self {
-            Self::Number(v) => crate::Validate::validate(v),
-            Self::String(v) => crate::Validate::validate(v),
-        }
-    }
-}
 /// Type of payment. Choose `one_off` for payments that occur only once without future commitments. Choose `auto_debit` for payments that are automatically deducted, such as recurring subscriptions, installments, or unscheduled auto-debits.
 ///
 /// Choose `save_card` if you want to perform a card tokenization operation.

@@ -127,7 +127,7 @@ async fn non_field_errors_list_bodies_and_detail_forms_decode() {
     let DirectApplePaymentErrors::OperationErrorResponse(op) = bad_request(&e) else {
         panic!("{e:?}")
     };
-    assert_eq!(op.detail, "Invalid input.");
+    assert_eq!(op.detail.as_deref(), Some("Invalid input."));
     assert!(
         e.to_string()
             .starts_with("HTTP 400 (BadRequest): Invalid input."),
