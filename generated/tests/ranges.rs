@@ -150,7 +150,14 @@ async fn default_never_turns_a_2xx_into_an_error() {
     // Only 200 is documented as success: a 201 is undocumented, not
     // `default`, and a success all the same (its body is not the success
     // type's here, so it is kept whole: the request took effect).
+    // An object decodes tolerantly into the success type, what it says kept.
     let c = client("201 Created", r#"{"detail": "not an error"}"#).await;
+    match c.brew_tea().await {
+        Ok(tea) => assert_eq!(tea.additional["detail"], "not an error"),
+        other => panic!("{other:?}"),
+    }
+    // Not an object at all: kept whole, and still a success.
+    let c = client("201 Created", r#"["not", "a", "tea"]"#).await;
     match c.brew_tea().await {
         Err(e @ Error::Undecoded(_)) => assert!(e.took_effect()),
         other => panic!("{other:?}"),
