@@ -13,14 +13,56 @@ pub struct Args {
     /// The new spec: a file or a directory.
     new: PathBuf,
     /// Output format (markdown suits $GITHUB_STEP_SUMMARY).
-    #[arg(long, default_value = "text", value_parser = ["text", "json", "markdown", "junit"])]
-    format: String,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
     /// Exit 1 when a change at or above this severity exists.
-    #[arg(long, default_value = "error", value_parser = ["error", "warning", "info"])]
-    fail_on: String,
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
     /// Compare the documents exactly as vendored, without overlays.
     #[arg(long)]
     no_overlays: bool,
+}
+
+/// `--format`: checked by clap, mapped onto the library's type.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    Text,
+    /// Each change with its rule's id, severity, description and client impact.
+    Json,
+    Markdown,
+    Junit,
+}
+
+impl From<DiffFormat> for Format {
+    fn from(f: DiffFormat) -> Self {
+        match f {
+            DiffFormat::Text => Format::Text,
+            DiffFormat::Json => Format::Json,
+            DiffFormat::Markdown => Format::Markdown,
+            DiffFormat::Junit => Format::Junit,
+        }
+    }
+}
+
+/// `--fail-on`: the lowest severity that makes the command exit 1.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum FailOn {
+    /// Breaks existing clients.
+    Error,
+    /// May break some clients.
+    Warning,
+    /// Any change.
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Self {
+        match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
 }
 
 pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
@@ -29,8 +71,8 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
     };
     let old = load(&[&args.old], &options).map_err(|e| format!("old spec: {e}"))?;
     let new = load(&[&args.new], &options).map_err(|e| format!("new spec: {e}"))?;
-    let format: Format = args.format.parse()?;
-    let fail_on: Severity = args.fail_on.parse()?;
+    let format = Format::from(args.format);
+    let fail_on = Severity::from(args.fail_on);
     let changes = diff::diff(&old, &new);
     print!("{}", diff::render(&changes, format, fail_on));
     let failed = diff::worst(&changes).is_some_and(|w| w >= fail_on);

@@ -229,4 +229,12 @@ fn string_choices_are_checked_and_listed() {
         assert_eq!(code, 2, "{flag} {value}: {err}");
         assert!(err.contains(value) && err.contains(listed), "{err}");
     }
+    for (flag, value, listed) in [
+        ("--format", "yaml", "junit"),
+        ("--fail-on", "bogus", "info"),
+    ] {
+        let (code, _, err) = run(bin().args(["diff", &specs(), &specs(), flag, value]));
+        assert_eq!(code, 2, "diff {flag} {value}: {err}");
+        assert!(err.contains(value) && err.contains(listed), "{err}");
+    }
 }
