@@ -12,7 +12,7 @@ use super::validate::ValidationError;
 
 /// An exact decimal number, kept as its text (`"86.000"`) and sent as a JSON
 /// number with exactly those digits (or as a JSON string, where the spec
-/// writes the amount as a string: see [`as_text`]).
+/// writes the amount as a string: `runtime::decimal::as_text`).
 ///
 /// It decodes from a JSON number or a string holding one (Ottu sends
 /// both), digits as sent: `86.000` stays `86.000`.
