@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::decimal::Decimal;
 use super::nullable::Nullable;
 
 /// A request value breaks a constraint of the spec.
@@ -61,7 +60,7 @@ macro_rules! always_valid {
         }
     )*};
 }
-always_valid!(String, str, bool, i64, f64, Decimal, serde_json::Value, serde_json::Map<String, serde_json::Value>);
+always_valid!(String, str, bool, i64, f64, serde_json::Value, serde_json::Map<String, serde_json::Value>);
 
 impl<T: Validate + ?Sized> Validate for &T {
     fn validate(&self) -> Result<(), ValidationError> {
