@@ -126,12 +126,22 @@ pub fn mock(args: MockOptions) -> Result<ExitCode, Error> {
             .enable_all()
             .build()?,
     };
+    let credentials = args.config.credentials.clone();
     rt.block_on(async move {
         let server = MockServer::start(validators.clone(), args.config).await?;
         eprintln!("mock: {} operations on {} (ready in {} ms); Ctrl-C stops", validators.operations.len(), server.base_url(), started.elapsed().as_millis());
         for op in &validators.operations {
             eprintln!("  {:6} {}  ({})", op.method, op.path, op.id);
         }
+        // Printed on purpose: they are the mock's own test values (given
+        // on the command line or the well-known defaults), never Ottu's.
+        eprintln!(
+            "  credentials: Authorization: {} | {} (user {:?}) | {}; each only where the operation declares its scheme",
+            credentials.api_key_header(),
+            credentials.basic_header(),
+            credentials.basic_user,
+            credentials.bearer_header()
+        );
         eprintln!("  choose a response with `Prefer: code=400` or `Prefer: example=redirect`; inject drift with `X-Mock-Drift: remove-required`");
         let _ = tokio::signal::ctrl_c().await;
         server.shutdown().await;

@@ -209,6 +209,8 @@ pub fn raw_request(method: &str, path: &str, headers: &[(&str, &str)], body: &[u
 /// auth), for load runs with request validation on.
 pub fn valid_requests(validators: &Validators, seed: u64) -> Vec<Vec<u8>> {
     let spec = &validators.spec;
+    // The key a default mock accepts.
+    let auth = crate::mock::Credentials::default().api_key_header();
     let mut out = Vec::new();
     for op in &validators.operations {
         let mut path = op.path.clone();
@@ -248,7 +250,7 @@ pub fn valid_requests(validators: &Validators, seed: u64) -> Vec<Vec<u8>> {
                     .unwrap_or_default()
             })
             .unwrap_or_default();
-        let mut headers = vec![("Authorization", "Api-Key bench-key")];
+        let mut headers = vec![("Authorization", auth.as_str())];
         if !body.is_empty() {
             headers.push(("Content-Type", "application/json"));
         }

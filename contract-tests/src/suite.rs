@@ -10,7 +10,8 @@ use codegen::spec::ParamIn;
 use serde_json::{Value, json};
 
 use crate::finding::{Finding, Kind};
-use crate::mock::{Drift, MockConfig, MockServer, routes};
+use crate::mock::auth::Admits;
+use crate::mock::{Credentials, Drift, MockConfig, MockServer, routes};
 use crate::report::{Case, Outcome, Redactor, Report};
 use crate::validators::{OperationEntry, Validators};
 
@@ -182,7 +183,10 @@ struct Runner {
     validators: Arc<Validators>,
     client: reqwest::Client,
     base_url: String,
+    /// Live: `Api-Key <key>`.
     auth: String,
+    /// The embedded mock's credentials (it takes no others).
+    mock_credentials: Option<Credentials>,
     config: SuiteConfig,
     redactor: Redactor,
     cases: Vec<Case>,
@@ -196,20 +200,26 @@ pub async fn run(
     let started = Instant::now();
     let mut redactor = Redactor::default();
     let mut mock = None;
+    let mut mock_credentials = None;
     let (base_url, auth, mode) = match &config.target {
         Target::Mock => {
-            let server = MockServer::start(
-                validators.clone(),
-                MockConfig {
-                    seed: config.seed,
-                    ..MockConfig::default()
-                },
-            )
-            .await
-            .map_err(SuiteError::Mock)?;
+            // Stateless: the suite judges each documented answer on its
+            // own (random session ids and card tokens are not a lifecycle).
+            let mock_config = MockConfig {
+                seed: config.seed,
+                stateless: true,
+                ..MockConfig::default()
+            };
+            // The mock accepts only its own credentials: each request sends
+            // the one its operation declares (see `Runner::authorization`).
+            let auth = String::new();
+            mock_credentials = Some(mock_config.credentials.clone());
+            let server = MockServer::start(validators.clone(), mock_config)
+                .await
+                .map_err(SuiteError::Mock)?;
             let url = server.base_url();
             mock = Some(server);
-            (url, "Api-Key mock-api-key".to_string(), "mock")
+            (url, auth, "mock")
         }
         Target::Live { base_url, api_key } => {
             guard(base_url, config.allow_production)?;
@@ -245,6 +255,7 @@ pub async fn run(
         client,
         base_url: base_url.clone(),
         auth,
+        mock_credentials,
         config: config.clone(),
         redactor,
         cases: Vec::new(),
@@ -410,6 +421,20 @@ impl Runner {
         self.case(op, "live request", req, Expect::Anything).await;
     }
 
+    /// The `Authorization` value for `op`: the live key, or the mock's
+    /// credential under a scheme the operation declares.
+    fn authorization(&self, op: &OperationEntry) -> String {
+        let Some(credentials) = &self.mock_credentials else {
+            return self.auth.clone();
+        };
+        let spec = &self.validators.spec;
+        spec.operations()
+            .iter()
+            .find(|o| o.pointer() == op.pointer)
+            .and_then(|o| credentials.header_for(&Admits::of(spec, o)))
+            .unwrap_or_else(|| credentials.api_key_header())
+    }
+
     fn skip(&mut self, op: &OperationEntry, why: &str) {
         self.cases.push(Case {
             operation: op.id.clone(),
@@ -487,6 +512,12 @@ impl Runner {
             let mut bad = valid.clone();
             bad.headers.push(("Authorization".into(), "Token".into()));
             out.push(("malformed Authorization header".to_string(), bad));
+            // Well-formed but not the server's: cannot move money anywhere.
+            let mut wrong = valid.clone();
+            wrong
+                .headers
+                .push(("Authorization".into(), "Api-Key not-the-key".into()));
+            out.push(("wrong API key".to_string(), wrong));
         }
         if !documented(400) {
             return out;
@@ -626,7 +657,7 @@ impl Runner {
                 .iter()
                 .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
         {
-            builder = builder.header("Authorization", &self.auth);
+            builder = builder.header("Authorization", self.authorization(op));
         }
         for (k, v) in &req.headers {
             builder = builder.header(k.as_str(), v.as_str());

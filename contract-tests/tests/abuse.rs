@@ -2,7 +2,8 @@
 //!
 //! - slow and idle connections (slowloris) are dropped by the header-read
 //!   timeout, however they trickle their bytes, and do not block others;
-//! - the cap on open connections holds.
+//! - the cap on open connections holds, and idle connections at the cap
+//!   give their place to a new client.
 //!
 //! The mock as its own process (`cargo xtask mock`) under abuse, with its
 //! memory and file descriptors measured: `xtask/tests/mock_process.rs`.
@@ -50,7 +51,7 @@ async fn slow_and_idle_connections_are_dropped_by_the_read_timeout() {
     let server = start_in_process(timeout).await;
     let addr = server.addr();
     let give_up = Duration::from_secs(6);
-    let head = b"POST /b/pbl/v2/card/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key k\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+    let head = b"POST /b/pbl/v2/card/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key mock-api-key\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
     let keep_alive_then_idle = async {
         // A complete request on a keep-alive connection, then silence.
         let mut s = TcpStream::connect(addr).await.unwrap();
@@ -58,7 +59,7 @@ async fn slow_and_idle_connections_are_dropped_by_the_read_timeout() {
             "POST",
             CARD,
             &[
-                ("Authorization", "Api-Key k"),
+                ("Authorization", "Api-Key mock-api-key"),
                 ("Content-Type", "application/json"),
             ],
             VALID_CARD_BODY,
@@ -80,7 +81,7 @@ async fn slow_and_idle_connections_are_dropped_by_the_read_timeout() {
         // Complete headers, then a body that stops half-way.
         let started = Instant::now();
         let mut s = TcpStream::connect(addr).await.unwrap();
-        s.write_all(b"POST /b/pbl/v2/card/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key k\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"customer_id\"")
+        s.write_all(b"POST /b/pbl/v2/card/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key mock-api-key\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"customer_id\"")
             .await
             .unwrap();
         let mut buf = Vec::new();
@@ -150,7 +151,7 @@ async fn hundreds_of_slowloris_connections_do_not_block_real_clients() {
         "POST",
         CARD,
         &[
-            ("Authorization", "Api-Key k"),
+            ("Authorization", "Api-Key mock-api-key"),
             ("Content-Type", "application/json"),
         ],
         VALID_CARD_BODY,
@@ -171,9 +172,8 @@ async fn hundreds_of_slowloris_connections_do_not_block_real_clients() {
     server.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn connections_beyond_the_cap_wait_for_a_free_slot() {
-    let server = MockServer::start(
+async fn capped_at_four() -> MockServer {
+    MockServer::start(
         validators(),
         MockConfig {
             seed: 5,
@@ -183,25 +183,85 @@ async fn connections_beyond_the_cap_wait_for_a_free_slot() {
         },
     )
     .await
-    .expect("mock starts");
-    let addr = server.addr();
-    let mut idle = Vec::new();
-    for _ in 0..4 {
-        idle.push(TcpStream::connect(addr).await.unwrap());
-    }
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let request = raw_request(
+    .expect("mock starts")
+}
+
+fn valid_card_request() -> Vec<u8> {
+    raw_request(
         "POST",
         CARD,
         &[
-            ("Authorization", "Api-Key k"),
+            ("Authorization", "Api-Key mock-api-key"),
             ("Content-Type", "application/json"),
         ],
         VALID_CARD_BODY,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_sockets_at_the_cap_never_starve_a_new_client() {
+    let server = capped_at_four().await;
+    let addr = server.addr();
+    // The cap filled by clients that never send a byte, and one kept
+    // alive after a request (a 30 s read timeout: nothing drops them soon).
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        idle.push(TcpStream::connect(addr).await.unwrap());
+    }
+    let mut kept = TcpStream::connect(addr).await.unwrap();
+    kept.write_all(&valid_card_request()).await.unwrap();
+    let mut buf = Vec::new();
+    assert_eq!(
+        read_response(&mut kept, &mut buf).await.unwrap(),
+        (200, true)
     );
-    // The fifth client connects (the kernel's backlog) but is not served...
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Each new client is served at once, taking an idle one's place.
+    for i in 0..6 {
+        let t = Instant::now();
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        s.write_all(&valid_card_request()).await.unwrap();
+        let mut buf = Vec::new();
+        let (status, _) =
+            tokio::time::timeout(Duration::from_secs(2), read_response(&mut s, &mut buf))
+                .await
+                .unwrap_or_else(|_| panic!("client {i} starved by idle sockets"))
+                .expect("a response");
+        assert_eq!(status, 200);
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "client {i} waited {:?}",
+            t.elapsed()
+        );
+        idle.push(s);
+    }
+    // The oldest idle connections were the ones closed.
+    let mut byte = [0u8; 1];
+    let closed = tokio::time::timeout(Duration::from_secs(2), idle[0].read(&mut byte)).await;
+    assert!(
+        matches!(closed, Ok(Ok(0)) | Ok(Err(_))),
+        "oldest idle still open: {closed:?}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_cap_wait_while_every_one_is_mid_request() {
+    let server = capped_at_four().await;
+    let addr = server.addr();
+    // Four requests mid-body: busy, not idle, so none gives its place.
+    let mut busy = Vec::new();
+    for _ in 0..4 {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"POST /b/pbl/v2/card/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key mock-api-key\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+            .await
+            .unwrap();
+        busy.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The fifth client connects (accepted) but is not served...
     let mut fifth = TcpStream::connect(addr).await.unwrap();
-    fifth.write_all(&request).await.unwrap();
+    fifth.write_all(&valid_card_request()).await.unwrap();
     let mut buf = Vec::new();
     let early = tokio::time::timeout(
         Duration::from_millis(500),
@@ -210,13 +270,13 @@ async fn connections_beyond_the_cap_wait_for_a_free_slot() {
     .await;
     assert!(early.is_err(), "served beyond the cap of 4 connections");
     // ...until one of the four goes away.
-    drop(idle.pop());
+    drop(busy.pop());
     let (status, _) =
         tokio::time::timeout(Duration::from_secs(5), read_response(&mut fifth, &mut buf))
             .await
             .expect("served once a slot is free")
             .expect("a response");
     assert_eq!(status, 200);
-    drop(idle);
+    drop(busy);
     server.shutdown().await;
 }

@@ -226,7 +226,7 @@ const PATHS: [&str; 8] = [
     "/b/pbl/v2/card/a/b/c/?customer_id=&customer_id=x&type=production",
 ];
 const HEADERS: [(&str, &str); 10] = [
-    ("Authorization", "Api-Key k"),
+    ("Authorization", "Api-Key mock-api-key"),
     ("Authorization", "Basic !!!"),
     ("Authorization", "Bearer "),
     ("Content-Type", "application/json"),
@@ -266,7 +266,8 @@ fn fuzz_mock_requests() {
 fn fuzz_mock_raw_bytes() {
     bolero::check!().with_max_len(512).for_each(|bytes: &[u8]| {
         let mut request =
-            b"POST /b/pbl/v2/card/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key k\r\n".to_vec();
+            b"POST /b/pbl/v2/card/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key mock-api-key\r\n"
+                .to_vec();
         request.extend_from_slice(bytes);
         assert_not_5xx(send(&request), &request);
         assert_not_5xx(send(bytes), bytes);
@@ -282,7 +283,7 @@ fn regression_form_body_with_broken_percent_escapes_and_repeated_keys() {
         "POST",
         "/b/pbl/v2/card/",
         &[
-            ("Authorization", "Api-Key k"),
+            ("Authorization", "Api-Key mock-api-key"),
             ("Content-Type", "application/x-www-form-urlencoded"),
         ],
         body,
@@ -297,7 +298,7 @@ fn regression_json_nested_past_the_parser_limit() {
         "POST",
         "/b/pbl/v2/auto-debit/",
         &[
-            ("Authorization", "Api-Key k"),
+            ("Authorization", "Api-Key mock-api-key"),
             ("Content-Type", "application/json"),
         ],
         body.as_bytes(),

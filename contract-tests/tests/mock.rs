@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use contract_tests::loadgen::{self, raw_request};
-use contract_tests::mock::{MockConfig, MockServer};
+use contract_tests::mock::{Credentials, MockConfig, MockServer};
 use contract_tests::{Kind, Validators};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -80,7 +81,7 @@ async fn send(
     }
 }
 
-const AUTH: (&str, &str) = ("Authorization", "Api-Key test-key");
+const AUTH: (&str, &str) = ("Authorization", "Api-Key mock-api-key");
 
 fn apple_body() -> Value {
     json!({
@@ -93,50 +94,104 @@ fn apple_body() -> Value {
     })
 }
 
+/// Which `Authorization` schemes each operation declares after the
+/// overlays (user cards: the private key only; wallets: key or Basic;
+/// auto-debit: key, Basic or its SSO bearer token).
+const DECLARED: &[(&str, &[&str])] = &[
+    ("get_user_cards", &["Api-Key"]),
+    ("delete_user_cards", &["Api-Key"]),
+    ("apple_direct_payment", &["Api-Key", "Basic"]),
+    ("google_direct_payment", &["Api-Key", "Basic"]),
+    ("auto_debit", &["Api-Key", "Basic", "Bearer"]),
+];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn auth_is_checked_and_every_accepted_scheme_works() {
-    let (_, server) = start(true).await;
-    let body = json!({"customer_id": "c1", "type": "sandbox"});
-    let none = send(&server, "POST", "/b/pbl/v2/card/", &[], Some(&body)).await;
-    assert_eq!(none.status, 401);
-    assert_eq!(
-        serde_json::from_slice::<Value>(&none.body).unwrap(),
-        json!({"detail": "Authentication credentials were not provided."})
-    );
-    for bad in [
-        "Api-Key",
-        "Token abc",
-        "Basic not-base64!",
-        "Basic dXNlcg==",
-    ] {
+async fn only_the_configured_credentials_pass_and_only_under_a_declared_scheme() {
+    let credentials = Credentials {
+        api_key: "sk_mock_right".into(),
+        basic_user: "merchant".into(),
+        basic_password: "right-pass".into(),
+        bearer: "right-token".into(),
+    };
+    let v = validators(true);
+    let server = MockServer::start(
+        v.clone(),
+        MockConfig {
+            seed: 7,
+            credentials: credentials.clone(),
+            ..MockConfig::default()
+        },
+    )
+    .await
+    .expect("mock starts");
+    let right = [
+        ("Api-Key", credentials.api_key_header()),
+        ("Basic", credentials.basic_header()),
+        ("Bearer", credentials.bearer_header()),
+    ];
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let wrong = [
+        "Api-Key sk_mock_wrong".to_string(),
+        "Api-Key right-token".to_string(),
+        format!("Basic {}", b64("merchant:wrong-pass")),
+        format!("Basic {}", b64("other:right-pass")),
+        format!("Basic {}", b64(":")),
+        "Basic not-base64!".to_string(),
+        "Bearer sk_mock_right".to_string(),
+        "Bearer x".to_string(),
+        "Token sk_mock_right".to_string(),
+        "Api-Key".to_string(),
+        String::new(),
+    ];
+    assert_eq!(v.operations.len(), DECLARED.len());
+    for op in &v.operations {
+        let declared = DECLARED
+            .iter()
+            .find(|(id, _)| *id == op.id)
+            .unwrap_or_else(|| panic!("{} not in the table", op.id))
+            .1;
+        let path = op.path.replace("{token}", "tok");
+        let path = if op.method == "DELETE" {
+            format!("{path}?customer_id=c1&type=sandbox")
+        } else {
+            path
+        };
+        let body = (op.method == "POST").then(|| json!({}));
+        let ask = |auth: Option<String>| {
+            let (server, path, body) = (&server, &path, &body);
+            async move {
+                let headers: Vec<(&str, &str)> = auth
+                    .as_deref()
+                    .map(|a| vec![("Authorization", a)])
+                    .unwrap_or_default();
+                send(server, &op.method, path, &headers, body.as_ref()).await
+            }
+        };
+        let none = ask(None).await;
+        assert_eq!(none.status, 401, "{}: no credentials", op.id);
         assert_eq!(
-            send(
-                &server,
-                "POST",
-                "/b/pbl/v2/card/",
-                &[("Authorization", bad)],
-                Some(&body)
-            )
-            .await
-            .status,
-            401,
-            "{bad}"
+            serde_json::from_slice::<Value>(&none.body).unwrap(),
+            json!({"detail": "Authentication credentials were not provided."})
         );
-    }
-    for good in ["Api-Key k", "Bearer t", "Basic dXNlcjpwYXNz"] {
-        assert_eq!(
-            send(
-                &server,
-                "POST",
-                "/b/pbl/v2/card/",
-                &[("Authorization", good)],
-                Some(&body)
-            )
-            .await
-            .status,
-            200,
-            "{good}"
-        );
+        for bad in &wrong {
+            let got = ask(Some(bad.clone())).await;
+            assert_eq!(got.status, 401, "{}: {bad:?}", op.id);
+            let detail = serde_json::from_slice::<Value>(&got.body).unwrap();
+            assert!(detail["detail"].is_string(), "{}: {detail}", op.id);
+        }
+        for (scheme, header) in &right {
+            let got = ask(Some(header.clone())).await;
+            if declared.contains(scheme) {
+                // Past authentication: judged on the (empty) body or answered.
+                assert_ne!(got.status, 401, "{}: the right {scheme} credential", op.id);
+            } else {
+                assert_eq!(
+                    got.status, 401,
+                    "{}: {scheme} is not a scheme it declares",
+                    op.id
+                );
+            }
+        }
     }
     server.shutdown().await;
 }
@@ -175,7 +230,7 @@ async fn bad_requests_get_drf_style_errors_naming_each_field() {
     let url = format!("{}/b/pbl/v2/card/", server.base_url());
     let malformed = client
         .post(&url)
-        .header("Authorization", "Api-Key k")
+        .header("Authorization", "Api-Key mock-api-key")
         .header("Content-Type", "application/json")
         .body("{\"customer_id\": ")
         .send()
@@ -192,7 +247,7 @@ async fn bad_requests_get_drf_style_errors_naming_each_field() {
     );
     let wrong_type = client
         .post(&url)
-        .header("Authorization", "Api-Key k")
+        .header("Authorization", "Api-Key mock-api-key")
         .header("Content-Type", "text/plain")
         .body("hi")
         .send()
@@ -201,7 +256,7 @@ async fn bad_requests_get_drf_style_errors_naming_each_field() {
     assert_eq!(wrong_type.status().as_u16(), 415);
     let form = client
         .post(&url)
-        .header("Authorization", "Api-Key k")
+        .header("Authorization", "Api-Key mock-api-key")
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body("customer_id=c%201&type=sandbox&pg_codes=knet&pg_codes=mpgs")
         .send()
@@ -211,7 +266,7 @@ async fn bad_requests_get_drf_style_errors_naming_each_field() {
     let big = vec![b' '; (1 << 20) + 10];
     let too_big = client
         .post(&url)
-        .header("Authorization", "Api-Key k")
+        .header("Authorization", "Api-Key mock-api-key")
         .header("Content-Type", "application/json")
         .body(big)
         .send()
@@ -233,7 +288,8 @@ async fn bad_requests_get_drf_style_errors_naming_each_field() {
         serde_json::from_slice::<Value>(&del.body).unwrap()["customer_id"],
         json!(["This field is required."])
     );
-    let ok = send(
+    // Valid, but no saved card has that token: the documented 404.
+    let unknown = send(
         &server,
         "DELETE",
         "/b/pbl/v2/card/tok123/?type=sandbox&customer_id=c1",
@@ -241,7 +297,11 @@ async fn bad_requests_get_drf_style_errors_naming_each_field() {
         None,
     )
     .await;
-    assert_eq!((ok.status, ok.body.len()), (204, 0));
+    assert_eq!(unknown.status, 404);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&unknown.body).unwrap(),
+        json!({"detail": "Not found."})
+    );
     assert_eq!(
         send(&server, "GET", "/b/pbl/v2/card/", &[AUTH], None)
             .await
@@ -360,12 +420,20 @@ async fn every_injected_drift_is_reported_exactly_at_its_pointer() {
                 "code=200",
             ),
         ] {
+            // Basic is the scheme the wallet documents declare with or
+            // without the overlays (which add the API key).
+            let basic = Credentials::default().basic_header();
+            let auth = if op == "apple_direct_payment" {
+                ("Authorization", basic.as_str())
+            } else {
+                AUTH
+            };
             for (drift, kind) in cases {
                 let a = send(
                     &server,
                     "POST",
                     path,
-                    &[AUTH, ("Prefer", prefer), ("X-Mock-Drift", drift)],
+                    &[auth, ("Prefer", prefer), ("X-Mock-Drift", drift)],
                     Some(&body),
                 )
                 .await;
@@ -403,11 +471,15 @@ async fn every_injected_drift_is_reported_exactly_at_its_pointer() {
                 }
             }
         }
+        let basic = Credentials::default().basic_header();
         let unknown = send(
             &server,
             "POST",
             "/b/pbl/v2/payment/apple-pay/",
-            &[AUTH, ("X-Mock-Drift", "gremlins")],
+            &[
+                ("Authorization", basic.as_str()),
+                ("X-Mock-Drift", "gremlins"),
+            ],
             Some(&apple_body()),
         )
         .await;
@@ -446,7 +518,7 @@ async fn unparsable_requests_get_a_clear_4xx_or_a_closed_connection() {
     );
     let r = raw(addr, huge_header.as_bytes()).await;
     assert!(r.is_none_or(|s| (400..500).contains(&s)), "{r:?}");
-    let lying_length = b"POST /b/pbl/v2/card/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key k\r\nContent-Type: application/json\r\nContent-Length: 99999999\r\n\r\n{}";
+    let lying_length = b"POST /b/pbl/v2/card/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key mock-api-key\r\nContent-Type: application/json\r\nContent-Length: 99999999\r\n\r\n{}";
     assert_eq!(raw(addr, lying_length).await, Some(413));
     // A request that never finishes its headers is dropped, not kept forever.
     let mut slow = TcpStream::connect(addr).await.unwrap();
@@ -483,7 +555,7 @@ async fn thousands_of_mixed_requests_from_many_connections_never_get_a_5xx() {
     .unwrap();
     let mut requests = loadgen::valid_requests(&v, 3);
     let auth = [
-        ("Authorization", "Api-Key k"),
+        ("Authorization", "Api-Key mock-api-key"),
         ("Content-Type", "application/json"),
     ];
     requests.push(raw_request(
@@ -508,7 +580,10 @@ async fn thousands_of_mixed_requests_from_many_connections_never_get_a_5xx() {
     requests.push(raw_request(
         "POST",
         "/b/pbl/v2/card/",
-        &[("Authorization", "Api-Key k"), ("Content-Type", "text/csv")],
+        &[
+            ("Authorization", "Api-Key mock-api-key"),
+            ("Content-Type", "text/csv"),
+        ],
         b"a,b",
     ));
     requests.push(raw_request(
@@ -523,7 +598,7 @@ async fn thousands_of_mixed_requests_from_many_connections_never_get_a_5xx() {
         "POST",
         "/b/pbl/v2/auto-debit/",
         &[
-            ("Authorization", "Api-Key k"),
+            ("Authorization", "Api-Key mock-api-key"),
             ("Content-Type", "application/json"),
             ("X-Mock-Drift", "not-json"),
         ],
@@ -616,4 +691,160 @@ async fn recursive_schemas_neither_hang_nor_overflow_the_drift_search() {
     assert!(a.drift_not_applied);
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_405_names_the_allowed_methods() {
+    let (_, server) = start(true).await;
+    for (method, path, allow) in [
+        ("GET", "/b/pbl/v2/card/", "POST"),
+        ("PUT", "/b/pbl/v2/card/", "POST"),
+        ("POST", "/b/pbl/v2/card/tok-1/", "DELETE"),
+        ("GET", "/b/pbl/v2/auto-debit/", "POST"),
+    ] {
+        let resp = reqwest::Client::new()
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                format!("{}{path}", server.base_url()),
+            )
+            .header("Authorization", "Api-Key mock-api-key")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 405, "{method} {path}");
+        assert_eq!(
+            resp.headers().get("allow").and_then(|v| v.to_str().ok()),
+            Some(allow),
+            "{method} {path}"
+        );
+    }
+    server.shutdown().await;
+}
+
+/// A multipart body of text fields and one file part.
+fn multipart(boundary: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (k, v) in fields {
+        out.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        out.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"f.txt\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes(),
+        );
+        out.extend_from_slice(bytes);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn form_and_multipart_bodies_are_read_and_judged_like_json() {
+    let (_, server) = start(true).await;
+    let url = format!("{}/b/pbl/v2/card/", server.base_url());
+    let post = |content_type: String, body: Vec<u8>| {
+        let url = url.clone();
+        async move {
+            let resp = reqwest::Client::new()
+                .post(url)
+                .header("Authorization", "Api-Key mock-api-key")
+                .header("Content-Type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let form = "application/x-www-form-urlencoded".to_string();
+    // An array of strings from one key (`pg_codes=123` is the string "123") or repeated keys.
+    for body in [
+        "customer_id=c1&type=sandbox&pg_codes=123",
+        "customer_id=c1&type=sandbox&pg_codes=knet&pg_codes=456",
+        "customer_id=123&type=sandbox",
+    ] {
+        let (status, answer) = post(form.clone(), body.into()).await;
+        assert_eq!(status, 200, "{body}: {answer}");
+    }
+    // Judged like JSON: the same field errors.
+    let (status, answer) = post(form.clone(), b"type=live".to_vec()).await;
+    assert_eq!(status, 400);
+    assert!(answer["customer_id"].is_array(), "{answer}");
+    assert!(answer["type"].is_array(), "{answer}");
+    // A key repeated where one value is due is two values: refused.
+    let (status, answer) = post(
+        form.clone(),
+        b"customer_id=a&customer_id=b&type=sandbox".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer["customer_id"].is_array(), "{answer}");
+
+    let mp = |b: &str| format!("multipart/form-data; boundary={b}");
+    let ok = multipart(
+        "XyZ",
+        &[
+            ("customer_id", "c1"),
+            ("type", "sandbox"),
+            ("pg_codes", "123"),
+            ("pg_codes", "knet"),
+        ],
+        None,
+    );
+    let (status, answer) = post(mp("XyZ"), ok).await;
+    assert_eq!(status, 200, "{answer}");
+    // A file part is a field too (here: where a string is due).
+    let with_file = multipart(
+        "b0",
+        &[("type", "sandbox")],
+        Some(("customer_id", b"c-from-file")),
+    );
+    let (status, answer) = post(mp("\"b0\""), with_file).await;
+    assert_eq!(status, 200, "{answer}");
+    let missing = multipart("b1", &[("type", "production")], None);
+    let (status, answer) = post(mp("b1"), missing).await;
+    assert_eq!(status, 400);
+    assert!(answer["customer_id"].is_array(), "{answer}");
+    // Malformed multipart: a clear 400, never a 415 or a 5xx.
+    for (ct, body) in [
+        ("multipart/form-data".to_string(), b"--x\r\n\r\n".to_vec()),
+        (mp("x"), b"--x--".to_vec()),
+        (mp("x"), b"no boundary here".to_vec()),
+        (
+            mp("x"),
+            b"--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated".to_vec(),
+        ),
+        (mp("x"), b"--x\r\nX: y\r\n\r\nv\r\n--x--".to_vec()),
+    ] {
+        let (status, answer) = post(ct.clone(), body.clone()).await;
+        if body == b"--x--" {
+            // An empty multipart body: no fields, judged like `{}`.
+            assert_eq!(status, 400, "{answer}");
+            assert!(answer["customer_id"].is_array(), "{answer}");
+            continue;
+        }
+        assert_eq!(status, 400, "{ct}: {answer}");
+        assert!(
+            answer["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("Multipart form parse error")),
+            "{ct}: {answer}"
+        );
+    }
+    // Every operation that declares multipart takes it (no 415).
+    let auto_debit = multipart("q", &[("session_id", "s1"), ("token", "tok-1")], None);
+    let resp = reqwest::Client::new()
+        .post(format!("{}/b/pbl/v2/auto-debit/", server.base_url()))
+        .header("Authorization", "Api-Key mock-api-key")
+        .header("Content-Type", mp("q"))
+        .body(auto_debit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    server.shutdown().await;
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use contract_tests::Validators;
-use contract_tests::mock::{MockConfig, MockServer};
+use contract_tests::mock::{Credentials, MockConfig, MockServer};
 use ottu_client::Secret;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,7 +20,15 @@ async fn the_example_runs_every_step_against_the_mock() {
     let spec =
         codegen::load(&[specs], &codegen::LoadOptions { overlays: true }).expect("specs load");
     let validators = Arc::new(Validators::new(spec).expect("validators compile"));
-    let server = MockServer::start(validators, MockConfig::default())
+    // The mock accepts only the key it is started with: the example's.
+    let config = MockConfig {
+        credentials: Credentials {
+            api_key: "sk_test_quickstart".into(),
+            ..Credentials::default()
+        },
+        ..MockConfig::default()
+    };
+    let server = MockServer::start(validators, config)
         .await
         .expect("mock starts");
     let settings = quickstart::Settings {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use contract_tests::mock::{Drift, MockConfig, MockServer};
+use contract_tests::mock::{Credentials, Drift, MockConfig, MockServer};
 use contract_tests::report::{Outcome, Redactor};
 use contract_tests::suite::{self, Fixtures, SuiteConfig, SuiteError, Target};
 use contract_tests::{Kind, Validators};
@@ -206,10 +206,15 @@ const CARD: &str = "tok_CardTokenSecret_4242";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_mode_is_read_only_without_allow_payments_and_redacts_every_report() {
     let v = validators(true);
-    // A "live" server on loopback: the mock itself.
-    let server = MockServer::start(v.clone(), MockConfig::default())
-        .await
-        .unwrap();
+    // A "live" server on loopback: the mock itself, taking the live key.
+    let config = MockConfig {
+        credentials: Credentials {
+            api_key: API_KEY.into(),
+            ..Credentials::default()
+        },
+        ..MockConfig::default()
+    };
+    let server = MockServer::start(v.clone(), config).await.unwrap();
     let fixtures = Fixtures {
         session_id: Some("sess_abcdef123456".into()),
         card_token: Some(CARD.into()),

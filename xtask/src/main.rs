@@ -20,6 +20,7 @@ mod fuzz;
 mod generate;
 mod lint;
 mod mock;
+mod spec;
 mod validate;
 
 #[derive(Debug, Parser)]
@@ -49,6 +50,8 @@ enum Command {
     Validate(validate::Args),
     /// Serve every operation of the specs on 127.0.0.1 (the embedded mock).
     Mock(mock::Args),
+    /// Write the effective spec (merged, overlays applied) that the generator, validators and mock use.
+    Spec(spec::Args),
     /// Run the contract suite: embedded mock by default, live with OTTU_BASE_URL.
     Contract(contract::Args),
     /// Run every fuzz target for a bounded time (default 10 s each).
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Mock(args) => mock::run(args),
+        Command::Spec(args) => spec::run(args),
         Command::Contract(args) => contract::run(args),
         Command::Fuzz(args) => fuzz::run(args),
         Command::BenchBaseline(args) => bench::baseline(args),

@@ -1,4 +1,4 @@
-//! `cargo xtask mock [--port N] [--seed S] [--body-limit BYTES] [--read-timeout-ms MS] [--max-connections N] [--threads N] [--no-overlays]`
+//! `cargo xtask mock [--port N] [--seed S] [--api-key KEY] [--basic USER:PASS] [--bearer TOKEN] [--stateless] [--session-cap N] [--body-limit BYTES] [--read-timeout-ms MS] [--max-connections N] [--threads N] [--no-overlays]`
 //!
 //! Serves every operation of `specs/` on 127.0.0.1 until Ctrl-C.
 
@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use contract_tests::commands::{self, MockOptions};
-use contract_tests::mock::MockConfig;
+use contract_tests::mock::{Credentials, MockConfig};
 
 use crate::args::SpecArgs;
 
@@ -18,6 +18,21 @@ pub struct Args {
     /// Seed of the generated responses.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The only API key accepted (`Authorization: Api-Key KEY`), where an operation declares an API key.
+    #[arg(long, value_name = "KEY", default_value_t = Credentials::default().api_key)]
+    api_key: String,
+    /// The only Basic credential accepted, where an operation declares Basic.
+    #[arg(long, value_name = "USER:PASS", value_parser = basic_arg, default_value_t = default_basic())]
+    basic: String,
+    /// The only bearer token accepted, where an operation declares bearer.
+    #[arg(long, value_name = "TOKEN", default_value_t = Credentials::default().bearer)]
+    bearer: String,
+    /// Answer every request on its own (canned), remembering no session or card.
+    #[arg(long)]
+    stateless: bool,
+    /// Sessions (and customers) remembered; past it the oldest is forgotten.
+    #[arg(long, value_name = "N", default_value_t = MockConfig::default().session_cap)]
+    session_cap: usize,
     /// Larger request bodies get 413.
     #[arg(long, value_name = "BYTES", default_value_t = MockConfig::default().body_limit)]
     body_limit: usize,
@@ -35,6 +50,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
+    let (basic_user, basic_password) = Credentials::parse_basic(&args.basic)?;
     commands::mock(MockOptions {
         config: MockConfig {
             port: args.port,
@@ -42,8 +58,26 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
             body_limit: args.body_limit,
             read_timeout: Duration::from_millis(args.read_timeout_ms),
             max_connections: args.max_connections,
+            stateless: args.stateless,
+            session_cap: args.session_cap,
+            credentials: Credentials {
+                api_key: args.api_key,
+                basic_user,
+                basic_password,
+                bearer: args.bearer,
+            },
         },
         threads: args.threads,
         specs: args.spec.specs(),
     })
+}
+
+fn default_basic() -> String {
+    let c = Credentials::default();
+    format!("{}:{}", c.basic_user, c.basic_password)
+}
+
+/// `--basic`: checked by clap (exit 2 with the reason), split in [`run`].
+fn basic_arg(text: &str) -> Result<String, String> {
+    Credentials::parse_basic(text).map(|_| text.to_string())
 }

@@ -238,3 +238,68 @@ fn string_choices_are_checked_and_listed() {
         assert!(err.contains(value) && err.contains(listed), "{err}");
     }
 }
+
+#[test]
+fn spec_writes_the_effective_document_the_mock_serves() {
+    let dir = std::env::temp_dir().join(format!("contract-cli-spec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("effective.json");
+    let (code, _, err) =
+        run(bin().args(["spec", "--spec", &specs(), "--out", out.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    let written = std::fs::read_to_string(&out).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&written).unwrap();
+    // Merged: every operation of the four files; overlays applied: the API
+    // key scheme and the policy are in it; 3.1; every `$ref` local.
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for path in [
+        "/b/pbl/v2/card/",
+        "/b/pbl/v2/card/{token}/",
+        "/b/pbl/v2/auto-debit/",
+        "/b/pbl/v2/payment/apple-pay/",
+        "/b/pbl/v2/payment/google-pay/",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["apiKeyAuth"]["type"],
+        "apiKey"
+    );
+    assert_eq!(
+        doc["paths"]["/b/pbl/v2/auto-debit/"]["post"]["x-ottu-moves-money"],
+        true
+    );
+    assert!(
+        !written.contains("\"$ref\": \"./") && !written.contains(".json#"),
+        "non-local $ref"
+    );
+    // The same bytes on standard output, every time.
+    let (code, stdout, _) = run(bin().args(["spec", "--spec", &specs()]));
+    assert_eq!(code, 0);
+    assert_eq!(stdout, written);
+    // Without overlays: the documents as vendored (no policy).
+    let (_, raw, _) = run(bin().args(["spec", "--spec", &specs(), "--no-overlays"]));
+    let raw: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert!(
+        raw["paths"]["/b/pbl/v2/auto-debit/"]["post"]
+            .get("x-ottu-moves-money")
+            .is_none()
+    );
+    // Bad input: exit 2 naming the file, nothing written.
+    let missing = dir.join("no-such-spec.json");
+    let never = dir.join("never.json");
+    let (code, _, err) = run(bin().args([
+        "spec",
+        "--spec",
+        missing.to_str().unwrap(),
+        "--out",
+        never.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-spec.json"), "{err}");
+    assert!(!never.exists());
+}

@@ -13,6 +13,9 @@
 //!   `Tracking-Key`) and it is reused on every attempt; `never`, sent once.
 //! - `x-ottu-read-only: bool`: changes nothing on Ottu's side, so the live
 //!   contract suite may call it by default.
+//! - `x-ottu-lifecycle: {action: ..., form-of-payment: ...}`: the part the
+//!   operation plays in a payment's life ([`Action`]), so a stateful mock
+//!   (and a workflow test) can follow a payment without knowing any path.
 //!
 //! Document extensions (root):
 //! - `x-ottu-secret-fields: [name, "Type.name", ...]`: never shown by
@@ -89,6 +92,67 @@ impl Retry {
     }
 }
 
+/// What an operation does to a payment session or a customer's cards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Creates a payment session (the checkout API).
+    Checkout,
+    /// Charges a session (`session_id` in the body): a wallet or a saved card.
+    Pay,
+    /// Returns a session's current state (retrieve, inquiry).
+    Inquiry,
+    /// Lists a customer's saved cards.
+    ListCards,
+    /// Deletes one saved card.
+    DeleteCard,
+    /// Moves money after a payment (`refund`, `capture`, `void`, ...).
+    Operate,
+}
+
+impl Action {
+    const ALL: [(&'static str, Action); 6] = [
+        ("checkout", Self::Checkout),
+        ("pay", Self::Pay),
+        ("inquiry", Self::Inquiry),
+        ("list-cards", Self::ListCards),
+        ("delete-card", Self::DeleteCard),
+        ("operate", Self::Operate),
+    ];
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(n, _)| *n == s).map(|(_, a)| *a)
+    }
+
+    /// The overlay's spelling.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, a)| *a == self)
+            .map_or("", |(n, _)| n)
+    }
+}
+
+/// `x-ottu-lifecycle`: the operation's part in a payment's life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lifecycle {
+    pub action: Action,
+    /// `form-of-payment`: what a `pay` operation charges with, as Ottu
+    /// names it in its answers (`apple_pay`, `google_pay`, `token_pay`).
+    pub form_of_payment: Option<String>,
+}
+
+impl Lifecycle {
+    fn of(v: &Value) -> Option<Self> {
+        Some(Self {
+            action: Action::parse(v.get("action")?.as_str()?)?,
+            form_of_payment: v
+                .get("form-of-payment")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        })
+    }
+}
+
 /// The policy one operation declares (`None`: not decided in the spec).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Policy {
@@ -97,6 +161,8 @@ pub struct Policy {
     pub read_only: Option<bool>,
     /// The header that carries the idempotency key (`x-ottu-idempotency-header`).
     pub idempotency_header: Option<String>,
+    /// Its part in a payment's life (`x-ottu-lifecycle`).
+    pub lifecycle: Option<Lifecycle>,
 }
 
 impl Policy {
@@ -113,6 +179,7 @@ impl Policy {
                 .get("x-ottu-idempotency-header")
                 .and_then(Value::as_str)
                 .map(str::to_string),
+            lifecycle: op.get("x-ottu-lifecycle").and_then(Lifecycle::of),
         }
     }
 
@@ -178,6 +245,18 @@ pub(crate) fn check_operation(op: &Value) -> Result<(), (&'static str, String)> 
         return Err((
             "x-ottu-retry",
             format!("x-ottu-retry must be safe, idempotency-key or never, found {v}"),
+        ));
+    }
+    if let Some(v) = op.get("x-ottu-lifecycle")
+        && Lifecycle::of(v).is_none()
+    {
+        let actions: Vec<&str> = Action::ALL.iter().map(|(n, _)| *n).collect();
+        return Err((
+            "x-ottu-lifecycle",
+            format!(
+                "x-ottu-lifecycle must be {{action: {}}} (optionally form-of-payment: a string), found {v}",
+                actions.join(" | ")
+            ),
         ));
     }
     if let Some(v) = op.get("x-ottu-idempotency-header")

@@ -1,8 +1,9 @@
 //! The embedded mock server: every operation of the loaded specs on
 //! 127.0.0.1, answering from the same compiled schemas the judge uses.
 //!
-//! - Auth: a missing or malformed `Authorization` (not `Api-Key x`,
-//!   `Basic <base64 user:pass>` or `Bearer x`) gets 401 `{"detail": ...}`.
+//! - Auth: only the credentials the mock was started with
+//!   ([`Credentials`]), each only under a scheme the operation's `security`
+//!   declares ([`auth::Admits`]); anything else gets 401 `{"detail": ...}`.
 //! - Requests: JSON or form bodies validated against the spec; bad fields
 //!   get 400 `{"field": ["message", ...]}` as DRF does; malformed JSON 400
 //!   `{"detail": "JSON parse error - ..."}`; an undocumented content type
@@ -12,18 +13,25 @@
 //!   (deterministic for the seed and operation). Choose one with
 //!   `Prefer: code=400`, `Prefer: example=redirect` (matches the union
 //!   branch's component name) or the same in `X-Mock-Response`.
+//! - State (unless `stateless`): sessions and saved cards follow Ottu's
+//!   lifecycle as the policy's `x-ottu-lifecycle` describes it, bounded,
+//!   reset by `POST /__mock/reset` (see [`lifecycle`]). A request that
+//!   chooses its response (`Prefer`, `X-Mock-Drift`) gets the canned one.
 //! - Drift: `X-Mock-Drift: <name>` corrupts the chosen response on purpose;
 //!   the response header `X-Mock-Drift-Pointer` names the JSON pointer it
 //!   touched. See [`Drift`].
 
+pub mod auth;
 mod canned;
 mod drifts;
 mod form;
 pub mod inject;
+pub mod lifecycle;
 pub mod routes;
 mod server;
 
+pub use auth::Credentials;
 pub use canned::Canned;
 pub use drifts::Drift;
 pub use routes::Routes;
-pub use server::{MockConfig, MockServer};
+pub use server::{MockConfig, MockServer, RESET_PATH};

@@ -9,12 +9,14 @@ use codegen::sample;
 use jsonschema::{Draft, Validator};
 use serde_json::Value;
 
-use codegen::spec::{ParamIn, Spec};
+use codegen::spec::{Action, Lifecycle, ParamIn, Spec};
 
+use super::auth::Admits;
 use super::canned::Canned;
 use super::drifts::Drift;
 use super::form::percent_decode;
 use super::inject;
+use super::lifecycle::{Role, paid_outcome};
 use crate::validators::{Compiled, OperationEntry, Validators};
 
 /// One segment of a path template.
@@ -43,11 +45,14 @@ pub struct MockOperation {
     pub id: String,
     pub method: axum::http::Method,
     pub segments: Vec<Segment>,
-    pub secured: bool,
+    /// The credentials its `security` admits.
+    pub admits: Admits,
     pub params: Vec<ParamCheck>,
     pub canned: Vec<Canned>,
     /// Index into `canned` of the default (first 2xx) answer.
     pub default: usize,
+    /// Its part in the payment lifecycle, when the policy gives one.
+    pub role: Option<Role>,
 }
 
 /// All routes, in spec order.
@@ -60,7 +65,8 @@ pub struct Routes {
 #[derive(Debug)]
 pub enum Matched<'a> {
     Found(&'a MockOperation, Vec<(&'a str, String)>),
-    MethodNotAllowed,
+    /// The path exists under other methods: the `Allow` header's value.
+    MethodNotAllowed(String),
     NotFound,
 }
 
@@ -75,42 +81,74 @@ impl Routes {
                 let method = axum::http::Method::from_bytes(op.method.as_bytes())
                     .map_err(|e| format!("{}: {e}", op.id))?;
                 let params = param_checks(&validators.spec, op)?;
-                let canned = canned(validators, op, seed);
+                let mut canned = canned(validators, op, seed);
+                let lifecycle = op.policy.lifecycle.clone();
+                if let Some(l) = &lifecycle {
+                    coherent(validators, op, l, &mut canned);
+                }
+                let admits = validators
+                    .spec
+                    .operations()
+                    .iter()
+                    .find(|o| o.pointer() == op.pointer)
+                    .map(|o| Admits::of(&validators.spec, o))
+                    .ok_or_else(|| format!("{}: not in the spec", op.id))?;
+                let default = canned
+                    .iter()
+                    .position(|c| (200..300).contains(&c.status))
+                    .unwrap_or(0);
+                let role = lifecycle.map(|lifecycle| Role {
+                    success: success(validators, &lifecycle, &canned, default),
+                    lifecycle,
+                });
                 Ok(MockOperation {
                     index,
                     id: op.id.clone(),
                     method,
                     segments: segments(&op.path),
-                    secured: !op.anonymous,
+                    admits,
                     params,
                     // The first 2xx.
-                    default: canned
-                        .iter()
-                        .position(|c| (200..300).contains(&c.status))
-                        .unwrap_or(0),
+                    default,
                     canned,
+                    role,
                 })
             })
             .collect::<Result<_, String>>()?;
         Ok(Self { operations })
     }
 
+    /// The documented card list a customer's saved cards start from (the
+    /// success of the operation whose policy lists cards), else `[]`.
+    pub fn card_list(&self) -> Value {
+        self.operations
+            .iter()
+            .filter_map(|o| o.role.as_ref())
+            .find(|r| r.lifecycle.action == Action::ListCards)
+            .and_then(|r| r.success.as_ref())
+            .map_or_else(|| Value::Array(Vec::new()), |(_, v)| v.clone())
+    }
+
     /// The operation for a method and path.
     pub fn find<'a>(&'a self, method: &axum::http::Method, path: &'a str) -> Matched<'a> {
-        let mut path_matched = false;
         for op in &self.operations {
-            let Some(params) = match_path(&op.segments, path) else {
-                continue;
-            };
-            if op.method == *method {
+            if op.method == *method
+                && let Some(params) = match_path(&op.segments, path)
+            {
                 return Matched::Found(op, params);
             }
-            path_matched = true;
         }
-        if path_matched {
-            Matched::MethodNotAllowed
-        } else {
+        // Not served under this method: which methods are (RFC 9110's `Allow`).
+        let mut allowed: Vec<&str> = Vec::new();
+        for op in &self.operations {
+            if match_path(&op.segments, path).is_some() && !allowed.contains(&op.method.as_str()) {
+                allowed.push(op.method.as_str());
+            }
+        }
+        if allowed.is_empty() {
             Matched::NotFound
+        } else {
+            Matched::MethodNotAllowed(allowed.join(", "))
         }
     }
 }
@@ -303,4 +341,85 @@ fn hash<T: Hash>(v: &T) -> u64 {
     let mut h = DefaultHasher::new();
     v.hash(&mut h);
     h.finish()
+}
+
+/// The documented success a stateful answer starts from: for a payment,
+/// the branch that is the webhook payload (a paid result, not a 3DS step).
+fn success(
+    validators: &Validators,
+    lifecycle: &Lifecycle,
+    canned: &[Canned],
+    default: usize,
+) -> Option<(u16, Value)> {
+    let payload = validators
+        .spec
+        .webhook_payload()
+        .map(str::to_ascii_lowercase);
+    let chosen = match (lifecycle.action, payload) {
+        (Action::Pay, Some(p)) => canned
+            .iter()
+            .find(|c| (200..300).contains(&c.status) && c.label == p)
+            .or_else(|| canned.get(default)),
+        _ => canned.get(default),
+    }?;
+    Some((chosen.status, chosen.value.clone().unwrap_or(Value::Null)))
+}
+
+/// Canned answers that do not contradict themselves: a payment's answers
+/// name its own form of payment, its paid result reads as paid, and a
+/// `detail` says what its status means. A change the schema would refuse
+/// is not made.
+fn coherent(validators: &Validators, op: &OperationEntry, l: &Lifecycle, canned: &mut [Canned]) {
+    let payload = validators
+        .spec
+        .webhook_payload()
+        .map(str::to_ascii_lowercase);
+    for c in canned.iter_mut() {
+        let Some(mut value) = c.value.clone() else {
+            continue;
+        };
+        if (200..300).contains(&c.status) && l.action == Action::Pay {
+            if payload.as_deref() == Some(c.label.as_str()) {
+                let session = value
+                    .get("session_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("session")
+                    .to_string();
+                paid_outcome(&mut value, &session, l.form_of_payment.as_deref());
+            } else if let (Some(f), Some(slot)) =
+                (&l.form_of_payment, value.get_mut("form_of_payment"))
+            {
+                *slot = Value::String(f.clone());
+            }
+        }
+        if let Some(slot) = value.get_mut("detail").filter(|d| d.is_string()) {
+            *slot = Value::String(reason(c.status).into());
+        }
+        if value == *c.value.as_ref().unwrap_or(&Value::Null) {
+            continue;
+        }
+        let conforms = op
+            .response(c.status)
+            .and_then(|r| r.json_schema())
+            .is_some_and(|compiled| validators.conforms(compiled, &value));
+        if conforms {
+            c.body = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
+            c.value = Some(value);
+        }
+    }
+}
+
+/// DRF's words for an error status.
+fn reason(status: u16) -> &'static str {
+    match status {
+        400 => "Invalid request.",
+        401 => "Authentication credentials were not provided.",
+        403 => "You do not have permission to perform this action.",
+        404 => "Not found.",
+        405 => "Method not allowed.",
+        415 => "Unsupported media type in request.",
+        429 => "Request was throttled.",
+        s if s >= 500 => "A server error occurred.",
+        _ => "Request failed.",
+    }
 }

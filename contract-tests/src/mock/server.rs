@@ -2,14 +2,15 @@
 //! timeout (slowloris) and graceful shutdown, axum's body types, and the
 //! request handler.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header};
-use base64::Engine;
 use bytes::Bytes;
 use codegen::spec::MediaKind;
 use http_body_util::{BodyExt, Limited};
@@ -17,11 +18,13 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{Map, Value, json};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
+use super::auth::Credentials;
 use super::canned::Canned;
-use super::form::parse_form;
+use super::form::{fields_to_json, parse_form, parse_multipart};
 use super::inject;
+use super::lifecycle::{Call, Ledger};
 use super::routes::{Matched, MockOperation, Routes};
 use crate::drift::field_errors;
 use crate::validators::{OperationEntry, RequestEntry, Validators};
@@ -36,11 +39,18 @@ pub struct MockConfig {
     pub body_limit: usize,
     /// A request whose headers or body take longer is dropped (408 for a slow body).
     pub read_timeout: Duration,
-    /// Open connections served at once; further clients wait in the
-    /// listen backlog until one closes, so a flood of connections cannot
+    /// Open connections served at once, so a flood of connections cannot
     /// exhaust memory or file descriptors (the default stays under the
-    /// common `ulimit -n` of 1024).
+    /// common `ulimit -n` of 1024). At the cap a new client takes the
+    /// place of the oldest idle connection (silent, or kept alive between
+    /// requests); only when every connection is mid-request does it wait.
     pub max_connections: usize,
+    /// The only credentials accepted (each under the schemes an operation declares).
+    pub credentials: Credentials,
+    /// Answer every request on its own (canned), remembering nothing.
+    pub stateless: bool,
+    /// Sessions (and customers) remembered; past it the oldest is forgotten.
+    pub session_cap: usize,
 }
 
 impl Default for MockConfig {
@@ -51,6 +61,9 @@ impl Default for MockConfig {
             body_limit: 1 << 20,
             read_timeout: Duration::from_secs(5),
             max_connections: 768,
+            credentials: Credentials::default(),
+            stateless: false,
+            session_cap: 10_000,
         }
     }
 }
@@ -59,6 +72,8 @@ struct State {
     validators: Arc<Validators>,
     routes: Routes,
     config: MockConfig,
+    /// `None` when stateless.
+    ledger: Option<Arc<Ledger>>,
 }
 
 /// A running mock; [`MockServer::shutdown`] stops it (dropping it stops accepting too).
@@ -67,6 +82,7 @@ pub struct MockServer {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
+    ledger: Option<Arc<Ledger>>,
 }
 
 impl MockServer {
@@ -77,17 +93,33 @@ impl MockServer {
         let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = watch::channel(false);
+        let ledger = (!config.stateless)
+            .then(|| Arc::new(Ledger::new(config.session_cap, routes.card_list())));
         let state = Arc::new(State {
             validators,
             routes,
             config,
+            ledger: ledger.clone(),
         });
         let task = tokio::spawn(accept_loop(listener, state, stopped));
         Ok(Self {
             addr,
             stop,
             task: Some(task),
+            ledger,
         })
+    }
+
+    /// Forgets every session and saved card (a stateless mock has none).
+    pub fn reset(&self) {
+        if let Some(l) = &self.ledger {
+            l.reset();
+        }
+    }
+
+    /// Sessions remembered now (0 when stateless).
+    pub fn sessions(&self) -> usize {
+        self.ledger.as_ref().map_or(0, |l| l.sessions())
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -114,30 +146,65 @@ impl Drop for MockServer {
     }
 }
 
+/// One open connection as the accept loop sees it.
+#[derive(Default)]
+struct Slot {
+    /// Requests being handled on it now.
+    in_flight: AtomicUsize,
+    /// Told to close when idle (a new client needs its place).
+    evict: Notify,
+    closed: AtomicBool,
+}
+
 async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stopped: watch::Receiver<bool>) {
     let mut connections = tokio::task::JoinSet::new();
+    // Oldest first; closed ones are dropped from the front as they are met.
+    let mut slots: VecDeque<Arc<Slot>> = VecDeque::new();
     let max = state.config.max_connections.max(1);
     loop {
-        if connections.len() >= max {
-            // At the cap: accept nothing until a connection ends.
-            tokio::select! {
-                _ = connections.join_next() => continue,
-                _ = stopped.changed() => break,
-            }
-        }
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
                     // Out of file descriptors and the like: back off instead of spinning.
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
-                };
-                let _ = stream.set_nodelay(true);
-                connections.spawn(serve_connection(stream, state.clone(), stopped.clone()));
-                while connections.try_join_next().is_some() {}
-            }
+                }
+            },
             _ = stopped.changed() => break,
+        };
+        while connections.try_join_next().is_some() {}
+        slots.retain(|s| !s.closed.load(Ordering::Acquire));
+        if connections.len() >= max {
+            // At the cap: an idle connection (silent, or kept alive between
+            // requests) gives its place to the new client, oldest first;
+            // when every one is mid-request, the new client waits for one to end.
+            match slots
+                .iter()
+                .position(|s| s.in_flight.load(Ordering::Acquire) == 0)
+            {
+                Some(i) => {
+                    if let Some(slot) = slots.remove(i) {
+                        slot.evict.notify_one();
+                    }
+                }
+                None => {
+                    tokio::select! {
+                        _ = connections.join_next() => {}
+                        _ = stopped.changed() => break,
+                    }
+                }
+            }
         }
+        let _ = stream.set_nodelay(true);
+        let slot = Arc::new(Slot::default());
+        slots.push_back(slot.clone());
+        connections.spawn(serve_connection(
+            stream,
+            state.clone(),
+            stopped.clone(),
+            slot,
+        ));
     }
     drop(listener);
     let _ = tokio::time::timeout(Duration::from_secs(2), async {
@@ -151,12 +218,20 @@ async fn serve_connection(
     stream: tokio::net::TcpStream,
     state: Arc<State>,
     mut stopped: watch::Receiver<bool>,
+    slot: Arc<Slot>,
 ) {
     let io = TokioIo::new(stream);
     let timeout = state.config.read_timeout;
+    let counter = slot.clone();
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let state = state.clone();
-        async move { Ok::<_, Infallible>(handle(&state, req).await) }
+        let counter = counter.clone();
+        counter.in_flight.fetch_add(1, Ordering::AcqRel);
+        async move {
+            let response = handle(&state, req).await;
+            counter.in_flight.fetch_sub(1, Ordering::AcqRel);
+            Ok::<_, Infallible>(response)
+        }
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
@@ -166,11 +241,17 @@ async fn serve_connection(
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
+        _ = slot.evict.notified() => {
+            // Idle when chosen: a response still being written finishes.
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(Duration::from_millis(500), conn).await;
+        }
         _ = stopped.changed() => {
             conn.as_mut().graceful_shutdown();
             let _ = tokio::time::timeout(Duration::from_secs(2), conn).await;
         }
     }
+    slot.closed.store(true, Ordering::Release);
 }
 
 fn json_response(status: u16, body: Bytes) -> Response<Body> {
@@ -190,29 +271,75 @@ fn detail(status: u16, message: &str) -> Response<Body> {
     )
 }
 
+/// `POST` here forgets every session and card (no spec path starts with `/__mock/`).
+pub const RESET_PATH: &str = "/__mock/reset";
+
 async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
+    if path == RESET_PATH && parts.method == axum::http::Method::POST {
+        if let Some(l) = &state.ledger {
+            l.reset();
+        }
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NO_CONTENT;
+        return r;
+    }
     let (op, path_params) = match state.routes.find(&parts.method, path) {
         Matched::Found(op, params) => (op, params),
-        Matched::MethodNotAllowed => {
-            return detail(405, &format!("Method \"{}\" not allowed.", parts.method));
+        Matched::MethodNotAllowed(allow) => {
+            let mut r = detail(405, &format!("Method \"{}\" not allowed.", parts.method));
+            if let Ok(v) = HeaderValue::from_str(&allow) {
+                r.headers_mut().insert(header::ALLOW, v);
+            }
+            return r;
         }
         Matched::NotFound => return detail(404, "Not found."),
     };
-    if op.secured && !authorized(&parts.headers) {
-        return detail(401, "Authentication credentials were not provided.");
+    let authorization = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .map(HeaderValue::as_bytes);
+    if let Some(why) = op.admits.check(&state.config.credentials, authorization) {
+        return detail(401, why);
     }
-    let mut errors = param_errors(op, parts.uri.query(), &path_params);
+    let query: Vec<(String, String)> = parts.uri.query().map(parse_form).unwrap_or_default();
+    let mut errors = param_errors(op, &query, &path_params);
     let entry = &state.validators.operations[op.index];
+    let mut body_value = None;
     if !entry.request.is_empty() {
         match body_errors(state, entry, &parts.headers, body).await {
-            Ok(found) => errors.extend(found),
+            Ok((found, value)) => {
+                errors.extend(found);
+                body_value = Some(value);
+            }
             Err(refused) => return refused.response(),
         }
     }
     if !errors.is_empty() {
         return field_errors_response(errors);
+    }
+    // The lifecycle answers, unless the client chose a documented response.
+    if let (Some(ledger), Some(role)) = (&state.ledger, &op.role)
+        && !parts.headers.contains_key("prefer")
+        && !parts.headers.contains_key("x-mock-response")
+        && !parts.headers.contains_key("x-mock-drift")
+    {
+        let call = Call {
+            body: body_value.as_ref(),
+            path: &path_params,
+            query: &query,
+        };
+        if let Some((status, body)) = ledger.answer(role, &call) {
+            return match body {
+                Some(b) => json_response(status, b),
+                None => {
+                    let mut r = Response::new(Body::empty());
+                    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                    r
+                }
+            };
+        }
     }
     respond(op, &parts.headers)
 }
@@ -220,11 +347,10 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
 /// Path and query parameters against their schemas, as DRF words it.
 fn param_errors(
     op: &MockOperation,
-    query: Option<&str>,
+    query: &[(String, String)],
     path_params: &[(&str, String)],
 ) -> Vec<(String, String)> {
     let mut errors = Vec::new();
-    let query: Vec<(String, String)> = query.map(parse_form).unwrap_or_default();
     for p in &op.params {
         let raw = if p.in_query {
             query
@@ -265,24 +391,24 @@ impl Refusal {
     }
 }
 
-/// The request body's field errors, or the response that refuses it
-/// (413, 408, 415, malformed JSON, not an object).
+/// The request body's field errors and the body as JSON, or the response
+/// that refuses it (413, 408, 415, malformed JSON, not an object).
 async fn body_errors(
     state: &State,
     entry: &OperationEntry,
     headers: &HeaderMap,
     body: Incoming,
-) -> Result<Vec<(String, String)>, Refusal> {
-    let media = headers
+) -> Result<(Vec<(String, String)>, Value), Refusal> {
+    let content_type = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
+        .and_then(|v| v.to_str().ok());
+    let media = content_type.map(|v| {
+        v.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    });
     let bytes = read_body(state, headers, body).await?;
     let media = media.unwrap_or_else(|| "application/json".into());
     let Some(req_entry) = entry
@@ -298,16 +424,17 @@ async fn body_errors(
             ),
         ));
     };
-    let value = body_value(state, req_entry, &media, &bytes)?;
+    let value = body_value(state, req_entry, content_type.unwrap_or(&media), &bytes)?;
     if !value.is_object() {
         return Err(Refusal(400, "Invalid data. Expected a dictionary.".into()));
     }
     let validator = &req_entry.compiled.validator;
-    Ok(if validator.is_valid(&value) {
+    let errors = if validator.is_valid(&value) {
         Vec::new()
     } else {
         field_errors(validator, &value)
-    })
+    };
+    Ok((errors, value))
 }
 
 /// The whole body within the limit and the read timeout, or the 413, 408
@@ -350,33 +477,36 @@ async fn read_body(state: &State, headers: &HeaderMap, body: Incoming) -> Result
     }
 }
 
-/// The body as the JSON the schema judges: parsed JSON (blank is `{}`) or
-/// form fields; anything else is a 415.
+/// The body as the JSON the schema judges: parsed JSON (blank is `{}`),
+/// urlencoded or multipart fields; a media type the mock cannot read
+/// (declared, but neither JSON nor form) is a 415.
 fn body_value(
     state: &State,
     req_entry: &RequestEntry,
-    media: &str,
+    content_type: &str,
     bytes: &[u8],
 ) -> Result<Value, Refusal> {
+    let spec = &state.validators.spec;
+    let schema = &req_entry.compiled.schema;
     match req_entry.kind {
         MediaKind::Json if bytes.iter().all(u8::is_ascii_whitespace) => {
             Ok(Value::Object(Map::new()))
         }
         MediaKind::Json => serde_json::from_slice::<Value>(bytes)
             .map_err(|e| Refusal(400, format!("JSON parse error - {e}"))),
-        MediaKind::Form => {
-            let text = String::from_utf8_lossy(bytes);
-            Ok(form_to_json(
-                &state.validators,
-                &req_entry.compiled.schema,
-                parse_form(&text),
-            ))
-        }
+        MediaKind::Form => Ok(fields_to_json(
+            spec,
+            schema,
+            parse_form(&String::from_utf8_lossy(bytes)),
+        )),
+        MediaKind::Multipart => parse_multipart(content_type, bytes)
+            .map(|pairs| fields_to_json(spec, schema, pairs))
+            .map_err(|why| Refusal(400, format!("Multipart form parse error - {why}"))),
         _ => Err(Refusal(
             415,
             format!(
-                "Unsupported media type \"{}\" in request (the mock reads JSON and form bodies).",
-                crate::drift::excerpt(media, 60)
+                "Unsupported media type \"{}\" in request (the mock reads JSON, form and multipart bodies).",
+                crate::drift::excerpt(content_type, 60)
             ),
         )),
     }
@@ -486,60 +616,4 @@ fn choose<'a>(op: &'a MockOperation, prefer: &str) -> Option<&'a Canned> {
     op.canned.iter().find(|c| {
         code.is_none_or(|s| c.status == s) && example.as_deref().is_none_or(|e| c.label.contains(e))
     })
-}
-
-/// `Api-Key <key>`, `Bearer <token>` or `Basic <base64 of user:pass>`.
-fn authorized(headers: &HeaderMap) -> bool {
-    let Some(value) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let Some((scheme, credentials)) = value.trim().split_once(' ') else {
-        return false;
-    };
-    let credentials = credentials.trim();
-    if credentials.is_empty() {
-        return false;
-    }
-    if scheme.eq_ignore_ascii_case("api-key") || scheme.eq_ignore_ascii_case("bearer") {
-        return !credentials.contains(char::is_whitespace);
-    }
-    if scheme.eq_ignore_ascii_case("basic") {
-        return base64::engine::general_purpose::STANDARD
-            .decode(credentials)
-            .ok()
-            .is_some_and(|d| d.contains(&b':'));
-    }
-    false
-}
-
-/// Form fields as the JSON object the schema describes: repeated or
-/// array-typed fields become arrays, typed scalars are parsed.
-fn form_to_json(validators: &Validators, schema: &Value, pairs: Vec<(String, String)>) -> Value {
-    let spec = &validators.spec;
-    let flat = codegen::sample::flatten(spec, schema, 0);
-    let mut out = Map::new();
-    for (k, v) in pairs {
-        let prop = flat
-            .get("properties")
-            .and_then(|p| p.get(&k))
-            .map(|p| codegen::sample::flatten(spec, p, 0));
-        let types = prop.as_ref().and_then(|p| codegen::schema::types(spec, p));
-        let is = |t: &str| types.as_ref().is_some_and(|s| s.contains(t));
-        let scalar = if is("string") || types.is_none() {
-            Value::String(v)
-        } else {
-            serde_json::from_str(&v).unwrap_or(Value::String(v))
-        };
-        if is("array") {
-            if let Value::Array(list) = out.entry(k).or_insert_with(|| Value::Array(Vec::new())) {
-                list.push(scalar);
-            }
-        } else {
-            out.insert(k, scalar);
-        }
-    }
-    Value::Object(out)
 }

@@ -335,7 +335,8 @@ fn st_run_all(ctx: &Ctx, st: &Path, specs: &[String]) -> Result<f64, String> {
     let port = free_port().map_err(|e| e.to_string())?;
     let mut mock = Command::new(&ctx.exe);
     mock.current_dir(&ctx.root)
-        .args(["mock", "--port", &port.to_string()]);
+        .args(["mock", "--port", &port.to_string()])
+        .args(["--api-key", "bench-key"]);
     // Any answer (a 404 here) means it is up.
     let probe = b"GET /not-an-operation HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
     let _server = Server::spawn(mock, port, probe, |_| true, Duration::from_secs(10))?;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use contract_tests::loadgen::{LoadResult, valid_requests};
+use contract_tests::mock::Credentials;
 
 use super::Ctx;
 use super::ours::{build, latency_note, load_row};
@@ -42,7 +43,8 @@ pub fn ours(ctx: &Ctx) -> Mock {
         command: Box::new(move |port| {
             let mut c = Command::new(&exe);
             c.current_dir(&root)
-                .args(["mock", "--port", &port.to_string(), "--spec", SPEC]);
+                .args(["mock", "--port", &port.to_string(), "--spec", SPEC])
+                .args(["--basic", "bench:bench"]);
             c
         }),
         timeout: Duration::from_secs(10),
@@ -114,7 +116,8 @@ pub fn requests(root: &Path) -> Result<Arc<Vec<Vec<u8>>>, String> {
     let out: Vec<Vec<u8>> = valid_requests(&validators, 1)
         .into_iter()
         .map(|r| {
-            let text = String::from_utf8_lossy(&r).replace("Api-Key bench-key", basic);
+            let text = String::from_utf8_lossy(&r)
+                .replace(&Credentials::default().api_key_header(), basic);
             text.into_bytes()
         })
         .collect();

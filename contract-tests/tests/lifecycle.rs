@@ -1,0 +1,358 @@
+//! The stateful mock through `ottu-client`, as an integration test would
+//! use it: sessions paid by auto-debit, Google Pay and Apple Pay; saved
+//! cards listed, used and deleted; answers that agree with themselves and
+//! with earlier answers; bounded, resettable, safe under concurrency, and
+//! `stateless` keeping the canned behaviour.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use contract_tests::Validators;
+use contract_tests::mock::{MockConfig, MockServer, RESET_PATH};
+use ottu_client::types::{
+    AutoDebit, CardEnvironment, DirectGooglePaymentSuccess, GooglePayDirectPayment,
+    GooglePayPaymentData, PaymentMethodData, UserCards,
+};
+use ottu_client::{Auth, Client, Config, DeleteUserCardsError, Error, Secret};
+use serde_json::{Value, json};
+
+fn validators() -> Arc<Validators> {
+    let specs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let spec =
+        codegen::load(&[specs], &codegen::LoadOptions { overlays: true }).expect("specs load");
+    Arc::new(Validators::new(spec).expect("validators compile"))
+}
+
+async fn start(config: MockConfig) -> (Arc<Validators>, MockServer, Client) {
+    let v = validators();
+    let server = MockServer::start(v.clone(), config)
+        .await
+        .expect("mock starts");
+    let client = Client::new(Config::new(
+        server.base_url(),
+        Auth::api_key(Secret::new("mock-api-key")),
+    ))
+    .expect("client builds");
+    (v, server, client)
+}
+
+fn list(customer: &str) -> UserCards {
+    UserCards {
+        r#type: CardEnvironment::Sandbox,
+        customer_id: customer.into(),
+        pg_codes: None,
+        agreement_id: None,
+    }
+}
+
+fn google(session: &str) -> GooglePayDirectPayment {
+    GooglePayDirectPayment {
+        session_id: session.into(),
+        payload: GooglePayPaymentData {
+            api_version: 2,
+            api_version_minor: 0,
+            payment_method_data: PaymentMethodData {
+                r#type: "CARD".into(),
+                description: "Visa 1111".into(),
+                info: serde_json::Map::new(),
+                tokenization_data: serde_json::Map::new(),
+            },
+            email: None,
+            shipping_address: None,
+        },
+        pg_code: ottu_client::Nullable::Absent,
+    }
+}
+
+/// A raw POST with the default key: the body as JSON.
+async fn post(
+    server: &MockServer,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &Value,
+) -> (u16, Value) {
+    let mut req = reqwest::Client::new()
+        .post(format!("{}{path}", server.base_url()))
+        .header("Authorization", "Api-Key mock-api-key")
+        .json(body);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Every answer still conforms to the spec: state never bends the contract.
+fn conforms(v: &Validators, op: &str, status: u16, body: &Value) {
+    let findings = v
+        .validate(
+            op,
+            status,
+            Some("application/json"),
+            &serde_json::to_vec(body).unwrap(),
+        )
+        .unwrap();
+    assert!(
+        findings.iter().all(|f| !f.is_error()),
+        "{op} {status}: {findings:?}\n{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_card_pays_by_auto_debit_then_is_deleted_for_good() {
+    let (v, server, client) = start(MockConfig::default()).await;
+    let cards = client.get_user_cards(&list("cust-A")).await.unwrap();
+    assert!(
+        !cards.is_empty(),
+        "a customer starts with the documented cards"
+    );
+    assert!(
+        cards
+            .iter()
+            .all(|c| c.customer_id.as_deref() == Some("cust-A"))
+    );
+    let token = cards[0].token.clone().expect("a card has a token");
+
+    // Paid: the answer says so, for this session and this card.
+    let paid = client
+        .auto_debit(&AutoDebit {
+            session_id: "sess-1".into(),
+            token: token.clone(),
+        })
+        .await
+        .unwrap();
+    let as_json = serde_json::to_value(&paid).unwrap();
+    conforms(&v, "auto_debit", 200, &as_json);
+    assert_eq!(as_json["result"], "success", "{as_json}");
+    assert_eq!(as_json["state"], "paid");
+    if let Some(s) = as_json.get("session_id") {
+        assert_eq!(s, "sess-1");
+    }
+    assert_eq!(as_json["remaining_amount"], json!(0));
+    assert_eq!(
+        paid.paid_amount.as_ref().map(ToString::to_string),
+        paid.amount.as_ref().map(ToString::to_string),
+        "paid in full"
+    );
+    if let Some(card) = &paid.token {
+        assert_eq!(card.token.as_deref(), Some(token.as_str()));
+        assert_eq!(card.customer_id.as_deref(), Some("cust-A"));
+    }
+    for m in ["message"] {
+        if let Some(text) = as_json.get(m).and_then(Value::as_str) {
+            assert!(!text.to_lowercase().contains("declin"), "{text}");
+        }
+    }
+    // Paying the same session again charges nothing: the first result, byte for byte.
+    let again = client
+        .auto_debit(&AutoDebit {
+            session_id: "sess-1".into(),
+            token: token.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(serde_json::to_value(&again).unwrap(), as_json);
+    // Another session is its own payment.
+    let other = client
+        .auto_debit(&AutoDebit {
+            session_id: "sess-2".into(),
+            token: token.clone(),
+        })
+        .await
+        .unwrap();
+    let other = serde_json::to_value(&other).unwrap();
+    if let Some(s) = other.get("session_id") {
+        assert_eq!(s, "sess-2");
+    }
+
+    // Deleted: gone from the list; deleting again, or an unknown token, is a 404.
+    client
+        .delete_user_cards(&token, "cust-A", CardEnvironment::Sandbox)
+        .await
+        .unwrap();
+    let after = client.get_user_cards(&list("cust-A")).await.unwrap();
+    assert!(
+        after
+            .iter()
+            .all(|c| c.token.as_deref() != Some(token.as_str()))
+    );
+    assert_eq!(
+        after.len(),
+        cards
+            .iter()
+            .filter(|c| c.token.as_deref() != Some(token.as_str()))
+            .count()
+    );
+    for t in [token.as_str(), "tok-never-saved"] {
+        let err = client
+            .delete_user_cards(t, "cust-A", CardEnvironment::Sandbox)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Api(DeleteUserCardsError::NotFound(_))),
+            "{t}: {err:?}"
+        );
+    }
+    // Another customer's cards are their own.
+    assert_eq!(
+        client.get_user_cards(&list("cust-B")).await.unwrap().len(),
+        cards.len()
+    );
+    // A deleted card cannot pay.
+    let refused = client
+        .auto_debit(&AutoDebit {
+            session_id: "sess-3".into(),
+            token: token.clone(),
+        })
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("token"), "{refused}");
+
+    // Reset: everything forgotten (the customer's cards are implied anew).
+    server.reset();
+    assert_eq!(
+        client.get_user_cards(&list("cust-A")).await.unwrap().len(),
+        cards.len()
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wallet_payments_say_one_thing_and_save_their_card() {
+    let (v, server, client) = start(MockConfig::default()).await;
+    // Google Pay: paid (the webhook-payload branch), for this session.
+    let answer = client
+        .google_direct_payment(None, &google("g-1"))
+        .await
+        .unwrap();
+    let DirectGooglePaymentSuccess::SchemaWebhook(paid) = answer else {
+        panic!("a stateful Google Pay payment is paid: {answer:?}")
+    };
+    let paid_json = serde_json::to_value(&paid).unwrap();
+    conforms(&v, "google_direct_payment", 200, &paid_json);
+    assert_eq!(paid_json["result"], "success");
+    assert_eq!(paid_json["state"], "paid");
+    // Its 3DS steps (chosen with Prefer) name Google Pay, never Apple Pay.
+    for example in ["iframe3dsresponse", "redirect3dsresponse"] {
+        let (status, step) = post(
+            &server,
+            "/b/pbl/v2/payment/google-pay/",
+            &[("Prefer", &format!("example={example}"))],
+            &serde_json::to_value(google("g-2")).unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(step["form_of_payment"], "google_pay", "{example}: {step}");
+    }
+    // Apple Pay: paid; the card it saved is in its customer's list.
+    let apple = json!({
+        "session_id": "a-1",
+        "payload": {
+            "paymentData": {"version": "EC_v1", "data": "abc", "signature": "sig", "header": {"publicKeyHash": "h", "transactionId": "t", "ephemeralPublicKey": "k"}},
+            "paymentMethod": {"displayName": "Visa 1111", "network": "Visa", "type": "debit"},
+            "transactionIdentifier": "tx1"
+        }
+    });
+    let (status, paid) = post(&server, "/b/pbl/v2/payment/apple-pay/", &[], &apple).await;
+    assert_eq!(status, 200, "{paid}");
+    conforms(&v, "apple_direct_payment", 200, &paid);
+    assert_eq!(paid["result"], "success");
+    if let (Some(customer), Some(token)) = (
+        paid.pointer("/token/customer_id").and_then(Value::as_str),
+        paid.pointer("/token/token").and_then(Value::as_str),
+    ) {
+        let cards = client.get_user_cards(&list(customer)).await.unwrap();
+        assert!(
+            cards.iter().any(|c| c.token.as_deref() == Some(token)),
+            "the saved card is listed"
+        );
+    }
+    // Canned errors say what their status means.
+    let (status, not_found) = post(
+        &server,
+        "/b/pbl/v2/card/",
+        &[("Prefer", "code=404")],
+        &json!({"customer_id": "c", "type": "sandbox"}),
+    )
+    .await;
+    assert_eq!((status, &not_found["detail"]), (404, &json!("Not found.")));
+    let (status, bad) = post(
+        &server,
+        "/b/pbl/v2/card/",
+        &[("Prefer", "code=400, example=operationerrorresponse")],
+        &json!({"customer_id": "c", "type": "sandbox"}),
+    )
+    .await;
+    if status == 400
+        && let Some(d) = bad.get("detail")
+    {
+        assert_ne!(d, "Not found.", "{bad}");
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_is_bounded_concurrent_resettable_and_optional() {
+    let (_, server, client) = start(MockConfig {
+        session_cap: 3,
+        ..MockConfig::default()
+    })
+    .await;
+    let token = client.get_user_cards(&list("c")).await.unwrap()[0]
+        .token
+        .clone()
+        .unwrap();
+    for i in 0..5 {
+        client
+            .auto_debit(&AutoDebit {
+                session_id: format!("s-{i}"),
+                token: token.clone(),
+            })
+            .await
+            .unwrap();
+    }
+    assert_eq!(server.sessions(), 3, "the oldest sessions were forgotten");
+    // One fresh session paid from 32 tasks at once: one payment, one answer.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..32 {
+        let client = client.clone();
+        let token = token.clone();
+        tasks.spawn(async move {
+            let paid = client
+                .auto_debit(&AutoDebit {
+                    session_id: "together".into(),
+                    token,
+                })
+                .await
+                .unwrap();
+            serde_json::to_string(&paid).unwrap()
+        });
+    }
+    let answers: std::collections::BTreeSet<String> = tasks.join_all().await.into_iter().collect();
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    // Reset over HTTP.
+    let reset = reqwest::Client::new()
+        .post(format!("{}{RESET_PATH}", server.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status().as_u16(), 204);
+    assert_eq!(server.sessions(), 0);
+    server.shutdown().await;
+
+    // Stateless: every answer on its own, as before.
+    let (_, server, client) = start(MockConfig {
+        stateless: true,
+        ..MockConfig::default()
+    })
+    .await;
+    for _ in 0..2 {
+        client
+            .delete_user_cards("tok-never-saved", "c", CardEnvironment::Sandbox)
+            .await
+            .expect("stateless: the canned 204");
+    }
+    assert_eq!(server.sessions(), 0);
+    server.shutdown().await;
+}
