@@ -127,6 +127,16 @@ pub fn mock(args: MockOptions) -> Result<ExitCode, Error> {
             .build()?,
     };
     let credentials = args.config.credentials.clone();
+    let webhooks = match (&args.config.webhook_url, args.config.stateless) {
+        (Some(url), false) => {
+            format!("completed payments are POSTed to {url}, signed with the --webhook-key")
+        }
+        (_, true) => "stateless: canned answers, nothing remembered".to_string(),
+        (None, false) => {
+            "stateful (sessions, saved cards; POST /__mock/reset forgets); no --webhook-url"
+                .to_string()
+        }
+    };
     rt.block_on(async move {
         let server = MockServer::start(validators.clone(), args.config).await?;
         eprintln!("mock: {} operations on {} (ready in {} ms); Ctrl-C stops", validators.operations.len(), server.base_url(), started.elapsed().as_millis());
@@ -142,6 +152,7 @@ pub fn mock(args: MockOptions) -> Result<ExitCode, Error> {
             credentials.basic_user,
             credentials.bearer_header()
         );
+        eprintln!("  {webhooks}");
         eprintln!("  choose a response with `Prefer: code=400` or `Prefer: example=redirect`; inject drift with `X-Mock-Drift: remove-required`");
         let _ = tokio::signal::ctrl_c().await;
         server.shutdown().await;

@@ -356,3 +356,160 @@ async fn state_is_bounded_concurrent_resettable_and_optional() {
     assert_eq!(server.sessions(), 0);
     server.shutdown().await;
 }
+
+/// A receiver on loopback: answers `statuses` in turn (then 200) and hands
+/// over every body it got.
+async fn receiver(statuses: Vec<u16>) -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks/ottu", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut statuses = statuses.into_iter();
+        loop {
+            let Ok((mut s, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            // Headers, then Content-Length bytes of body.
+            let body = loop {
+                let Ok(n) = s.read(&mut chunk).await else {
+                    break None;
+                };
+                if n == 0 {
+                    break None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&buf).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse::<usize>().ok())?
+                        })
+                        .unwrap_or(0);
+                    if buf.len() >= end + 4 + len {
+                        break Some(
+                            String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).to_string(),
+                        );
+                    }
+                }
+            };
+            let status = statuses.next().unwrap_or(200);
+            let _ = s
+                .write_all(
+                    format!(
+                        "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    )
+                    .as_bytes(),
+                )
+                .await;
+            if let Some(b) = body {
+                let _ = tx.send(b);
+            }
+        }
+    });
+    (url, rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_arrive_signed_and_verify_with_the_client() {
+    let key = "whk_mock_test_key";
+    // The first attempt meets a 500: retried.
+    let (url, mut received) = receiver(vec![500]).await;
+    let (_, server, client) = start(MockConfig {
+        webhook_url: Some(url.clone()),
+        webhook_key: key.into(),
+        ..MockConfig::default()
+    })
+    .await;
+    let token = client.get_user_cards(&list("w")).await.unwrap()[0]
+        .token
+        .clone()
+        .unwrap();
+    let paid = client
+        .auto_debit(&AutoDebit {
+            session_id: "hook-1".into(),
+            token: token.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(paid.result.as_ref().map(|r| r.as_str()), Some("success"));
+    // Paying again replays the first answer, byte for byte, and sends nothing more.
+    let (status, answered) = post(
+        &server,
+        "/b/pbl/v2/auto-debit/",
+        &[],
+        &json!({"session_id": "hook-1", "token": token}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // The answer's own signature verifies with the key.
+    ottu_client::verify_webhook_signature(&answered.to_string(), &Secret::new(key))
+        .expect("the payment answer is signed");
+    let mut bodies = Vec::new();
+    for _ in 0..2 {
+        let body = tokio::time::timeout(std::time::Duration::from_secs(5), received.recv())
+            .await
+            .expect("the webhook arrives")
+            .unwrap();
+        bodies.push(body);
+    }
+    for body in &bodies {
+        ottu_client::verify_webhook_signature(body, &Secret::new(key)).expect("verifies");
+        assert!(
+            ottu_client::verify_webhook_signature(body, &Secret::new("another-key")).is_err(),
+            "a wrong key is refused"
+        );
+        let sent: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(sent, answered, "the webhook is the payment's result");
+    }
+    // The log says what happened.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let log = server.deliveries();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert!(
+        log[0].delivered && log[0].attempts == 2 && log[0].status == Some(200),
+        "{log:?}"
+    );
+    assert!(received.try_recv().is_err(), "one payment, one webhook");
+    server.shutdown().await;
+
+    // A receiver that is not there: logged as failed after every attempt,
+    // and the payment answered at once all the same.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}/", closed.local_addr().unwrap());
+    drop(closed);
+    let (_, server, client) = start(MockConfig {
+        webhook_url: Some(dead),
+        ..MockConfig::default()
+    })
+    .await;
+    let token = client.get_user_cards(&list("w")).await.unwrap()[0]
+        .token
+        .clone()
+        .unwrap();
+    let t = std::time::Instant::now();
+    client
+        .auto_debit(&AutoDebit {
+            session_id: "hook-2".into(),
+            token,
+        })
+        .await
+        .unwrap();
+    assert!(t.elapsed() < std::time::Duration::from_millis(500));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while server.deliveries().is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let log = server.deliveries();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert!(
+        !log[0].delivered && log[0].attempts == 3 && log[0].error.is_some(),
+        "{log:?}"
+    );
+    server.shutdown().await;
+}

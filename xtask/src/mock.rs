@@ -1,4 +1,4 @@
-//! `cargo xtask mock [--port N] [--seed S] [--api-key KEY] [--basic USER:PASS] [--bearer TOKEN] [--stateless] [--session-cap N] [--body-limit BYTES] [--read-timeout-ms MS] [--max-connections N] [--threads N] [--no-overlays]`
+//! `cargo xtask mock [--port N] [--seed S] [--api-key KEY] [--basic USER:PASS] [--bearer TOKEN] [--stateless] [--session-cap N] [--webhook-url URL] [--webhook-key KEY] [--body-limit BYTES] [--read-timeout-ms MS] [--max-connections N] [--threads N] [--no-overlays]`
 //!
 //! Serves every operation of `specs/` on 127.0.0.1 until Ctrl-C.
 
@@ -33,6 +33,12 @@ pub struct Args {
     /// Sessions (and customers) remembered; past it the oldest is forgotten.
     #[arg(long, value_name = "N", default_value_t = MockConfig::default().session_cap)]
     session_cap: usize,
+    /// POST every completed payment here, signed with --webhook-key, retried.
+    #[arg(long, value_name = "URL")]
+    webhook_url: Option<String>,
+    /// The webhook key that signs webhooks and payment results.
+    #[arg(long, value_name = "KEY", default_value_t = MockConfig::default().webhook_key)]
+    webhook_key: String,
     /// Larger request bodies get 413.
     #[arg(long, value_name = "BYTES", default_value_t = MockConfig::default().body_limit)]
     body_limit: usize,
@@ -60,6 +66,8 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
             max_connections: args.max_connections,
             stateless: args.stateless,
             session_cap: args.session_cap,
+            webhook_url: args.webhook_url,
+            webhook_key: args.webhook_key,
             credentials: Credentials {
                 api_key: args.api_key,
                 basic_user,

@@ -71,6 +71,14 @@ impl Call<'_> {
 /// An answer: status and JSON body (`None`: no body).
 pub type Answer = (u16, Option<Bytes>);
 
+/// A stateful answer, and whether it completed a payment (a webhook is due).
+#[derive(Debug)]
+pub struct Outcome {
+    pub answer: Answer,
+    /// The session a payment just completed (not a replay).
+    pub paid: Option<String>,
+}
+
 /// Insertion-ordered map that forgets its oldest entries past a cap.
 struct Bounded<K, V> {
     map: HashMap<K, V>,
@@ -130,6 +138,8 @@ pub struct Ledger {
     /// The documented card list a customer starts with (empty when no
     /// operation lists cards).
     card_list: Value,
+    /// Signs every payment result (`signature`), as the webhook is signed.
+    webhook_key: String,
     inner: Mutex<Inner>,
 }
 
@@ -142,10 +152,11 @@ impl std::fmt::Debug for Ledger {
 const NOT_FOUND: &str = "Not found.";
 
 impl Ledger {
-    pub fn new(cap: usize, card_list: Value) -> Self {
+    pub fn new(cap: usize, card_list: Value, webhook_key: String) -> Self {
         Self {
             cap,
             card_list,
+            webhook_key,
             inner: Mutex::new(Inner::default()),
         }
     }
@@ -168,16 +179,17 @@ impl Ledger {
 
     /// The stateful answer, or `None` when the operation plays no part the
     /// mock follows (the canned answer then stands).
-    pub fn answer(&self, role: &Role, call: &Call<'_>) -> Option<Answer> {
+    pub fn answer(&self, role: &Role, call: &Call<'_>) -> Option<Outcome> {
+        let plain = |answer| Outcome { answer, paid: None };
         match role.lifecycle.action {
             Action::Pay => self.pay(role, call),
-            Action::ListCards => self.list_cards(role, call),
-            Action::DeleteCard => self.delete_card(role, call),
+            Action::ListCards => self.list_cards(role, call).map(plain),
+            Action::DeleteCard => self.delete_card(role, call).map(plain),
             Action::Checkout | Action::Inquiry | Action::Operate => None,
         }
     }
 
-    fn pay(&self, role: &Role, call: &Call<'_>) -> Option<Answer> {
+    fn pay(&self, role: &Role, call: &Call<'_>) -> Option<Outcome> {
         let session_id = call.field("session_id")?.to_string();
         let (status, template) = role.success.as_ref()?;
         let token = call.field("token").map(str::to_string);
@@ -185,7 +197,10 @@ impl Ledger {
         if let Some(token) = &token
             && inner.deleted.map.contains_key(token)
         {
-            return Some(field_error("token", "This card was deleted."));
+            return Some(Outcome {
+                answer: field_error("token", "This card was deleted."),
+                paid: None,
+            });
         }
         let cap = self.cap;
         if let Some(first) = inner
@@ -194,7 +209,10 @@ impl Ledger {
             .paid
             .clone()
         {
-            return Some((*status, Some(first)));
+            return Some(Outcome {
+                answer: (*status, Some(first)),
+                paid: None,
+            });
         }
         let mut paid = template.clone();
         let owner = token
@@ -238,12 +256,18 @@ impl Ledger {
                 *inner.owners.entry_or(&t, cap, String::new) = customer;
             }
         }
+        if paid.get("signature").is_some() {
+            super::webhook::sign(&mut paid, &self.webhook_key);
+        }
         let bytes = Bytes::from(serde_json::to_vec(&paid).unwrap_or_default());
         inner
             .sessions
             .entry_or(&session_id, cap, Session::default)
             .paid = Some(bytes.clone());
-        Some((*status, Some(bytes)))
+        Some(Outcome {
+            answer: (*status, Some(bytes)),
+            paid: Some(session_id),
+        })
     }
 
     fn list_cards(&self, role: &Role, call: &Call<'_>) -> Option<Answer> {

@@ -17,6 +17,9 @@
 //!   lifecycle as the policy's `x-ottu-lifecycle` describes it, bounded,
 //!   reset by `POST /__mock/reset` (see [`lifecycle`]). A request that
 //!   chooses its response (`Prefer`, `X-Mock-Drift`) gets the canned one.
+//! - Webhooks: with `webhook_url`, every completed payment is POSTed
+//!   there signed with `webhook_key` (the answer carries the same
+//!   signature), retried, logged ([`webhook`]).
 //! - Drift: `X-Mock-Drift: <name>` corrupts the chosen response on purpose;
 //!   the response header `X-Mock-Drift-Pointer` names the JSON pointer it
 //!   touched. See [`Drift`].
@@ -29,6 +32,7 @@ pub mod inject;
 pub mod lifecycle;
 pub mod routes;
 mod server;
+pub mod webhook;
 
 pub use auth::Credentials;
 pub use canned::Canned;

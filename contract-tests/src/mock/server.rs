@@ -26,6 +26,7 @@ use super::form::{fields_to_json, parse_form, parse_multipart};
 use super::inject;
 use super::lifecycle::{Call, Ledger};
 use super::routes::{Matched, MockOperation, Routes};
+use super::webhook::{Delivery, Notifier};
 use crate::drift::field_errors;
 use crate::validators::{OperationEntry, RequestEntry, Validators};
 
@@ -51,6 +52,10 @@ pub struct MockConfig {
     pub stateless: bool,
     /// Sessions (and customers) remembered; past it the oldest is forgotten.
     pub session_cap: usize,
+    /// Completed payments are POSTed here, signed (stateful mode only).
+    pub webhook_url: Option<String>,
+    /// The merchant's webhook key: signs webhooks and payment results.
+    pub webhook_key: String,
 }
 
 impl Default for MockConfig {
@@ -64,6 +69,8 @@ impl Default for MockConfig {
             credentials: Credentials::default(),
             stateless: false,
             session_cap: 10_000,
+            webhook_url: None,
+            webhook_key: "mock-webhook-key".into(),
         }
     }
 }
@@ -74,6 +81,8 @@ struct State {
     config: MockConfig,
     /// `None` when stateless.
     ledger: Option<Arc<Ledger>>,
+    /// `None` without a webhook URL.
+    notifier: Option<Arc<Notifier>>,
 }
 
 /// A running mock; [`MockServer::shutdown`] stops it (dropping it stops accepting too).
@@ -83,6 +92,7 @@ pub struct MockServer {
     stop: watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
     ledger: Option<Arc<Ledger>>,
+    notifier: Option<Arc<Notifier>>,
 }
 
 impl MockServer {
@@ -93,13 +103,24 @@ impl MockServer {
         let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = watch::channel(false);
-        let ledger = (!config.stateless)
-            .then(|| Arc::new(Ledger::new(config.session_cap, routes.card_list())));
+        let ledger = (!config.stateless).then(|| {
+            Arc::new(Ledger::new(
+                config.session_cap,
+                routes.card_list(),
+                config.webhook_key.clone(),
+            ))
+        });
+        let notifier = config
+            .webhook_url
+            .clone()
+            .filter(|_| ledger.is_some())
+            .map(|url| Arc::new(Notifier::new(url)));
         let state = Arc::new(State {
             validators,
             routes,
             config,
             ledger: ledger.clone(),
+            notifier: notifier.clone(),
         });
         let task = tokio::spawn(accept_loop(listener, state, stopped));
         Ok(Self {
@@ -107,6 +128,7 @@ impl MockServer {
             stop,
             task: Some(task),
             ledger,
+            notifier,
         })
     }
 
@@ -115,6 +137,11 @@ impl MockServer {
         if let Some(l) = &self.ledger {
             l.reset();
         }
+    }
+
+    /// Webhook deliveries finished so far, oldest first.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.notifier.as_ref().map(|n| n.log()).unwrap_or_default()
     }
 
     /// Sessions remembered now (0 when stateless).
@@ -330,7 +357,12 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
             path: &path_params,
             query: &query,
         };
-        if let Some((status, body)) = ledger.answer(role, &call) {
+        if let Some(outcome) = ledger.answer(role, &call) {
+            let (status, body) = outcome.answer;
+            if let (Some(notifier), Some(session), Some(b)) = (&state.notifier, outcome.paid, &body)
+            {
+                notifier.send(session, b.clone());
+            }
             return match body {
                 Some(b) => json_response(status, b),
                 None => {
