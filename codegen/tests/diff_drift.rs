@@ -71,8 +71,9 @@ fn the_drifted_auto_debit_directory_reports_each_change_with_its_severity() {
         "{}",
         c.at
     );
+    // A required field is an argument of `AutoDebit::new`.
     assert_eq!(c.impact.semver, Semver::Major);
-    assert_eq!(c.impact.items, ["AutoDebit::pg_code"]);
+    assert_eq!(c.impact.items, ["AutoDebit::new()", "AutoDebit::pg_code"]);
 
     let c = find(&changes, "auto_debit", "response-property-type-changed");
     assert_eq!(c.severity, Severity::Error);
@@ -103,9 +104,9 @@ fn the_drifted_auto_debit_directory_reports_each_change_with_its_severity() {
         "/components/schemas/Card/properties/pg_name/enum"
     );
     assert_eq!(c.new, Some(serde_json::json!(["mashreq"])));
-    // Generated enums are exhaustive (no `#[non_exhaustive]`): a new
-    // variant breaks `match`es, so cargo-semver-checks calls it major.
-    assert_eq!(c.impact.semver, Semver::Major);
+    // Generated enums are `#[non_exhaustive]`: a new variant breaks no
+    // `match`, so cargo-semver-checks calls it minor.
+    assert_eq!(c.impact.semver, Semver::Minor);
     assert_eq!(c.impact.items, ["CardPgName::Mashreq"]);
 
     // The request enum: the card operations take `type` in a body and a query.
@@ -204,4 +205,74 @@ fn removing_a_success_status_of_auto_debit_is_a_major_release() {
         "{summary}"
     );
     assert!(!summary.contains("patch"), "{summary}");
+}
+
+/// `auto-debit.json` with `edit` applied to its document, against itself.
+fn edited_auto_debit(edit: impl FnOnce(&mut serde_json::Value)) -> Vec<Change> {
+    let file = root().join("specs/auto-debit.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    edit(&mut doc);
+    let dir = std::env::temp_dir().join(format!(
+        "codegen-diff-edit-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let edited = dir.join("auto-debit.json");
+    std::fs::write(&edited, doc.to_string()).unwrap();
+    let (old, new) = (spec(&file), spec(&edited));
+    let _ = std::fs::remove_dir_all(&dir);
+    diff::diff(&old, &new)
+}
+
+fn add_property(doc: &mut serde_json::Value, schema: &str, name: &str, required: bool) {
+    let s = doc
+        .pointer_mut(&format!("/components/schemas/{schema}"))
+        .unwrap_or_else(|| panic!("no {schema}"));
+    s["properties"][name] = serde_json::json!({"type": "string"});
+    if required {
+        s["required"].as_array_mut().unwrap().push(name.into());
+    }
+}
+
+/// Issue 16 item 4: what Ottu adds most often breaks no caller. Request
+/// structs are `#[non_exhaustive]`, built with `new` and `with_` setters.
+#[test]
+fn an_optional_request_field_or_a_response_field_added_upstream_is_a_minor_release() {
+    let changes = edited_auto_debit(|d| add_property(d, "AutoDebit", "customer_email", false));
+    let c = find(&changes, "auto_debit", "request-property-added");
+    assert_eq!(c.impact.semver, Semver::Minor, "{}", c.impact.why);
+    assert_eq!(
+        c.impact.items,
+        [
+            "AutoDebit::customer_email",
+            "AutoDebit::with_customer_email()"
+        ]
+    );
+    assert_eq!(
+        changes.iter().map(|c| c.impact.semver).max(),
+        Some(Semver::Minor),
+        "{}",
+        diff::render(&changes, Format::Text, Severity::Info)
+    );
+
+    let changes = edited_auto_debit(|d| add_property(d, "SchemaWebhook", "settlement_id", false));
+    let c = find(&changes, "auto_debit", "response-property-added");
+    assert_eq!(c.impact.semver, Semver::Minor, "{}", c.impact.why);
+    assert!(
+        changes.iter().all(|c| c.impact.semver <= Semver::Minor),
+        "{}",
+        diff::render(&changes, Format::Text, Severity::Info)
+    );
+
+    // Required stays required at compile time: `new` gains an argument.
+    let changes = edited_auto_debit(|d| add_property(d, "AutoDebit", "customer_email", true));
+    let c = find(&changes, "auto_debit", "request-property-added-required");
+    assert_eq!(c.impact.semver, Semver::Major);
+    assert!(
+        c.impact.why.contains("AutoDebit::new()"),
+        "{}",
+        c.impact.why
+    );
 }

@@ -1,10 +1,12 @@
 //! Every diff rule, each with a spec pair generated here (a small API, then
 //! one edit), must be reported with the client impact cargo-semver-checks
-//! would find between the crates generated from the two specs: generated
-//! structs are built with struct literals and generated enums are matched
-//! exhaustively, so a member added to an existing item is as major as one
-//! removed; a new method or type is minor; validation limits and the wire
-//! alone (paths, security, deprecation) change no signature.
+//! would find between the crates generated from the two specs. Generated
+//! types are `#[non_exhaustive]`: structs are built with `new(required...)`
+//! and `with_` setters, enums matched with a `_` arm, so a field, setter or
+//! variant added to one is minor, and a required field added changes `new`
+//! (major); the operations' error enums are exhaustive, so a documented
+//! status added is major; a new method or type is minor; validation limits
+//! and the wire alone (paths, security, deprecation) change no signature.
 //!
 //! `case` is an exhaustive `match`: a new rule does not compile until its
 //! pair and its expected impact are written here, and the walk checks that
@@ -393,10 +395,10 @@ fn case(rule: Rule) -> ((Value, Value), Semver) {
             optional(d, json!({"type": ["string", "null"]}), string()),
             Major,
         ),
-        // Exhaustive enums.
+        // Non-exhaustive enums: a variant added breaks no match.
         EnumValueAdded(d) => (
             optional(d, values(&["a", "b"]), values(&["a", "b", "c"])),
-            Major,
+            Minor,
         ),
         EnumValueRemoved(d) => (
             optional(d, values(&["a", "b", "c"]), values(&["a", "b"])),
@@ -405,10 +407,11 @@ fn case(rule: Rule) -> ((Value, Value), Semver) {
         // String <-> a generated enum.
         EnumAdded(d) => (optional(d, string(), values(&["a", "b"])), Major),
         EnumRemoved(d) => (optional(d, values(&["a", "b"]), string()), Major),
-        // Struct literals name every field.
+        // Non-exhaustive structs: an optional field (and its setter) is an
+        // addition; a required one is an argument of `new`.
         RequestPropertyAdded => (
             prop(Dir::Request, None, Some(string()), (false, false)),
-            Major,
+            Minor,
         ),
         RequestPropertyAddedRequired => (
             prop(Dir::Request, None, Some(string()), (false, true)),
@@ -420,7 +423,7 @@ fn case(rule: Rule) -> ((Value, Value), Semver) {
         ),
         ResponsePropertyAdded => (
             prop(Dir::Response, None, Some(string()), (false, false)),
-            Major,
+            Minor,
         ),
         ResponsePropertyRemoved => (
             prop(Dir::Response, Some(string()), None, (true, false)),
@@ -442,7 +445,7 @@ fn case(rule: Rule) -> ((Value, Value), Semver) {
         ),
         UnionVariantAdded(d) => (
             optional(d, union(&["a", "b"]), union(&["a", "b", "c"])),
-            Major,
+            Minor,
         ),
         UnionVariantRemoved(d) => (
             optional(d, union(&["a", "b", "c"]), union(&["a", "b"])),

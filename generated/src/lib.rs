@@ -2,9 +2,13 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use ottu_client::types::{CardEnvironment, UserCards};
 //! use ottu_client::{Auth, Client, Config};
 //! let client = Client::new(Config::sandbox(Auth::api_key("<private key>")))?;
-//! # let _ = client; Ok(()) }
+//! // Required fields are arguments of `new`; optional ones have `with_` setters.
+//! let request = UserCards::new(CardEnvironment::Sandbox, "customer-1").with_agreement_id("agr-1");
+//! let cards = client.get_user_cards(&request).await?;
+//! # let _ = cards; Ok(()) }
 //! ```
 //!
 //! * Each operation is an async method of [`Client`] returning its success
@@ -21,6 +25,11 @@
 //!   encoding, a number sent as a string is read, and no struct ever decodes
 //!   from a JSON array. Request types stay strict: required fields are
 //!   required in Rust.
+//! * Every type in [`types`] is `#[non_exhaustive]`, so what Ottu adds is
+//!   not a breaking release: structs are built with `new` (the required
+//!   fields, in the spec's order) and chainable `with_<field>` setters (the
+//!   optional ones; response structs implement `Default` too), and a `match`
+//!   on an enum or union needs a `_` arm.
 //! * String enums keep values this version does not know (`Unknown`);
 //!   optional nullable fields are [`Nullable`] (absent, null or a value);
 //!   numbers and amounts are exact [`Decimal`]s (never `f64`), from a JSON

@@ -2,8 +2,11 @@
 
 //! Schemas of the specs as Rust types (see the crate docs for how they map).
 #![allow(clippy::doc_markdown, reason = "descriptions are the spec's prose, verbatim")]
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/ApplePayDirectPayment`.
 #[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ApplePayDirectPayment {
     pub payload: ApplePayToken,
     /// The unique pg_code used for this payment instrument.
@@ -11,6 +14,25 @@ pub struct ApplePayDirectPayment {
     pub pg_code: crate::Nullable<String>,
     /// A unique identifier for the payment transaction (session).
     pub session_id: String,
+}
+impl ApplePayDirectPayment {
+    /// A `ApplePayDirectPayment` from its required fields (`payload`, `session_id`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(payload: ApplePayToken, session_id: impl Into<String>) -> Self {
+        Self {
+            payload,
+            pg_code: Default::default(),
+            session_id: session_id.into(),
+        }
+    }
+    /// Sets `pg_code`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_pg_code(mut self, value: impl Into<String>) -> Self {
+        self.pg_code = crate::Nullable::Present(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for ApplePayDirectPayment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -38,8 +60,11 @@ impl crate::Validate for ApplePayDirectPayment {
         Ok(())
     }
 }
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/ApplePayToken`.
 #[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ApplePayToken {
     /// Encrypted Apple Pay payment data containing the payment amount, merchant ID, and other transaction details. This payload is decrypted by the payment gateway to complete the transaction.
     #[serde(rename = "paymentData")]
@@ -49,6 +74,21 @@ pub struct ApplePayToken {
     pub payment_method: PaymentMethod,
     #[serde(rename = "transactionIdentifier")]
     pub transaction_identifier: String,
+}
+impl ApplePayToken {
+    /// A `ApplePayToken` from its required fields (`paymentData`, `paymentMethod`, `transactionIdentifier`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(
+        payment_data: ApplePaymentData,
+        payment_method: PaymentMethod,
+        transaction_identifier: impl Into<String>,
+    ) -> Self {
+        Self {
+            payment_data,
+            payment_method,
+            transaction_identifier: transaction_identifier.into(),
+        }
+    }
 }
 impl<'de> serde::Deserialize<'de> for ApplePayToken {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -79,14 +119,34 @@ impl crate::Validate for ApplePayToken {
         Ok(())
     }
 }
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/ApplePaymentData`.
 #[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ApplePaymentData {
     pub version: String,
     pub data: String,
     pub signature: String,
     /// Cryptographic header used to decrypt the Apple Pay payment data. Includes the public key hash, ephemeral public key, wrapped key, and transaction ID.
     pub header: Header,
+}
+impl ApplePaymentData {
+    /// A `ApplePaymentData` from its required fields (`version`, `data`, `signature`, `header`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(
+        version: impl Into<String>,
+        data: impl Into<String>,
+        signature: impl Into<String>,
+        header: Header,
+    ) -> Self {
+        Self {
+            version: version.into(),
+            data: data.into(),
+            signature: signature.into(),
+            header,
+        }
+    }
 }
 impl<'de> serde::Deserialize<'de> for ApplePaymentData {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -116,8 +176,11 @@ impl crate::Validate for ApplePaymentData {
         Ok(())
     }
 }
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/Header`.
 #[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Header {
     #[serde(rename = "ephemeralPublicKey")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,6 +192,33 @@ pub struct Header {
     pub public_key_hash: String,
     #[serde(rename = "transactionId")]
     pub transaction_id: String,
+}
+impl Header {
+    /// A `Header` from its required fields (`publicKeyHash`, `transactionId`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(
+        public_key_hash: impl Into<String>,
+        transaction_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            ephemeral_public_key: Default::default(),
+            wrapped_key: Default::default(),
+            public_key_hash: public_key_hash.into(),
+            transaction_id: transaction_id.into(),
+        }
+    }
+    /// Sets `ephemeralPublicKey`.
+    #[must_use]
+    pub fn with_ephemeral_public_key(mut self, value: impl Into<String>) -> Self {
+        self.ephemeral_public_key = Some(value.into());
+        self
+    }
+    /// Sets `wrappedKey`.
+    #[must_use]
+    pub fn with_wrapped_key(mut self, value: impl Into<String>) -> Self {
+        self.wrapped_key = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for Header {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -157,13 +247,31 @@ impl crate::Validate for Header {
         Ok(())
     }
 }
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/PaymentMethod`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PaymentMethod {
     #[serde(rename = "displayName")]
     pub display_name: String,
     pub network: String,
     pub r#type: String,
+}
+impl PaymentMethod {
+    /// A `PaymentMethod` from its required fields (`displayName`, `network`, `type`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(
+        display_name: impl Into<String>,
+        network: impl Into<String>,
+        r#type: impl Into<String>,
+    ) -> Self {
+        Self {
+            display_name: display_name.into(),
+            network: network.into(),
+            r#type: r#type.into(),
+        }
+    }
 }
 impl<'de> serde::Deserialize<'de> for PaymentMethod {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -182,8 +290,11 @@ impl crate::Validate for PaymentMethod {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/SchemaWebhook`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct SchemaWebhook {
     /// The `pg_params` field contains the details received
     /// from the payment gateway callback these details are
@@ -453,6 +564,340 @@ pub struct SchemaWebhook {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+impl SchemaWebhook {
+    /// A `SchemaWebhook` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            pg_params: Default::default(),
+            agreement: Default::default(),
+            amount: Default::default(),
+            amount_details: Default::default(),
+            capture_delivery_address: Default::default(),
+            capture_delivery_location: Default::default(),
+            card_acceptance_criteria: Default::default(),
+            currency_code: Default::default(),
+            customer_address_city: Default::default(),
+            customer_address_country: Default::default(),
+            customer_address_line1: Default::default(),
+            customer_address_line2: Default::default(),
+            customer_birthdate: Default::default(),
+            customer_address_postal_code: Default::default(),
+            customer_address_state: Default::default(),
+            customer_email: Default::default(),
+            customer_first_name: Default::default(),
+            customer_id: Default::default(),
+            customer_last_name: Default::default(),
+            customer_phone: Default::default(),
+            extra: Default::default(),
+            fee: Default::default(),
+            gateway_account: Default::default(),
+            gateway_name: Default::default(),
+            gateway_response: Default::default(),
+            initiator: Default::default(),
+            is_sandbox: Default::default(),
+            message: Default::default(),
+            order_no: Default::default(),
+            paid_amount: Default::default(),
+            payment_type: Default::default(),
+            reference_number: Default::default(),
+            refunded_amount: Default::default(),
+            remaining_amount: Default::default(),
+            result: Default::default(),
+            session_id: Default::default(),
+            settled_amount: Default::default(),
+            signature: Default::default(),
+            state: Default::default(),
+            token: Default::default(),
+            transaction_log_id: Default::default(),
+            timestamp_utc: Default::default(),
+            transactions: Default::default(),
+            voided_amount: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `pg_params`.
+    #[must_use]
+    pub fn with_pg_params(mut self, value: PGParams) -> Self {
+        self.pg_params = Some(value);
+        self
+    }
+    /// Sets `agreement`.
+    #[must_use]
+    pub fn with_agreement(mut self, value: Agreement) -> Self {
+        self.agreement = Some(value);
+        self
+    }
+    /// Sets `amount`.
+    #[must_use]
+    pub fn with_amount(mut self, value: crate::Decimal) -> Self {
+        self.amount = Some(value);
+        self
+    }
+    /// Sets `amount_details`.
+    #[must_use]
+    pub fn with_amount_details(mut self, value: AmountDetails) -> Self {
+        self.amount_details = Some(value);
+        self
+    }
+    /// Sets `capture_delivery_address`.
+    #[must_use]
+    pub fn with_capture_delivery_address(mut self, value: bool) -> Self {
+        self.capture_delivery_address = Some(value);
+        self
+    }
+    /// Sets `capture_delivery_location`.
+    #[must_use]
+    pub fn with_capture_delivery_location(mut self, value: bool) -> Self {
+        self.capture_delivery_location = Some(value);
+        self
+    }
+    /// Sets `card_acceptance_criteria`.
+    #[must_use]
+    pub fn with_card_acceptance_criteria(
+        mut self,
+        value: CardAcceptanceCriteria,
+    ) -> Self {
+        self.card_acceptance_criteria = Some(value);
+        self
+    }
+    /// Sets `currency_code`.
+    #[must_use]
+    pub fn with_currency_code(mut self, value: impl Into<String>) -> Self {
+        self.currency_code = Some(value.into());
+        self
+    }
+    /// Sets `customer_address_city`.
+    #[must_use]
+    pub fn with_customer_address_city(mut self, value: impl Into<String>) -> Self {
+        self.customer_address_city = Some(value.into());
+        self
+    }
+    /// Sets `customer_address_country`.
+    #[must_use]
+    pub fn with_customer_address_country(mut self, value: impl Into<String>) -> Self {
+        self.customer_address_country = Some(value.into());
+        self
+    }
+    /// Sets `customer_address_line1`.
+    #[must_use]
+    pub fn with_customer_address_line1(mut self, value: impl Into<String>) -> Self {
+        self.customer_address_line1 = Some(value.into());
+        self
+    }
+    /// Sets `customer_address_line2`.
+    #[must_use]
+    pub fn with_customer_address_line2(mut self, value: impl Into<String>) -> Self {
+        self.customer_address_line2 = Some(value.into());
+        self
+    }
+    /// Sets `customer_birthdate`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_customer_birthdate(mut self, value: impl Into<String>) -> Self {
+        self.customer_birthdate = crate::Nullable::Present(value.into());
+        self
+    }
+    /// Sets `customer_address_postal_code`.
+    #[must_use]
+    pub fn with_customer_address_postal_code(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.customer_address_postal_code = Some(value.into());
+        self
+    }
+    /// Sets `customer_address_state`.
+    #[must_use]
+    pub fn with_customer_address_state(mut self, value: impl Into<String>) -> Self {
+        self.customer_address_state = Some(value.into());
+        self
+    }
+    /// Sets `customer_email`.
+    #[must_use]
+    pub fn with_customer_email(mut self, value: impl Into<String>) -> Self {
+        self.customer_email = Some(value.into());
+        self
+    }
+    /// Sets `customer_first_name`.
+    #[must_use]
+    pub fn with_customer_first_name(mut self, value: impl Into<String>) -> Self {
+        self.customer_first_name = Some(value.into());
+        self
+    }
+    /// Sets `customer_id`.
+    #[must_use]
+    pub fn with_customer_id(mut self, value: impl Into<String>) -> Self {
+        self.customer_id = Some(value.into());
+        self
+    }
+    /// Sets `customer_last_name`.
+    #[must_use]
+    pub fn with_customer_last_name(mut self, value: impl Into<String>) -> Self {
+        self.customer_last_name = Some(value.into());
+        self
+    }
+    /// Sets `customer_phone`.
+    #[must_use]
+    pub fn with_customer_phone(mut self, value: impl Into<String>) -> Self {
+        self.customer_phone = Some(value.into());
+        self
+    }
+    /// Sets `extra`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_extra(mut self, value: serde_json::Value) -> Self {
+        self.extra = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `fee`.
+    #[must_use]
+    pub fn with_fee(mut self, value: impl Into<String>) -> Self {
+        self.fee = Some(value.into());
+        self
+    }
+    /// Sets `gateway_account`.
+    #[must_use]
+    pub fn with_gateway_account(mut self, value: impl Into<String>) -> Self {
+        self.gateway_account = Some(value.into());
+        self
+    }
+    /// Sets `gateway_name`.
+    #[must_use]
+    pub fn with_gateway_name(mut self, value: impl Into<String>) -> Self {
+        self.gateway_name = Some(value.into());
+        self
+    }
+    /// Sets `gateway_response`.
+    #[must_use]
+    pub fn with_gateway_response(
+        mut self,
+        value: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.gateway_response = Some(value);
+        self
+    }
+    /// Sets `initiator`.
+    #[must_use]
+    pub fn with_initiator(mut self, value: InitiatorUser) -> Self {
+        self.initiator = Some(value);
+        self
+    }
+    /// Sets `is_sandbox`.
+    #[must_use]
+    pub fn with_is_sandbox(mut self, value: bool) -> Self {
+        self.is_sandbox = Some(value);
+        self
+    }
+    /// Sets `message`.
+    #[must_use]
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `order_no`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_order_no(mut self, value: impl Into<String>) -> Self {
+        self.order_no = crate::Nullable::Present(value.into());
+        self
+    }
+    /// Sets `paid_amount`.
+    #[must_use]
+    pub fn with_paid_amount(mut self, value: crate::Decimal) -> Self {
+        self.paid_amount = Some(value);
+        self
+    }
+    /// Sets `payment_type`.
+    #[must_use]
+    pub fn with_payment_type(mut self, value: SchemaWebhookPaymentType) -> Self {
+        self.payment_type = Some(value);
+        self
+    }
+    /// Sets `reference_number`.
+    #[must_use]
+    pub fn with_reference_number(mut self, value: impl Into<String>) -> Self {
+        self.reference_number = Some(value.into());
+        self
+    }
+    /// Sets `refunded_amount`.
+    #[must_use]
+    pub fn with_refunded_amount(mut self, value: crate::Decimal) -> Self {
+        self.refunded_amount = Some(value);
+        self
+    }
+    /// Sets `remaining_amount`.
+    #[must_use]
+    pub fn with_remaining_amount(mut self, value: crate::Decimal) -> Self {
+        self.remaining_amount = Some(value);
+        self
+    }
+    /// Sets `result`.
+    #[must_use]
+    pub fn with_result(mut self, value: SchemaWebhookResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `session_id`.
+    #[must_use]
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `settled_amount`.
+    #[must_use]
+    pub fn with_settled_amount(mut self, value: crate::Decimal) -> Self {
+        self.settled_amount = Some(value);
+        self
+    }
+    /// Sets `signature`.
+    #[must_use]
+    pub fn with_signature(mut self, value: impl Into<String>) -> Self {
+        self.signature = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    #[must_use]
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `token`.
+    #[must_use]
+    pub fn with_token(mut self, value: Card) -> Self {
+        self.token = Some(value);
+        self
+    }
+    /// Sets `transaction_log_id`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_transaction_log_id(mut self, value: i64) -> Self {
+        self.transaction_log_id = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `timestamp_utc`.
+    #[must_use]
+    pub fn with_timestamp_utc(mut self, value: impl Into<String>) -> Self {
+        self.timestamp_utc = Some(value.into());
+        self
+    }
+    /// Sets `transactions`.
+    #[must_use]
+    pub fn with_transactions(mut self, value: Vec<ChildPayment>) -> Self {
+        self.transactions = Some(value);
+        self
+    }
+    /// Sets `voided_amount`.
+    #[must_use]
+    pub fn with_voided_amount(mut self, value: crate::Decimal) -> Self {
+        self.voided_amount = Some(value);
+        self
+    }
+}
 impl<'de> serde::Deserialize<'de> for SchemaWebhook {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "SchemaWebhook")?;
@@ -655,8 +1100,11 @@ impl crate::Validate for SchemaWebhook {
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/PGParams`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PGParams {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub auth_code: crate::Nullable<serde_json::Value>,
@@ -711,6 +1159,240 @@ pub struct PGParams {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl PGParams {
+    /// A `PGParams` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            auth_code: Default::default(),
+            card_type: Default::default(),
+            card_holder: Default::default(),
+            cardholder_email: Default::default(),
+            card_expiry_month: Default::default(),
+            card_expiry_year: Default::default(),
+            full_card_expiry: Default::default(),
+            card_number: Default::default(),
+            card_issuer: Default::default(),
+            r#ref: Default::default(),
+            result: Default::default(),
+            track_id: Default::default(),
+            post_date: Default::default(),
+            transaction_id: Default::default(),
+            payment_id: Default::default(),
+            pg_message: Default::default(),
+            receipt_no: Default::default(),
+            transaction_no: Default::default(),
+            decision: Default::default(),
+            card_expiry: Default::default(),
+            card_details: Default::default(),
+            dcc_payer_amount: Default::default(),
+            dcc_payer_currency: Default::default(),
+            dcc_payer_exchange_rate: Default::default(),
+            rrn: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `auth_code`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_auth_code(mut self, value: serde_json::Value) -> Self {
+        self.auth_code = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `card_type`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_card_type(mut self, value: serde_json::Value) -> Self {
+        self.card_type = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `card_holder`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_card_holder(mut self, value: serde_json::Value) -> Self {
+        self.card_holder = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `cardholder_email`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_cardholder_email(mut self, value: serde_json::Value) -> Self {
+        self.cardholder_email = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `card_expiry_month`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_card_expiry_month(mut self, value: serde_json::Value) -> Self {
+        self.card_expiry_month = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `card_expiry_year`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_card_expiry_year(mut self, value: serde_json::Value) -> Self {
+        self.card_expiry_year = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `full_card_expiry`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_full_card_expiry(mut self, value: serde_json::Value) -> Self {
+        self.full_card_expiry = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `card_number`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_card_number(mut self, value: serde_json::Value) -> Self {
+        self.card_number = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `card_issuer`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_card_issuer(mut self, value: serde_json::Value) -> Self {
+        self.card_issuer = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `ref`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_ref(mut self, value: serde_json::Value) -> Self {
+        self.r#ref = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `result`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_result(mut self, value: serde_json::Value) -> Self {
+        self.result = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `track_id`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_track_id(mut self, value: serde_json::Value) -> Self {
+        self.track_id = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `post_date`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_post_date(mut self, value: serde_json::Value) -> Self {
+        self.post_date = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `transaction_id`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_transaction_id(mut self, value: serde_json::Value) -> Self {
+        self.transaction_id = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `payment_id`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_payment_id(mut self, value: serde_json::Value) -> Self {
+        self.payment_id = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `pg_message`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_pg_message(mut self, value: serde_json::Value) -> Self {
+        self.pg_message = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `receipt_no`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_receipt_no(mut self, value: serde_json::Value) -> Self {
+        self.receipt_no = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `transaction_no`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_transaction_no(mut self, value: serde_json::Value) -> Self {
+        self.transaction_no = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `decision`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_decision(mut self, value: serde_json::Value) -> Self {
+        self.decision = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `card_expiry`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_card_expiry(mut self, value: serde_json::Value) -> Self {
+        self.card_expiry = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `card_details`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_card_details(mut self, value: serde_json::Value) -> Self {
+        self.card_details = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `dcc_payer_amount`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_dcc_payer_amount(mut self, value: serde_json::Value) -> Self {
+        self.dcc_payer_amount = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `dcc_payer_currency`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_dcc_payer_currency(mut self, value: serde_json::Value) -> Self {
+        self.dcc_payer_currency = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `dcc_payer_exchange_rate`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_dcc_payer_exchange_rate(mut self, value: serde_json::Value) -> Self {
+        self.dcc_payer_exchange_rate = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `rrn`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_rrn(mut self, value: serde_json::Value) -> Self {
+        self.rrn = crate::Nullable::Present(value);
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for PGParams {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -792,8 +1474,11 @@ impl crate::Validate for PGParams {
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/Agreement`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Agreement {
     /// A unique identifier for the agreement established with the payer. This ID links to the specific terms and conditions the payer has authorized for processing their stored card details. Use cases include:
     /// 1. Recurring Payments: Periodic debits, e.g., gym memberships.
@@ -885,6 +1570,85 @@ pub struct Agreement {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+impl Agreement {
+    /// A `Agreement` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            id: Default::default(),
+            amount_variability: Default::default(),
+            start_date: Default::default(),
+            expiry_date: Default::default(),
+            max_amount_per_cycle: Default::default(),
+            cycle_interval_days: Default::default(),
+            total_cycles: Default::default(),
+            frequency: Default::default(),
+            r#type: Default::default(),
+            seller: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `amount_variability`.
+    #[must_use]
+    pub fn with_amount_variability(mut self, value: AgreementAmountVariability) -> Self {
+        self.amount_variability = Some(value);
+        self
+    }
+    /// Sets `start_date`.
+    #[must_use]
+    pub fn with_start_date(mut self, value: impl Into<String>) -> Self {
+        self.start_date = Some(value.into());
+        self
+    }
+    /// Sets `expiry_date`.
+    #[must_use]
+    pub fn with_expiry_date(mut self, value: impl Into<String>) -> Self {
+        self.expiry_date = Some(value.into());
+        self
+    }
+    /// Sets `max_amount_per_cycle`.
+    #[must_use]
+    pub fn with_max_amount_per_cycle(mut self, value: crate::Decimal) -> Self {
+        self.max_amount_per_cycle = Some(value);
+        self
+    }
+    /// Sets `cycle_interval_days`.
+    #[must_use]
+    pub fn with_cycle_interval_days(mut self, value: i64) -> Self {
+        self.cycle_interval_days = Some(value);
+        self
+    }
+    /// Sets `total_cycles`.
+    #[must_use]
+    pub fn with_total_cycles(mut self, value: i64) -> Self {
+        self.total_cycles = Some(value);
+        self
+    }
+    /// Sets `frequency`.
+    #[must_use]
+    pub fn with_frequency(mut self, value: AgreementFrequency) -> Self {
+        self.frequency = Some(value);
+        self
+    }
+    /// Sets `type`.
+    #[must_use]
+    pub fn with_type(mut self, value: AgreementType) -> Self {
+        self.r#type = Some(value);
+        self
+    }
+    /// Sets `seller`.
+    #[must_use]
+    pub fn with_seller(mut self, value: AgreementSeller) -> Self {
+        self.seller = Some(value);
+        self
+    }
+}
 impl<'de> serde::Deserialize<'de> for Agreement {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Agreement")?;
@@ -949,8 +1713,11 @@ impl crate::Validate for Agreement {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/AgreementSeller`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct AgreementSeller {
     /// The retailer's trading name.
     ///
@@ -970,6 +1737,36 @@ pub struct AgreementSeller {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl AgreementSeller {
+    /// A `AgreementSeller` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            short_name: Default::default(),
+            category_code: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `short_name`.
+    #[must_use]
+    pub fn with_short_name(mut self, value: impl Into<String>) -> Self {
+        self.short_name = Some(value.into());
+        self
+    }
+    /// Sets `category_code`.
+    #[must_use]
+    pub fn with_category_code(mut self, value: impl Into<String>) -> Self {
+        self.category_code = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for AgreementSeller {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1016,8 +1813,11 @@ impl crate::Validate for AgreementSeller {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/AmountDetails`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct AmountDetails {
     /// Read-only: sent by the server only.
     ///
@@ -1051,6 +1851,50 @@ pub struct AmountDetails {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl AmountDetails {
+    /// A `AmountDetails` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            currency_code: Default::default(),
+            amount: Default::default(),
+            total: Default::default(),
+            fee: Default::default(),
+            exchange_rate: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `currency_code`.
+    #[must_use]
+    pub fn with_currency_code(mut self, value: impl Into<String>) -> Self {
+        self.currency_code = Some(value.into());
+        self
+    }
+    /// Sets `amount`.
+    #[must_use]
+    pub fn with_amount(mut self, value: crate::Decimal) -> Self {
+        self.amount = Some(value);
+        self
+    }
+    /// Sets `total`.
+    #[must_use]
+    pub fn with_total(mut self, value: crate::Decimal) -> Self {
+        self.total = Some(value);
+        self
+    }
+    /// Sets `fee`.
+    #[must_use]
+    pub fn with_fee(mut self, value: impl Into<String>) -> Self {
+        self.fee = Some(value.into());
+        self
+    }
+    /// Sets `exchange_rate`.
+    #[must_use]
+    pub fn with_exchange_rate(mut self, value: impl Into<String>) -> Self {
+        self.exchange_rate = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for AmountDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1088,8 +1932,11 @@ impl crate::Validate for AmountDetails {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/CardAcceptanceCriteria`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CardAcceptanceCriteria {
     /// Specifies the minimum required validity period, in days, for a card to be eligible for payment. If set to 30 days, for example, cards set to expire within the next month would be declined. This ensures short-lived cards nearing their expiration date are filtered out, reducing chances of payment failures. When implementing, balance your operational needs with customer convenience. Setting it too stringent might increase payment declines, while a lenient approach could risk future payment failures.
     ///
@@ -1101,6 +1948,22 @@ pub struct CardAcceptanceCriteria {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl CardAcceptanceCriteria {
+    /// A `CardAcceptanceCriteria` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            min_expiry_time: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `min_expiry_time`.
+    #[must_use]
+    pub fn with_min_expiry_time(mut self, value: i64) -> Self {
+        self.min_expiry_time = Some(value);
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for CardAcceptanceCriteria {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1136,8 +1999,11 @@ impl crate::Validate for CardAcceptanceCriteria {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/InitiatorUser`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct InitiatorUser {
     /// Read-only: sent by the server only.
     ///
@@ -1172,6 +2038,57 @@ pub struct InitiatorUser {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl InitiatorUser {
+    /// A `InitiatorUser` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            id: Default::default(),
+            first_name: Default::default(),
+            last_name: Default::default(),
+            username: Default::default(),
+            email: Default::default(),
+            phone: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `first_name`.
+    #[must_use]
+    pub fn with_first_name(mut self, value: impl Into<String>) -> Self {
+        self.first_name = Some(value.into());
+        self
+    }
+    /// Sets `last_name`.
+    #[must_use]
+    pub fn with_last_name(mut self, value: impl Into<String>) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    #[must_use]
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    #[must_use]
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `phone`.
+    #[must_use]
+    pub fn with_phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for InitiatorUser {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1223,8 +2140,11 @@ impl crate::Validate for InitiatorUser {
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/Card`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Card {
     /// The card brand (e.g., Visa, Mastercard) associated with the card. Display this information for customer reference.
     ///
@@ -1365,6 +2285,114 @@ pub struct Card {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+impl Card {
+    /// A `Card` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            brand: Default::default(),
+            customer_id: Default::default(),
+            cvv_required: Default::default(),
+            expiry_month: Default::default(),
+            expiry_year: Default::default(),
+            is_expired: Default::default(),
+            is_preferred: Default::default(),
+            name_on_card: Default::default(),
+            number: Default::default(),
+            pg_code: Default::default(),
+            pg_name: Default::default(),
+            token: Default::default(),
+            agreements: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `brand`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_brand(mut self, value: impl Into<String>) -> Self {
+        self.brand = crate::Nullable::Present(value.into());
+        self
+    }
+    /// Sets `customer_id`.
+    #[must_use]
+    pub fn with_customer_id(mut self, value: impl Into<String>) -> Self {
+        self.customer_id = Some(value.into());
+        self
+    }
+    /// Sets `cvv_required`.
+    #[must_use]
+    pub fn with_cvv_required(mut self, value: bool) -> Self {
+        self.cvv_required = Some(value);
+        self
+    }
+    /// Sets `expiry_month`.
+    #[must_use]
+    pub fn with_expiry_month(mut self, value: impl Into<String>) -> Self {
+        self.expiry_month = Some(value.into());
+        self
+    }
+    /// Sets `expiry_year`.
+    #[must_use]
+    pub fn with_expiry_year(mut self, value: impl Into<String>) -> Self {
+        self.expiry_year = Some(value.into());
+        self
+    }
+    /// Sets `is_expired`.
+    #[must_use]
+    pub fn with_is_expired(mut self, value: bool) -> Self {
+        self.is_expired = Some(value);
+        self
+    }
+    /// Sets `is_preferred`.
+    #[must_use]
+    pub fn with_is_preferred(mut self, value: bool) -> Self {
+        self.is_preferred = Some(value);
+        self
+    }
+    /// Sets `name_on_card`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_name_on_card(mut self, value: impl Into<String>) -> Self {
+        self.name_on_card = crate::Nullable::Present(value.into());
+        self
+    }
+    /// Sets `number`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = crate::Nullable::Present(value.into());
+        self
+    }
+    /// Sets `pg_code`.
+    #[must_use]
+    pub fn with_pg_code(mut self, value: impl Into<String>) -> Self {
+        self.pg_code = Some(value.into());
+        self
+    }
+    /// Sets `pg_name`.
+    #[must_use]
+    pub fn with_pg_name(mut self, value: CardPgName) -> Self {
+        self.pg_name = Some(value);
+        self
+    }
+    /// Sets `token`.
+    #[must_use]
+    pub fn with_token(mut self, value: impl Into<String>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
+    /// Sets `agreements`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_agreements(mut self, value: serde_json::Value) -> Self {
+        self.agreements = crate::Nullable::Present(value);
+        self
+    }
+}
 impl<'de> serde::Deserialize<'de> for Card {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Card")?;
@@ -1445,8 +2473,11 @@ impl crate::Validate for Card {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/ChildPayment`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ChildPayment {
     /// Read-only: sent by the server only.
     ///
@@ -1483,6 +2514,52 @@ pub struct ChildPayment {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl ChildPayment {
+    /// A `ChildPayment` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            amount: Default::default(),
+            currency_code: Default::default(),
+            order_no: Default::default(),
+            session_id: Default::default(),
+            state: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `amount`.
+    #[must_use]
+    pub fn with_amount(mut self, value: crate::Decimal) -> Self {
+        self.amount = Some(value);
+        self
+    }
+    /// Sets `currency_code`.
+    #[must_use]
+    pub fn with_currency_code(mut self, value: impl Into<String>) -> Self {
+        self.currency_code = Some(value.into());
+        self
+    }
+    /// Sets `order_no`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_order_no(mut self, value: impl Into<String>) -> Self {
+        self.order_no = crate::Nullable::Present(value.into());
+        self
+    }
+    /// Sets `session_id`.
+    #[must_use]
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    #[must_use]
+    pub fn with_state(mut self, value: ChildPaymentState) -> Self {
+        self.state = Some(value);
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for ChildPayment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1536,8 +2613,10 @@ impl crate::Validate for ChildPayment {
 ///
 /// Decoded by content (type, required properties, property types;
 /// the most specific branch wins), never by trying each in turn.
+/// Non-exhaustive: a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
+#[non_exhaustive]
 pub enum DirectApplePaymentErrors {
     /// Required properties: `detail`.
     OperationErrorResponse(OperationErrorResponse),
@@ -1637,8 +2716,11 @@ impl crate::Validate for DirectApplePaymentErrors {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/OperationErrorResponse`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct OperationErrorResponse {
     /// A human-readable description providing details about the failure.
     ///
@@ -1656,6 +2738,36 @@ pub struct OperationErrorResponse {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl OperationErrorResponse {
+    /// A `OperationErrorResponse` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            detail: Default::default(),
+            result: Default::default(),
+            code: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `detail`.
+    #[must_use]
+    pub fn with_detail(mut self, value: impl Into<String>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    #[must_use]
+    pub fn with_result(mut self, value: impl Into<String>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+    /// Sets `code`.
+    #[must_use]
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for OperationErrorResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1694,8 +2806,11 @@ impl crate::Validate for OperationErrorResponse {
 pub type FieldErrors = std::collections::BTreeMap<String, FieldError>;
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/GenericErrorMessage`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct GenericErrorMessage {
     /// Required by the spec; `None` when the server leaves it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1706,6 +2821,29 @@ pub struct GenericErrorMessage {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl GenericErrorMessage {
+    /// A `GenericErrorMessage` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            detail: Default::default(),
+            code: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `detail`.
+    #[must_use]
+    pub fn with_detail(mut self, value: impl Into<String>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
+    /// Sets `code`.
+    #[must_use]
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for GenericErrorMessage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1741,8 +2879,10 @@ impl crate::Validate for GenericErrorMessage {
 ///
 /// Decoded by content (type, required properties, property types;
 /// the most specific branch wins), never by trying each in turn.
+/// Non-exhaustive: a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
+#[non_exhaustive]
 pub enum FieldError {
     /// Required properties: none.
     FieldErrorList(FieldErrorList),
@@ -1822,8 +2962,10 @@ pub type FieldErrorList = Vec<FieldErrorItem>;
 ///
 /// Decoded by content (type, required properties, property types;
 /// the most specific branch wins), never by trying each in turn.
+/// Non-exhaustive: a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
+#[non_exhaustive]
 pub enum FieldErrorItem {
     /// Required properties: none.
     String(String),
@@ -1904,8 +3046,11 @@ pub type ErrorMessages = Vec<String>;
 /// if payment gateway has implemented auto debit then charge the token and return charge response from client
 /// auto_debit method which should be implemented in client
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/AutoDebit`.
 #[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct AutoDebit {
     /// A unique identifier for each payment transaction, used to maintain the session state during the payment process.
     ///
@@ -1913,6 +3058,16 @@ pub struct AutoDebit {
     pub session_id: String,
     /// Use this field to provide the unique identifier of a saved customer card for processing a payment in the API request.
     pub token: String,
+}
+impl AutoDebit {
+    /// A `AutoDebit` from its required fields (`session_id`, `token`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(session_id: impl Into<String>, token: impl Into<String>) -> Self {
+        Self {
+            session_id: session_id.into(),
+            token: token.into(),
+        }
+    }
 }
 impl<'de> serde::Deserialize<'de> for AutoDebit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1945,8 +3100,11 @@ impl crate::Validate for AutoDebit {
 }
 /// Schema: `/components/schemas/AutoDebitErrors`.
 pub type AutoDebitErrors = DirectApplePaymentErrors;
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/GooglePayDirectPayment`.
 #[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct GooglePayDirectPayment {
     /// Serializer for Google Pay payment, which is used to validate
     /// the payment data sent from the SDK client.
@@ -2002,6 +3160,25 @@ pub struct GooglePayDirectPayment {
     pub pg_code: crate::Nullable<String>,
     /// A unique identifier for the payment transaction (session).
     pub session_id: String,
+}
+impl GooglePayDirectPayment {
+    /// A `GooglePayDirectPayment` from its required fields (`payload`, `session_id`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(payload: GooglePayPaymentData, session_id: impl Into<String>) -> Self {
+        Self {
+            payload,
+            pg_code: Default::default(),
+            session_id: session_id.into(),
+        }
+    }
+    /// Sets `pg_code`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_pg_code(mut self, value: impl Into<String>) -> Self {
+        self.pg_code = crate::Nullable::Present(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for GooglePayDirectPayment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -2078,8 +3255,11 @@ impl crate::Validate for GooglePayDirectPayment {
 /// },
 /// }
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/GooglePayPaymentData`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct GooglePayPaymentData {
     /// The version of the Google Pay API used to process the payment.
     #[serde(rename = "apiVersion")]
@@ -2097,6 +3277,38 @@ pub struct GooglePayPaymentData {
     #[serde(rename = "shippingAddress")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl GooglePayPaymentData {
+    /// A `GooglePayPaymentData` from its required fields (`apiVersion`, `apiVersionMinor`, `paymentMethodData`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(
+        api_version: i64,
+        api_version_minor: i64,
+        payment_method_data: PaymentMethodData,
+    ) -> Self {
+        Self {
+            api_version,
+            api_version_minor,
+            payment_method_data,
+            email: Default::default(),
+            shipping_address: Default::default(),
+        }
+    }
+    /// Sets `email`.
+    #[must_use]
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `shippingAddress`.
+    #[must_use]
+    pub fn with_shipping_address(
+        mut self,
+        value: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.shipping_address = Some(value);
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for GooglePayPaymentData {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -2119,8 +3331,11 @@ impl crate::Validate for GooglePayPaymentData {
 }
 /// <https://developers.google.com/pay/api/web/reference/response-objects#PaymentMethodData>
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/PaymentMethodData`.
 #[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PaymentMethodData {
     /// The type of payment method data.
     pub r#type: String,
@@ -2131,6 +3346,23 @@ pub struct PaymentMethodData {
     /// The tokenization data.
     #[serde(rename = "tokenizationData")]
     pub tokenization_data: serde_json::Map<String, serde_json::Value>,
+}
+impl PaymentMethodData {
+    /// A `PaymentMethodData` from its required fields (`type`, `description`, `info`, `tokenizationData`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(
+        r#type: impl Into<String>,
+        description: impl Into<String>,
+        info: serde_json::Map<String, serde_json::Value>,
+        tokenization_data: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            description: description.into(),
+            info,
+            tokenization_data,
+        }
+    }
 }
 impl<'de> serde::Deserialize<'de> for PaymentMethodData {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -2163,8 +3395,10 @@ impl crate::Validate for PaymentMethodData {
 ///
 /// Decoded by content (type, required properties, property types;
 /// the most specific branch wins), never by trying each in turn.
+/// Non-exhaustive: a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
+#[non_exhaustive]
 pub enum DirectGooglePaymentSuccess {
     /// Required properties: `agreement`, `amount`, `amount_details`, `card_acceptance_criteria`, `currency_code`, `customer_address_country`, `fee`, `gateway_account`, `gateway_name`, `gateway_response`, `message`, `paid_amount`, `pg_params`, `reference_number`, `remaining_amount`, `result`, `settled_amount`, `signature`, `state`, `timestamp_utc`.
     SchemaWebhook(SchemaWebhook),
@@ -2357,8 +3591,11 @@ impl crate::Validate for DirectGooglePaymentSuccess {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/IFrame3DSResponse`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct IFrame3DSResponse {
     /// The payment is in 3DSecure process. Indicates a 3D Secure verification is required. html must be displayed to the customer in the iframe.
     ///
@@ -2419,6 +3656,67 @@ pub struct IFrame3DSResponse {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+impl IFrame3DSResponse {
+    /// A `IFrame3DSResponse` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            status: Default::default(),
+            reference_number: Default::default(),
+            form_of_payment: Default::default(),
+            challenge_occurred: Default::default(),
+            method: Default::default(),
+            html: Default::default(),
+            ws_url: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `status`.
+    #[must_use]
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `reference_number`.
+    #[must_use]
+    pub fn with_reference_number(mut self, value: impl Into<String>) -> Self {
+        self.reference_number = Some(value.into());
+        self
+    }
+    /// Sets `form_of_payment`.
+    #[must_use]
+    pub fn with_form_of_payment(
+        mut self,
+        value: IFrame3DSResponseFormOfPayment,
+    ) -> Self {
+        self.form_of_payment = Some(value);
+        self
+    }
+    /// Sets `challenge_occurred`.
+    #[must_use]
+    pub fn with_challenge_occurred(mut self, value: bool) -> Self {
+        self.challenge_occurred = Some(value);
+        self
+    }
+    /// Sets `method`.
+    #[must_use]
+    pub fn with_method(mut self, value: impl Into<String>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+    /// Sets `html`.
+    #[must_use]
+    pub fn with_html(mut self, value: impl Into<String>) -> Self {
+        self.html = Some(value.into());
+        self
+    }
+    /// Sets `ws_url`.
+    #[must_use]
+    pub fn with_ws_url(mut self, value: impl Into<String>) -> Self {
+        self.ws_url = Some(value.into());
+        self
+    }
+}
 impl<'de> serde::Deserialize<'de> for IFrame3DSResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "IFrame3DSResponse")?;
@@ -2461,8 +3759,11 @@ impl crate::Validate for IFrame3DSResponse {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/Redirect3DSResponse`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Redirect3DSResponse {
     /// The payment is in 3DSecure process. Indicates a 3D Secure verification is required. html must be displayed to the customer in the iframe.
     ///
@@ -2553,6 +3854,74 @@ pub struct Redirect3DSResponse {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+impl Redirect3DSResponse {
+    /// A `Redirect3DSResponse` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            status: Default::default(),
+            reference_number: Default::default(),
+            form_of_payment: Default::default(),
+            challenge_occurred: Default::default(),
+            method: Default::default(),
+            redirect_url: Default::default(),
+            order_no: Default::default(),
+            session_id: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `status`.
+    #[must_use]
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `reference_number`.
+    #[must_use]
+    pub fn with_reference_number(mut self, value: impl Into<String>) -> Self {
+        self.reference_number = Some(value.into());
+        self
+    }
+    /// Sets `form_of_payment`.
+    #[must_use]
+    pub fn with_form_of_payment(
+        mut self,
+        value: IFrame3DSResponseFormOfPayment,
+    ) -> Self {
+        self.form_of_payment = Some(value);
+        self
+    }
+    /// Sets `challenge_occurred`.
+    #[must_use]
+    pub fn with_challenge_occurred(mut self, value: bool) -> Self {
+        self.challenge_occurred = Some(value);
+        self
+    }
+    /// Sets `method`.
+    #[must_use]
+    pub fn with_method(mut self, value: impl Into<String>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+    /// Sets `redirect_url`.
+    #[must_use]
+    pub fn with_redirect_url(mut self, value: impl Into<String>) -> Self {
+        self.redirect_url = Some(value.into());
+        self
+    }
+    /// Sets `order_no`.
+    #[must_use]
+    pub fn with_order_no(mut self, value: impl Into<String>) -> Self {
+        self.order_no = Some(value.into());
+        self
+    }
+    /// Sets `session_id`.
+    #[must_use]
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+}
 impl<'de> serde::Deserialize<'de> for Redirect3DSResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Redirect3DSResponse")?;
@@ -2605,7 +3974,10 @@ pub type DirectGooglePaymentErrors = DirectApplePaymentErrors;
 /// Schema: `/components/schemas/CardEnvironment`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
+/// Non-exhaustive: a `match` needs a `_` arm, so a value Ottu adds later
+/// breaks no caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CardEnvironment {
     /// Sandbox (`sandbox`).
     Sandbox,
@@ -2654,8 +4026,11 @@ impl crate::Validate for CardEnvironment {
         Ok(())
     }
 }
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/UserCards`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UserCards {
     /// Choose between sandbox and production. Select sandbox to retrieve cards created for test Payment Gateway MIDs, or production to fetch real cards used in live transactions.
     ///
@@ -2670,6 +4045,30 @@ pub struct UserCards {
     /// Retrieve the card associated with a specific agreement ID. When this parameter is provided, the resulting array will contain a maximum of one entry, representing the latest card the customer has used for the auto-debit payment associated with the given agreement ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement_id: Option<String>,
+}
+impl UserCards {
+    /// A `UserCards` from its required fields (`type`, `customer_id`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(r#type: CardEnvironment, customer_id: impl Into<String>) -> Self {
+        Self {
+            r#type,
+            customer_id: customer_id.into(),
+            pg_codes: Default::default(),
+            agreement_id: Default::default(),
+        }
+    }
+    /// Sets `pg_codes`.
+    #[must_use]
+    pub fn with_pg_codes(mut self, value: Vec<String>) -> Self {
+        self.pg_codes = Some(value);
+        self
+    }
+    /// Sets `agreement_id`.
+    #[must_use]
+    pub fn with_agreement_id(mut self, value: impl Into<String>) -> Self {
+        self.agreement_id = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for UserCards {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -2713,7 +4112,10 @@ pub type UserCardsErrors = DirectApplePaymentErrors;
 /// Schema: `/components/schemas/SchemaWebhook/properties/payment_type`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
+/// Non-exhaustive: a `match` needs a `_` arm, so a value Ottu adds later
+/// breaks no caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SchemaWebhookPaymentType {
     /// One Off (`one_off`).
     OneOff,
@@ -2771,7 +4173,10 @@ impl crate::Validate for SchemaWebhookPaymentType {
 /// Schema: `/components/schemas/SchemaWebhook/properties/result`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
+/// Non-exhaustive: a `match` needs a `_` arm, so a value Ottu adds later
+/// breaks no caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SchemaWebhookResult {
     /// `pending`.
     Pending,
@@ -2844,7 +4249,10 @@ impl crate::Validate for SchemaWebhookResult {
 /// Schema: `/components/schemas/Agreement/properties/amount_variability`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
+/// Non-exhaustive: a `match` needs a `_` arm, so a value Ottu adds later
+/// breaks no caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AgreementAmountVariability {
     /// Fixed (`fixed`).
     Fixed,
@@ -2908,7 +4316,10 @@ impl crate::Validate for AgreementAmountVariability {
 /// Schema: `/components/schemas/Agreement/properties/frequency`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
+/// Non-exhaustive: a `match` needs a `_` arm, so a value Ottu adds later
+/// breaks no caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AgreementFrequency {
     /// Irregular (`irregular`).
     Irregular,
@@ -3022,7 +4433,10 @@ impl crate::Validate for AgreementFrequency {
 /// Schema: `/components/schemas/Agreement/properties/type`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
+/// Non-exhaustive: a `match` needs a `_` arm, so a value Ottu adds later
+/// breaks no caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AgreementType {
     /// Event Based (`event_based`).
     EventBased,
@@ -3142,7 +4556,10 @@ impl crate::Validate for AgreementType {
 /// Schema: `/components/schemas/Card/properties/pg_name`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
+/// Non-exhaustive: a `match` needs a `_` arm, so a value Ottu adds later
+/// breaks no caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CardPgName {
     /// Knet (`knet`).
     Knet,
@@ -3406,7 +4823,10 @@ impl crate::Validate for CardPgName {
 /// Schema: `/components/schemas/ChildPayment/properties/state`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
+/// Non-exhaustive: a `match` needs a `_` arm, so a value Ottu adds later
+/// breaks no caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ChildPaymentState {
     /// paid (`paid`).
     Paid,
@@ -3482,7 +4902,10 @@ impl crate::Validate for ChildPaymentState {
 /// Schema: `/components/schemas/IFrame3DSResponse/properties/form_of_payment`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
+/// Non-exhaustive: a `match` needs a `_` arm, so a value Ottu adds later
+/// breaks no caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IFrame3DSResponseFormOfPayment {
     /// Apple Pay (`apple_pay`).
     ApplePay,
@@ -3562,7 +4985,10 @@ impl crate::Validate for IFrame3DSResponseFormOfPayment {
 /// Schema: `/paths/~1b~1pbl~1v2~1payment~1google-pay~1/post/parameters/0/schema`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
+/// Non-exhaustive: a `match` needs a `_` arm, so a value Ottu adds later
+/// breaks no caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GoogleDirectPaymentChannel {
     /// `web_sdk`.
     WebSdk,

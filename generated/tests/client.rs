@@ -58,12 +58,7 @@ fn client(url: &str) -> Client {
 }
 
 fn cards_request() -> UserCards {
-    UserCards {
-        r#type: CardEnvironment::Sandbox,
-        customer_id: "cust-1".into(),
-        pg_codes: None,
-        agreement_id: None,
-    }
+    UserCards::new(CardEnvironment::Sandbox, "cust-1")
 }
 
 #[tokio::test]
@@ -234,10 +229,7 @@ async fn invalid_requests_are_not_sent() {
         panic!("{err:?}")
     };
     assert_eq!(v.field, "customer_id");
-    let long = AutoDebit {
-        session_id: "s".repeat(129),
-        token: "tok".into(),
-    };
+    let long = AutoDebit::new("s".repeat(129), "tok");
     let err = c.auto_debit(&long).await.unwrap_err();
     let Error::Validation(v) = &err else {
         panic!("{err:?}")

@@ -236,19 +236,12 @@ fn tokens_never_print_in_debug() {
 }
 
 fn request() -> ThingRequest {
-    ThingRequest {
-        r#type: ThingType::Large,
-        r#ref: Nullable::Null,
-        price: "86.000".parse().unwrap(),
-        count: Some(3),
-        owner: Some(IFrame3DSResponseRequest {
-            html: "<iframe/>".into(),
-        }),
-        extra: Nullable::Absent,
-        meta: None,
-        dims: None,
-        token: None,
-    }
+    let mut request = ThingRequest::new(ThingType::Large, "86.000".parse().unwrap())
+        .with_count(3)
+        .with_owner(IFrame3DSResponseRequest::new("<iframe/>"));
+    // `null` is sent by assigning it; setters set values.
+    request.r#ref = Nullable::Null;
+    request
 }
 
 #[tokio::test]

@@ -40,10 +40,7 @@ fn client(url: &str) -> Client {
 
 async fn auto_debit_400(body: Value) -> Error<AutoDebitError> {
     let url = serve("400 Bad Request", body).await;
-    let call = AutoDebit {
-        session_id: "sess-1".into(),
-        token: "tok_1".into(),
-    };
+    let call = AutoDebit::new("sess-1", "tok_1");
     client(&url).auto_debit(&call).await.unwrap_err()
 }
 
@@ -142,12 +139,7 @@ async fn a_401_with_a_code_keeps_it_and_shows_it() {
         json!({"detail": "Invalid API key.", "code": "authentication_failed"}),
     )
     .await;
-    let cards = UserCards {
-        r#type: CardEnvironment::Sandbox,
-        customer_id: "c".into(),
-        pg_codes: None,
-        agreement_id: None,
-    };
+    let cards = UserCards::new(CardEnvironment::Sandbox, "c");
     let e = client(&url).get_user_cards(&cards).await.unwrap_err();
     let Error::Api(GetUserCardsError::Unauthorized(m)) = &e else {
         panic!("{e:?}")

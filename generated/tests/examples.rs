@@ -97,12 +97,7 @@ async fn call(client: &Client, op: &str) -> Result<Result<Value, u16>, String> {
             typed!(client.google_direct_payment(None, &request(body)).await)
         }
         "get_user_cards" => {
-            let body = UserCards {
-                r#type: CardEnvironment::Sandbox,
-                customer_id: "cust-1".into(),
-                pg_codes: None,
-                agreement_id: None,
-            };
+            let body = UserCards::new(CardEnvironment::Sandbox, "cust-1");
             typed!(client.get_user_cards(&body).await)
         }
         "delete_user_cards" => typed!(

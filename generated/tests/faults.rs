@@ -146,19 +146,11 @@ fn retrying(url: &str, policy: RetryPolicy) -> Client {
 }
 
 fn cards() -> UserCards {
-    UserCards {
-        r#type: CardEnvironment::Sandbox,
-        customer_id: "cust-1".into(),
-        pg_codes: None,
-        agreement_id: None,
-    }
+    UserCards::new(CardEnvironment::Sandbox, "cust-1")
 }
 
 fn debit() -> AutoDebit {
-    AutoDebit {
-        session_id: "sess-1".into(),
-        token: "tok_4111_secret".into(),
-    }
+    AutoDebit::new("sess-1", "tok_4111_secret")
 }
 
 /// Runs `f` with a hard bound, so a hang fails the test instead of stalling it.

@@ -63,10 +63,7 @@ async fn client(status: &str, body: &str) -> Client {
 }
 
 fn problem(detail: &str) -> types::Problem {
-    types::Problem {
-        detail: Some(detail.into()),
-        ..Default::default()
-    }
+    types::Problem::default().with_detail(detail)
 }
 
 #[tokio::test]
@@ -132,10 +129,7 @@ async fn a_2xx_range_is_a_success() {
         ok,
         WashTeapotSuccess::Status2XX {
             status: 202,
-            body: types::Tea {
-                name: Some("oolong".into()),
-                ..Default::default()
-            }
+            body: types::Tea::default().with_name("oolong")
         }
     );
     assert_eq!(ok.status(), 202);
@@ -169,10 +163,7 @@ async fn a_lone_default_is_the_success_type_too() {
     let c = client("200 OK", r#"{"name": "sencha"}"#).await;
     assert_eq!(
         c.get_teapot("t1").await.unwrap(),
-        types::Tea {
-            name: Some("sencha".into()),
-            ..Default::default()
-        }
+        types::Tea::default().with_name("sencha")
     );
     let c = client("500 Internal Server Error", r#"{"name": "burnt"}"#).await;
     match c.get_teapot("t1").await {

@@ -52,10 +52,7 @@ fn configs_clients_and_request_values_hide_credentials_and_tokens() {
     }
     let secret = Secret::new(WEBHOOK_KEY);
     assert_hidden("Secret", &format!("{secret} {secret:?}"));
-    let debit = AutoDebit {
-        session_id: "s".into(),
-        token: CARD_TOKEN.into(),
-    };
+    let debit = AutoDebit::new("s", CARD_TOKEN);
     assert_hidden("AutoDebit", &format!("{debit:?}"));
     let card: Card = serde_json::from_value(serde_json::json!({
         "brand": "VISA", "customer_id": "c", "cvv_required": false, "expiry_month": "01", "expiry_year": "30",
@@ -93,12 +90,7 @@ fn client(url: &str, auth: Auth) -> Client {
 }
 
 fn cards() -> UserCards {
-    UserCards {
-        r#type: CardEnvironment::Sandbox,
-        customer_id: "c".into(),
-        pg_codes: None,
-        agreement_id: None,
-    }
+    UserCards::new(CardEnvironment::Sandbox, "c")
 }
 
 fn shown<E: std::fmt::Debug + std::fmt::Display>(e: &Error<E>) -> String {

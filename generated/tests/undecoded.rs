@@ -37,12 +37,7 @@ async fn auto_debit(
         Config::new(&url, Auth::api_key("sk_test_undecoded")).timeout(Duration::from_secs(5)),
     )
     .unwrap();
-    client
-        .auto_debit(&AutoDebit {
-            session_id: "sess-1".into(),
-            token: "tok_1".into(),
-        })
-        .await
+    client.auto_debit(&AutoDebit::new("sess-1", "tok_1")).await
 }
 
 const CARD_TOKEN: &str = "tok_live_4111_secret";

@@ -91,10 +91,25 @@ impl Subject {
                 let TypeKind::Struct(fields) = &def.kind else {
                     return false;
                 };
+                // The field, its setter, and what requiring it changes
+                // (`new`'s arguments, `Default`).
+                let n = &def.name;
                 fields
                     .iter()
                     .filter(|f| f.json == *json && !f.flatten)
-                    .any(|f| change.key == format!("{}::{}", def.name, f.name))
+                    .any(|f| {
+                        // A setter exists on the side where the field is optional.
+                        let setter = f.setter().map(|s| format!("{s}()"));
+                        [
+                            Some(f.name.clone()),
+                            setter,
+                            Some("new()".into()),
+                            Some("default()".into()),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .any(|m| change.key == format!("{n}::{m}"))
+                    })
             }),
         })
     }

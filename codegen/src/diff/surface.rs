@@ -1,9 +1,14 @@
 //! The public items of the crate generated from a [`model::Api`], each with
 //! its signature as `emit` writes it, and what changes between two of them:
 //! which items appear, vanish or change signature, and the semver bump each
-//! forces. Every generated struct is built with struct literals and every
-//! generated enum is matched exhaustively (neither is `#[non_exhaustive]`),
-//! so a member added to an existing item breaks callers as a removed one does.
+//! forces, as cargo-semver-checks would judge the two crates.
+//!
+//! The types of `types.rs` are `#[non_exhaustive]` (`emit::types`): structs
+//! are built with `new(required...)` and `with_` setters, never literals,
+//! and enums are matched with a `_` arm, so a field, setter or variant added
+//! to one is minor, while a changed `new` (a required field added, removed
+//! or retyped) is major. The operations' success and error enums are
+//! exhaustive: a variant added to one breaks exhaustive matches.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +16,11 @@ use super::Semver;
 use crate::model::{Api, Field, OperationDef, Ty, TypeDef, TypeKind};
 use crate::spec::Status;
 
-/// Item key (`type Card`, `Card::pg_name`, `Client::auto_debit`) -> signature.
+/// How the signature of a `#[non_exhaustive]` type starts.
+const NON_EXHAUSTIVE: &str = "#[non_exhaustive]";
+
+/// Item key (`type Card`, `Card::pg_name`, `Card::with_pg_name()`,
+/// `Card::new()`, `Client::auto_debit`) -> signature.
 #[derive(Debug, Default)]
 pub(super) struct Surface {
     pub items: BTreeMap<String, String>,
@@ -131,19 +140,34 @@ impl Surface {
         let n = &t.name;
         match &t.kind {
             TypeKind::Struct(fields) => {
-                self.put(format!("type {n}"), "struct".into());
+                self.put(format!("type {n}"), format!("{NON_EXHAUSTIVE} struct"));
                 for f in fields {
                     self.put(format!("{n}::{}", f.name), field_sig(f));
+                    if let Some(setter) = f.setter() {
+                        self.put(
+                            format!("{n}::{setter}()"),
+                            format!("fn({})", show_ty(&f.ty)),
+                        );
+                    }
+                }
+                let args: Vec<String> = t
+                    .constructor_args()
+                    .iter()
+                    .map(|f| format!("{}: {}", f.name, field_sig(f)))
+                    .collect();
+                self.put(format!("{n}::new()"), format!("fn({})", args.join(", ")));
+                if t.has_default() {
+                    self.put(format!("{n}::default()"), "impl Default".into());
                 }
             }
             TypeKind::Enum(variants) => {
-                self.put(format!("type {n}"), "enum".into());
+                self.put(format!("type {n}"), format!("{NON_EXHAUSTIVE} enum"));
                 for v in variants {
                     self.put(format!("{n}::{}", v.name), format!("= {:?}", v.value));
                 }
             }
             TypeKind::Union(variants) => {
-                self.put(format!("type {n}"), "enum".into());
+                self.put(format!("type {n}"), format!("{NON_EXHAUSTIVE} enum"));
                 for v in variants {
                     self.put(format!("{n}::{}", v.name), format!("({})", show_ty(&v.ty)));
                 }
@@ -232,14 +256,25 @@ pub(super) fn compare(old: &Surface, new: &Surface) -> Vec<ItemChange> {
         if old.items.contains_key(key) || member_of(key, old) {
             continue;
         }
-        // A new member of a type that existed breaks struct literals and
-        // exhaustive matches; a new type or method breaks nothing.
-        let member = key.split_once("::").is_some_and(|(p, _)| p != "Client");
+        // A new member of an exhaustive type that existed breaks exhaustive
+        // matches; of a `#[non_exhaustive]` one (or a new type or method),
+        // nothing.
+        let exhaustive = key.split_once("::").is_some_and(|(p, _)| {
+            p != "Client"
+                && new
+                    .items
+                    .get(&format!("type {p}"))
+                    .is_some_and(|sig| !sig.starts_with(NON_EXHAUSTIVE))
+        });
         out.push(ItemChange {
             key: key.clone(),
             old: None,
             new: Some(n.clone()),
-            semver: if member { Semver::Major } else { Semver::Minor },
+            semver: if exhaustive {
+                Semver::Major
+            } else {
+                Semver::Minor
+            },
         });
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));

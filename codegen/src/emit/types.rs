@@ -29,6 +29,12 @@ fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
              undeclared properties; a JSON array is never read as this object.",
         );
     }
+    if matches!(t.kind, TypeKind::Struct(_)) {
+        doc.push_str(
+            "\n\nBuilt with `new` (its required fields) and chainable `with_` setters \
+             (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.",
+        );
+    }
     let doc = doc_raw(&format!("{}\n\nSchema: `{}`.", doc.trim(), t.pointer));
     let name = ident(&t.name);
     match &t.kind {
@@ -174,8 +180,9 @@ fn structure(
         quote!()
     };
     let derive_debug = (!secret).then(|| quote!(Debug,));
-    // Every field of a tolerant type is optional: `..Default::default()` builds one.
-    let derive_default = t.tolerant.then(|| quote!(Default,));
+    // Nothing to require (every field of a tolerant type is optional): `default()` builds one.
+    let derive_default = t.has_default().then(|| quote!(Default,));
+    let builders = builders(name, t, fields);
     let validations = fields.iter().map(|f| {
         let id = ident(&f.name);
         let json = &f.json;
@@ -191,7 +198,9 @@ fn structure(
     quote! {
         #doc
         #[derive(#derive_debug #derive_default Clone, PartialEq, serde::Serialize)]
+        #[non_exhaustive]
         pub struct #name { #(#decls)* }
+        #builders
         #de
         #debug
         impl crate::Validate for #name {
@@ -199,6 +208,96 @@ fn structure(
                 #(#validations)*
                 Ok(())
             }
+        }
+    }
+}
+
+/// The parameter type a constructor or setter takes for a value of `f`
+/// (`String`s from anything `Into<String>`; a recursive field unboxed),
+/// and how the taken value `v` becomes the field's value.
+fn taken(t: &TypeDef, f: &Field, v: &TokenStream) -> (TokenStream, TokenStream) {
+    let boxed = f.ty == Ty::Named(t.name.clone());
+    let inner = ty_tokens(&f.ty, false);
+    let (param, value) = match (&f.ty, f.required && f.nullable) {
+        (Ty::String, false) => (quote!(impl Into<String>), quote!(#v.into())),
+        (_, false) if boxed => (inner, quote!(Box::new(#v))),
+        (_, false) => (inner, quote!(#v)),
+        // Required but nullable: `new` takes the `Option` as it is held.
+        (_, true) => (field_type(t, f), quote!(#v)),
+    };
+    let value = match (f.required, f.nullable) {
+        (true, _) => value,
+        (false, false) => quote!(Some(#value)),
+        (false, true) => quote!(crate::Nullable::Present(#value)),
+    };
+    (param, value)
+}
+
+/// `new(required fields...)` and a `with_<field>` setter per optional field
+/// (the shape `TypeDef::constructor_args` and `Field::setter` decide).
+fn builders(name: &proc_macro2::Ident, t: &TypeDef, fields: &[Field]) -> TokenStream {
+    let v = quote!(value);
+    let args = t.constructor_args();
+    let params = args.iter().map(|f| {
+        let id = ident(&f.name);
+        let (param, _) = taken(t, f, &v);
+        quote!(#id: #param)
+    });
+    let inits = fields.iter().map(|f| {
+        let id = ident(&f.name);
+        if f.in_constructor() {
+            let (_, value) = taken(t, f, &quote!(#id));
+            if id == value.to_string() {
+                quote!(#id,)
+            } else {
+                quote!(#id: #value,)
+            }
+        } else {
+            quote!(#id: Default::default(),)
+        }
+    });
+    let arg_list = args
+        .iter()
+        .map(|f| format!("`{}`", f.json))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let new_doc = if args.is_empty() {
+        format!(" A `{name}` with no field set; set them with the `with_` setters.")
+    } else {
+        format!(
+            " A `{name}` from its required fields ({arg_list}); set optional ones with the `with_` setters."
+        )
+    };
+    let setters = fields.iter().filter_map(|f| {
+        let setter = ident(&f.setter()?);
+        let id = ident(&f.name);
+        let (param, value) = taken(t, f, &v);
+        let doc = format!(" Sets `{}`.", f.json);
+        let null = f
+            .nullable
+            .then(|| quote!(#[doc = ""] #[doc = " To send `null`, assign `Nullable::Null` to the field."]));
+        Some(quote! {
+            #[doc = #doc]
+            #null
+            #[must_use]
+            pub fn #setter(mut self, #v: #param) -> Self {
+                self.#id = #value;
+                self
+            }
+        })
+    });
+    let too_many = (args.len() > 7).then(
+        || quote!(#[allow(clippy::too_many_arguments, reason = "one argument per required field of the spec")]),
+    );
+    quote! {
+        impl #name {
+            #[doc = #new_doc]
+            #too_many
+            #[must_use]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits)* }
+            }
+            #(#setters)*
         }
     }
 }
@@ -256,7 +355,10 @@ fn enumeration(
         #doc
         ///
         /// Values this client does not know yet decode as `Unknown` instead of failing.
+        /// Non-exhaustive: a `match` needs a `_` arm, so a value Ottu adds later
+        /// breaks no caller.
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#decls)*
             /// A value this version of the client does not know, kept as sent.
@@ -382,8 +484,10 @@ fn union(
         ///
         /// Decoded by content (type, required properties, property types;
         /// the most specific branch wins), never by trying each in turn.
+        /// Non-exhaustive: a `match` needs a `_` arm.
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
+        #[non_exhaustive]
         pub enum #name { #(#decls)* }
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -122,6 +122,40 @@ pub struct Field {
     pub flatten: bool,
 }
 
+/// How a struct is built, decided once for `emit` (which prints it) and
+/// `diff` (which judges changes to it). Every generated struct is
+/// `#[non_exhaustive]`: callers build it with `new` (one argument per field
+/// it must hold, in declaration order) and chainable `with_<field>` setters
+/// for the optional ones, so an optional field added upstream breaks no
+/// caller, and a required one changes `new` (a major change, as it must be).
+impl TypeDef {
+    /// The arguments of `new`: the fields the struct must hold.
+    pub fn constructor_args(&self) -> Vec<&Field> {
+        match &self.kind {
+            TypeKind::Struct(fields) => fields.iter().filter(|f| f.in_constructor()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `Default` is implemented: a struct `new()` builds without arguments.
+    pub fn has_default(&self) -> bool {
+        matches!(self.kind, TypeKind::Struct(_)) && self.constructor_args().is_empty()
+    }
+}
+
+impl Field {
+    /// An argument of the struct's `new`.
+    pub fn in_constructor(&self) -> bool {
+        self.required && !self.flatten
+    }
+
+    /// The chainable setter of an optional field (`with_customer_email`);
+    /// `with_` keeps it apart from `new`, trait methods and the field itself.
+    pub fn setter(&self) -> Option<String> {
+        (!self.required && !self.flatten).then(|| format!("with_{}", self.name))
+    }
+}
+
 /// Constraints checked before a request is sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Checks {

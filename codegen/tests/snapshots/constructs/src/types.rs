@@ -10,8 +10,11 @@
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/Thing`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Thing {
     /// Constraints: at most 10 characters.
     ///
@@ -55,6 +58,92 @@ pub struct Thing {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl Thing {
+    /// A `Thing` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            id: Default::default(),
+            r#type: Default::default(),
+            r#ref: Default::default(),
+            price: Default::default(),
+            count: Default::default(),
+            owner: Default::default(),
+            extra: Default::default(),
+            meta: Default::default(),
+            dims: Default::default(),
+            token: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[must_use]
+    pub fn with_type(mut self, value: ThingType) -> Self {
+        self.r#type = Some(value);
+        self
+    }
+    /// Sets `ref`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = crate::Nullable::Present(value.into());
+        self
+    }
+    /// Sets `price`.
+    #[must_use]
+    pub fn with_price(mut self, value: crate::Decimal) -> Self {
+        self.price = Some(value);
+        self
+    }
+    /// Sets `count`.
+    #[must_use]
+    pub fn with_count(mut self, value: i64) -> Self {
+        self.count = Some(value);
+        self
+    }
+    /// Sets `owner`.
+    #[must_use]
+    pub fn with_owner(mut self, value: IFrame3DSResponse) -> Self {
+        self.owner = Some(value);
+        self
+    }
+    /// Sets `extra`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_extra(mut self, value: serde_json::Value) -> Self {
+        self.extra = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn with_meta(
+        mut self,
+        value: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.meta = Some(value);
+        self
+    }
+    /// Sets `dims`.
+    #[must_use]
+    pub fn with_dims(mut self, value: ThingDims) -> Self {
+        self.dims = Some(value);
+        self
+    }
+    /// Sets `token`.
+    #[must_use]
+    pub fn with_token(mut self, value: impl Into<String>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for Thing {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -108,8 +197,11 @@ impl crate::Validate for Thing {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/IFrame3DSResponse`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct IFrame3DSResponse {
     /// Required by the spec; `None` when the server leaves it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +212,29 @@ pub struct IFrame3DSResponse {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl IFrame3DSResponse {
+    /// A `IFrame3DSResponse` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            html: Default::default(),
+            status: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `html`.
+    #[must_use]
+    pub fn with_html(mut self, value: impl Into<String>) -> Self {
+        self.html = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[must_use]
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for IFrame3DSResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -151,8 +266,11 @@ impl crate::Validate for IFrame3DSResponse {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/OperationError`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct OperationError {
     /// Required by the spec; `None` when the server leaves it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -160,6 +278,22 @@ pub struct OperationError {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl OperationError {
+    /// A `OperationError` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            detail: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `detail`.
+    #[must_use]
+    pub fn with_detail(mut self, value: impl Into<String>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for OperationError {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -193,8 +327,10 @@ pub type FieldErrors = std::collections::BTreeMap<String, Vec<String>>;
 ///
 /// Decoded by content (type, required properties, property types;
 /// the most specific branch wins), never by trying each in turn.
+/// Non-exhaustive: a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
+#[non_exhaustive]
 pub enum Errors {
     /// Required properties: `detail`.
     OperationError(OperationError),
@@ -264,8 +400,11 @@ impl crate::Validate for Errors {
 }
 /// Schema: `/components/schemas/SameErrors`.
 pub type SameErrors = Errors;
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/LooseOperationError`.
-#[derive(Clone, PartialEq, serde::Serialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct LooseOperationError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -274,6 +413,29 @@ pub struct LooseOperationError {
     /// Properties the spec does not declare, kept as sent (they can be what told this branch of the union apart). Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl LooseOperationError {
+    /// A `LooseOperationError` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            detail: Default::default(),
+            result: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `detail`.
+    #[must_use]
+    pub fn with_detail(mut self, value: impl Into<String>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    #[must_use]
+    pub fn with_result(mut self, value: impl Into<String>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for LooseOperationError {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -303,14 +465,33 @@ impl crate::Validate for LooseOperationError {
         Ok(())
     }
 }
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/LooseFieldErrors`.
-#[derive(Clone, PartialEq, serde::Serialize)]
+#[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct LooseFieldErrors {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<Vec<String>>,
     /// Properties the spec does not declare, kept as sent (they can be what told this branch of the union apart). Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl LooseFieldErrors {
+    /// A `LooseFieldErrors` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            field_name: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `field_name`.
+    #[must_use]
+    pub fn with_field_name(mut self, value: Vec<String>) -> Self {
+        self.field_name = Some(value);
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for LooseFieldErrors {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -342,8 +523,10 @@ impl crate::Validate for LooseFieldErrors {
 ///
 /// Decoded by content (type, required properties, property types;
 /// the most specific branch wins), never by trying each in turn.
+/// Non-exhaustive: a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
+#[non_exhaustive]
 pub enum LooseErrors {
     /// Required properties: none.
     LooseOperationError(LooseOperationError),
@@ -425,7 +608,10 @@ impl crate::Validate for LooseErrors {
 /// Schema: `/components/schemas/Thing/properties/type`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
+/// Non-exhaustive: a `match` needs a `_` arm, so a value Ottu adds later
+/// breaks no caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ThingType {
     /// Small one (`small`).
     Small,
@@ -480,8 +666,11 @@ impl crate::Validate for ThingType {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/Thing/properties/dims`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ThingDims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub w: Option<i64>,
@@ -490,6 +679,29 @@ pub struct ThingDims {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl ThingDims {
+    /// A `ThingDims` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            w: Default::default(),
+            h: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `w`.
+    #[must_use]
+    pub fn with_w(mut self, value: i64) -> Self {
+        self.w = Some(value);
+        self
+    }
+    /// Sets `h`.
+    #[must_use]
+    pub fn with_h(mut self, value: i64) -> Self {
+        self.h = Some(value);
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for ThingDims {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -527,8 +739,11 @@ impl crate::Validate for ThingDims {
 ///
 /// Request variant: read-only properties are left out.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/Thing`.
 #[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ThingRequest {
     /// Kind.
     ///
@@ -556,6 +771,72 @@ pub struct ThingRequest {
     pub dims: Option<ThingDims>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+}
+impl ThingRequest {
+    /// A `ThingRequest` from its required fields (`type`, `price`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(r#type: ThingType, price: crate::Decimal) -> Self {
+        Self {
+            r#type,
+            r#ref: Default::default(),
+            price,
+            count: Default::default(),
+            owner: Default::default(),
+            extra: Default::default(),
+            meta: Default::default(),
+            dims: Default::default(),
+            token: Default::default(),
+        }
+    }
+    /// Sets `ref`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = crate::Nullable::Present(value.into());
+        self
+    }
+    /// Sets `count`.
+    #[must_use]
+    pub fn with_count(mut self, value: i64) -> Self {
+        self.count = Some(value);
+        self
+    }
+    /// Sets `owner`.
+    #[must_use]
+    pub fn with_owner(mut self, value: IFrame3DSResponseRequest) -> Self {
+        self.owner = Some(value);
+        self
+    }
+    /// Sets `extra`.
+    ///
+    /// To send `null`, assign `Nullable::Null` to the field.
+    #[must_use]
+    pub fn with_extra(mut self, value: serde_json::Value) -> Self {
+        self.extra = crate::Nullable::Present(value);
+        self
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn with_meta(
+        mut self,
+        value: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.meta = Some(value);
+        self
+    }
+    /// Sets `dims`.
+    #[must_use]
+    pub fn with_dims(mut self, value: ThingDims) -> Self {
+        self.dims = Some(value);
+        self
+    }
+    /// Sets `token`.
+    #[must_use]
+    pub fn with_token(mut self, value: impl Into<String>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for ThingRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -601,10 +882,20 @@ impl crate::Validate for ThingRequest {
 }
 /// Request variant: read-only properties are left out.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/IFrame3DSResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct IFrame3DSResponseRequest {
     pub html: String,
+}
+impl IFrame3DSResponseRequest {
+    /// A `IFrame3DSResponseRequest` from its required fields (`html`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(html: impl Into<String>) -> Self {
+        Self { html: html.into() }
+    }
 }
 impl<'de> serde::Deserialize<'de> for IFrame3DSResponseRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -4,8 +4,11 @@
 #![allow(clippy::doc_markdown, reason = "descriptions are the spec's prose, verbatim")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/Tea`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Tea {
     /// Required by the spec; `None` when the server leaves it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13,6 +16,22 @@ pub struct Tea {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl Tea {
+    /// A `Tea` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for Tea {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -42,8 +61,11 @@ impl crate::Validate for Tea {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/Problem`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Problem {
     /// Required by the spec; `None` when the server leaves it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +73,22 @@ pub struct Problem {
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl Problem {
+    /// A `Problem` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            detail: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `detail`.
+    #[must_use]
+    pub fn with_detail(mut self, value: impl Into<String>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for Problem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
