@@ -37,31 +37,17 @@ async fn start(config: MockConfig) -> (Arc<Validators>, MockServer, Client) {
 }
 
 fn list(customer: &str) -> UserCards {
-    UserCards {
-        r#type: CardEnvironment::Sandbox,
-        customer_id: customer.into(),
-        pg_codes: None,
-        agreement_id: None,
-    }
+    UserCards::new(CardEnvironment::Sandbox, customer)
 }
 
 fn google(session: &str) -> GooglePayDirectPayment {
-    GooglePayDirectPayment {
-        session_id: session.into(),
-        payload: GooglePayPaymentData {
-            api_version: 2,
-            api_version_minor: 0,
-            payment_method_data: PaymentMethodData {
-                r#type: "CARD".into(),
-                description: "Visa 1111".into(),
-                info: serde_json::Map::new(),
-                tokenization_data: serde_json::Map::new(),
-            },
-            email: None,
-            shipping_address: None,
-        },
-        pg_code: ottu_client::Nullable::Absent,
-    }
+    let method = PaymentMethodData::new(
+        "CARD",
+        "Visa 1111",
+        serde_json::Map::new(),
+        serde_json::Map::new(),
+    );
+    GooglePayDirectPayment::new(GooglePayPaymentData::new(2, 0, method), session)
 }
 
 /// A raw POST with the default key: the body as JSON.
@@ -116,10 +102,7 @@ async fn a_saved_card_pays_by_auto_debit_then_is_deleted_for_good() {
 
     // Paid: the answer says so, for this session and this card.
     let paid = client
-        .auto_debit(&AutoDebit {
-            session_id: "sess-1".into(),
-            token: token.clone(),
-        })
+        .auto_debit(&AutoDebit::new("sess-1", token.clone()))
         .await
         .unwrap();
     let as_json = serde_json::to_value(&paid).unwrap();
@@ -146,19 +129,13 @@ async fn a_saved_card_pays_by_auto_debit_then_is_deleted_for_good() {
     }
     // Paying the same session again charges nothing: the first result, byte for byte.
     let again = client
-        .auto_debit(&AutoDebit {
-            session_id: "sess-1".into(),
-            token: token.clone(),
-        })
+        .auto_debit(&AutoDebit::new("sess-1", token.clone()))
         .await
         .unwrap();
     assert_eq!(serde_json::to_value(&again).unwrap(), as_json);
     // Another session is its own payment.
     let other = client
-        .auto_debit(&AutoDebit {
-            session_id: "sess-2".into(),
-            token: token.clone(),
-        })
+        .auto_debit(&AutoDebit::new("sess-2", token.clone()))
         .await
         .unwrap();
     let other = serde_json::to_value(&other).unwrap();
@@ -201,10 +178,7 @@ async fn a_saved_card_pays_by_auto_debit_then_is_deleted_for_good() {
     );
     // A deleted card cannot pay.
     let refused = client
-        .auto_debit(&AutoDebit {
-            session_id: "sess-3".into(),
-            token: token.clone(),
-        })
+        .auto_debit(&AutoDebit::new("sess-3", token.clone()))
         .await
         .unwrap_err();
     assert!(refused.to_string().contains("token"), "{refused}");
@@ -305,10 +279,7 @@ async fn state_is_bounded_concurrent_resettable_and_optional() {
         .unwrap();
     for i in 0..5 {
         client
-            .auto_debit(&AutoDebit {
-                session_id: format!("s-{i}"),
-                token: token.clone(),
-            })
+            .auto_debit(&AutoDebit::new(format!("s-{i}"), token.clone()))
             .await
             .unwrap();
     }
@@ -320,10 +291,7 @@ async fn state_is_bounded_concurrent_resettable_and_optional() {
         let token = token.clone();
         tasks.spawn(async move {
             let paid = client
-                .auto_debit(&AutoDebit {
-                    session_id: "together".into(),
-                    token,
-                })
+                .auto_debit(&AutoDebit::new("together", token))
                 .await
                 .unwrap();
             serde_json::to_string(&paid).unwrap()
@@ -431,10 +399,7 @@ async fn webhooks_arrive_signed_and_verify_with_the_client() {
         .clone()
         .unwrap();
     let paid = client
-        .auto_debit(&AutoDebit {
-            session_id: "hook-1".into(),
-            token: token.clone(),
-        })
+        .auto_debit(&AutoDebit::new("hook-1", token.clone()))
         .await
         .unwrap();
     assert_eq!(paid.result.as_ref().map(|r| r.as_str()), Some("success"));
@@ -494,10 +459,7 @@ async fn webhooks_arrive_signed_and_verify_with_the_client() {
         .unwrap();
     let t = std::time::Instant::now();
     client
-        .auto_debit(&AutoDebit {
-            session_id: "hook-2".into(),
-            token,
-        })
+        .auto_debit(&AutoDebit::new("hook-2", token))
         .await
         .unwrap();
     assert!(t.elapsed() < std::time::Duration::from_millis(500));
