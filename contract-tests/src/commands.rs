@@ -82,8 +82,11 @@ pub fn validate(args: ValidateOptions) -> Result<ExitCode, Error> {
         .filter(|f| f.operation.split(", ").any(|o| o == args.operation))
         .collect();
     let errors = findings.iter().filter(|f| f.is_error()).count();
+    // The generated client's verdict beside the schema's: what a caller
+    // of the operation method would get from this body.
+    let client = ottu_client::decode_response(&args.operation, args.status, &body);
     if args.format == ValidateFormat::Json {
-        let out = serde_json::json!({ "file": args.file.display().to_string(), "findings": findings, "spec_findings": spec_findings });
+        let out = serde_json::json!({ "file": args.file.display().to_string(), "findings": findings, "spec_findings": spec_findings, "client": client_json(client.as_ref()) });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         for f in &spec_findings {
@@ -93,13 +96,47 @@ pub fn validate(args: ValidateOptions) -> Result<ExitCode, Error> {
             println!("{}: {f}", args.file.display());
         }
         let warnings = findings.len() - errors;
-        println!("{errors} errors, {warnings} warnings");
+        println!("schema: {errors} errors, {warnings} warnings");
+        match &client {
+            Some(v) => println!("client: {v}"),
+            None => println!(
+                "client: ottu-client does not document status {} for `{}` (Error::UnexpectedStatus)",
+                args.status, args.operation
+            ),
+        }
     }
     Ok(if errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The client's verdict as JSON: `decodes`, `type`, `absorbed` (pointer
+/// and kind) or `reason`.
+fn client_json(verdict: Option<&ottu_client::Verdict>) -> serde_json::Value {
+    use ottu_client::{AbsorbedKind, Outcome};
+    let Some(v) = verdict else {
+        return serde_json::json!({ "decodes": false, "reason": "status not documented for this operation" });
+    };
+    match &v.outcome {
+        Outcome::Decoded(absorbed) => serde_json::json!({
+            "decodes": true,
+            "type": v.type_name,
+            "absorbed": absorbed.iter().map(|a| {
+                let (kind, value) = match &a.kind {
+                    AbsorbedKind::Missing => ("missing-required", None),
+                    AbsorbedKind::Kept => ("kept-in-additional", None),
+                    AbsorbedKind::UnknownEnumValue(v) => ("unknown-enum-value", Some(v.clone())),
+                    AbsorbedKind::ReadAsNumber => ("string-read-as-number", None),
+                };
+                serde_json::json!({ "pointer": a.pointer, "kind": kind, "value": value })
+            }).collect::<Vec<_>>(),
+        }),
+        Outcome::Refused(reason) => {
+            serde_json::json!({ "decodes": false, "type": v.type_name, "reason": reason })
+        }
+    }
 }
 
 /// `mock`: serve the specs until Ctrl-C.

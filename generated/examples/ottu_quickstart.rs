@@ -15,11 +15,11 @@
 
 use ottu_client::types::{
     AutoDebit, CardEnvironment, CardPgName, DirectGooglePaymentSuccess, GooglePayDirectPayment,
-    GooglePayPaymentData, PaymentMethodData, SchemaWebhookResult, UserCards, UserCardsErrors,
+    GooglePayPaymentData, SchemaWebhookResult, UserCards, UserCardsErrors,
 };
 use ottu_client::{
-    Auth, Client, Config, Error, GetUserCardsError, Notification, Secret, WebhookPayload,
-    parse_notification, verify_webhook_signature,
+    Auth, Client, Config, Error, GetUserCardsError, Notification, PassThrough, Secret,
+    WebhookPayload, parse_notification, verify_webhook_signature,
 };
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -124,15 +124,12 @@ pub async fn run(settings: &Settings) -> Result<Vec<String>, BoxError> {
 
     // 3. Google Pay: the 200 is a payment result or one of two 3DS steps.
     if let Some(session_id) = &settings.google_pay_session {
+        // Google Pay's payment data as the device produced it: it is sent
+        // byte for byte (the wallet signed it); `payload.typed()` reads it.
         // Request values are built with `new` (the required fields) and
         // `with_` setters (optional ones): a field Ottu adds breaks nothing.
-        let method = PaymentMethodData::new(
-            "CARD",
-            "Visa •••• 1111",
-            serde_json::Map::new(),
-            serde_json::Map::new(),
-        );
-        let payload = GooglePayPaymentData::new(2, 0, method).with_email("customer@example.com");
+        let device_token = r#"{"apiVersion":2,"apiVersionMinor":0,"paymentMethodData":{"type":"CARD","description":"Visa •••• 1111","info":{"cardNetwork":"VISA","cardDetails":"1111"},"tokenizationData":{"type":"PAYMENT_GATEWAY","token":"{}"}}}"#;
+        let payload = PassThrough::<GooglePayPaymentData>::from_json(device_token)?;
         let request = GooglePayDirectPayment::new(payload, session_id.clone());
         said.push(match client.google_direct_payment(None, &request).await? {
             DirectGooglePaymentSuccess::SchemaWebhook(done) => {

@@ -52,6 +52,8 @@ mod runtime;
 mod operations;
 #[rustfmt::skip]
 pub mod types;
+#[rustfmt::skip]
+mod verdict;
 
 pub use operations::*;
 pub use runtime::client::{BuildError, Client};
@@ -64,10 +66,13 @@ pub use runtime::notification::{
     Notification, OperationNotification, ParseError, parse_notification,
 };
 pub use runtime::nullable::Nullable;
+pub use runtime::pass_through::PassThrough;
 pub use runtime::retry::RetryPolicy;
 pub use runtime::secret::Secret;
 pub use runtime::validate::{Validate, ValidationError};
+pub use runtime::verdict::{Absorbed, AbsorbedKind, Outcome, Verdict};
 pub use runtime::webhook::{
     Scheme, SignatureError, Verified, standard_message, subscription_message,
     verify_webhook_signature,
 };
+pub use verdict::decode_response;

@@ -8,7 +8,7 @@
 #[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplePayDirectPayment {
-    pub payload: ApplePayToken,
+    pub payload: crate::PassThrough<ApplePayToken>,
     /// The unique pg_code used for this payment instrument.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub pg_code: crate::Nullable<String>,
@@ -3154,7 +3154,7 @@ pub struct GooglePayDirectPayment {
     /// },
     /// },
     /// }
-    pub payload: GooglePayPaymentData,
+    pub payload: crate::PassThrough<GooglePayPaymentData>,
     /// The unique pg_code used for this payment instrument.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub pg_code: crate::Nullable<String>,

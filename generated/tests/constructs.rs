@@ -26,6 +26,9 @@ mod operations;
 #[rustfmt::skip]
 #[path = "../../codegen/tests/snapshots/constructs/src/types.rs"]
 pub mod types;
+#[rustfmt::skip]
+#[path = "../../codegen/tests/snapshots/constructs/src/verdict.rs"]
+mod verdict;
 
 pub use operations::*;
 pub use runtime::client::{BuildError, Client};
@@ -33,9 +36,11 @@ pub use runtime::config::{Auth, Config, SANDBOX_URL};
 pub use runtime::decimal::Decimal;
 pub use runtime::error::{BodyExcerpt, Error, TransportError, UnexpectedResponse};
 pub use runtime::nullable::Nullable;
+pub use runtime::pass_through::PassThrough;
 pub use runtime::retry::RetryPolicy;
 pub use runtime::secret::Secret;
 pub use runtime::validate::{Validate, ValidationError};
+pub use runtime::verdict::Verdict;
 
 use std::time::Duration;
 

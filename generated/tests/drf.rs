@@ -132,6 +132,27 @@ async fn non_field_errors_list_bodies_and_detail_forms_decode() {
     );
 }
 
+/// `{"detail": "x", "session_id": ["bad"]}`: the operation error keeps the
+/// field errors beside `detail` (nothing dropped), and `Display` and
+/// `messages()` show both.
+#[tokio::test]
+async fn detail_beside_field_errors_keeps_and_shows_the_field_errors() {
+    let e = auto_debit_400(json!({"detail": "x", "session_id": ["bad"]})).await;
+    let DirectApplePaymentErrors::OperationErrorResponse(op) = bad_request(&e) else {
+        panic!("{e:?}")
+    };
+    assert_eq!(op.detail.as_deref(), Some("x"));
+    assert_eq!(op.additional.get("session_id"), Some(&json!(["bad"])));
+    assert_eq!(
+        serde_json::to_value(op).unwrap(),
+        json!({"detail": "x", "session_id": ["bad"]}),
+        "re-encoding gives the body back"
+    );
+    assert_eq!(e.to_string(), "HTTP 400 (BadRequest): x; session_id: bad");
+    let Error::Api(api) = &e else { unreachable!() };
+    assert_eq!(api.messages(), vec!["x", "session_id: bad"]);
+}
+
 #[tokio::test]
 async fn a_401_with_a_code_keeps_it_and_shows_it() {
     let url = serve(

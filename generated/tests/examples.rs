@@ -130,6 +130,14 @@ async fn every_documented_example_decodes_through_the_client() {
         if fixture["list_of_one"] == true {
             body = json!([body]);
         }
+        // The verdict `cargo xtask validate` prints: decoded, by the type
+        // the operation method decodes this status to.
+        let verdict = ottu_client::decode_response(op, status, body.to_string().as_bytes())
+            .unwrap_or_else(|| panic!("{name}: {op} {status} not documented"));
+        assert!(
+            matches!(verdict.outcome, ottu_client::Outcome::Decoded(_)),
+            "{name}: {verdict}"
+        );
         let client = answer(status, body.to_string()).await;
         match call(&client, op).await {
             Ok(Ok(decoded)) => {
@@ -160,6 +168,7 @@ async fn every_documented_example_decodes_through_the_client() {
         "facts-operation-error-400",
         "facts-field-errors-400",
         "facts-generic-error-401",
+        "facts-detail-404-delete-card",
     ] {
         assert!(names.iter().any(|n| n == must), "{must} missing: {names:?}");
     }

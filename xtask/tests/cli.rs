@@ -148,6 +148,72 @@ fn validate_exits_0_on_conforming_1_on_drift_2_on_bad_input() {
     assert_eq!(code, 2);
 }
 
+/// A payment result as Ottu really sends it (`shared/ottu-facts.md`): the
+/// saved card's `token` without `pg_name`, no `pg_params`, `settled_amount`
+/// as a string. `validate` prints the schema's drift and the client's
+/// verdict: it decodes, and what it absorbed.
+#[test]
+fn validate_prints_the_schema_gap_and_the_client_verdict() {
+    let body = temp(
+        "webhook.json",
+        r#"{"amount": "86.000", "currency_code": "KWD", "result": "success", "state": "paid",
+            "session_id": "sess-1", "reference_number": "ref-1", "settled_amount": "0.000",
+            "token": {"token": "tok-1", "customer_id": "cust-1", "brand": "VISA"}}"#,
+    );
+    let args = [
+        "validate",
+        "--spec",
+        &specs(),
+        "--operation",
+        "auto_debit",
+        "--status",
+        "200",
+    ];
+    let (code, out, err) = run(bin().args(args).arg(&body));
+    assert_eq!(code, 1, "the schema reports drift: {out}{err}");
+    // The schema's verdict: each gap, at its pointer.
+    for gap in ["/token", "pg_name", "pg_params", "/settled_amount"] {
+        assert!(out.contains(gap), "{gap} missing from: {out}");
+    }
+    // The client's verdict: decoded, and what it absorbed.
+    assert!(out.contains("client: decodes as SchemaWebhook"), "{out}");
+    for absorbed in [
+        "/token/pg_name: required by the spec, missing",
+        "/pg_params: required by the spec, missing",
+        "/settled_amount: a number sent as a string, read as the number",
+    ] {
+        assert!(out.contains(absorbed), "{absorbed} missing from: {out}");
+    }
+    assert!(!out.contains("tok-1"), "a card token in the report: {out}");
+
+    let (code, out, _) = run(bin().args(args).args(["--format", "json"]).arg(&body));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["client"]["decodes"], true, "{out}");
+    let absorbed = v["client"]["absorbed"].as_array().unwrap();
+    assert!(
+        absorbed
+            .iter()
+            .any(|a| a["pointer"] == "/token/pg_name" && a["kind"] == "missing-required"),
+        "{out}"
+    );
+    assert!(
+        absorbed
+            .iter()
+            .any(|a| a["pointer"] == "/settled_amount" && a["kind"] == "string-read-as-number"),
+        "{out}"
+    );
+
+    // A body the client cannot decode: the client's verdict says so.
+    let list = temp("list.json", "[1, 2]");
+    let (code, out, _) = run(bin().args(args).arg(&list));
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("client: does not decode as SchemaWebhook"),
+        "{out}"
+    );
+}
+
 #[test]
 fn contract_refuses_production_and_needs_a_key_for_live_runs() {
     let (code, _, err) = run(bin().args([

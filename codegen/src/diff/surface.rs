@@ -79,6 +79,7 @@ pub(super) fn show_ty(ty: &Ty) -> String {
         Ty::Array(t) => format!("Vec<{}>", show_ty(t)),
         Ty::Map(t) => format!("BTreeMap<String, {}>", show_ty(t)),
         Ty::Named(n) => n.clone(),
+        Ty::PassThrough(t) => format!("PassThrough<{}>", show_ty(t)),
     }
 }
 
@@ -316,7 +317,7 @@ pub(super) fn unalias(api: &Api, ty: &Ty) -> Ty {
 pub(super) fn named(ty: &Ty, out: &mut Vec<String>) {
     match ty {
         Ty::Named(n) => out.push(n.clone()),
-        Ty::Array(t) | Ty::Map(t) => named(t, out),
+        Ty::Array(t) | Ty::Map(t) | Ty::PassThrough(t) => named(t, out),
         _ => {}
     }
 }

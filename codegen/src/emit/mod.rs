@@ -5,6 +5,7 @@
 mod doc;
 mod ops;
 mod types;
+mod verdict;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -75,6 +76,10 @@ pub(crate) fn ty_tokens(ty: &Ty, qualified: bool) -> TokenStream {
             let t = ty_tokens(t, qualified);
             quote!(std::collections::BTreeMap<String, #t>)
         }
+        Ty::PassThrough(t) => {
+            let t = ty_tokens(t, qualified);
+            quote!(crate::PassThrough<#t>)
+        }
         Ty::Named(n) => {
             let n = ident(n);
             if qualified {
@@ -138,5 +143,6 @@ pub fn emit(api: &Api, writer: Writer) -> Result<Vec<File>, EmitError> {
     Ok(vec![
         render("src/operations.rs", api, writer, ops::operations(api))?,
         render("src/types.rs", api, writer, types::types(api))?,
+        render("src/verdict.rs", api, writer, verdict::verdict(api))?,
     ])
 }

@@ -51,7 +51,7 @@ fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
 fn holds_named(ty: &Ty) -> bool {
     match ty {
         Ty::Named(_) => true,
-        Ty::Array(t) | Ty::Map(t) => holds_named(t),
+        Ty::Array(t) | Ty::Map(t) | Ty::PassThrough(t) => holds_named(t),
         _ => false,
     }
 }

@@ -95,6 +95,9 @@ pub enum Ty {
     /// An object whose values all have one schema: `BTreeMap<String, T>`.
     Map(Box<Ty>),
     Named(String),
+    /// Forwarded byte for byte as the caller received it, with a typed
+    /// view (`x-ottu-pass-through`: a wallet token the device signed).
+    PassThrough(Box<Ty>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

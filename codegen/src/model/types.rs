@@ -499,6 +499,9 @@ impl<'a> Builder<'a> {
             if ty == Ty::String && is_amount(json, &resolved) {
                 ty = Ty::DecimalString;
             }
+            if crate::spec::is_pass_through(prop) {
+                ty = Ty::PassThrough(Box::new(ty));
+            }
             let base = if ty == Ty::Any {
                 &Value::Null
             } else {
@@ -541,6 +544,7 @@ impl<'a> Builder<'a> {
                 Ty::Array(_) => "Array".into(),
                 Ty::Map(_) | Ty::Object => "Object".into(),
                 Ty::Any => "Any".into(),
+                Ty::PassThrough(_) => "PassThrough".into(),
             };
             variants.push(UnionVariant {
                 name: ns.claim(&wanted, ""),
@@ -791,7 +795,7 @@ fn reachable(types: &[TypeDef], roots: &[&Ty]) -> BTreeSet<String> {
     fn names(ty: &Ty, out: &mut Vec<String>) {
         match ty {
             Ty::Named(n) => out.push(n.clone()),
-            Ty::Array(t) | Ty::Map(t) => names(t, out),
+            Ty::Array(t) | Ty::Map(t) | Ty::PassThrough(t) => names(t, out),
             _ => {}
         }
     }

@@ -19,7 +19,9 @@ pub use operation::{
     MediaKind, MediaType, Operation, ParamIn, Parameter, RequestBody, Response,
     SecurityRequirement, json_of,
 };
-pub use policy::{Action, GENERIC_SECRET_FIELDS, Lifecycle, Policy, Retry, is_credential_header};
+pub use policy::{
+    Action, GENERIC_SECRET_FIELDS, Lifecycle, Policy, Retry, is_credential_header, is_pass_through,
+};
 pub use status::Status;
 
 /// One input document.

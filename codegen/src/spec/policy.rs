@@ -22,6 +22,11 @@
 //!   `Debug`, masked in reports, on top of [`GENERIC_SECRET_FIELDS`].
 //! - `x-ottu-webhook-payload: SchemaName`: the schema a webhook delivers.
 //!
+//! Schema extensions (on a property's schema):
+//! - `x-ottu-pass-through: true`: the value is forwarded byte for byte as
+//!   the caller received it (a wallet token a device signed); the client
+//!   sends the original JSON and offers a typed view of it.
+//!
 //! A missing decision is not guessed from the path or the name: it falls
 //! back to HTTP semantics (GET, HEAD and OPTIONS read and are retried;
 //! everything else is sent once and treated as moving money), and
@@ -59,6 +64,12 @@ pub fn is_credential_header(name: &str) -> bool {
         || n.contains("api-key")
         || n.contains("api_key")
         || n == "cookie"
+}
+
+/// Is this (property) schema marked `x-ottu-pass-through: true`: sent
+/// exactly as received, never re-encoded?
+pub fn is_pass_through(schema: &Value) -> bool {
+    schema.get("x-ottu-pass-through") == Some(&Value::Bool(true))
 }
 
 /// When an operation may be sent again after a transient failure.
