@@ -47,7 +47,10 @@ fn google(session: &str) -> GooglePayDirectPayment {
         serde_json::Map::new(),
         serde_json::Map::new(),
     );
-    GooglePayDirectPayment::new(GooglePayPaymentData::new(2, 0, method), session)
+    // A token built in code (a device's goes through `PassThrough::from_json`).
+    let payload =
+        ottu_client::PassThrough::from_typed(GooglePayPaymentData::new(2, 0, method)).unwrap();
+    GooglePayDirectPayment::new(payload, session)
 }
 
 /// A raw POST with the default key: the body as JSON.
