@@ -18,7 +18,10 @@ pub struct ApplePayDirectPayment {
 impl ApplePayDirectPayment {
     /// A `ApplePayDirectPayment` from its required fields (`payload`, `session_id`); set optional ones with the `with_` setters.
     #[must_use]
-    pub fn new(payload: ApplePayToken, session_id: impl Into<String>) -> Self {
+    pub fn new(
+        payload: crate::PassThrough<ApplePayToken>,
+        session_id: impl Into<String>,
+    ) -> Self {
         Self {
             payload,
             pg_code: Default::default(),
@@ -3164,7 +3167,10 @@ pub struct GooglePayDirectPayment {
 impl GooglePayDirectPayment {
     /// A `GooglePayDirectPayment` from its required fields (`payload`, `session_id`); set optional ones with the `with_` setters.
     #[must_use]
-    pub fn new(payload: GooglePayPaymentData, session_id: impl Into<String>) -> Self {
+    pub fn new(
+        payload: crate::PassThrough<GooglePayPaymentData>,
+        session_id: impl Into<String>,
+    ) -> Self {
         Self {
             payload,
             pg_code: Default::default(),

@@ -11,7 +11,7 @@ use std::time::Duration;
 use ottu_client::types::{
     ApplePayDirectPayment, ApplePayToken, GooglePayDirectPayment, GooglePayPaymentData,
 };
-use ottu_client::{Auth, Client, Config, Nullable, PassThrough};
+use ottu_client::{Auth, Client, Config, PassThrough};
 use serde_json::value::RawValue;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -88,11 +88,7 @@ async fn an_apple_pay_token_is_sent_byte_for_byte() {
     assert!(!re_encoded.contains("applicationData"), "{re_encoded}");
     assert_ne!(re_encoded, device);
 
-    let request = ApplePayDirectPayment {
-        payload,
-        pg_code: Nullable::Present("apple-pay".into()),
-        session_id: "sess-apple".into(),
-    };
+    let request = ApplePayDirectPayment::new(payload, "sess-apple").with_pg_code("apple-pay");
     let (url, seen) = serve_once().await;
     let _ = client(&url).apple_direct_payment(&request).await;
     let body = seen.await.unwrap();
@@ -126,11 +122,7 @@ async fn a_google_pay_token_with_extra_fields_is_sent_byte_for_byte() {
     let re_encoded = serde_json::to_string(data).unwrap();
     assert!(!re_encoded.contains("shippingOptionData"), "{re_encoded}");
 
-    let request = GooglePayDirectPayment {
-        payload,
-        pg_code: Nullable::Absent,
-        session_id: "sess-google".into(),
-    };
+    let request = GooglePayDirectPayment::new(payload, "sess-google");
     let (url, seen) = serve_once().await;
     let _ = client(&url).google_direct_payment(None, &request).await;
     let sent = received_payload(&seen.await.unwrap());
@@ -156,11 +148,7 @@ fn a_token_that_is_not_what_the_wallet_sends_is_refused_before_sending() {
     );
     // Never shown.
     let p = PassThrough::<ApplePayToken>::from_json(APPLE).unwrap();
-    let request = ApplePayDirectPayment {
-        payload: p,
-        pg_code: Nullable::Absent,
-        session_id: "sess-apple".into(),
-    };
+    let request = ApplePayDirectPayment::new(p, "sess-apple");
     let text = format!("{request:?}");
     assert!(
         !text.contains("applicationData") && !text.contains("MIAGCSq"),
