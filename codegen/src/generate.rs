@@ -89,6 +89,12 @@ tokio = {{ version = "1", features = ["time"] }}
 hmac = "0.13"
 sha2 = "0.11"
 base64 = "0.23"
+tracing = {{ version = "0.1", optional = true, default-features = false, features = ["std"] }}
+
+[features]
+default = ["tracing"]
+# One span per call, an event per retry (see `runtime::trace`).
+tracing = ["dep:tracing"]
 
 # A crate of its own, even when written inside another workspace.
 [workspace]

@@ -107,6 +107,7 @@ impl crate::Client {
                 ],
                 crate::runtime::client::OperationPolicy {
                     id: "apple_direct_payment",
+                    path: "/b/pbl/v2/payment/apple-pay/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -198,6 +199,7 @@ impl crate::Client {
                 &[crate::runtime::client::PathPart::Literal("/b/pbl/v2/auto-debit/")],
                 crate::runtime::client::OperationPolicy {
                     id: "auto_debit",
+                    path: "/b/pbl/v2/auto-debit/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -287,6 +289,7 @@ impl crate::Client {
                 ],
                 crate::runtime::client::OperationPolicy {
                     id: "google_direct_payment",
+                    path: "/b/pbl/v2/payment/google-pay/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -401,6 +404,7 @@ impl crate::Client {
                 &[crate::runtime::client::PathPart::Literal("/b/pbl/v2/card/")],
                 crate::runtime::client::OperationPolicy {
                     id: "get_user_cards",
+                    path: "/b/pbl/v2/card/",
                     retry: crate::runtime::retry::RetrySafety::Safe,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -519,6 +523,7 @@ impl crate::Client {
                 ],
                 crate::runtime::client::OperationPolicy {
                     id: "delete_user_cards",
+                    path: "/b/pbl/v2/card/{token}/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },

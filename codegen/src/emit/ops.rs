@@ -145,9 +145,11 @@ fn policy(op: &OperationDef) -> TokenStream {
         (Retry::IdempotencyKey, None) | (Retry::Never, _) => quote!(Never),
     };
     let id = &op.id;
+    let path = &op.path;
     quote! {
         crate::runtime::client::OperationPolicy {
             id: #id,
+            path: #path,
             retry: crate::runtime::retry::RetrySafety::#retry,
             secret_fields: SECRET_FIELDS,
         }

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use super::config::{Auth, Config};
 use super::error::{BodyExcerpt, Error, TransportError, UndecodedSuccess, UnexpectedResponse};
 use super::retry::{self, RetryPolicy, RetrySafety};
+use super::trace;
 use super::validate::ValidationError;
 
 /// A configured Ottu API client. Cheap to clone (the connection pool is shared).
@@ -142,18 +143,30 @@ impl Client {
     /// Sends `req`; retried only under a policy and only as its operation
     /// allows (never a payment).
     pub(crate) async fn send<E>(&self, req: Request) -> Result<Response, Error<E>> {
+        let call = trace::Call::start(req.operation.id, &req.method, req.operation.path);
+        let (result, attempts) = call.run(self.attempts(&req, &call)).await;
+        call.finish(&result, attempts);
+        result
+    }
+
+    /// The attempts of one call, and how many were made.
+    async fn attempts<E>(
+        &self,
+        req: &Request,
+        call: &trace::Call,
+    ) -> (Result<Response, Error<E>>, u32) {
         let Some(policy) = self
             .retry
             .as_ref()
             .filter(|_| req.operation.retry.allows_retry(&req.headers))
         else {
-            return self.send_once(&req).await;
+            return (self.send_once(req).await, 1);
         };
         let mut attempt = 1;
         loop {
-            let result = self.send_once(&req).await;
+            let result = self.send_once(req).await;
             if attempt >= policy.attempts() {
-                return result;
+                return (result, attempt);
             }
             let retry_after = match &result {
                 Ok(resp) if retry::is_retry_status(resp.status) => {
@@ -161,11 +174,12 @@ impl Client {
                 }
                 // Safe to repeat: a reset or timeout after sending is retried too.
                 Err(Error::Transport(_)) => None,
-                _ => return result,
+                _ => return (result, attempt),
             };
             let Some(wait) = policy.delay(attempt, retry_after) else {
-                return result;
+                return (result, attempt);
             };
+            call.retry(attempt, &result, wait);
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
@@ -323,6 +337,9 @@ fn encode_segment(s: &str) -> String {
 pub(crate) struct OperationPolicy {
     /// The operation's id (`operationId`), named by an undecoded success.
     pub(crate) id: &'static str,
+    /// The spec's path template (`/card/{token}/`): traced instead of the
+    /// expanded path, which can carry a card token.
+    pub(crate) path: &'static str,
     /// Whether it may be sent again.
     pub(crate) retry: RetrySafety,
     /// Field names masked in error excerpts (the specs' secret fields).
@@ -433,6 +450,7 @@ mod tests {
 
     const ONCE: OperationPolicy = OperationPolicy {
         id: "test",
+        path: "/test/{id}",
         retry: RetrySafety::Never,
         secret_fields: &[],
     };

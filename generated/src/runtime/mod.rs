@@ -19,6 +19,7 @@ pub mod object;
 pub mod pass_through;
 pub mod retry;
 pub mod secret;
+pub mod trace;
 pub mod union;
 pub mod validate;
 pub mod verdict;

@@ -101,6 +101,7 @@ impl crate::Client {
                 ],
                 crate::runtime::client::OperationPolicy {
                     id: "getThing",
+                    path: "/things/{thing_id}/",
                     retry: crate::runtime::retry::RetrySafety::Safe,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -198,6 +199,7 @@ impl crate::Client {
                 ],
                 crate::runtime::client::OperationPolicy {
                     id: "put-thing",
+                    path: "/things/{thing_id}/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -263,6 +265,7 @@ impl crate::Client {
                 ],
                 crate::runtime::client::OperationPolicy {
                     id: "delete_thing",
+                    path: "/things/{thing_id}/",
                     retry: crate::runtime::retry::RetrySafety::IdempotencyKey(
                         "Idempotency-Key",
                     ),

@@ -95,6 +95,7 @@ impl crate::Client {
                 &[crate::runtime::client::PathPart::Literal("/teapots/")],
                 crate::runtime::client::OperationPolicy {
                     id: "brewTea",
+                    path: "/teapots/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -187,6 +188,7 @@ impl crate::Client {
                 ],
                 crate::runtime::client::OperationPolicy {
                     id: "getTeapot",
+                    path: "/teapots/{id}/",
                     retry: crate::runtime::retry::RetrySafety::Safe,
                     secret_fields: SECRET_FIELDS,
                 },
@@ -291,6 +293,7 @@ impl crate::Client {
                 ],
                 crate::runtime::client::OperationPolicy {
                     id: "washTeapot",
+                    path: "/teapots/{id}/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                 },
