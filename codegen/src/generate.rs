@@ -83,9 +83,10 @@ publish = false
 [dependencies]
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = {{ version = "1", features = ["preserve_order", "raw_value"] }}
-reqwest = {{ version = "0.13", default-features = false, features = ["json", "rustls"] }}
+reqwest = {{ version = "0.13", default-features = false, features = ["json", "rustls", "multipart", "stream"] }}
 thiserror = "2"
-tokio = {{ version = "1", features = ["time"] }}
+tokio = {{ version = "1", features = ["time", "fs", "io-util"] }}
+bytes = "1"
 hmac = "0.13"
 sha2 = "0.11"
 base64 = "0.23"

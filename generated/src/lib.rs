@@ -57,11 +57,12 @@ mod verdict;
 
 pub use operations::*;
 pub use runtime::client::{BuildError, Client};
-pub use runtime::config::{Auth, Config, SANDBOX_URL};
+pub use runtime::config::{Auth, AuthKind, Config, SANDBOX_URL};
 pub use runtime::decimal::Decimal;
 pub use runtime::error::{
     BodyExcerpt, Error, SuccessBody, TransportError, UndecodedSuccess, UnexpectedResponse,
 };
+pub use runtime::files::{Download, DownloadError, Redirect, Upload, UploadError};
 pub use runtime::notification::{
     Notification, OperationNotification, ParseError, parse_notification,
 };

@@ -91,6 +91,12 @@ impl crate::Client {
     /// Typical use case: The merchant collects the Apple Pay token on their frontend and sends it to this endpoint along with session and amount information.
     ///
     /// `POST /b/pbl/v2/payment/apple-pay/` (operationId `apple_direct_payment`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
+    ///
+    /// **Authentication** (the spec's `security`):
+    /// - [`Auth::basic`](crate::Auth::basic) (`basicAuth`, `SSO_BasicAuth`)
+    /// - [`Auth::api_key`](crate::Auth::api_key) or [`Auth::public_key`](crate::Auth::public_key) (`apiKeyAuth`)
+    ///
+    /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
     pub async fn apple_direct_payment(
         &self,
         body: &types::ApplePayDirectPayment,
@@ -110,6 +116,17 @@ impl crate::Client {
                     path: "/b/pbl/v2/payment/apple-pay/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
+                    auth: crate::runtime::client::AuthRule {
+                        accepts: Some(
+                            &[crate::AuthKind::Basic, crate::AuthKind::ApiKey],
+                        ),
+                        schemes: &[
+                            "basicAuth (Basic)",
+                            "SSO_BasicAuth (Basic)",
+                            "apiKeyAuth (Api-Key)",
+                        ],
+                        anonymous: false,
+                    },
                 },
             );
         req.json(body)?;
@@ -187,6 +204,13 @@ impl crate::Client {
     /// This endpoint will take a session id and check for it's related payment if it's possible to be auto charged  or not. &lt;br/&gt; if possible it will charge the payment and return the operation response. &lt;br/&gt; 📝 **NOTE** Optional fields may not be represented in response body.
     ///
     /// `POST /b/pbl/v2/auto-debit/` (operationId `auto_debit`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
+    ///
+    /// **Authentication** (the spec's `security`):
+    /// - [`Auth::basic`](crate::Auth::basic) (`SSO_BasicAuth`, `basicAuth`)
+    /// - [`Auth::bearer`](crate::Auth::bearer) (`SSO_JWT_Auth`)
+    /// - [`Auth::api_key`](crate::Auth::api_key) or [`Auth::public_key`](crate::Auth::public_key) (`apiKeyAuth`)
+    ///
+    /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
     pub async fn auto_debit(
         &self,
         body: &types::AutoDebit,
@@ -202,6 +226,22 @@ impl crate::Client {
                     path: "/b/pbl/v2/auto-debit/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
+                    auth: crate::runtime::client::AuthRule {
+                        accepts: Some(
+                            &[
+                                crate::AuthKind::Basic,
+                                crate::AuthKind::Bearer,
+                                crate::AuthKind::ApiKey,
+                            ],
+                        ),
+                        schemes: &[
+                            "SSO_BasicAuth (Basic)",
+                            "basicAuth (Basic)",
+                            "SSO_JWT_Auth (Bearer)",
+                            "apiKeyAuth (Api-Key)",
+                        ],
+                        anonymous: false,
+                    },
                 },
             );
         req.json(body)?;
@@ -269,6 +309,12 @@ impl crate::Client {
     /// Typical use case: The merchant collects the Google Pay token on their frontend and sends it to this endpoint along with session and amount information.
     ///
     /// `POST /b/pbl/v2/payment/google-pay/` (operationId `google_direct_payment`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
+    ///
+    /// **Authentication** (the spec's `security`):
+    /// - [`Auth::basic`](crate::Auth::basic) (`basicAuth`, `SSO_BasicAuth`)
+    /// - [`Auth::api_key`](crate::Auth::api_key) or [`Auth::public_key`](crate::Auth::public_key) (`apiKeyAuth`)
+    ///
+    /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
     pub async fn google_direct_payment(
         &self,
         channel: Option<types::GoogleDirectPaymentChannel>,
@@ -292,6 +338,17 @@ impl crate::Client {
                     path: "/b/pbl/v2/payment/google-pay/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
+                    auth: crate::runtime::client::AuthRule {
+                        accepts: Some(
+                            &[crate::AuthKind::Basic, crate::AuthKind::ApiKey],
+                        ),
+                        schemes: &[
+                            "basicAuth (Basic)",
+                            "SSO_BasicAuth (Basic)",
+                            "apiKeyAuth (Api-Key)",
+                        ],
+                        anonymous: false,
+                    },
                 },
             );
         if let Some(channel) = channel {
@@ -392,6 +449,11 @@ impl crate::Client {
     /// This endpoint retrieves a list of cards saved by the customer. The response includes details such as the card's masked number, card type, and expiration date. By using this endpoint, you can provide the customer with an overview of their saved cards for future payments.
     ///
     /// `POST /b/pbl/v2/card/` (operationId `get_user_cards`). It changes nothing: under a [`RetryPolicy`](crate::RetryPolicy) it is retried on transient failures.
+    ///
+    /// **Authentication** (the spec's `security`):
+    /// - [`Auth::api_key`](crate::Auth::api_key) or [`Auth::public_key`](crate::Auth::public_key) (`apiKeyAuth`)
+    ///
+    /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
     pub async fn get_user_cards(
         &self,
         body: &types::UserCards,
@@ -407,6 +469,11 @@ impl crate::Client {
                     path: "/b/pbl/v2/card/",
                     retry: crate::runtime::retry::RetrySafety::Safe,
                     secret_fields: SECRET_FIELDS,
+                    auth: crate::runtime::client::AuthRule {
+                        accepts: Some(&[crate::AuthKind::ApiKey]),
+                        schemes: &["apiKeyAuth (Api-Key)"],
+                        anonymous: false,
+                    },
                 },
             );
         req.json(body)?;
@@ -505,6 +572,11 @@ impl crate::Client {
     /// This endpoint allows you to delete a customer's saved card from the system. Provide the unique card identifier to remove the card from the customer's saved cards list. This action can help maintain up-to-date card information and ensure that customers do not accidentally use expired or unwanted cards for payments.
     ///
     /// `DELETE /b/pbl/v2/card/{token}/` (operationId `delete_user_cards`). Sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says: a retry after a timeout could repeat its effect.
+    ///
+    /// **Authentication** (the spec's `security`):
+    /// - [`Auth::api_key`](crate::Auth::api_key) or [`Auth::public_key`](crate::Auth::public_key) (`apiKeyAuth`)
+    ///
+    /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
     pub async fn delete_user_cards(
         &self,
         token: &str,
@@ -526,6 +598,11 @@ impl crate::Client {
                     path: "/b/pbl/v2/card/{token}/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
+                    auth: crate::runtime::client::AuthRule {
+                        accepts: Some(&[crate::AuthKind::ApiKey]),
+                        schemes: &["apiKeyAuth (Api-Key)"],
+                        anonymous: false,
+                    },
                 },
             );
         req.query("customer_id", &customer_id);

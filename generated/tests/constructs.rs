@@ -32,9 +32,10 @@ mod verdict;
 
 pub use operations::*;
 pub use runtime::client::{BuildError, Client};
-pub use runtime::config::{Auth, Config, SANDBOX_URL};
+pub use runtime::config::{Auth, AuthKind, Config, SANDBOX_URL};
 pub use runtime::decimal::Decimal;
 pub use runtime::error::{BodyExcerpt, Error, TransportError, UnexpectedResponse};
+pub use runtime::files::{Download, DownloadError, Redirect, Upload, UploadError};
 pub use runtime::nullable::Nullable;
 pub use runtime::pass_through::PassThrough;
 pub use runtime::retry::RetryPolicy;

@@ -6,7 +6,8 @@ use quote::quote;
 
 use super::{doc::clean, doc_raw, ident, ty_tokens};
 use crate::model::{
-    Api, OperationDef, Param, ParamLocation, PathPart, Retry, StatusMatch, Ty, TypeKind,
+    Api, AuthKind, BodyEncoding, OperationDef, Param, ParamLocation, PathPart, RawSuccess, Retry,
+    StatusMatch, Ty, TypeKind,
 };
 
 pub(super) fn operations(api: &Api) -> TokenStream {
@@ -80,6 +81,7 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
     let (ret, arms, success_enum) = success(op);
     let arms = match_arms(op, arms);
     let error_enum = error_enum(op);
+    let send = send(op);
     quote! {
         #success_enum
         #error_enum
@@ -90,7 +92,7 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
                 #[allow(unused_mut, reason = "not every operation adds to the request")]
                 let mut req = self.request(reqwest::Method::#method, &[#(#path),*], #policy);
                 #(#build)*
-                let resp = self.send(req).await?;
+                #send
                 match resp.status {
                     #(#arms)*
                     _ => Err(resp.unexpected()),
@@ -100,7 +102,49 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
     }
 }
 
-/// The method's rustdoc: the spec's prose, the route, and what a retry does.
+/// Sends the request; statuses whose result is a file come back unread.
+fn send(op: &OperationDef) -> TokenStream {
+    let files: Vec<u16> = op
+        .success
+        .raw
+        .iter()
+        .filter_map(|(s, r)| match (s, r) {
+            (StatusMatch::Code(c), RawSuccess::File) => Some(*c),
+            _ => None,
+        })
+        .collect();
+    if files.is_empty() {
+        return quote!(let resp = self.send(req).await?;);
+    }
+    let value = match &op.success.enum_name {
+        None => quote!(file),
+        Some(name) => {
+            let en = ident(name);
+            let (last, rest) = files.split_last().unwrap_or((&0, &[]));
+            let last = success_variant(StatusMatch::Code(*last));
+            if rest.is_empty() {
+                quote!(#en::#last(file))
+            } else {
+                let arms = rest.iter().map(|c| {
+                    let v = success_variant(StatusMatch::Code(*c));
+                    let c = Literal::u16_unsuffixed(*c);
+                    quote!(#c => #en::#v(file),)
+                });
+                quote!(match file.status() { #(#arms)* _ => #en::#last(file) })
+            }
+        }
+    };
+    let codes = files.iter().map(|c| Literal::u16_unsuffixed(*c));
+    quote! {
+        let resp = match self.exchange(req, &[#(#codes),*]).await? {
+            crate::runtime::client::Sent::File(file) => return Ok(#value),
+            crate::runtime::client::Sent::Read(resp) => resp,
+        };
+    }
+}
+
+/// The method's rustdoc: the spec's prose, the route, the body, the
+/// schemes it accepts, and what a retry does.
 fn method_doc(op: &OperationDef) -> TokenStream {
     let mut doc = clean(op.doc.as_deref().unwrap_or_default());
     doc.push_str(&format!(
@@ -109,7 +153,109 @@ fn method_doc(op: &OperationDef) -> TokenStream {
     ));
     doc.push(' ');
     doc.push_str(&retry_doc(op));
+    if let Some(body) = &op.body
+        && let BodyEncoding::Multipart { files } = &body.encoding
+    {
+        doc.push_str("\n\nSent as `multipart/form-data`: each field of `body` a text part");
+        for f in files {
+            doc.push_str(&format!(
+                ", `{}` the file part `{}` (streamed, with its file name and content type{})",
+                f.name,
+                f.wire,
+                f.doc
+                    .as_deref()
+                    .map(|d| format!(": {}", clean(d)))
+                    .unwrap_or_default()
+            ));
+        }
+        doc.push('.');
+    }
+    for (status, raw) in &op.success.raw {
+        doc.push_str(&match raw {
+            RawSuccess::File => format!(
+                "\n\nHTTP {}: a file, returned unread as a [`Download`](crate::Download) (bytes, a stream or a file, with its content type), never decoded as JSON.",
+                status.key()
+            ),
+            RawSuccess::Redirect => format!(
+                "\n\nHTTP {}: a [`Redirect`](crate::Redirect) with its `Location`, never followed (no credential goes to another host); [`Client::fetch_redirect`](crate::Client::fetch_redirect) fetches it without credentials.",
+                status.key()
+            ),
+        });
+    }
+    doc.push_str("\n\n");
+    doc.push_str(&auth_doc(op));
     doc_raw(&doc)
+}
+
+/// The `Auth` constructors of a kind.
+fn auth_constructors(kind: &AuthKind) -> Option<&'static str> {
+    Some(match kind {
+        AuthKind::ApiKey => {
+            "[`Auth::api_key`](crate::Auth::api_key) or [`Auth::public_key`](crate::Auth::public_key)"
+        }
+        AuthKind::Token => "[`Auth::token`](crate::Auth::token)",
+        AuthKind::Basic => "[`Auth::basic`](crate::Auth::basic)",
+        AuthKind::Bearer => "[`Auth::bearer`](crate::Auth::bearer)",
+        AuthKind::Unsupported(_) | AuthKind::Combined(_) => return None,
+    })
+}
+
+/// The runtime's `AuthKind` of a kind this client can send.
+fn auth_kind_tokens(kind: &AuthKind) -> Option<TokenStream> {
+    Some(match kind {
+        AuthKind::ApiKey => quote!(crate::AuthKind::ApiKey),
+        AuthKind::Token => quote!(crate::AuthKind::Token),
+        AuthKind::Basic => quote!(crate::AuthKind::Basic),
+        AuthKind::Bearer => quote!(crate::AuthKind::Bearer),
+        AuthKind::Unsupported(_) | AuthKind::Combined(_) => return None,
+    })
+}
+
+/// How a kind is sent, in words.
+fn kind_text(kind: &AuthKind) -> String {
+    match kind {
+        AuthKind::ApiKey => "Api-Key".into(),
+        AuthKind::Token => "Token".into(),
+        AuthKind::Basic => "Basic".into(),
+        AuthKind::Bearer => "Bearer".into(),
+        AuthKind::Unsupported(why) => format!("{why}: not supported by this client"),
+        AuthKind::Combined(_) => "several schemes at once: not supported by this client".into(),
+    }
+}
+
+/// Schemes as the refusal names them: `basicAuth (Basic)`.
+fn scheme_labels(names: &[String], kind: &AuthKind) -> Vec<String> {
+    let how = kind_text(kind);
+    names.iter().map(|n| format!("{n} ({how})")).collect()
+}
+
+/// What the operation accepts, for its rustdoc.
+fn auth_doc(op: &OperationDef) -> String {
+    let Some(schemes) = &op.security.schemes else {
+        return "**Authentication**: the specs declare none for it; the configured [`Auth`](crate::Auth) is sent as is.".into();
+    };
+    let mut lines = Vec::new();
+    for s in schemes {
+        let names = s
+            .names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        lines.push(match auth_constructors(&s.kind) {
+            Some(ctor) => format!("- {ctor} ({names})"),
+            None => format!("- {names}: {}", kind_text(&s.kind)),
+        });
+    }
+    let refusal = if op.security.anonymous {
+        "It may also be called without credentials: a configured [`Auth`](crate::Auth) it does not accept is left out, not sent."
+    } else {
+        "Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential."
+    };
+    format!(
+        "**Authentication** (the spec's `security`):\n{}\n\n{refusal}",
+        lines.join("\n")
+    )
 }
 
 /// What a [`RetryPolicy`] does with this operation, as the spec decided.
@@ -146,12 +292,30 @@ fn policy(op: &OperationDef) -> TokenStream {
     };
     let id = &op.id;
     let path = &op.path;
+    let auth = match &op.security.schemes {
+        None => quote!(crate::runtime::client::AuthRule::ANY),
+        Some(schemes) => {
+            let kinds = schemes.iter().filter_map(|s| auth_kind_tokens(&s.kind));
+            let labels = schemes
+                .iter()
+                .flat_map(|s| scheme_labels(&s.names, &s.kind));
+            let anonymous = op.security.anonymous;
+            quote! {
+                crate::runtime::client::AuthRule {
+                    accepts: Some(&[#(#kinds),*]),
+                    schemes: &[#(#labels),*],
+                    anonymous: #anonymous,
+                }
+            }
+        }
+    };
     quote! {
         crate::runtime::client::OperationPolicy {
             id: #id,
             path: #path,
             retry: crate::runtime::retry::RetrySafety::#retry,
             secret_fields: SECRET_FIELDS,
+            auth: #auth,
         }
     }
 }
@@ -180,6 +344,16 @@ fn arguments(api: &Api, op: &OperationDef) -> (Vec<TokenStream>, Vec<TokenStream
             args.push(quote!(body: Option<&#ty>));
         }
         setup.push(quote! { crate::Validate::validate(&body).map_err(|e| e.within("body"))?; });
+        if let BodyEncoding::Multipart { files } = &b.encoding {
+            for f in files {
+                let id = ident(&f.name);
+                args.push(if f.required {
+                    quote!(#id: crate::Upload)
+                } else {
+                    quote!(#id: Option<crate::Upload>)
+                });
+            }
+        }
     }
     (args, setup)
 }
@@ -232,12 +406,32 @@ fn build(api: &Api, op: &OperationDef) -> Vec<TokenStream> {
             build.push(quote! { if let Some(#id) = #id { #add } });
         }
     }
-    if let Some(b) = &op.body {
-        if b.required {
-            build.push(quote! { req.json(body)?; });
-        } else {
-            build.push(quote! { if let Some(body) = body { req.json(body)?; } });
+    match op.body.as_ref().map(|b| (b, &b.encoding)) {
+        Some((b, BodyEncoding::Json)) => {
+            if b.required {
+                build.push(quote! { req.json(body)?; });
+            } else {
+                build.push(quote! { if let Some(body) = body { req.json(body)?; } });
+            }
         }
+        Some((_, BodyEncoding::Multipart { files })) => {
+            let parts = files.iter().map(|f| {
+                let id = ident(&f.name);
+                let wire = &f.wire;
+                if f.required {
+                    quote!(files.push((#wire, #id));)
+                } else {
+                    quote!(if let Some(f) = #id { files.push((#wire, f)); })
+                }
+            });
+            build.push(quote! {
+                #[allow(unused_mut, reason = "not every upload has a file")]
+                let mut files = Vec::new();
+                #(#parts)*
+                req.multipart(&body, files)?;
+            });
+        }
+        None => {}
     }
     build
 }
@@ -309,6 +503,21 @@ type Arms = Vec<(u8, TokenStream)>;
 fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
     let s = &op.success;
     match &s.enum_name {
+        // Every success a file (returned before this match) or a redirect.
+        None if !s.raw.is_empty() => {
+            let (_, kind) = s.raw[0];
+            let ret = raw_type(kind);
+            let arms = s
+                .raw
+                .iter()
+                .filter(|(_, r)| *r == RawSuccess::Redirect)
+                .map(|(m, _)| {
+                    let p = success_pattern(*m);
+                    (m.precedence(), quote!(#p => Ok(resp.redirect()),))
+                })
+                .collect();
+            (ret, arms, quote!())
+        }
         None => {
             let ret = s.single().map_or(quote!(()), |t| ty_tokens(t, true));
             let decode = if s.single().is_some() {
@@ -343,6 +552,11 @@ fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
             // actual status, as error ranges do.
             let variants = s.statuses.iter().map(|(m, t)| {
                 let v = success_variant(*m);
+                if let Some(kind) = s.raw_of(*m) {
+                    let t = raw_type(kind);
+                    let d = doc_raw(&format!("HTTP {}.", m.key()));
+                    return quote!(#d #v(#t),);
+                }
                 let d = doc_raw(&match m {
                     StatusMatch::Code(c) => format!("HTTP {c}."),
                     _ => format!(
@@ -355,8 +569,13 @@ fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
             let arms = s
                 .statuses
                 .iter()
+                .filter(|(m, _)| s.raw_of(*m) != Some(RawSuccess::File))
                 .map(|(m, t)| {
                     let v = success_variant(*m);
+                    if let (StatusMatch::Code(c), Some(RawSuccess::Redirect)) = (*m, s.raw_of(*m)) {
+                        let c = Literal::u16_unsuffixed(c);
+                        return (m.precedence(), quote!(#c => Ok(#en::#v(resp.redirect())),));
+                    }
                     let arm = match (*m, t.is_some()) {
                         (StatusMatch::Code(c), true) => {
                             let c = Literal::u16_unsuffixed(c);
@@ -378,17 +597,26 @@ fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
                     (m.precedence(), arm)
                 })
                 .collect();
-            let status_arms = s
-                .statuses
-                .iter()
-                .map(|(m, t)| status_arm(&success_variant(*m), *m, t.is_some()));
+            let status_arms = s.statuses.iter().map(|(m, t)| {
+                status_arm(
+                    &success_variant(*m),
+                    *m,
+                    t.is_some() || s.raw_of(*m).is_some(),
+                )
+            });
             let doc = doc_raw(&format!(
                 "What a successful `{}` returns, by status.",
                 op.method_name
             ));
+            // A download holds an open response: it can be neither cloned nor compared.
+            let derive = if s.raw.iter().any(|(_, r)| *r == RawSuccess::File) {
+                quote!(#[derive(Debug)])
+            } else {
+                quote!(#[derive(Debug, Clone, PartialEq)])
+            };
             let def = quote! {
                 #doc
-                #[derive(Debug, Clone, PartialEq)]
+                #derive
                 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
                 pub enum #en { #(#variants)* }
                 impl #en {
@@ -400,6 +628,14 @@ fn success(op: &OperationDef) -> (TokenStream, Arms, TokenStream) {
             };
             (quote!(#en), arms, def)
         }
+    }
+}
+
+/// The runtime type of a success that is not JSON.
+fn raw_type(kind: RawSuccess) -> TokenStream {
+    match kind {
+        RawSuccess::File => quote!(crate::Download),
+        RawSuccess::Redirect => quote!(crate::Redirect),
     }
 }
 

@@ -240,6 +240,50 @@ pub struct OperationDef {
     pub error_type: String,
     pub errors: Vec<ErrorCase>,
     pub policy: OperationPolicy,
+    pub security: Security,
+}
+
+/// Who may call an operation, from its `security` (decided once in
+/// `model::ops`): the generated method documents it and the runtime
+/// refuses, before sending, a configured auth that is not one of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Security {
+    /// The schemes it accepts, in the spec's order, one entry per kind
+    /// (`SSO_BasicAuth` and `basicAuth` are both [`AuthKind::Basic`]).
+    /// `None`: no document declares security for it, so any configured
+    /// auth is sent.
+    pub schemes: Option<Vec<AuthScheme>>,
+    /// It may be called without credentials (`security: []` or an empty
+    /// alternative): a credential it does not accept is left out, not refused.
+    pub anonymous: bool,
+}
+
+/// One accepted way to authenticate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthScheme {
+    pub kind: AuthKind,
+    /// The spec's scheme names of this kind (`basicAuth`, `SSO_BasicAuth`).
+    pub names: Vec<String>,
+}
+
+/// How a credential is sent; the runtime's `AuthKind` has the same variants
+/// (but for `Unsupported`, which no configured auth can satisfy).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AuthKind {
+    /// `Authorization: Basic base64(user:password)`.
+    Basic,
+    /// `Authorization: Bearer <token>` (JWT).
+    Bearer,
+    /// `Authorization: Api-Key <key>` (an apiKey scheme with prefix `Api-Key`).
+    ApiKey,
+    /// `Authorization: Token <key>` (an apiKey scheme with prefix `Token`).
+    Token,
+    /// A scheme this client cannot send (OAuth2, an API key in a query or
+    /// cookie, an `Authorization` key without a declared prefix), described.
+    Unsupported(String),
+    /// An alternative that needs several schemes at once (one
+    /// `Authorization` header cannot carry them).
+    Combined(Vec<String>),
 }
 
 /// What the spec decides about an operation (`x-ottu-*`, see
@@ -285,9 +329,36 @@ pub struct Param {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
+    /// JSON: the body; multipart: its text fields (file fields left out).
     pub ty: Ty,
     pub required: bool,
     pub content_type: String,
+    pub encoding: BodyEncoding,
+}
+
+/// How the request body is sent. JSON whenever the operation accepts it
+/// (Ottu's operations accept JSON, form and multipart alike); multipart
+/// only when it is the one way (an upload).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyEncoding {
+    Json,
+    /// `multipart/form-data`: every field of `ty` a text part, each file a
+    /// streamed part with its file name and content type.
+    Multipart {
+        files: Vec<FileField>,
+    },
+}
+
+/// A file part of a multipart body (a `format: binary` string property, or
+/// one with `contentMediaType`): a method argument of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileField {
+    /// Rust argument name.
+    pub name: String,
+    /// Part name on the wire.
+    pub wire: String,
+    pub required: bool,
+    pub doc: Option<String>,
 }
 
 /// Which statuses a response stands for: parsed once, in `spec`.
@@ -300,6 +371,9 @@ pub struct Success {
     /// (`None`: no body). When an operation documents no success at all,
     /// its `default` response stands for `2XX` here.
     pub statuses: Vec<(StatusMatch, Option<Ty>)>,
+    /// Statuses whose result is not JSON (their type in `statuses` is
+    /// `None`): a file, or a documented redirect.
+    pub raw: Vec<(StatusMatch, RawSuccess)>,
     /// `Some(name)`: the 2xx bodies differ, so the method returns an enum
     /// with one variant per status; `None`: the one type (or `()`).
     pub enum_name: Option<String>,
@@ -310,6 +384,23 @@ impl Success {
     pub fn single(&self) -> Option<&Ty> {
         self.statuses.iter().find_map(|(_, t)| t.as_ref())
     }
+
+    /// What a status returns when it is not JSON.
+    pub fn raw_of(&self, status: StatusMatch) -> Option<RawSuccess> {
+        self.raw.iter().find(|(s, _)| *s == status).map(|(_, r)| *r)
+    }
+}
+
+/// A successful result that is not decoded from JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawSuccess {
+    /// A file: the body kept unread (the runtime's `Download`: bytes or a
+    /// stream, with its content type). Any non-JSON content, or a `format:
+    /// binary` string under any media type (upstream writes
+    /// `application/json` over a CSV file).
+    File,
+    /// A documented 3xx: its `Location`, never followed (the runtime's `Redirect`).
+    Redirect,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -9,10 +9,14 @@ use serde_json::Value;
 use super::naming::{Namespace, snake, type_name};
 use super::types::{Builder, Mode};
 use super::{
-    Body, Checks, ErrorCase, OperationDef, OperationPolicy, Param, ParamLocation, PathPart, Retry,
-    StatusMatch, Success, Ty, doc_of,
+    AuthKind, AuthScheme, Body, BodyEncoding, Checks, ErrorCase, FileField, OperationDef,
+    OperationPolicy, Param, ParamLocation, PathPart, RawSuccess, Retry, Security, StatusMatch,
+    Success, Ty, doc_of,
 };
-use crate::spec::{MediaType, Operation, ParamIn, Response, is_credential_header, json_of};
+use crate::spec::{
+    MediaKind, MediaType, Operation, ParamIn, Response, SchemeKind, Spec, is_credential_header,
+    json_of,
+};
 
 /// Names of statuses Ottu documents (and other common ones).
 fn status_variant(status: u16) -> String {
@@ -82,9 +86,9 @@ fn operation(b: &mut Builder<'_>, methods: &mut Namespace, op: &Operation<'_>) -
     let mut params = params(b, op, &pascal, &mut ns);
     idempotency_key_param(&policy, &mut params, &mut ns);
     let path_parts = path_parts(op.path, &mut params, &mut ns);
-    let body = body(b, op, &pascal);
-    let (statuses, errors) = responses(b, op, &pascal);
-    let success = success(b, statuses, &pascal);
+    let body = body(b, op, &pascal, &mut ns);
+    let (statuses, raw, errors) = responses(b, op, &pascal);
+    let success = success(b, statuses, raw, &pascal);
     let error_type = b.names.claim(&format!("{pascal}Error"), "");
     OperationDef {
         id,
@@ -100,6 +104,82 @@ fn operation(b: &mut Builder<'_>, methods: &mut Namespace, op: &Operation<'_>) -
         error_type,
         errors,
         policy,
+        security: security(b.spec, op),
+    }
+}
+
+/// The schemes the operation accepts, merged by how they are sent.
+fn security(spec: &Spec, op: &Operation<'_>) -> Security {
+    let Some(alternatives) = op.security() else {
+        return Security {
+            schemes: None,
+            anonymous: false,
+        };
+    };
+    let mut schemes: Vec<AuthScheme> = Vec::new();
+    let mut anonymous = false;
+    for alt in alternatives {
+        let (kind, name) = match alt.schemes.as_slice() {
+            [] => {
+                anonymous = true;
+                continue;
+            }
+            [(name, _)] => (auth_kind(spec, name), name.to_string()),
+            many => {
+                let names: Vec<String> = many.iter().map(|(n, _)| n.to_string()).collect();
+                (AuthKind::Combined(names.clone()), names.join(" + "))
+            }
+        };
+        match schemes.iter_mut().find(|s| s.kind == kind) {
+            Some(s) if !s.names.contains(&name) => s.names.push(name),
+            Some(_) => {}
+            None => schemes.push(AuthScheme {
+                kind,
+                names: vec![name],
+            }),
+        }
+    }
+    Security {
+        schemes: Some(schemes),
+        anonymous,
+    }
+}
+
+/// How a named scheme sends its credential.
+fn auth_kind(spec: &Spec, name: &str) -> AuthKind {
+    let Some(scheme) = spec.security_scheme(name) else {
+        return AuthKind::Unsupported("not declared in components/securitySchemes".into());
+    };
+    match scheme.kind {
+        SchemeKind::Basic => AuthKind::Basic,
+        SchemeKind::Bearer { .. } => AuthKind::Bearer,
+        SchemeKind::ApiKey {
+            location: "header",
+            name: header,
+            prefix: Some(prefix),
+        } if header.eq_ignore_ascii_case("authorization") => {
+            if prefix.eq_ignore_ascii_case("api-key") {
+                AuthKind::ApiKey
+            } else if prefix.eq_ignore_ascii_case("token") {
+                AuthKind::Token
+            } else {
+                AuthKind::Unsupported(format!("`Authorization: {prefix} <key>`"))
+            }
+        }
+        SchemeKind::ApiKey {
+            location,
+            name,
+            prefix: None,
+        } if location == "header" && name.eq_ignore_ascii_case("authorization") => {
+            AuthKind::Unsupported(format!(
+                "an API key in `Authorization` whose prefix the document does not declare (`{}`)",
+                crate::spec::AUTH_PREFIX
+            ))
+        }
+        SchemeKind::ApiKey { location, name, .. } => {
+            AuthKind::Unsupported(format!("an API key in {location} `{name}`"))
+        }
+        SchemeKind::Other { kind } => AuthKind::Unsupported(format!("type `{kind}`")),
     }
 }
 
@@ -220,21 +300,107 @@ fn path_parts(path: &str, params: &mut Vec<Param>, ns: &mut Namespace) -> Vec<Pa
     parts
 }
 
-/// The JSON request body (see [`json_of`]); none without JSON content.
-fn body(b: &mut Builder<'_>, op: &Operation<'_>, pascal: &str) -> Option<Body> {
+/// The request body: JSON whenever the operation accepts it (see
+/// [`json_of`]), else `multipart/form-data` (an upload); none otherwise.
+fn body(b: &mut Builder<'_>, op: &Operation<'_>, pascal: &str, ns: &mut Namespace) -> Option<Body> {
     let rb = op.request_body()?;
-    let media = rb.json()?;
-    let (ty, _) = b.ty(
-        &schema_of(media),
-        &format!("{pascal}Body"),
-        &rb.pointer,
-        Mode::Request,
-    );
+    if let Some(media) = rb.json() {
+        let (ty, _) = b.ty(
+            &schema_of(media),
+            &format!("{pascal}Body"),
+            &rb.pointer,
+            Mode::Request,
+        );
+        return Some(Body {
+            ty,
+            required: rb.required,
+            content_type: media.media_type.to_string(),
+            encoding: BodyEncoding::Json,
+        });
+    }
+    let media = rb.of_kind(MediaKind::Multipart)?;
+    let schema = b.spec.resolve(media.schema.unwrap_or(&Value::Bool(true)));
+    let (fields, files) = split_files(b.spec, schema, ns);
+    let (ty, _) = match files.is_empty() {
+        true => b.ty(
+            &schema_of(media),
+            &format!("{pascal}Body"),
+            &rb.pointer,
+            Mode::Request,
+        ),
+        // The text fields only: a type of their own (`<Op>Fields`), so a
+        // shared component keeps its shape.
+        false => b.ty(
+            &fields,
+            &format!("{pascal}Fields"),
+            &media.schema_pointer(),
+            Mode::Request,
+        ),
+    };
     Some(Body {
         ty,
         required: rb.required,
         content_type: media.media_type.to_string(),
+        encoding: BodyEncoding::Multipart { files },
     })
+}
+
+/// A multipart schema's file properties (`format: binary`, or a
+/// `contentMediaType`), taken out: the rest of the schema, and the files.
+fn split_files(spec: &Spec, schema: &Value, ns: &mut Namespace) -> (Value, Vec<FileField>) {
+    let mut rest = schema.clone();
+    let mut files = Vec::new();
+    let required: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return (rest, files);
+    };
+    for (name, prop) in props {
+        let p = spec.resolve(prop);
+        let is_file = p.get("format").and_then(Value::as_str) == Some("binary")
+            || p.get("contentMediaType").is_some();
+        if !is_file {
+            continue;
+        }
+        files.push(FileField {
+            name: ns.claim(&snake(name), "_"),
+            wire: name.clone(),
+            required: required.contains(name),
+            doc: doc_of(p),
+        });
+        if let Some(o) = rest.get_mut("properties").and_then(Value::as_object_mut) {
+            o.remove(name);
+        }
+        if let Some(r) = rest.get_mut("required").and_then(Value::as_array_mut) {
+            r.retain(|v| v.as_str() != Some(name));
+        }
+    }
+    (rest, files)
+}
+
+/// A success that is not JSON: a file (non-JSON content, or a `format:
+/// binary` string under any media type), or a documented redirect.
+fn raw_success(spec: &Spec, r: &Response<'_>) -> Option<RawSuccess> {
+    if let StatusMatch::Code(301 | 302 | 303 | 307 | 308) = r.status {
+        return json_of(&r.content)
+            .is_none()
+            .then_some(RawSuccess::Redirect);
+    }
+    // Files only under exact statuses: the runtime keeps those bodies unread.
+    if !matches!(r.status, StatusMatch::Code(200..=299)) || r.content.is_empty() {
+        return None;
+    }
+    let Some(media) = json_of(&r.content) else {
+        return Some(RawSuccess::File);
+    };
+    let schema = spec.resolve(media.schema?);
+    (schema.get("format").and_then(Value::as_str) == Some("binary")).then_some(RawSuccess::File)
 }
 
 /// The body type of a response with JSON content.
@@ -257,18 +423,29 @@ fn response_ty(b: &mut Builder<'_>, r: &Response<'_>, pascal: &str) -> Option<Ty
 }
 
 type Statuses = Vec<(StatusMatch, Option<Ty>)>;
+type Raw = Vec<(StatusMatch, RawSuccess)>;
 
 /// Success statuses and error cases, each in run-time match order (exact,
 /// then range, then `default`). With no documented success, `default`
 /// describes it too (`responses: {default: ...}` alone is a common way to
 /// write it).
-fn responses(b: &mut Builder<'_>, op: &Operation<'_>, pascal: &str) -> (Statuses, Vec<ErrorCase>) {
+fn responses(
+    b: &mut Builder<'_>,
+    op: &Operation<'_>,
+    pascal: &str,
+) -> (Statuses, Raw, Vec<ErrorCase>) {
     let mut statuses = Vec::new();
+    let mut raw = Vec::new();
     let mut errors = Vec::new();
     let mut default = None;
     let mut variants = Namespace::new(&[]);
     for r in op.responses() {
         let status = r.status;
+        if let Some(kind) = raw_success(b.spec, &r) {
+            statuses.push((status, None));
+            raw.push((status, kind));
+            continue;
+        }
         let ty = response_ty(b, &r, pascal);
         if status.is_success() {
             statuses.push((status, ty));
@@ -293,16 +470,22 @@ fn responses(b: &mut Builder<'_>, op: &Operation<'_>, pascal: &str) -> (Statuses
     }
     statuses.sort_by_key(|(s, _)| s.precedence());
     errors.sort_by_key(|e| e.status.precedence());
-    (statuses, errors)
+    (statuses, raw, errors)
 }
 
-/// One type for every 2xx, or an enum (`<Op>Success`) when they differ.
-fn success(b: &mut Builder<'_>, statuses: Statuses, pascal: &str) -> Success {
-    let distinct: BTreeSet<_> = statuses.iter().filter_map(|(_, t)| t.clone()).collect();
-    let mixed =
-        distinct.len() > 1 || (distinct.len() == 1 && statuses.iter().any(|(_, t)| t.is_none()));
+/// One type for every success, or an enum (`<Op>Success`) when they differ
+/// (a file and a redirect differ from each other and from any JSON type).
+fn success(b: &mut Builder<'_>, statuses: Statuses, raw: Raw, pascal: &str) -> Success {
+    let result = |(s, t): &(StatusMatch, Option<Ty>)| match raw.iter().find(|(r, _)| r == s) {
+        Some((_, kind)) => Some(format!("{kind:?}")),
+        None => t.as_ref().map(|t| format!("{t:?}")),
+    };
+    let results: Vec<_> = statuses.iter().map(result).collect();
+    let distinct: BTreeSet<_> = results.iter().flatten().collect();
+    let mixed = distinct.len() > 1 || (distinct.len() == 1 && results.iter().any(Option::is_none));
     Success {
         statuses,
+        raw,
         enum_name: mixed.then(|| b.names.claim(&format!("{pascal}Success"), "")),
     }
 }

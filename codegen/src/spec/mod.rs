@@ -47,6 +47,10 @@ pub struct Spec {
     disagreements: Vec<Disagreement>,
 }
 
+/// The security-scheme extension naming the word an `apiKey` scheme's value
+/// starts with (`Authorization: Token <key>`).
+pub const AUTH_PREFIX: &str = "x-ottu-auth-prefix";
+
 /// A security scheme of `components/securitySchemes`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecurityScheme<'a> {
@@ -65,7 +69,14 @@ pub enum SchemeKind<'a> {
     /// `type: http`, `scheme: bearer` (`bearerFormat`, e.g. `JWT`).
     Bearer { format: Option<&'a str> },
     /// `type: apiKey`: a named header, query parameter or cookie.
-    ApiKey { location: &'a str, name: &'a str },
+    /// `prefix`: the word before the key (`Token`, `Api-Key`), from
+    /// `x-ottu-auth-prefix`; OpenAPI has no field for it, and upstream
+    /// says it only in prose, so an overlay declares it as data.
+    ApiKey {
+        location: &'a str,
+        name: &'a str,
+        prefix: Option<&'a str>,
+    },
     /// Any other `type` (`oauth2`, `openIdConnect`, `mutualTLS`, other HTTP schemes).
     Other { kind: &'a str },
 }
@@ -162,6 +173,7 @@ impl Spec {
             (Some("apiKey"), _) => SchemeKind::ApiKey {
                 location: s("in").unwrap_or("header"),
                 name: s("name").unwrap_or("Authorization"),
+                prefix: s(AUTH_PREFIX),
             },
             (kind, _) => SchemeKind::Other {
                 kind: kind.unwrap_or(""),

@@ -13,8 +13,9 @@ use reqwest::{Method, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::config::{Auth, Config};
+use super::config::{Auth, AuthKind, Config};
 use super::error::{BodyExcerpt, Error, TransportError, UndecodedSuccess, UnexpectedResponse};
+use super::files::{Download, Redirect, Upload};
 use super::retry::{self, RetryPolicy, RetrySafety};
 use super::trace;
 use super::validate::ValidationError;
@@ -25,6 +26,7 @@ pub struct Client {
     http: reqwest::Client,
     base: Url,
     auth: Option<HeaderValue>,
+    auth_kind: Option<AuthKind>,
     /// The credential's forms, masked in every response (see [`Scrub`]).
     scrub: Scrub,
     timeout: std::time::Duration,
@@ -64,6 +66,7 @@ fn auth_header(auth: &Auth) -> Result<Option<HeaderValue>, BuildError> {
             )
         }
         Auth::Bearer(token) => format!("Bearer {}", token.expose()),
+        Auth::Token(key) => format!("Token {}", key.expose()),
         Auth::None => return Ok(None),
     };
     let mut value = HeaderValue::from_str(&text).map_err(|_| BuildError::Credentials)?;
@@ -102,6 +105,11 @@ impl Client {
                 .timeout(config.timeout)
                 .connect_timeout(config.connect_timeout)
                 .user_agent(config.user_agent)
+                // A documented redirect (a report's pre-signed download URL)
+                // is the operation's result, returned with its `Location`;
+                // following it would hide that result, turn a POST into a
+                // GET, and could carry the request to another host.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| BuildError::Http(e.to_string()))?,
         };
@@ -109,6 +117,7 @@ impl Client {
             http,
             base,
             auth: auth_header(&config.auth)?,
+            auth_kind: config.auth.kind(),
             scrub: Scrub::of(&config.auth),
             timeout: config.timeout,
             max_body: config.max_body_bytes,
@@ -137,39 +146,118 @@ impl Client {
             operation,
             headers: Vec::new(),
             body: None,
+            multipart: None,
         }
     }
 
-    /// Sends `req`; retried only under a policy and only as its operation
-    /// allows (never a payment).
+    /// Fetches a documented redirect's target (a report's pre-signed
+    /// storage URL) **without any credential**: the URL authorizes itself,
+    /// and the client's key never goes to another host. A `2xx` is the
+    /// file; another status is [`Error::UnexpectedStatus`]; a redirect
+    /// without `Location` is [`Error::Decode`].
+    pub async fn fetch_redirect(
+        &self,
+        redirect: &Redirect,
+    ) -> Result<Download, Error<std::convert::Infallible>> {
+        let Some(url) = redirect.url() else {
+            return Err(Error::Decode {
+                status: redirect.status(),
+                message: "the redirect has no Location".into(),
+                body: BodyExcerpt::masking(&[], &[]),
+            });
+        };
+        let resp = self
+            .http
+            .get(url.clone())
+            .timeout(self.timeout)
+            .send()
+            .await
+            .map_err(|e| Error::Transport(TransportError::new(e)))?;
+        if resp.status().is_success() {
+            return Ok(Download::new(resp));
+        }
+        let operation = OperationPolicy {
+            id: "fetch_redirect",
+            // Not traced: the target is another host's pre-signed URL.
+            path: "(redirect target)",
+            retry: RetrySafety::Never,
+            secret_fields: &[],
+            auth: AuthRule::ANY,
+        };
+        Err(self.read(resp, &operation).await?.unexpected())
+    }
+
+    /// The credential to send for `operation`: the configured one when the
+    /// operation accepts its kind (or declares nothing); none when it does
+    /// not but may be called anonymously; else refused, before sending.
+    fn credential<E>(&self, operation: &OperationPolicy) -> Result<Option<&HeaderValue>, Error<E>> {
+        let (Some(kind), Some(accepts)) = (self.auth_kind, operation.auth.accepts) else {
+            return Ok(self.auth.as_ref());
+        };
+        if accepts.contains(&kind) {
+            Ok(self.auth.as_ref())
+        } else if operation.auth.anonymous {
+            Ok(None)
+        } else {
+            Err(Error::AuthNotAccepted {
+                operation: operation.id,
+                configured: kind,
+                accepted: operation.auth.schemes,
+            })
+        }
+    }
+
+    /// Sends `req` and reads the whole response; retried only under a
+    /// policy and only as its operation allows (never a payment).
     pub(crate) async fn send<E>(&self, req: Request) -> Result<Response, Error<E>> {
+        let operation = req.operation;
+        match self.exchange(req, &[]).await? {
+            Sent::Read(resp) => Ok(resp),
+            // No status keeps its body unread here; read as any other.
+            Sent::File(file) => self.read(file.into_inner(), &operation).await,
+        }
+    }
+
+    /// Sends `req`; a response whose status is in `files` is returned
+    /// unread (a [`Download`]), any other is read whole. A credential the
+    /// operation does not accept is refused before anything is sent.
+    pub(crate) async fn exchange<E>(&self, req: Request, files: &[u16]) -> Result<Sent, Error<E>> {
+        let credential = self.credential(&req.operation)?.cloned();
         let call = trace::Call::start(req.operation.id, &req.method, req.operation.path);
-        let (result, attempts) = call.run(self.attempts(&req, &call)).await;
-        call.finish(&result, attempts);
+        let (result, attempts) = call
+            .run(self.attempts(req, credential.as_ref(), files, &call))
+            .await;
+        call.finish(result.as_ref().map(Sent::status), attempts);
         result
     }
 
     /// The attempts of one call, and how many were made.
     async fn attempts<E>(
         &self,
-        req: &Request,
+        mut req: Request,
+        credential: Option<&HeaderValue>,
+        files: &[u16],
         call: &trace::Call,
-    ) -> (Result<Response, Error<E>>, u32) {
+    ) -> (Result<Sent, Error<E>>, u32) {
+        // A streamed upload cannot be replayed: sent once.
+        if let Some(form) = req.multipart.take() {
+            return (self.send_once(&req, credential, Some(form), files).await, 1);
+        }
         let Some(policy) = self
             .retry
             .as_ref()
             .filter(|_| req.operation.retry.allows_retry(&req.headers))
         else {
-            return (self.send_once(req).await, 1);
+            return (self.send_once(&req, credential, None, files).await, 1);
         };
         let mut attempt = 1;
         loop {
-            let result = self.send_once(req).await;
+            let result = self.send_once(&req, credential, None, files).await;
             if attempt >= policy.attempts() {
                 return (result, attempt);
             }
             let retry_after = match &result {
-                Ok(resp) if retry::is_retry_status(resp.status) => {
+                Ok(Sent::Read(resp)) if retry::is_retry_status(resp.status) => {
                     retry::retry_after(&resp.headers)
                 }
                 // Safe to repeat: a reset or timeout after sending is retried too.
@@ -179,33 +267,55 @@ impl Client {
             let Some(wait) = policy.delay(attempt, retry_after) else {
                 return (result, attempt);
             };
-            call.retry(attempt, &result, wait);
+            call.retry(attempt, result.as_ref().map(Sent::status), wait);
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
     }
 
-    async fn send_once<E>(&self, req: &Request) -> Result<Response, Error<E>> {
+    async fn send_once<E>(
+        &self,
+        req: &Request,
+        credential: Option<&HeaderValue>,
+        multipart: Option<reqwest::multipart::Form>,
+        files: &[u16],
+    ) -> Result<Sent, Error<E>> {
         let mut builder = self
             .http
             .request(req.method.clone(), req.url.clone())
             .timeout(self.timeout);
-        if let Some(auth) = &self.auth {
+        if let Some(auth) = credential {
             builder = builder.header(AUTHORIZATION, auth.clone());
         }
         for (name, value) in &req.headers {
             builder = builder.header(*name, value);
         }
-        if let Some(body) = &req.body {
+        if let Some(form) = multipart {
+            // Sets `multipart/form-data; boundary=...`; parts are streamed.
+            builder = builder.multipart(form);
+        } else if let Some(body) = &req.body {
             builder = builder
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.clone());
         }
-        let mut resp = builder
+        let resp = builder
             .send()
             .await
             .map_err(|e| Error::Transport(TransportError::new(e)))?;
+        if files.contains(&resp.status().as_u16()) {
+            return Ok(Sent::File(Download::new(resp)));
+        }
+        self.read(resp, &req.operation).await.map(Sent::Read)
+    }
+
+    /// Reads a whole response (within the size limit), masking the credential.
+    async fn read<E>(
+        &self,
+        mut resp: reqwest::Response,
+        operation: &OperationPolicy,
+    ) -> Result<Response, Error<E>> {
         let status = resp.status().as_u16();
+        let url = resp.url().clone();
         if resp
             .content_length()
             .is_some_and(|n| n > self.max_body as u64)
@@ -234,11 +344,31 @@ impl Client {
         self.scrub.headers(&mut headers);
         Ok(Response {
             status,
+            url,
             headers,
             body,
-            secret_fields: req.operation.secret_fields,
-            operation: req.operation.id,
+            secret_fields: operation.secret_fields,
+            operation: operation.id,
         })
+    }
+}
+
+/// What [`Client::exchange`] got back.
+#[derive(Debug)]
+pub(crate) enum Sent {
+    /// Read whole.
+    Read(Response),
+    /// A file, unread: the caller streams or saves it.
+    File(Download),
+}
+
+impl Sent {
+    /// The response's status, all tracing learns of it.
+    pub(crate) fn status(&self) -> u16 {
+        match self {
+            Sent::Read(resp) => resp.status,
+            Sent::File(file) => file.status(),
+        }
     }
 }
 
@@ -265,7 +395,7 @@ impl Scrub {
                 base64::engine::general_purpose::STANDARD
                     .encode(format!("{username}:{}", password.expose())),
             ],
-            Auth::Bearer(token) => vec![token.expose().to_string()],
+            Auth::Bearer(token) | Auth::Token(token) => vec![token.expose().to_string()],
             Auth::None => Vec::new(),
         };
         Self(
@@ -344,6 +474,30 @@ pub(crate) struct OperationPolicy {
     pub(crate) retry: RetrySafety,
     /// Field names masked in error excerpts (the specs' secret fields).
     pub(crate) secret_fields: &'static [&'static str],
+    /// Who may call it (the spec's `security`).
+    pub(crate) auth: AuthRule,
+}
+
+/// The schemes an operation accepts, from the spec.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AuthRule {
+    /// The kinds of credential it takes; `None`: the spec declares no
+    /// security, so whatever is configured is sent.
+    pub(crate) accepts: Option<&'static [AuthKind]>,
+    /// The spec's names of those schemes (named by the refusal).
+    pub(crate) schemes: &'static [&'static str],
+    /// It may be called without credentials: a credential it does not
+    /// accept is left out instead of refused.
+    pub(crate) anonymous: bool,
+}
+
+impl AuthRule {
+    /// No security declared: any configured auth is sent.
+    pub(crate) const ANY: Self = Self {
+        accepts: None,
+        schemes: &[],
+        anonymous: false,
+    };
 }
 
 /// A request being built by a generated operation.
@@ -354,6 +508,7 @@ pub(crate) struct Request {
     operation: OperationPolicy,
     headers: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
+    multipart: Option<reqwest::multipart::Form>,
 }
 
 impl Request {
@@ -375,12 +530,50 @@ impl Request {
         self.body = Some(bytes);
         Ok(())
     }
+
+    /// A `multipart/form-data` body: each field of `fields` a text part
+    /// (`null` and absent fields left out, a list one part per item, an
+    /// object as JSON text), then each file a streamed part with its file
+    /// name and content type. Never base64, never JSON.
+    #[allow(dead_code, reason = "used only by operations with multipart bodies")]
+    pub(crate) fn multipart<E>(
+        &mut self,
+        fields: &impl Serialize,
+        files: Vec<(&'static str, Upload)>,
+    ) -> Result<(), Error<E>> {
+        let value = serde_json::to_value(fields)
+            .map_err(|e| Error::Validation(ValidationError::new("body", e.to_string())))?;
+        let mut form = reqwest::multipart::Form::new();
+        for (name, v) in value.as_object().into_iter().flatten() {
+            let items = match v {
+                serde_json::Value::Array(items) => items.iter().collect(),
+                v => vec![v],
+            };
+            for item in items {
+                let text = match item {
+                    serde_json::Value::Null => continue,
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                form = form.text(name.clone(), text);
+            }
+        }
+        for (name, file) in files {
+            let part = file
+                .into_part()
+                .map_err(|m| Error::Validation(ValidationError::new(name, m)))?;
+            form = form.part(name, part);
+        }
+        self.multipart = Some(form);
+        Ok(())
+    }
 }
 
 /// A response read in full (within the size limit).
 #[derive(Debug)]
 pub(crate) struct Response {
     pub(crate) status: u16,
+    url: Url,
     headers: HeaderMap,
     body: Vec<u8>,
     secret_fields: &'static [&'static str],
@@ -412,6 +605,17 @@ impl Response {
             &self.body,
             self.secret_fields,
         )))
+    }
+
+    /// A documented redirect: its `Location`, resolved against the request
+    /// URL, never followed.
+    pub(crate) fn redirect(&self) -> Redirect {
+        let location = self
+            .headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| self.url.join(l).ok());
+        Redirect::new(self.status, location)
     }
 
     /// A status the operation does not document.
@@ -453,6 +657,7 @@ mod tests {
         path: "/test/{id}",
         retry: RetrySafety::Never,
         secret_fields: &[],
+        auth: AuthRule::ANY,
     };
 
     #[test]

@@ -35,8 +35,40 @@ pub enum Auth {
     },
     /// `Authorization: Bearer <token>` (the specs' `SSO_JWT_Auth`).
     Bearer(Secret),
-    /// No `Authorization` header (for a proxy that adds it).
+    /// `Authorization: Token <key>` (the specs' `tokenAuth`).
+    Token(Secret),
+    /// No `Authorization` header (for a proxy that adds it): never refused,
+    /// since no credential is sent.
     None,
+}
+
+/// How a credential is sent: what an operation accepts, and what a client
+/// is configured with ([`Auth::kind`]). Each operation's documentation
+/// lists the kinds it accepts (from the spec's `security`); a client whose
+/// [`Auth`] is another kind gets [`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)
+/// before anything is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthKind {
+    /// `Authorization: Api-Key <key>` ([`Auth::api_key`], [`Auth::public_key`]).
+    ApiKey,
+    /// `Authorization: Token <key>` ([`Auth::token`]).
+    Token,
+    /// `Authorization: Basic ...` ([`Auth::basic`]).
+    Basic,
+    /// `Authorization: Bearer <token>` ([`Auth::bearer`]).
+    Bearer,
+}
+
+impl std::fmt::Display for AuthKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::ApiKey => "Api-Key",
+            Self::Token => "Token",
+            Self::Basic => "Basic",
+            Self::Bearer => "Bearer",
+        })
+    }
 }
 
 impl Auth {
@@ -65,6 +97,22 @@ impl Auth {
     /// A bearer token (JWT).
     pub fn bearer(token: impl Into<Secret>) -> Self {
         Self::Bearer(token.into())
+    }
+
+    /// A token sent as `Authorization: Token <key>` (the specs' `tokenAuth`).
+    pub fn token(key: impl Into<Secret>) -> Self {
+        Self::Token(key.into())
+    }
+
+    /// How this credential is sent; `None` for [`Auth::None`].
+    pub fn kind(&self) -> Option<AuthKind> {
+        Some(match self {
+            Self::ApiKey(_) | Self::PublicKey(_) => AuthKind::ApiKey,
+            Self::Token(_) => AuthKind::Token,
+            Self::Basic { .. } => AuthKind::Basic,
+            Self::Bearer(_) => AuthKind::Bearer,
+            Self::None => return None,
+        })
     }
 }
 
@@ -129,8 +177,12 @@ impl Config {
     }
 
     /// Use this `reqwest::Client` (proxies, custom TLS roots, pooling shared
-    /// with the rest of an application). Its own timeouts and user agent
-    /// apply; this config's timeout is still set on every request.
+    /// with the rest of an application). Its own timeouts, user agent and
+    /// redirect policy apply; this config's timeout is still set on every
+    /// request. Build it with `redirect(reqwest::redirect::Policy::none())`
+    /// to keep documented redirects (a report download's `302`) as
+    /// [`Redirect`](crate::Redirect) results: the client built by default
+    /// never follows one.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self

@@ -41,6 +41,17 @@ pub enum Error<E> {
     /// whole body it carries ([`UndecodedSuccess::body`]).
     /// [`Error::took_effect`] is true for it.
     Undecoded(Box<UndecodedSuccess>),
+    /// The configured [`Auth`](crate::Auth) is not one of the schemes the
+    /// operation accepts (its documentation lists them); nothing was sent,
+    /// so the credential never reached an endpoint that does not take it.
+    AuthNotAccepted {
+        /// The operation (`operationId`).
+        operation: &'static str,
+        /// How the client is configured to authenticate (never the credential).
+        configured: crate::AuthKind,
+        /// The spec's schemes the operation accepts (`basicAuth`, `SSO_JWT_Auth`, ...).
+        accepted: &'static [&'static str],
+    },
 }
 
 impl<E> Error<E> {
@@ -161,6 +172,19 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             ),
             Self::UnexpectedStatus(r) => write!(f, "{r}"),
             Self::Undecoded(s) => write!(f, "{s}"),
+            Self::AuthNotAccepted {
+                operation,
+                configured,
+                accepted,
+            } => write!(
+                f,
+                "`{operation}` does not accept {configured} authentication (it accepts: {}); nothing was sent",
+                if accepted.is_empty() {
+                    "none this client can send".to_string()
+                } else {
+                    accepted.join(", ")
+                }
+            ),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod decimal;
 pub mod drf;
 pub mod error;
+pub mod files;
 pub mod notification;
 pub mod nullable;
 pub mod object;

@@ -17,23 +17,22 @@ use std::time::Duration;
 
 use reqwest::Method;
 
-use super::client::Response;
 use super::error::Error;
 
 /// Why an attempt is repeated: a fixed word, never an error's text (a
 /// transport error can name the URL).
-pub(crate) fn reason<E>(result: &Result<Response, Error<E>>) -> (&'static str, Option<u16>) {
+pub(crate) fn reason<E>(result: Result<u16, &Error<E>>) -> (&'static str, Option<u16>) {
     match result {
-        Ok(resp) => ("status", Some(resp.status)),
+        Ok(status) => ("status", Some(status)),
         Err(Error::Transport(t)) if t.is_timeout() => ("timeout", None),
         Err(_) => ("transport", None),
     }
 }
 
 /// What ended the call: the status of the last response, or a fixed word.
-fn outcome<E>(result: &Result<Response, Error<E>>) -> (Option<u16>, Option<&'static str>) {
+fn outcome<E>(result: Result<u16, &Error<E>>) -> (Option<u16>, Option<&'static str>) {
     match result {
-        Ok(resp) => (Some(resp.status), None),
+        Ok(status) => (Some(status), None),
         Err(Error::BodyTooLarge { status, .. }) => (Some(*status), Some("body_too_large")),
         Err(Error::Transport(t)) if t.is_timeout() => (None, Some("timeout")),
         Err(Error::Transport(_)) => (None, Some("transport")),
@@ -147,18 +146,15 @@ impl Call {
         self.0.run(f).await
     }
 
-    /// Attempt `attempt` got `result` and is repeated after `delay`.
-    pub(crate) fn retry<E>(
-        &self,
-        attempt: u32,
-        result: &Result<Response, Error<E>>,
-        delay: Duration,
-    ) {
+    /// Attempt `attempt` got `result` (a status or an error) and is
+    /// repeated after `delay`.
+    pub(crate) fn retry<E>(&self, attempt: u32, result: Result<u16, &Error<E>>, delay: Duration) {
         self.0.retry(attempt, reason(result), delay);
     }
 
-    /// The call ended with `result` after `attempts` attempts.
-    pub(crate) fn finish<E>(&self, result: &Result<Response, Error<E>>, attempts: u32) {
+    /// The call ended with `result` (a status or an error) after
+    /// `attempts` attempts.
+    pub(crate) fn finish<E>(&self, result: Result<u16, &Error<E>>, attempts: u32) {
         self.0.finish(outcome(result), attempts);
     }
 }

@@ -72,6 +72,8 @@ impl std::fmt::Display for GetThingError {
 }
 impl crate::Client {
     /// `GET /things/{thing_id}/` (operationId `getThing`). It changes nothing: under a [`RetryPolicy`](crate::RetryPolicy) it is retried on transient failures.
+    ///
+    /// **Authentication**: the specs declare none for it; the configured [`Auth`](crate::Auth) is sent as is.
     pub async fn get_thing(
         &self,
         thing_id: &str,
@@ -104,6 +106,7 @@ impl crate::Client {
                     path: "/things/{thing_id}/",
                     retry: crate::runtime::retry::RetrySafety::Safe,
                     secret_fields: SECRET_FIELDS,
+                    auth: crate::runtime::client::AuthRule::ANY,
                 },
             );
         if let Some(tags) = tags {
@@ -182,6 +185,8 @@ impl std::fmt::Display for PutThingError {
 }
 impl crate::Client {
     /// `PUT /things/{thing_id}/` (operationId `put-thing`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
+    ///
+    /// **Authentication**: the specs declare none for it; the configured [`Auth`](crate::Auth) is sent as is.
     pub async fn put_thing(
         &self,
         thing_id: &str,
@@ -202,6 +207,7 @@ impl crate::Client {
                     path: "/things/{thing_id}/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
+                    auth: crate::runtime::client::AuthRule::ANY,
                 },
             );
         req.json(body)?;
@@ -249,6 +255,8 @@ impl std::fmt::Display for DeleteThingError {
 }
 impl crate::Client {
     /// `DELETE /things/{thing_id}/` (operationId `delete_thing`). Under a [`RetryPolicy`](crate::RetryPolicy) it is retried only when `Idempotency-Key` carries an idempotency key (the same on every attempt); without one it is sent once.
+    ///
+    /// **Authentication**: the specs declare none for it; the configured [`Auth`](crate::Auth) is sent as is.
     pub async fn delete_thing(
         &self,
         thing_id: &str,
@@ -270,6 +278,7 @@ impl crate::Client {
                         "Idempotency-Key",
                     ),
                     secret_fields: SECRET_FIELDS,
+                    auth: crate::runtime::client::AuthRule::ANY,
                 },
             );
         if let Some(idempotency_key) = idempotency_key {

@@ -87,6 +87,8 @@ impl std::fmt::Display for BrewTeaError {
 }
 impl crate::Client {
     /// `POST /teapots/` (operationId `brewTea`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
+    ///
+    /// **Authentication**: the specs declare none for it; the configured [`Auth`](crate::Auth) is sent as is.
     pub async fn brew_tea(&self) -> Result<types::Tea, crate::Error<BrewTeaError>> {
         #[allow(unused_mut, reason = "not every operation adds to the request")]
         let mut req = self
@@ -98,6 +100,7 @@ impl crate::Client {
                     path: "/teapots/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
+                    auth: crate::runtime::client::AuthRule::ANY,
                 },
             );
         let resp = self.send(req).await?;
@@ -173,6 +176,8 @@ impl std::fmt::Display for GetTeapotError {
 }
 impl crate::Client {
     /// `GET /teapots/{id}/` (operationId `getTeapot`). It changes nothing: under a [`RetryPolicy`](crate::RetryPolicy) it is retried on transient failures.
+    ///
+    /// **Authentication**: the specs declare none for it; the configured [`Auth`](crate::Auth) is sent as is.
     pub async fn get_teapot(
         &self,
         id: &str,
@@ -191,6 +196,7 @@ impl crate::Client {
                     path: "/teapots/{id}/",
                     retry: crate::runtime::retry::RetrySafety::Safe,
                     secret_fields: SECRET_FIELDS,
+                    auth: crate::runtime::client::AuthRule::ANY,
                 },
             );
         let resp = self.send(req).await?;
@@ -278,6 +284,8 @@ impl std::fmt::Display for WashTeapotError {
 }
 impl crate::Client {
     /// `DELETE /teapots/{id}/` (operationId `washTeapot`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
+    ///
+    /// **Authentication**: the specs declare none for it; the configured [`Auth`](crate::Auth) is sent as is.
     pub async fn wash_teapot(
         &self,
         id: &str,
@@ -296,6 +304,7 @@ impl crate::Client {
                     path: "/teapots/{id}/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
+                    auth: crate::runtime::client::AuthRule::ANY,
                 },
             );
         let resp = self.send(req).await?;
