@@ -82,6 +82,17 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
     let arms = match_arms(op, arms);
     let error_enum = error_enum(op);
     let send = send(op);
+    // Every success a file: nothing is left to match.
+    let respond = if arms.is_empty() {
+        quote!(Err(resp.unexpected()))
+    } else {
+        quote! {
+            match resp.status {
+                #(#arms)*
+                _ => Err(resp.unexpected()),
+            }
+        }
+    };
     quote! {
         #success_enum
         #error_enum
@@ -93,10 +104,7 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
                 let mut req = self.request(reqwest::Method::#method, &[#(#path),*], #policy);
                 #(#build)*
                 #send
-                match resp.status {
-                    #(#arms)*
-                    _ => Err(resp.unexpected()),
-                }
+                #respond
             }
         }
     }
@@ -415,19 +423,28 @@ fn build(api: &Api, op: &OperationDef) -> Vec<TokenStream> {
             }
         }
         Some((_, BodyEncoding::Multipart { files })) => {
-            let parts = files.iter().map(|f| {
+            let required = files.iter().filter(|f| f.required).map(|f| {
                 let id = ident(&f.name);
                 let wire = &f.wire;
-                if f.required {
-                    quote!(files.push((#wire, #id));)
-                } else {
-                    quote!(if let Some(f) = #id { files.push((#wire, f)); })
-                }
+                quote!((#wire, #id))
             });
+            let optional: Vec<_> = files
+                .iter()
+                .filter(|f| !f.required)
+                .map(|f| {
+                    let id = ident(&f.name);
+                    let wire = &f.wire;
+                    quote!(if let Some(f) = #id { files.push((#wire, f)); })
+                })
+                .collect();
+            let binding = if optional.is_empty() {
+                quote!(let files)
+            } else {
+                quote!(let mut files)
+            };
             build.push(quote! {
-                #[allow(unused_mut, reason = "not every upload has a file")]
-                let mut files = Vec::new();
-                #(#parts)*
+                #binding: Vec<(&'static str, crate::Upload)> = vec![#(#required),*];
+                #(#optional)*
                 req.multipart(&body, files)?;
             });
         }

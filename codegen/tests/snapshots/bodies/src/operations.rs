@@ -99,9 +99,7 @@ impl crate::Client {
                     },
                 },
             );
-        #[allow(unused_mut, reason = "not every upload has a file")]
-        let mut files = Vec::new();
-        files.push(("file", file));
+        let files: Vec<(&'static str, crate::Upload)> = vec![("file", file)];
         req.multipart(&body, files)?;
         let resp = self.send(req).await?;
         match resp.status {
@@ -289,9 +287,7 @@ impl crate::Client {
             crate::runtime::client::Sent::File(file) => return Ok(file),
             crate::runtime::client::Sent::Read(resp) => resp,
         };
-        match resp.status {
-            _ => Err(resp.unexpected()),
-        }
+        Err(resp.unexpected())
     }
 }
 /// The documented error responses of `notify`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
