@@ -107,10 +107,12 @@ async fn a_401_echoing_the_credential_does_not_show_it() {
             r#"{{"detail": "Invalid credentials: Api-Key {echoed} / Basic merchant:{echoed} / Bearer {echoed}"}}"#
         );
         let url = answer(http("401 Unauthorized", &body)).await;
-        let err = client(&url, auth)
-            .get_user_cards(&cards())
-            .await
-            .unwrap_err();
+        // Auto-debit accepts all four kinds (listing cards takes the API key only).
+        let debit = AutoDebit {
+            session_id: "s".into(),
+            token: CARD_TOKEN.into(),
+        };
+        let err = client(&url, auth).auto_debit(&debit).await.unwrap_err();
         assert!(
             matches!(&err, Error::Api(e) if e.status() == 401),
             "{err:?}"
