@@ -137,7 +137,7 @@ impl Admits {
                 let scheme = match spec.security_scheme(name).map(|s| s.kind) {
                     Some(SchemeKind::Basic) => Scheme::Basic,
                     Some(SchemeKind::Bearer { .. }) => Scheme::Bearer,
-                    Some(SchemeKind::ApiKey { location, name })
+                    Some(SchemeKind::ApiKey { location, name, .. })
                         if location == "header" && name.eq_ignore_ascii_case("authorization") =>
                     {
                         Scheme::ApiKey

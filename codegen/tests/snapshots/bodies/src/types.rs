@@ -2,8 +2,11 @@
 
 //! Schemas of the specs as Rust types (see the crate docs for how they map).
 #![allow(clippy::doc_markdown, reason = "descriptions are the spec's prose, verbatim")]
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/AttachmentUpload`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct AttachmentUpload {
     /// The attachment.
     pub file: String,
@@ -14,6 +17,36 @@ pub struct AttachmentUpload {
     pub shortify_attachment_url: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+}
+impl AttachmentUpload {
+    /// A `AttachmentUpload` from its required fields (`file`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(file: impl Into<String>) -> Self {
+        Self {
+            file: file.into(),
+            session_id: Default::default(),
+            shortify_attachment_url: Default::default(),
+            tags: Default::default(),
+        }
+    }
+    /// Sets `session_id`.
+    #[must_use]
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `shortify_attachment_url`.
+    #[must_use]
+    pub fn with_shortify_attachment_url(mut self, value: bool) -> Self {
+        self.shortify_attachment_url = Some(value);
+        self
+    }
+    /// Sets `tags`.
+    #[must_use]
+    pub fn with_tags(mut self, value: Vec<String>) -> Self {
+        self.tags = Some(value);
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for AttachmentUpload {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -40,14 +73,33 @@ impl crate::Validate for AttachmentUpload {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/Detail`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Detail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl Detail {
+    /// A `Detail` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            detail: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `detail`.
+    #[must_use]
+    pub fn with_detail(mut self, value: impl Into<String>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for Detail {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -75,10 +127,20 @@ impl crate::Validate for Detail {
         Ok(())
     }
 }
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/components/schemas/Note`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Note {
     pub message: String,
+}
+impl Note {
+    /// A `Note` from its required fields (`message`); set optional ones with the `with_` setters.
+    #[must_use]
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into() }
+    }
 }
 impl<'de> serde::Deserialize<'de> for Note {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -93,8 +155,11 @@ impl crate::Validate for Note {
         Ok(())
     }
 }
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/paths/~1upload~1/post/requestBody/content/multipart~1form-data/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UploadAttachmentFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
@@ -103,6 +168,35 @@ pub struct UploadAttachmentFields {
     pub session_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shortify_attachment_url: Option<bool>,
+}
+impl UploadAttachmentFields {
+    /// A `UploadAttachmentFields` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            tags: Default::default(),
+            session_id: Default::default(),
+            shortify_attachment_url: Default::default(),
+        }
+    }
+    /// Sets `tags`.
+    #[must_use]
+    pub fn with_tags(mut self, value: Vec<String>) -> Self {
+        self.tags = Some(value);
+        self
+    }
+    /// Sets `session_id`.
+    #[must_use]
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `shortify_attachment_url`.
+    #[must_use]
+    pub fn with_shortify_attachment_url(mut self, value: bool) -> Self {
+        self.shortify_attachment_url = Some(value);
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for UploadAttachmentFields {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -128,14 +222,33 @@ impl crate::Validate for UploadAttachmentFields {
 }
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
 /// Schema: `/paths/~1upload~1/post/responses/200`.
 #[derive(Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UploadAttachmentResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment_url: Option<String>,
     /// Properties the spec does not declare, and declared ones whose value did not fit the field's type (that field is then `None`), kept as sent and sent back when this value is encoded. Secret-looking values are masked in `Debug`.
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
+}
+impl UploadAttachmentResponse {
+    /// A `UploadAttachmentResponse` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            attachment_url: Default::default(),
+            additional: Default::default(),
+        }
+    }
+    /// Sets `attachment_url`.
+    #[must_use]
+    pub fn with_attachment_url(mut self, value: impl Into<String>) -> Self {
+        self.attachment_url = Some(value.into());
+        self
+    }
 }
 impl<'de> serde::Deserialize<'de> for UploadAttachmentResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -166,7 +279,10 @@ impl crate::Validate for UploadAttachmentResponse {
 /// Schema: `/paths/~1notify~1{channel}~1/post/parameters/0/schema`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
+/// Non-exhaustive: a `match` needs a `_` arm, so a value Ottu adds later
+/// breaks no caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NotifyChannel {
     /// `email`.
     Email,
