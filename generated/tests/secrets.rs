@@ -108,10 +108,7 @@ async fn a_401_echoing_the_credential_does_not_show_it() {
         );
         let url = answer(http("401 Unauthorized", &body)).await;
         // Auto-debit accepts all four kinds (listing cards takes the API key only).
-        let debit = AutoDebit {
-            session_id: "s".into(),
-            token: CARD_TOKEN.into(),
-        };
+        let debit = AutoDebit::new("s", CARD_TOKEN);
         let err = client(&url, auth).auto_debit(&debit).await.unwrap_err();
         assert!(
             matches!(&err, Error::Api(e) if e.status() == 401),
