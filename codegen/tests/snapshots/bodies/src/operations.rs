@@ -88,6 +88,7 @@ impl crate::Client {
                 &[crate::runtime::client::PathPart::Literal("/upload/")],
                 crate::runtime::client::OperationPolicy {
                     id: "upload_attachment",
+                    path: "/upload/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                     auth: crate::runtime::client::AuthRule {
@@ -198,6 +199,7 @@ impl crate::Client {
                 ],
                 crate::runtime::client::OperationPolicy {
                     id: "download_report",
+                    path: "/reports/{token}/download/",
                     retry: crate::runtime::retry::RetrySafety::Safe,
                     secret_fields: SECRET_FIELDS,
                     auth: crate::runtime::client::AuthRule {
@@ -274,6 +276,7 @@ impl crate::Client {
                 &[crate::runtime::client::PathPart::Literal("/csv/")],
                 crate::runtime::client::OperationPolicy {
                     id: "export_csv",
+                    path: "/csv/",
                     retry: crate::runtime::retry::RetrySafety::Safe,
                     secret_fields: SECRET_FIELDS,
                     auth: crate::runtime::client::AuthRule {
@@ -348,6 +351,7 @@ impl crate::Client {
                 ],
                 crate::runtime::client::OperationPolicy {
                     id: "notify",
+                    path: "/notify/{channel}/",
                     retry: crate::runtime::retry::RetrySafety::Never,
                     secret_fields: SECRET_FIELDS,
                     auth: crate::runtime::client::AuthRule {
@@ -415,6 +419,7 @@ impl crate::Client {
                 &[crate::runtime::client::PathPart::Literal("/status/")],
                 crate::runtime::client::OperationPolicy {
                     id: "status",
+                    path: "/status/",
                     retry: crate::runtime::retry::RetrySafety::Safe,
                     secret_fields: SECRET_FIELDS,
                     auth: crate::runtime::client::AuthRule {
@@ -479,6 +484,7 @@ impl crate::Client {
                 &[crate::runtime::client::PathPart::Literal("/oauth-only/")],
                 crate::runtime::client::OperationPolicy {
                     id: "oauth_only",
+                    path: "/oauth-only/",
                     retry: crate::runtime::retry::RetrySafety::Safe,
                     secret_fields: SECRET_FIELDS,
                     auth: crate::runtime::client::AuthRule {
