@@ -63,6 +63,8 @@ pub use runtime::error::{
     BodyExcerpt, Error, SuccessBody, TransportError, UndecodedSuccess, UnexpectedResponse,
 };
 pub use runtime::files::{Download, DownloadError, Redirect, Upload, UploadError};
+pub use runtime::options::OptionError;
+pub use runtime::response::{Response, ResponseMeta};
 pub use runtime::notification::{
     Notification, OperationNotification, ParseError, parse_notification,
 };

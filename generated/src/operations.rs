@@ -40,6 +40,7 @@ pub type WebhookPayload = types::SchemaWebhook;
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum AppleDirectPaymentError {
     /// HTTP 400.
@@ -92,62 +93,21 @@ impl crate::Client {
     ///
     /// `POST /b/pbl/v2/payment/apple-pay/` (operationId `apple_direct_payment`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
     ///
+    /// Returns a [`AppleDirectPaymentRequest`](requests::AppleDirectPaymentRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication** (the spec's `security`):
     /// - [`Auth::basic`](crate::Auth::basic) (`basicAuth`, `SSO_BasicAuth`)
     /// - [`Auth::api_key`](crate::Auth::api_key) or [`Auth::public_key`](crate::Auth::public_key) (`apiKeyAuth`)
     ///
     /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
-    pub async fn apple_direct_payment(
-        &self,
-        body: &types::ApplePayDirectPayment,
-    ) -> Result<types::SchemaWebhook, crate::Error<AppleDirectPaymentError>> {
-        crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::POST,
-                &[
-                    crate::runtime::client::PathPart::Literal(
-                        "/b/pbl/v2/payment/apple-pay/",
-                    ),
-                ],
-                crate::runtime::client::OperationPolicy {
-                    id: "apple_direct_payment",
-                    path: "/b/pbl/v2/payment/apple-pay/",
-                    retry: crate::runtime::retry::RetrySafety::Never,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule {
-                        accepts: Some(
-                            &[crate::AuthKind::Basic, crate::AuthKind::ApiKey],
-                        ),
-                        schemes: &[
-                            "basicAuth (Basic)",
-                            "SSO_BasicAuth (Basic)",
-                            "apiKeyAuth (Api-Key)",
-                        ],
-                        anonymous: false,
-                    },
-                },
-            );
-        req.json(body)?;
-        let resp = self.send(req).await?;
-        match resp.status {
-            400 => {
-                Err(
-                    crate::Error::Api(
-                        AppleDirectPaymentError::BadRequest(resp.decode()?),
-                    ),
-                )
-            }
-            401 => {
-                Err(
-                    crate::Error::Api(
-                        AppleDirectPaymentError::Unauthorized(resp.decode()?),
-                    ),
-                )
-            }
-            200..=299 => resp.decode(),
-            _ => Err(resp.unexpected()),
+    pub fn apple_direct_payment<'a>(
+        &'a self,
+        body: &'a types::ApplePayDirectPayment,
+    ) -> requests::AppleDirectPaymentRequest<'a> {
+        requests::AppleDirectPaymentRequest {
+            client: self,
+            body,
+            options: crate::runtime::options::CallOptions::default(),
         }
     }
 }
@@ -155,6 +115,7 @@ impl crate::Client {
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum AutoDebitError {
     /// HTTP 400.
@@ -205,52 +166,22 @@ impl crate::Client {
     ///
     /// `POST /b/pbl/v2/auto-debit/` (operationId `auto_debit`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
     ///
+    /// Returns a [`AutoDebitRequest`](requests::AutoDebitRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication** (the spec's `security`):
     /// - [`Auth::basic`](crate::Auth::basic) (`SSO_BasicAuth`, `basicAuth`)
     /// - [`Auth::bearer`](crate::Auth::bearer) (`SSO_JWT_Auth`)
     /// - [`Auth::api_key`](crate::Auth::api_key) or [`Auth::public_key`](crate::Auth::public_key) (`apiKeyAuth`)
     ///
     /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
-    pub async fn auto_debit(
-        &self,
-        body: &types::AutoDebit,
-    ) -> Result<types::SchemaWebhook, crate::Error<AutoDebitError>> {
-        crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::POST,
-                &[crate::runtime::client::PathPart::Literal("/b/pbl/v2/auto-debit/")],
-                crate::runtime::client::OperationPolicy {
-                    id: "auto_debit",
-                    path: "/b/pbl/v2/auto-debit/",
-                    retry: crate::runtime::retry::RetrySafety::Never,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule {
-                        accepts: Some(
-                            &[
-                                crate::AuthKind::Basic,
-                                crate::AuthKind::Bearer,
-                                crate::AuthKind::ApiKey,
-                            ],
-                        ),
-                        schemes: &[
-                            "SSO_BasicAuth (Basic)",
-                            "basicAuth (Basic)",
-                            "SSO_JWT_Auth (Bearer)",
-                            "apiKeyAuth (Api-Key)",
-                        ],
-                        anonymous: false,
-                    },
-                },
-            );
-        req.json(body)?;
-        let resp = self.send(req).await?;
-        match resp.status {
-            400 => Err(crate::Error::Api(AutoDebitError::BadRequest(resp.decode()?))),
-            401 => Err(crate::Error::Api(AutoDebitError::Unauthorized(resp.decode()?))),
-            200..=299 => resp.decode(),
-            _ => Err(resp.unexpected()),
+    pub fn auto_debit<'a>(
+        &'a self,
+        body: &'a types::AutoDebit,
+    ) -> requests::AutoDebitRequest<'a> {
+        requests::AutoDebitRequest {
+            client: self,
+            body,
+            options: crate::runtime::options::CallOptions::default(),
         }
     }
 }
@@ -258,6 +189,7 @@ impl crate::Client {
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum GoogleDirectPaymentError {
     /// HTTP 400.
@@ -310,69 +242,22 @@ impl crate::Client {
     ///
     /// `POST /b/pbl/v2/payment/google-pay/` (operationId `google_direct_payment`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
     ///
+    /// Returns a [`GoogleDirectPaymentRequest`](requests::GoogleDirectPaymentRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Optional inputs: `.channel(..)` (`channel`). Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication** (the spec's `security`):
     /// - [`Auth::basic`](crate::Auth::basic) (`basicAuth`, `SSO_BasicAuth`)
     /// - [`Auth::api_key`](crate::Auth::api_key) or [`Auth::public_key`](crate::Auth::public_key) (`apiKeyAuth`)
     ///
     /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
-    pub async fn google_direct_payment(
-        &self,
-        channel: Option<types::GoogleDirectPaymentChannel>,
-        body: &types::GooglePayDirectPayment,
-    ) -> Result<
-        types::DirectGooglePaymentSuccess,
-        crate::Error<GoogleDirectPaymentError>,
-    > {
-        crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::POST,
-                &[
-                    crate::runtime::client::PathPart::Literal(
-                        "/b/pbl/v2/payment/google-pay/",
-                    ),
-                ],
-                crate::runtime::client::OperationPolicy {
-                    id: "google_direct_payment",
-                    path: "/b/pbl/v2/payment/google-pay/",
-                    retry: crate::runtime::retry::RetrySafety::Never,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule {
-                        accepts: Some(
-                            &[crate::AuthKind::Basic, crate::AuthKind::ApiKey],
-                        ),
-                        schemes: &[
-                            "basicAuth (Basic)",
-                            "SSO_BasicAuth (Basic)",
-                            "apiKeyAuth (Api-Key)",
-                        ],
-                        anonymous: false,
-                    },
-                },
-            );
-        if let Some(channel) = channel {
-            req.header("channel", &channel);
-        }
-        req.json(body)?;
-        let resp = self.send(req).await?;
-        match resp.status {
-            400 => {
-                Err(
-                    crate::Error::Api(
-                        GoogleDirectPaymentError::BadRequest(resp.decode()?),
-                    ),
-                )
-            }
-            401 => {
-                Err(
-                    crate::Error::Api(
-                        GoogleDirectPaymentError::Unauthorized(resp.decode()?),
-                    ),
-                )
-            }
-            200..=299 => resp.decode(),
-            _ => Err(resp.unexpected()),
+    pub fn google_direct_payment<'a>(
+        &'a self,
+        body: &'a types::GooglePayDirectPayment,
+    ) -> requests::GoogleDirectPaymentRequest<'a> {
+        requests::GoogleDirectPaymentRequest {
+            client: self,
+            body,
+            channel: None,
+            options: crate::runtime::options::CallOptions::default(),
         }
     }
 }
@@ -380,6 +265,7 @@ impl crate::Client {
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum GetUserCardsError {
     /// HTTP 400: Invalid request: either an operation error or errors per field.
@@ -450,57 +336,20 @@ impl crate::Client {
     ///
     /// `POST /b/pbl/v2/card/` (operationId `get_user_cards`). It changes nothing: under a [`RetryPolicy`](crate::RetryPolicy) it is retried on transient failures.
     ///
+    /// Returns a [`GetUserCardsRequest`](requests::GetUserCardsRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication** (the spec's `security`):
     /// - [`Auth::api_key`](crate::Auth::api_key) or [`Auth::public_key`](crate::Auth::public_key) (`apiKeyAuth`)
     ///
     /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
-    pub async fn get_user_cards(
-        &self,
-        body: &types::UserCards,
-    ) -> Result<Vec<types::Card>, crate::Error<GetUserCardsError>> {
-        crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::POST,
-                &[crate::runtime::client::PathPart::Literal("/b/pbl/v2/card/")],
-                crate::runtime::client::OperationPolicy {
-                    id: "get_user_cards",
-                    path: "/b/pbl/v2/card/",
-                    retry: crate::runtime::retry::RetrySafety::Safe,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule {
-                        accepts: Some(&[crate::AuthKind::ApiKey]),
-                        schemes: &["apiKeyAuth (Api-Key)"],
-                        anonymous: false,
-                    },
-                },
-            );
-        req.json(body)?;
-        let resp = self.send(req).await?;
-        match resp.status {
-            400 => Err(crate::Error::Api(GetUserCardsError::BadRequest(resp.decode()?))),
-            401 => {
-                Err(crate::Error::Api(GetUserCardsError::Unauthorized(resp.decode()?)))
-            }
-            403 => Err(crate::Error::Api(GetUserCardsError::Forbidden(resp.decode()?))),
-            404 => Err(crate::Error::Api(GetUserCardsError::NotFound(resp.decode()?))),
-            405 => {
-                Err(
-                    crate::Error::Api(
-                        GetUserCardsError::MethodNotAllowed(resp.decode()?),
-                    ),
-                )
-            }
-            415 => {
-                Err(
-                    crate::Error::Api(
-                        GetUserCardsError::UnsupportedMediaType(resp.decode()?),
-                    ),
-                )
-            }
-            200..=299 => resp.decode(),
-            _ => Err(resp.unexpected()),
+    pub fn get_user_cards<'a>(
+        &'a self,
+        body: &'a types::UserCards,
+    ) -> requests::GetUserCardsRequest<'a> {
+        requests::GetUserCardsRequest {
+            client: self,
+            body,
+            options: crate::runtime::options::CallOptions::default(),
         }
     }
 }
@@ -508,6 +357,7 @@ impl crate::Client {
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum DeleteUserCardsError {
     /// HTTP 400: Invalid request: either an operation error or errors per field.
@@ -573,63 +423,578 @@ impl crate::Client {
     ///
     /// `DELETE /b/pbl/v2/card/{token}/` (operationId `delete_user_cards`). Sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says: a retry after a timeout could repeat its effect.
     ///
+    /// Returns a [`DeleteUserCardsRequest`](requests::DeleteUserCardsRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication** (the spec's `security`):
     /// - [`Auth::api_key`](crate::Auth::api_key) or [`Auth::public_key`](crate::Auth::public_key) (`apiKeyAuth`)
     ///
     /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
-    pub async fn delete_user_cards(
-        &self,
-        token: &str,
-        customer_id: &str,
+    pub fn delete_user_cards<'a>(
+        &'a self,
+        token: &'a str,
+        customer_id: &'a str,
         r#type: types::CardEnvironment,
-    ) -> Result<(), crate::Error<DeleteUserCardsError>> {
-        crate::runtime::validate::length("customer_id", &customer_id, Some(1), None)?;
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::DELETE,
-                &[
-                    crate::runtime::client::PathPart::Literal("/b/pbl/v2/card/"),
-                    crate::runtime::client::PathPart::Param(token),
-                    crate::runtime::client::PathPart::Literal("/"),
-                ],
-                crate::runtime::client::OperationPolicy {
-                    id: "delete_user_cards",
-                    path: "/b/pbl/v2/card/{token}/",
-                    retry: crate::runtime::retry::RetrySafety::Never,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule {
-                        accepts: Some(&[crate::AuthKind::ApiKey]),
-                        schemes: &["apiKeyAuth (Api-Key)"],
-                        anonymous: false,
+    ) -> requests::DeleteUserCardsRequest<'a> {
+        requests::DeleteUserCardsRequest {
+            client: self,
+            token,
+            customer_id,
+            r#type,
+            options: crate::runtime::options::CallOptions::default(),
+        }
+    }
+}
+/// Each operation's request: what a method of [`Client`](crate::Client)
+/// returns, with setters for the operation's optional parameters and
+/// the options every call has (timeout, extra headers, retry policy).
+/// `.await` one for its typed result; `send_with_response()` adds
+/// the response's status and headers.
+pub mod requests {
+    #[allow(unused_imports, reason = "not every spec set uses named types")]
+    use super::*;
+    /// A `apple_direct_payment` call, started by [`Client::apple_direct_payment`](crate::Client::apple_direct_payment) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct AppleDirectPaymentRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) body: &'a types::ApplePayDirectPayment,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for AppleDirectPaymentRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("AppleDirectPaymentRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> AppleDirectPaymentRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(
+            self,
+        ) -> Result<types::SchemaWebhook, crate::Error<AppleDirectPaymentError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<
+            crate::Response<types::SchemaWebhook>,
+            crate::Error<AppleDirectPaymentError>,
+        > {
+            let Self { client, body, options } = self;
+            crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::POST,
+                    &[
+                        crate::runtime::client::PathPart::Literal(
+                            "/b/pbl/v2/payment/apple-pay/",
+                        ),
+                    ],
+                    crate::runtime::client::OperationPolicy {
+                        id: "apple_direct_payment",
+                        path: "/b/pbl/v2/payment/apple-pay/",
+                        retry: crate::runtime::retry::RetrySafety::Never,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule {
+                            accepts: Some(
+                                &[crate::AuthKind::Basic, crate::AuthKind::ApiKey],
+                            ),
+                            schemes: &[
+                                "basicAuth (Basic)",
+                                "SSO_BasicAuth (Basic)",
+                                "apiKeyAuth (Api-Key)",
+                            ],
+                            anonymous: false,
+                        },
                     },
-                },
-            );
-        req.query("customer_id", &customer_id);
-        req.query("type", &r#type);
-        let resp = self.send(req).await?;
-        match resp.status {
-            400 => {
-                Err(crate::Error::Api(DeleteUserCardsError::BadRequest(resp.decode()?)))
+                );
+            req.json(body)?;
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            let value = match resp.status {
+                400 => Err(resp.api(AppleDirectPaymentError::BadRequest(resp.decode()?))),
+                401 => {
+                    Err(resp.api(AppleDirectPaymentError::Unauthorized(resp.decode()?)))
+                }
+                200..=299 => resp.decode(),
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for AppleDirectPaymentRequest<'a> {
+        type Output = Result<
+            types::SchemaWebhook,
+            crate::Error<AppleDirectPaymentError>,
+        >;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+    /// A `auto_debit` call, started by [`Client::auto_debit`](crate::Client::auto_debit) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct AutoDebitRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) body: &'a types::AutoDebit,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for AutoDebitRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("AutoDebitRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> AutoDebitRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(
+            self,
+        ) -> Result<types::SchemaWebhook, crate::Error<AutoDebitError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<
+            crate::Response<types::SchemaWebhook>,
+            crate::Error<AutoDebitError>,
+        > {
+            let Self { client, body, options } = self;
+            crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::POST,
+                    &[
+                        crate::runtime::client::PathPart::Literal(
+                            "/b/pbl/v2/auto-debit/",
+                        ),
+                    ],
+                    crate::runtime::client::OperationPolicy {
+                        id: "auto_debit",
+                        path: "/b/pbl/v2/auto-debit/",
+                        retry: crate::runtime::retry::RetrySafety::Never,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule {
+                            accepts: Some(
+                                &[
+                                    crate::AuthKind::Basic,
+                                    crate::AuthKind::Bearer,
+                                    crate::AuthKind::ApiKey,
+                                ],
+                            ),
+                            schemes: &[
+                                "SSO_BasicAuth (Basic)",
+                                "basicAuth (Basic)",
+                                "SSO_JWT_Auth (Bearer)",
+                                "apiKeyAuth (Api-Key)",
+                            ],
+                            anonymous: false,
+                        },
+                    },
+                );
+            req.json(body)?;
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            let value = match resp.status {
+                400 => Err(resp.api(AutoDebitError::BadRequest(resp.decode()?))),
+                401 => Err(resp.api(AutoDebitError::Unauthorized(resp.decode()?))),
+                200..=299 => resp.decode(),
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for AutoDebitRequest<'a> {
+        type Output = Result<types::SchemaWebhook, crate::Error<AutoDebitError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+    /// A `google_direct_payment` call, started by [`Client::google_direct_payment`](crate::Client::google_direct_payment) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct GoogleDirectPaymentRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) channel: Option<types::GoogleDirectPaymentChannel>,
+        pub(crate) body: &'a types::GooglePayDirectPayment,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for GoogleDirectPaymentRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("GoogleDirectPaymentRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> GoogleDirectPaymentRequest<'a> {
+        /// The optional header parameter `channel`: Where the call comes from: `web_sdk` (a browser) or `mobile_sdk` (a mobile app). Decides how a 3DS redirect behaves; leave it out for server-to-server calls.
+        pub fn channel(mut self, channel: types::GoogleDirectPaymentChannel) -> Self {
+            self.channel = Some(channel);
+            self
+        }
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[("channel", "`.channel(..)`")]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(
+            self,
+        ) -> Result<
+            types::DirectGooglePaymentSuccess,
+            crate::Error<GoogleDirectPaymentError>,
+        > {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<
+            crate::Response<types::DirectGooglePaymentSuccess>,
+            crate::Error<GoogleDirectPaymentError>,
+        > {
+            let Self { client, channel, body, options } = self;
+            crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::POST,
+                    &[
+                        crate::runtime::client::PathPart::Literal(
+                            "/b/pbl/v2/payment/google-pay/",
+                        ),
+                    ],
+                    crate::runtime::client::OperationPolicy {
+                        id: "google_direct_payment",
+                        path: "/b/pbl/v2/payment/google-pay/",
+                        retry: crate::runtime::retry::RetrySafety::Never,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule {
+                            accepts: Some(
+                                &[crate::AuthKind::Basic, crate::AuthKind::ApiKey],
+                            ),
+                            schemes: &[
+                                "basicAuth (Basic)",
+                                "SSO_BasicAuth (Basic)",
+                                "apiKeyAuth (Api-Key)",
+                            ],
+                            anonymous: false,
+                        },
+                    },
+                );
+            if let Some(channel) = channel {
+                req.header("channel", &channel)?;
             }
-            401 => {
-                Err(
-                    crate::Error::Api(DeleteUserCardsError::Unauthorized(resp.decode()?)),
-                )
-            }
-            403 => {
-                Err(crate::Error::Api(DeleteUserCardsError::Forbidden(resp.decode()?)))
-            }
-            404 => Err(crate::Error::Api(DeleteUserCardsError::NotFound(resp.decode()?))),
-            415 => {
-                Err(
-                    crate::Error::Api(
-                        DeleteUserCardsError::UnsupportedMediaType(resp.decode()?),
-                    ),
-                )
-            }
-            200..=299 => Ok(()),
-            _ => Err(resp.unexpected()),
+            req.json(body)?;
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            let value = match resp.status {
+                400 => {
+                    Err(resp.api(GoogleDirectPaymentError::BadRequest(resp.decode()?)))
+                }
+                401 => {
+                    Err(resp.api(GoogleDirectPaymentError::Unauthorized(resp.decode()?)))
+                }
+                200..=299 => resp.decode(),
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for GoogleDirectPaymentRequest<'a> {
+        type Output = Result<
+            types::DirectGooglePaymentSuccess,
+            crate::Error<GoogleDirectPaymentError>,
+        >;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+    /// A `get_user_cards` call, started by [`Client::get_user_cards`](crate::Client::get_user_cards) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct GetUserCardsRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) body: &'a types::UserCards,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for GetUserCardsRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("GetUserCardsRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> GetUserCardsRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(
+            self,
+        ) -> Result<Vec<types::Card>, crate::Error<GetUserCardsError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<crate::Response<Vec<types::Card>>, crate::Error<GetUserCardsError>> {
+            let Self { client, body, options } = self;
+            crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::POST,
+                    &[crate::runtime::client::PathPart::Literal("/b/pbl/v2/card/")],
+                    crate::runtime::client::OperationPolicy {
+                        id: "get_user_cards",
+                        path: "/b/pbl/v2/card/",
+                        retry: crate::runtime::retry::RetrySafety::Safe,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule {
+                            accepts: Some(&[crate::AuthKind::ApiKey]),
+                            schemes: &["apiKeyAuth (Api-Key)"],
+                            anonymous: false,
+                        },
+                    },
+                );
+            req.json(body)?;
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            let value = match resp.status {
+                400 => Err(resp.api(GetUserCardsError::BadRequest(resp.decode()?))),
+                401 => Err(resp.api(GetUserCardsError::Unauthorized(resp.decode()?))),
+                403 => Err(resp.api(GetUserCardsError::Forbidden(resp.decode()?))),
+                404 => Err(resp.api(GetUserCardsError::NotFound(resp.decode()?))),
+                405 => Err(resp.api(GetUserCardsError::MethodNotAllowed(resp.decode()?))),
+                415 => {
+                    Err(
+                        resp.api(GetUserCardsError::UnsupportedMediaType(resp.decode()?)),
+                    )
+                }
+                200..=299 => resp.decode(),
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for GetUserCardsRequest<'a> {
+        type Output = Result<Vec<types::Card>, crate::Error<GetUserCardsError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+    /// A `delete_user_cards` call, started by [`Client::delete_user_cards`](crate::Client::delete_user_cards) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct DeleteUserCardsRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) token: &'a str,
+        pub(crate) customer_id: &'a str,
+        pub(crate) r#type: types::CardEnvironment,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for DeleteUserCardsRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("DeleteUserCardsRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> DeleteUserCardsRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(self) -> Result<(), crate::Error<DeleteUserCardsError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<crate::Response<()>, crate::Error<DeleteUserCardsError>> {
+            let Self { client, token, customer_id, r#type, options } = self;
+            crate::runtime::validate::length(
+                "customer_id",
+                &customer_id,
+                Some(1),
+                None,
+            )?;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::DELETE,
+                    &[
+                        crate::runtime::client::PathPart::Literal("/b/pbl/v2/card/"),
+                        crate::runtime::client::PathPart::Param(token),
+                        crate::runtime::client::PathPart::Literal("/"),
+                    ],
+                    crate::runtime::client::OperationPolicy {
+                        id: "delete_user_cards",
+                        path: "/b/pbl/v2/card/{token}/",
+                        retry: crate::runtime::retry::RetrySafety::Never,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule {
+                            accepts: Some(&[crate::AuthKind::ApiKey]),
+                            schemes: &["apiKeyAuth (Api-Key)"],
+                            anonymous: false,
+                        },
+                    },
+                );
+            req.query("customer_id", &customer_id);
+            req.query("type", &r#type);
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            #[allow(
+                clippy::let_unit_value,
+                reason = "an operation without a success body"
+            )]
+            let value = match resp.status {
+                400 => Err(resp.api(DeleteUserCardsError::BadRequest(resp.decode()?))),
+                401 => Err(resp.api(DeleteUserCardsError::Unauthorized(resp.decode()?))),
+                403 => Err(resp.api(DeleteUserCardsError::Forbidden(resp.decode()?))),
+                404 => Err(resp.api(DeleteUserCardsError::NotFound(resp.decode()?))),
+                415 => {
+                    Err(
+                        resp
+                            .api(
+                                DeleteUserCardsError::UnsupportedMediaType(resp.decode()?),
+                            ),
+                    )
+                }
+                200..=299 => Ok(()),
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for DeleteUserCardsRequest<'a> {
+        type Output = Result<(), crate::Error<DeleteUserCardsError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
         }
     }
 }

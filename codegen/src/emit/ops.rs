@@ -11,7 +11,8 @@ use crate::model::{
 };
 
 pub(super) fn operations(api: &Api) -> TokenStream {
-    let ops = api.operations.iter().map(|op| operation(api, op));
+    let (ops, requests): (Vec<_>, Vec<_>) =
+        api.operations.iter().map(|op| operation(api, op)).unzip();
     let webhook = api.webhook_payload.as_deref().map(|name| {
         let name = ident(name);
         quote! {
@@ -33,6 +34,16 @@ pub(super) fn operations(api: &Api) -> TokenStream {
         pub const SECRET_FIELDS: &[&str] = &[#(#secrets),*];
         #webhook
         #(#ops)*
+        /// Each operation's request: what a method of [`Client`](crate::Client)
+        /// returns, with setters for the operation's optional parameters and
+        /// the options every call has (timeout, extra headers, retry policy).
+        /// `.await` one for its typed result; `send_with_response()` adds
+        /// the response's status and headers.
+        pub mod requests {
+            #[allow(unused_imports, reason = "not every spec set uses named types")]
+            use super::*;
+            #(#requests)*
+        }
     }
 }
 
@@ -40,40 +51,247 @@ fn is_enum(api: &Api, ty: &Ty) -> bool {
     matches!(ty, Ty::Named(n) if api.type_named(n).is_some_and(|t| matches!(t.kind, TypeKind::Enum(_))))
 }
 
-/// How a parameter is taken and turned into text.
-fn param_arg(api: &Api, p: &Param) -> (TokenStream, TokenStream) {
+/// How a parameter is held by the request, taken by its setter, and turned
+/// into text.
+struct ParamShape {
+    /// A required parameter: the method's argument and the request's field.
+    borrowed: TokenStream,
+    /// An optional one: the request's field (`Option<owned>`).
+    owned: TokenStream,
+    /// The setter's argument type.
+    setter_arg: TokenStream,
+    /// Setter argument -> owned.
+    store: TokenStream,
+    /// `Option<owned>` -> what the build code reads (`Option<&str>`, ...);
+    /// `None` when it reads the field as it is.
+    local: Option<TokenStream>,
+    /// The value as text.
+    to_text: TokenStream,
+}
+
+fn param_shape(api: &Api, p: &Param) -> ParamShape {
     let id = ident(&p.name);
-    let (ty, to_text) = match &p.ty {
-        Ty::String => (quote!(&str), quote!(#id)),
-        Ty::Integer | Ty::Boolean | Ty::Decimal => (ty_tokens(&p.ty, true), quote!(#id)),
-        t if is_enum(api, t) => (ty_tokens(t, true), quote!(#id)),
+    match &p.ty {
+        Ty::String => ParamShape {
+            borrowed: quote!(&'a str),
+            owned: quote!(String),
+            setter_arg: quote!(impl Into<String>),
+            store: quote!(#id.into()),
+            local: Some(quote!(#id.as_deref())),
+            to_text: quote!(#id),
+        },
+        t @ (Ty::Integer | Ty::Boolean | Ty::Decimal) => {
+            let ty = ty_tokens(t, true);
+            ParamShape {
+                borrowed: ty.clone(),
+                owned: ty.clone(),
+                setter_arg: ty,
+                store: quote!(#id),
+                local: None,
+                to_text: quote!(#id),
+            }
+        }
+        t if is_enum(api, t) => {
+            let ty = ty_tokens(t, true);
+            ParamShape {
+                borrowed: ty.clone(),
+                owned: ty.clone(),
+                setter_arg: ty,
+                store: quote!(#id),
+                local: None,
+                to_text: quote!(#id),
+            }
+        }
         Ty::Array(inner) => {
             let inner = ty_tokens(inner, true);
-            (
-                quote!(&[#inner]),
-                quote!(serde_json::to_string(#id).unwrap_or_default()),
-            )
+            ParamShape {
+                borrowed: quote!(&'a [#inner]),
+                owned: quote!(Vec<#inner>),
+                setter_arg: quote!(impl Into<Vec<#inner>>),
+                store: quote!(#id.into()),
+                local: Some(quote!(#id.as_deref())),
+                to_text: quote!(serde_json::to_string(#id).unwrap_or_default()),
+            }
         }
         t => {
             let ty = ty_tokens(t, true);
-            (
-                quote!(&#ty),
-                quote!(serde_json::to_string(#id).unwrap_or_default()),
-            )
+            ParamShape {
+                borrowed: quote!(&'a #ty),
+                owned: ty.clone(),
+                setter_arg: ty,
+                store: quote!(#id),
+                local: Some(quote!(#id.as_ref())),
+                to_text: quote!(serde_json::to_string(#id).unwrap_or_default()),
+            }
         }
-    };
-    if p.required {
-        (quote!(#id: #ty), to_text)
-    } else {
-        (quote!(#id: Option<#ty>), to_text)
     }
 }
 
-fn operation(api: &Api, op: &OperationDef) -> TokenStream {
+/// The pieces of an operation's request, gathered from its parameters,
+/// body and files.
+#[derive(Default)]
+struct Inputs {
+    /// The method's arguments (required inputs).
+    args: Vec<TokenStream>,
+    /// Their names, moved into the request.
+    arg_names: Vec<TokenStream>,
+    /// The request's fields.
+    fields: Vec<TokenStream>,
+    /// Optional inputs' names, `None` until set.
+    unset: Vec<TokenStream>,
+    /// Every field's name (destructured when sent).
+    names: Vec<TokenStream>,
+    /// Optional inputs turned into what the build code reads.
+    locals: Vec<TokenStream>,
+    setters: Vec<TokenStream>,
+    /// The header parameters: wire name and how to set it.
+    declared_headers: Vec<(String, String)>,
+    /// Checks run before anything is sent.
+    setup: Vec<TokenStream>,
+}
+
+fn setter_doc(what: &str, doc: Option<&str>) -> TokenStream {
+    let text = match doc {
+        Some(d) => format!("{what}: {}", clean(d)),
+        None => format!("{what}."),
+    };
+    doc_raw(&text)
+}
+
+fn inputs(api: &Api, op: &OperationDef) -> Inputs {
+    let mut inp = Inputs::default();
+    for p in &op.params {
+        let shape = param_shape(api, p);
+        let id = ident(&p.name);
+        let wire = &p.wire;
+        inp.names.push(quote!(#id));
+        let check = super::types::checks(wire, quote!(&#id), &p.checks, &p.ty);
+        let location = match p.location {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+        };
+        if p.location == ParamLocation::Header {
+            let how = if p.required {
+                format!("the `{}` argument of `Client::{}`", p.name, op.method_name)
+            } else {
+                format!("`.{}(..)`", p.name)
+            };
+            inp.declared_headers.push((wire.clone(), how));
+        }
+        if p.required {
+            let ty = shape.borrowed;
+            inp.args.push(quote!(#id: #ty));
+            inp.arg_names.push(quote!(#id));
+            inp.fields.push(quote!(#id: #ty));
+            inp.setup.push(check);
+        } else {
+            let owned = shape.owned;
+            let arg = shape.setter_arg;
+            let store = shape.store;
+            let local = shape.local;
+            inp.fields.push(quote!(#id: Option<#owned>));
+            inp.unset.push(quote!(#id: None));
+            if let Some(local) = local {
+                inp.locals.push(quote!(let #id = #local;));
+            }
+            let doc = setter_doc(
+                &format!("The optional {location} parameter `{wire}`"),
+                p.doc.as_deref(),
+            );
+            inp.setters.push(quote! {
+                #doc
+                pub fn #id(mut self, #id: #arg) -> Self {
+                    self.#id = Some(#store);
+                    self
+                }
+            });
+            if !check.is_empty() {
+                inp.setup.push(quote! { if let Some(#id) = #id { #check } });
+            }
+        }
+    }
+    if let Some(b) = &op.body {
+        let ty = ty_tokens(&b.ty, true);
+        inp.names.push(quote!(body));
+        if b.required {
+            inp.args.push(quote!(body: &'a #ty));
+            inp.arg_names.push(quote!(body));
+            inp.fields.push(quote!(body: &'a #ty));
+        } else {
+            inp.fields.push(quote!(body: Option<&'a #ty>));
+            inp.unset.push(quote!(body: None));
+            inp.setters.push(quote! {
+                /// The optional request body.
+                pub fn body(mut self, body: &'a #ty) -> Self {
+                    self.body = Some(body);
+                    self
+                }
+            });
+        }
+        inp.setup
+            .push(quote! { crate::Validate::validate(&body).map_err(|e| e.within("body"))?; });
+        if let BodyEncoding::Multipart { files } = &b.encoding {
+            for f in files {
+                let id = ident(&f.name);
+                inp.names.push(quote!(#id));
+                if f.required {
+                    inp.args.push(quote!(#id: crate::Upload));
+                    inp.arg_names.push(quote!(#id));
+                    inp.fields.push(quote!(#id: crate::Upload));
+                } else {
+                    inp.fields.push(quote!(#id: Option<crate::Upload>));
+                    inp.unset.push(quote!(#id: None));
+                    let doc = setter_doc(
+                        &format!("The optional file part `{}`", f.wire),
+                        f.doc.as_deref(),
+                    );
+                    inp.setters.push(quote! {
+                        #doc
+                        pub fn #id(mut self, #id: crate::Upload) -> Self {
+                            self.#id = Some(#id);
+                            self
+                        }
+                    });
+                }
+            }
+        }
+    }
+    inp
+}
+
+/// `.idempotency_key(..)`: the same setter under one name on every
+/// operation retried only with a key, whatever its header is called.
+fn idempotency_alias(op: &OperationDef) -> Option<TokenStream> {
+    let header = op.policy.idempotency_header.as_deref()?;
+    let p = op.params.iter().find(|p| {
+        p.location == ParamLocation::Header && p.wire.eq_ignore_ascii_case(header)
+    })?;
+    if p.required || p.ty != Ty::String || op.params.iter().any(|p| p.name == "idempotency_key")
+    {
+        return None;
+    }
+    let setter = ident(&p.name);
+    let doc = doc_raw(&format!(
+        "The idempotency key, sent as `{}` (the same as [`{}`](Self::{})): one key per logical operation, kept across retries; with it a [`RetryPolicy`](crate::RetryPolicy) may repeat this request safely. An empty key is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).",
+        p.wire, p.name, p.name
+    ));
+    Some(quote! {
+        #doc
+        pub fn idempotency_key(self, key: impl Into<String>) -> Self {
+            self.#setter(key)
+        }
+    })
+}
+
+/// The method on `Client` that starts the operation's request, and the
+/// request type (for the `requests` module).
+fn operation(api: &Api, op: &OperationDef) -> (TokenStream, TokenStream) {
     let name = ident(&op.method_name);
     let err = ident(&op.error_type);
+    let req_ty = ident(&op.request_type);
     let doc = method_doc(op);
-    let (args, setup) = arguments(api, op);
+    let inp = inputs(api, op);
     let path = path(op);
     let method = ident(&op.http_method);
     let policy = policy(op);
@@ -86,28 +304,124 @@ fn operation(api: &Api, op: &OperationDef) -> TokenStream {
     let respond = if arms.is_empty() {
         quote!(Err(resp.unexpected()))
     } else {
+        let unit = (ret.to_string() == "()").then(|| {
+            quote!(#[allow(clippy::let_unit_value, reason = "an operation without a success body")])
+        });
         quote! {
-            match resp.status {
+            let meta = resp.meta();
+            #unit
+            let value = match resp.status {
                 #(#arms)*
                 _ => Err(resp.unexpected()),
-            }
+            }?;
+            Ok(crate::Response::new(value, meta))
         }
     };
-    quote! {
+    let Inputs {
+        args,
+        arg_names,
+        fields,
+        unset,
+        names,
+        locals,
+        setters,
+        declared_headers,
+        setup,
+    } = inp;
+    let alias = idempotency_alias(op);
+    let declared = declared_headers
+        .iter()
+        .map(|(wire, how)| quote!((#wire, #how)));
+    let method_name = &op.method_name;
+    let request_doc = doc_raw(&format!(
+        "A `{method_name}` call, started by [`Client::{method_name}`](crate::Client::{method_name}) with its required inputs. \
+         Set optional parameters and per-request options with its setters, then `.await` it for the typed result \
+         (or [`send_with_response`](Self::send_with_response) for status and headers beside it). \
+         Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent."
+    ));
+    let struct_name = op.request_type.as_str();
+    let client_method = quote! {
         #success_enum
         #error_enum
         impl crate::Client {
             #doc
-            pub async fn #name(&self, #(#args),*) -> Result<#ret, crate::Error<#err>> {
+            pub fn #name<'a>(&'a self, #(#args),*) -> requests::#req_ty<'a> {
+                requests::#req_ty {
+                    client: self,
+                    #(#arg_names,)*
+                    #(#unset,)*
+                    options: crate::runtime::options::CallOptions::default(),
+                }
+            }
+        }
+    };
+    let request = quote! {
+        #request_doc
+        #[must_use = "a request is sent only when awaited (or sent)"]
+        pub struct #req_ty<'a> {
+            pub(crate) client: &'a crate::Client,
+            #(pub(crate) #fields,)*
+            pub(crate) options: crate::runtime::options::CallOptions,
+        }
+        /// Shows no input: they may hold card tokens and wallet data.
+        impl std::fmt::Debug for #req_ty<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#struct_name).finish_non_exhaustive()
+            }
+        }
+        impl<'a> #req_ty<'a> {
+            #(#setters)*
+            #alias
+            /// A timeout for this call (each attempt), instead of the
+            /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.options.timeout(timeout);
+                self
+            }
+            /// An extra header for this call. Refused, before anything is
+            /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+            /// `Authorization` and other credentials (only the configured
+            /// [`Auth`](crate::Auth) sets them), headers the client derives
+            /// (`Content-Type`, `Host`, ...), a header this operation declares
+            /// (it has a typed setter), and a name or value not valid in HTTP.
+            pub fn header(mut self, name: &str, value: &str) -> Self {
+                self.options.header(name, value, &[#(#declared),*]);
+                self
+            }
+            /// A retry policy for this call, instead of the client's. The
+            /// operation's own decision still holds: one that moves money
+            /// without an idempotency key is sent once whatever the policy.
+            pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+                self.options.retry(policy);
+                self
+            }
+            /// Sends the request: the typed result (what `.await` does).
+            pub async fn send(self) -> Result<#ret, crate::Error<#err>> {
+                self.send_with_response().await.map(crate::Response::into_inner)
+            }
+            /// Sends the request: the typed result with the response's
+            /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+            pub async fn send_with_response(self) -> Result<crate::Response<#ret>, crate::Error<#err>> {
+                let Self { client, #(#names,)* options } = self;
+                #(#locals)*
                 #(#setup)*
                 #[allow(unused_mut, reason = "not every operation adds to the request")]
-                let mut req = self.request(reqwest::Method::#method, &[#(#path),*], #policy);
+                let mut req = client.request(reqwest::Method::#method, &[#(#path),*], #policy);
                 #(#build)*
+                req.options(options)?;
                 #send
                 #respond
             }
         }
-    }
+        impl<'a> std::future::IntoFuture for #req_ty<'a> {
+            type Output = Result<#ret, crate::Error<#err>>;
+            type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>>;
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+    (client_method, request)
 }
 
 /// Sends the request; statuses whose result is a file come back unread.
@@ -122,7 +436,7 @@ fn send(op: &OperationDef) -> TokenStream {
         })
         .collect();
     if files.is_empty() {
-        return quote!(let resp = self.send(req).await?;);
+        return quote!(let resp = client.send(req).await?;);
     }
     let value = match &op.success.enum_name {
         None => quote!(file),
@@ -144,8 +458,11 @@ fn send(op: &OperationDef) -> TokenStream {
     };
     let codes = files.iter().map(|c| Literal::u16_unsuffixed(*c));
     quote! {
-        let resp = match self.exchange(req, &[#(#codes),*]).await? {
-            crate::runtime::client::Sent::File(file) => return Ok(#value),
+        let resp = match client.exchange(req, &[#(#codes),*]).await? {
+            crate::runtime::client::Sent::File(file) => {
+                let meta = file.meta(SECRET_FIELDS);
+                return Ok(crate::Response::new(#value, meta));
+            }
             crate::runtime::client::Sent::Read(resp) => resp,
         };
     }
@@ -191,8 +508,40 @@ fn method_doc(op: &OperationDef) -> TokenStream {
         });
     }
     doc.push_str("\n\n");
+    doc.push_str(&request_doc(op));
+    doc.push_str("\n\n");
     doc.push_str(&auth_doc(op));
     doc_raw(&doc)
+}
+
+/// How the call is made: the request it returns and its setters.
+fn request_doc(op: &OperationDef) -> String {
+    let mut setters: Vec<String> = op
+        .params
+        .iter()
+        .filter(|p| !p.required)
+        .map(|p| format!("`.{}(..)` (`{}`)", p.name, p.wire))
+        .collect();
+    if op.body.as_ref().is_some_and(|b| !b.required) {
+        setters.push("`.body(..)`".into());
+    }
+    if let Some(BodyEncoding::Multipart { files }) = op.body.as_ref().map(|b| &b.encoding) {
+        setters.extend(
+            files
+                .iter()
+                .filter(|f| !f.required)
+                .map(|f| format!("`.{}(..)`", f.name)),
+        );
+    }
+    let optional = if setters.is_empty() {
+        String::new()
+    } else {
+        format!(" Optional inputs: {}.", setters.join(", "))
+    };
+    format!(
+        "Returns a [`{req}`](requests::{req}): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers.{optional} Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.",
+        req = op.request_type
+    )
 }
 
 /// The `Auth` constructors of a kind.
@@ -328,44 +677,6 @@ fn policy(op: &OperationDef) -> TokenStream {
     }
 }
 
-/// The method's arguments, and the checks run on them before anything is sent.
-fn arguments(api: &Api, op: &OperationDef) -> (Vec<TokenStream>, Vec<TokenStream>) {
-    let mut args = Vec::new();
-    let mut setup = Vec::new();
-    for p in &op.params {
-        let (arg, _) = param_arg(api, p);
-        args.push(arg);
-        let id = ident(&p.name);
-        let wire = &p.wire;
-        let check = super::types::checks(wire, quote!(&#id), &p.checks, &p.ty);
-        if p.required {
-            setup.push(check);
-        } else if !check.is_empty() {
-            setup.push(quote! { if let Some(#id) = #id { #check } });
-        }
-    }
-    if let Some(b) = &op.body {
-        let ty = ty_tokens(&b.ty, true);
-        if b.required {
-            args.push(quote!(body: &#ty));
-        } else {
-            args.push(quote!(body: Option<&#ty>));
-        }
-        setup.push(quote! { crate::Validate::validate(&body).map_err(|e| e.within("body"))?; });
-        if let BodyEncoding::Multipart { files } = &b.encoding {
-            for f in files {
-                let id = ident(&f.name);
-                args.push(if f.required {
-                    quote!(#id: crate::Upload)
-                } else {
-                    quote!(#id: Option<crate::Upload>)
-                });
-            }
-        }
-    }
-    (args, setup)
-}
-
 /// The path, as the runtime's literal and parameter parts.
 fn path(op: &OperationDef) -> Vec<TokenStream> {
     op.path_parts
@@ -395,18 +706,20 @@ fn build(api: &Api, op: &OperationDef) -> Vec<TokenStream> {
     {
         let id = ident(&p.name);
         let wire = &p.wire;
-        let (_, text) = param_arg(api, p);
+        let text = param_shape(api, p).to_text;
+        // A header value is checked (`?`): it must be sendable in HTTP.
         let call = match p.location {
             ParamLocation::Query => quote!(query),
             _ => quote!(header),
         };
+        let fallible = (p.location != ParamLocation::Query).then(|| quote!(?));
         let add = match &p.ty {
             Ty::Array(inner)
                 if !matches!(**inner, Ty::Array(_) | Ty::Map(_) | Ty::Object | Ty::Any) =>
             {
-                quote! { for v in #id.iter() { req.#call(#wire, v); } }
+                quote! { for v in #id.iter() { req.#call(#wire, v)#fallible; } }
             }
-            _ => quote! { req.#call(#wire, &#text); },
+            _ => quote! { req.#call(#wire, &#text)#fallible; },
         };
         if p.required {
             build.push(add);
@@ -464,8 +777,8 @@ fn match_arms(op: &OperationDef, mut arms: Arms) -> Vec<TokenStream> {
             StatusMatch::Code(code) => {
                 let c = Literal::u16_unsuffixed(code);
                 match decode {
-                    Some(d) => quote!(#c => Err(crate::Error::Api(#err::#v(#d))),),
-                    None => quote!(#c => Err(crate::Error::Api(#err::#v)),),
+                    Some(d) => quote!(#c => Err(resp.api(#err::#v(#d))),),
+                    None => quote!(#c => Err(resp.api(#err::#v)),),
                 }
             }
             m => {
@@ -474,7 +787,7 @@ fn match_arms(op: &OperationDef, mut arms: Arms) -> Vec<TokenStream> {
                     Some(d) => quote!(#err::#v { status, body: #d }),
                     None => quote!(#err::#v { status }),
                 };
-                quote!(#pattern => Err(crate::Error::Api(#value)),)
+                quote!(#pattern => Err(resp.api(#value)),)
             }
         };
         (e.status.precedence(), arm)
@@ -763,6 +1076,7 @@ fn error_enum(op: &OperationDef) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
         pub enum #err { #(#variants)* }
         impl #err {

@@ -238,6 +238,9 @@ pub struct OperationDef {
     pub success: Success,
     /// Name of the per-operation error enum.
     pub error_type: String,
+    /// Name of the operation's request builder (in the generated
+    /// `requests` module, so it never meets a schema's name).
+    pub request_type: String,
     pub errors: Vec<ErrorCase>,
     pub policy: OperationPolicy,
     pub security: Security,

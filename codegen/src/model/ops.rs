@@ -81,7 +81,20 @@ fn operation(b: &mut Builder<'_>, methods: &mut Namespace, op: &Operation<'_>) -
         .unwrap_or_else(|| format!("{} {}", op.method, op.path));
     let method_name = methods.claim(&snake(&id), "_");
     let pascal = type_name(&method_name);
-    let mut ns = Namespace::new(&["body", "self"]);
+    // Parameters are fields and setters of the operation's request, beside
+    // the options every request has.
+    let mut ns = Namespace::new(&[
+        "body",
+        "self",
+        "client",
+        "options",
+        "timeout",
+        "header",
+        "retry",
+        "send",
+        "send_with_response",
+        "into_future",
+    ]);
     let policy = policy(op);
     let mut params = params(b, op, &pascal, &mut ns);
     idempotency_key_param(&policy, &mut params, &mut ns);
@@ -90,6 +103,8 @@ fn operation(b: &mut Builder<'_>, methods: &mut Namespace, op: &Operation<'_>) -
     let (statuses, raw, errors) = responses(b, op, &pascal);
     let success = success(b, statuses, raw, &pascal);
     let error_type = b.names.claim(&format!("{pascal}Error"), "");
+    // Method names are unique, so are their request names.
+    let request_type = format!("{pascal}Request");
     OperationDef {
         id,
         method_name,
@@ -102,6 +117,7 @@ fn operation(b: &mut Builder<'_>, methods: &mut Namespace, op: &Operation<'_>) -
         body,
         success,
         error_type,
+        request_type,
         errors,
         policy,
         security: security(b.spec, op),

@@ -16,6 +16,8 @@ use serde::de::DeserializeOwned;
 use super::config::{Auth, AuthKind, Config};
 use super::error::{BodyExcerpt, Error, TransportError, UndecodedSuccess, UnexpectedResponse};
 use super::files::{Download, Redirect, Upload};
+use super::options::{CallOptions, OptionError};
+use super::response::ResponseMeta;
 use super::retry::{self, RetryPolicy, RetrySafety};
 use super::trace;
 use super::validate::ValidationError;
@@ -147,6 +149,7 @@ impl Client {
             headers: Vec::new(),
             body: None,
             multipart: None,
+            options: CallOptions::default(),
         }
     }
 
@@ -164,6 +167,7 @@ impl Client {
                 status: redirect.status(),
                 message: "the redirect has no Location".into(),
                 body: BodyExcerpt::masking(&[], &[]),
+                meta: ResponseMeta::new(redirect.status(), HeaderMap::new(), &[]),
             });
         };
         let resp = self
@@ -243,9 +247,13 @@ impl Client {
         if let Some(form) = req.multipart.take() {
             return (self.send_once(&req, credential, Some(form), files).await, 1);
         }
-        let Some(policy) = self
+        // A per-request policy replaces the client's; either way the
+        // operation's own safety decides whether it applies at all.
+        let Some(policy) = req
+            .options
             .retry
             .as_ref()
+            .or(self.retry.as_ref())
             .filter(|_| req.operation.retry.allows_retry(&req.headers))
         else {
             return (self.send_once(&req, credential, None, files).await, 1);
@@ -283,12 +291,17 @@ impl Client {
         let mut builder = self
             .http
             .request(req.method.clone(), req.url.clone())
-            .timeout(self.timeout);
+            .timeout(req.options.timeout.unwrap_or(self.timeout));
         if let Some(auth) = credential {
             builder = builder.header(AUTHORIZATION, auth.clone());
         }
         for (name, value) in &req.headers {
             builder = builder.header(*name, value);
+        }
+        // Never `Authorization` or an operation's own parameter: refused
+        // when they were set (`CallOptions::header`).
+        for (name, value) in &req.options.headers {
+            builder = builder.header(name, value);
         }
         if let Some(form) = multipart {
             // Sets `multipart/form-data; boundary=...`; parts are streamed.
@@ -316,16 +329,19 @@ impl Client {
     ) -> Result<Response, Error<E>> {
         let status = resp.status().as_u16();
         let url = resp.url().clone();
+        let mut headers = std::mem::take(resp.headers_mut());
+        self.scrub.headers(&mut headers);
+        let too_large = |headers: &HeaderMap| Error::BodyTooLarge {
+            status,
+            limit: self.max_body,
+            meta: ResponseMeta::new(status, headers.clone(), operation.secret_fields),
+        };
         if resp
             .content_length()
             .is_some_and(|n| n > self.max_body as u64)
         {
-            return Err(Error::BodyTooLarge {
-                status,
-                limit: self.max_body,
-            });
+            return Err(too_large(&headers));
         }
-        let mut headers = std::mem::take(resp.headers_mut());
         let mut body = Vec::new();
         while let Some(chunk) = resp
             .chunk()
@@ -333,15 +349,11 @@ impl Client {
             .map_err(|e| Error::Transport(TransportError::new(e)))?
         {
             if body.len() + chunk.len() > self.max_body {
-                return Err(Error::BodyTooLarge {
-                    status,
-                    limit: self.max_body,
-                });
+                return Err(too_large(&headers));
             }
             body.extend_from_slice(&chunk);
         }
         self.scrub.body(&mut body);
-        self.scrub.headers(&mut headers);
         Ok(Response {
             status,
             url,
@@ -509,9 +521,17 @@ pub(crate) struct Request {
     headers: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
     multipart: Option<reqwest::multipart::Form>,
+    options: CallOptions,
 }
 
 impl Request {
+    /// The caller's per-request options; a bad one ends the call here,
+    /// before anything is sent.
+    pub(crate) fn options<E>(&mut self, options: CallOptions) -> Result<(), Error<E>> {
+        self.options = options.checked()?;
+        Ok(())
+    }
+
     #[allow(dead_code, reason = "used only by operations with query parameters")]
     pub(crate) fn query(&mut self, name: &str, value: &dyn std::fmt::Display) {
         self.url
@@ -519,9 +539,34 @@ impl Request {
             .append_pair(name, &value.to_string());
     }
 
+    /// A header parameter: refused (naming it) when its value cannot be
+    /// sent in HTTP, or when it is the operation's idempotency key and empty.
     #[allow(dead_code, reason = "used only by operations with header parameters")]
-    pub(crate) fn header(&mut self, name: &'static str, value: &dyn std::fmt::Display) {
-        self.headers.push((name, value.to_string()));
+    pub(crate) fn header<E>(
+        &mut self,
+        name: &'static str,
+        value: &dyn std::fmt::Display,
+    ) -> Result<(), Error<E>> {
+        let value = value.to_string();
+        if HeaderValue::from_str(&value).is_err() {
+            return Err(OptionError::new(
+                name,
+                "the value is not valid in an HTTP header (control characters or non-ASCII)",
+            )
+            .into());
+        }
+        if let RetrySafety::IdempotencyKey(key) = self.operation.retry
+            && key.eq_ignore_ascii_case(name)
+            && value.trim().is_empty()
+        {
+            return Err(OptionError::new(
+                name,
+                "an empty idempotency key: leave it unset, or give one key per logical operation",
+            )
+            .into());
+        }
+        self.headers.push((name, value));
+        Ok(())
     }
 
     pub(crate) fn json<E>(&mut self, body: &impl Serialize) -> Result<(), Error<E>> {
@@ -581,6 +626,19 @@ pub(crate) struct Response {
 }
 
 impl Response {
+    /// Status and headers.
+    pub(crate) fn meta(&self) -> ResponseMeta {
+        ResponseMeta::new(self.status, self.headers.clone(), self.secret_fields)
+    }
+
+    /// A documented error status, decoded into `error`.
+    pub(crate) fn api<E>(&self, error: E) -> Error<E> {
+        Error::Api {
+            error,
+            meta: self.meta(),
+        }
+    }
+
     /// Decodes a documented body; a mismatch names the field.
     /// A 2xx whose body does not decode is [`Error::Undecoded`]: the
     /// request succeeded, and the caller gets the whole body.
@@ -593,6 +651,7 @@ impl Response {
                 status: self.status,
                 message: e.to_string(),
                 body: BodyExcerpt::masking(&self.body, self.secret_fields),
+                meta: self.meta(),
             }
         })
     }
@@ -600,7 +659,7 @@ impl Response {
     fn undecoded<E>(&self, message: String) -> Error<E> {
         Error::Undecoded(Box::new(UndecodedSuccess::new(
             self.operation,
-            self.status,
+            self.meta(),
             message,
             &self.body,
             self.secret_fields,
@@ -624,27 +683,10 @@ impl Response {
             // Undocumented, but a success all the same: never a failure.
             return self.undecoded(format!("HTTP {} is not documented", self.status));
         }
-        let headers = self
-            .headers
-            .iter()
-            .filter(|(k, _)| {
-                !matches!(
-                    k.as_str(),
-                    "set-cookie" | "authorization" | "proxy-authorization"
-                )
-            })
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        Error::UnexpectedStatus(UnexpectedResponse {
-            status: self.status,
-            headers,
-            body: BodyExcerpt::masking(&self.body, self.secret_fields),
-        })
+        Error::UnexpectedStatus(UnexpectedResponse::new(
+            self.meta(),
+            BodyExcerpt::masking(&self.body, self.secret_fields),
+        ))
     }
 }
 

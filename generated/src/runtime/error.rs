@@ -2,15 +2,27 @@
 
 use std::fmt;
 
+use super::options::OptionError;
+use super::response::{MaskedHeaders, ResponseMeta};
 use super::validate::ValidationError;
 
 /// The error of an operation whose documented error responses are `E`.
+///
+/// Every error that got a response carries its status and headers
+/// ([`Error::status`], [`Error::headers`], [`Error::meta`]): API errors,
+/// oversized bodies, decode failures, undocumented statuses and undecoded
+/// successes.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error<E> {
     /// The server answered with a status the spec documents as an error;
     /// its body is decoded into `E`.
-    Api(E),
+    Api {
+        /// The operation's documented error.
+        error: E,
+        /// Status and headers of the response.
+        meta: ResponseMeta,
+    },
     /// A request value breaks a constraint of the spec; nothing was sent.
     Validation(ValidationError),
     /// The request could not be sent or the response not read (connection,
@@ -22,6 +34,8 @@ pub enum Error<E> {
         status: u16,
         /// The limit in bytes.
         limit: usize,
+        /// Status and headers of the response.
+        meta: ResponseMeta,
     },
     /// A documented response whose body does not match its schema.
     Decode {
@@ -31,6 +45,8 @@ pub enum Error<E> {
         message: String,
         /// The start of the body, with secret-looking values masked.
         body: BodyExcerpt,
+        /// Status and headers of the response.
+        meta: ResponseMeta,
     },
     /// A status the spec does not document for this operation.
     UnexpectedStatus(UnexpectedResponse),
@@ -52,6 +68,9 @@ pub enum Error<E> {
         /// The spec's schemes the operation accepts (`basicAuth`, `SSO_JWT_Auth`, ...).
         accepted: &'static [&'static str],
     },
+    /// A per-request option (timeout, header, idempotency key) cannot be
+    /// used; nothing was sent.
+    InvalidOption(OptionError),
 }
 
 impl<E> Error<E> {
@@ -61,6 +80,45 @@ impl<E> Error<E> {
     /// it does not prove nothing happened (a timeout can hide a charge).
     pub fn took_effect(&self) -> bool {
         matches!(self, Self::Undecoded(_))
+    }
+
+    /// Status and headers of the response, when there was one.
+    pub fn meta(&self) -> Option<&ResponseMeta> {
+        match self {
+            Self::Api { meta, .. } | Self::BodyTooLarge { meta, .. } | Self::Decode { meta, .. } => {
+                Some(meta)
+            }
+            Self::UnexpectedStatus(r) => Some(&r.meta),
+            Self::Undecoded(s) => Some(&s.meta),
+            Self::Validation(_)
+            | Self::Transport(_)
+            | Self::AuthNotAccepted { .. }
+            | Self::InvalidOption(_) => None,
+        }
+    }
+
+    /// The HTTP status, when a response came.
+    pub fn status(&self) -> Option<u16> {
+        self.meta().map(ResponseMeta::status)
+    }
+
+    /// The response headers, when a response came.
+    pub fn headers(&self) -> Option<&reqwest::header::HeaderMap> {
+        self.meta().map(ResponseMeta::headers)
+    }
+
+    /// The operation's documented error, if that is what this is.
+    pub fn api(&self) -> Option<&E> {
+        match self {
+            Self::Api { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl<E> From<OptionError> for Error<E> {
+    fn from(e: OptionError) -> Self {
+        Self::InvalidOption(e)
     }
 }
 
@@ -89,6 +147,7 @@ pub struct UndecodedSuccess {
     /// The whole body, unmasked.
     pub body: SuccessBody,
     excerpt: BodyExcerpt,
+    meta: ResponseMeta,
 }
 
 /// Not shown: it is unmasked ([`UndecodedSuccess`]'s `Debug` shows a masked excerpt).
@@ -104,7 +163,7 @@ impl fmt::Debug for SuccessBody {
 impl UndecodedSuccess {
     pub(crate) fn new(
         operation: &'static str,
-        status: u16,
+        meta: ResponseMeta,
         reason: String,
         body: &[u8],
         secret_fields: &[&str],
@@ -112,11 +171,22 @@ impl UndecodedSuccess {
         let parsed = serde_json::from_slice(body).map(SuccessBody::Json);
         Self {
             operation,
-            status,
+            status: meta.status(),
             reason,
             body: parsed.unwrap_or_else(|_| SuccessBody::Raw(body.to_vec())),
             excerpt: BodyExcerpt::masking(body, secret_fields),
+            meta,
         }
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &reqwest::header::HeaderMap {
+        self.meta.headers()
+    }
+
+    /// Status and headers.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
     }
 
     /// The request took effect: always true (a reminder where it is read).
@@ -133,6 +203,7 @@ impl fmt::Debug for UndecodedSuccess {
             .field("took_effect", &true)
             .field("reason", &self.reason)
             .field("body", &self.excerpt)
+            .field("meta", &self.meta)
             .finish()
     }
 }
@@ -156,16 +227,17 @@ impl<E> From<ValidationError> for Error<E> {
 impl<E: fmt::Display> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Api(e) => write!(f, "{e}"),
+            Self::Api { error, .. } => write!(f, "{error}"),
             Self::Validation(e) => write!(f, "{e}"),
             Self::Transport(e) => write!(f, "{e}"),
-            Self::BodyTooLarge { status, limit } => {
+            Self::BodyTooLarge { status, limit, .. } => {
                 write!(f, "HTTP {status}: response body larger than {limit} bytes")
             }
             Self::Decode {
                 status,
                 message,
                 body,
+                ..
             } => write!(
                 f,
                 "HTTP {status}: cannot decode the response ({message}); body: {body}"
@@ -185,6 +257,7 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
                     accepted.join(", ")
                 }
             ),
+            Self::InvalidOption(e) => write!(f, "{e}"),
         }
     }
 }
@@ -194,6 +267,7 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for Error<E> {
         match self {
             Self::Transport(e) => Some(&e.0),
             Self::Validation(e) => Some(e),
+            Self::InvalidOption(e) => Some(e),
             _ => None,
         }
     }
@@ -222,14 +296,47 @@ impl fmt::Display for TransportError {
 }
 
 /// A response with a status the operation does not document.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct UnexpectedResponse {
     /// HTTP status.
     pub status: u16,
-    /// Response headers (`Set-Cookie` and `Authorization` left out).
-    pub headers: Vec<(String, String)>,
     /// The start of the body, with secret-looking values masked.
     pub body: BodyExcerpt,
+    meta: ResponseMeta,
+}
+
+impl UnexpectedResponse {
+    pub(crate) fn new(meta: ResponseMeta, body: BodyExcerpt) -> Self {
+        Self {
+            status: meta.status(),
+            body,
+            meta,
+        }
+    }
+
+    /// The response headers (the client's credential masked; `Debug`
+    /// masks credential, cookie and token headers).
+    pub fn headers(&self) -> &reqwest::header::HeaderMap {
+        self.meta.headers()
+    }
+
+    /// Status and headers.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+}
+
+impl fmt::Debug for UnexpectedResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnexpectedResponse")
+            .field("status", &self.status)
+            .field(
+                "headers",
+                &MaskedHeaders(self.meta.headers(), self.meta.secret_fields()),
+            )
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl fmt::Display for UnexpectedResponse {

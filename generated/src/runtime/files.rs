@@ -198,6 +198,11 @@ impl Download {
         self.response
     }
 
+    /// Status and headers, for [`Response`](crate::Response).
+    pub(crate) fn meta(&self, secret_fields: &'static [&'static str]) -> super::response::ResponseMeta {
+        super::response::ResponseMeta::new(self.status, self.response.headers().clone(), secret_fields)
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         self.status

@@ -18,6 +18,8 @@ pub mod notification;
 pub mod nullable;
 pub mod object;
 pub mod pass_through;
+pub mod options;
+pub mod response;
 pub mod retry;
 pub mod secret;
 pub mod trace;

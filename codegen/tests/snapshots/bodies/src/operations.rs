@@ -27,6 +27,7 @@ pub const SECRET_FIELDS: &[&str] = &[
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum UploadAttachmentError {
     /// HTTP 400: bad
@@ -70,45 +71,23 @@ impl crate::Client {
     ///
     /// Sent as `multipart/form-data`: each field of `body` a text part, `file` the file part `file` (streamed, with its file name and content type: The attachment.).
     ///
+    /// Returns a [`UploadAttachmentRequest`](requests::UploadAttachmentRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication** (the spec's `security`):
     /// - [`Auth::basic`](crate::Auth::basic) (`basicAuth`)
     /// - [`Auth::bearer`](crate::Auth::bearer) (`jwtAuth`)
     ///
     /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
-    pub async fn upload_attachment(
-        &self,
-        body: &types::UploadAttachmentFields,
+    pub fn upload_attachment<'a>(
+        &'a self,
+        body: &'a types::UploadAttachmentFields,
         file: crate::Upload,
-    ) -> Result<types::UploadAttachmentResponse, crate::Error<UploadAttachmentError>> {
-        crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::POST,
-                &[crate::runtime::client::PathPart::Literal("/upload/")],
-                crate::runtime::client::OperationPolicy {
-                    id: "upload_attachment",
-                    path: "/upload/",
-                    retry: crate::runtime::retry::RetrySafety::Never,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule {
-                        accepts: Some(
-                            &[crate::AuthKind::Basic, crate::AuthKind::Bearer],
-                        ),
-                        schemes: &["basicAuth (Basic)", "jwtAuth (Bearer)"],
-                        anonymous: false,
-                    },
-                },
-            );
-        let files: Vec<(&'static str, crate::Upload)> = vec![("file", file)];
-        req.multipart(&body, files)?;
-        let resp = self.send(req).await?;
-        match resp.status {
-            400 => {
-                Err(crate::Error::Api(UploadAttachmentError::BadRequest(resp.decode()?)))
-            }
-            200..=299 => resp.decode(),
-            _ => Err(resp.unexpected()),
+    ) -> requests::UploadAttachmentRequest<'a> {
+        requests::UploadAttachmentRequest {
+            client: self,
+            body,
+            file,
+            options: crate::runtime::options::CallOptions::default(),
         }
     }
 }
@@ -134,6 +113,7 @@ impl DownloadReportSuccess {
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum DownloadReportError {
     /// HTTP 410: expired
@@ -179,48 +159,21 @@ impl crate::Client {
     ///
     /// HTTP 302: a [`Redirect`](crate::Redirect) with its `Location`, never followed (no credential goes to another host); [`Client::fetch_redirect`](crate::Client::fetch_redirect) fetches it without credentials.
     ///
+    /// Returns a [`DownloadReportRequest`](requests::DownloadReportRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication** (the spec's `security`):
     /// - [`Auth::basic`](crate::Auth::basic) (`basicAuth`)
     /// - [`Auth::api_key`](crate::Auth::api_key) or [`Auth::public_key`](crate::Auth::public_key) (`apiKeyAuth`)
     ///
     /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
-    pub async fn download_report(
-        &self,
-        token: &str,
-    ) -> Result<DownloadReportSuccess, crate::Error<DownloadReportError>> {
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &[
-                    crate::runtime::client::PathPart::Literal("/reports/"),
-                    crate::runtime::client::PathPart::Param(token),
-                    crate::runtime::client::PathPart::Literal("/download/"),
-                ],
-                crate::runtime::client::OperationPolicy {
-                    id: "download_report",
-                    path: "/reports/{token}/download/",
-                    retry: crate::runtime::retry::RetrySafety::Safe,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule {
-                        accepts: Some(
-                            &[crate::AuthKind::Basic, crate::AuthKind::ApiKey],
-                        ),
-                        schemes: &["basicAuth (Basic)", "apiKeyAuth (Api-Key)"],
-                        anonymous: false,
-                    },
-                },
-            );
-        let resp = match self.exchange(req, &[200]).await? {
-            crate::runtime::client::Sent::File(file) => {
-                return Ok(DownloadReportSuccess::Status200(file));
-            }
-            crate::runtime::client::Sent::Read(resp) => resp,
-        };
-        match resp.status {
-            302 => Ok(DownloadReportSuccess::Status302(resp.redirect())),
-            410 => Err(crate::Error::Api(DownloadReportError::Gone)),
-            _ => Err(resp.unexpected()),
+    pub fn download_report<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> requests::DownloadReportRequest<'a> {
+        requests::DownloadReportRequest {
+            client: self,
+            token,
+            options: crate::runtime::options::CallOptions::default(),
         }
     }
 }
@@ -228,6 +181,7 @@ impl crate::Client {
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum ExportCsvError {}
 impl ExportCsvError {
@@ -262,41 +216,24 @@ impl crate::Client {
     ///
     /// HTTP 200: a file, returned unread as a [`Download`](crate::Download) (bytes, a stream or a file, with its content type), never decoded as JSON.
     ///
+    /// Returns a [`ExportCsvRequest`](requests::ExportCsvRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication** (the spec's `security`):
     /// - [`Auth::token`](crate::Auth::token) (`tokenAuth`)
     ///
     /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
-    pub async fn export_csv(
-        &self,
-    ) -> Result<crate::Download, crate::Error<ExportCsvError>> {
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &[crate::runtime::client::PathPart::Literal("/csv/")],
-                crate::runtime::client::OperationPolicy {
-                    id: "export_csv",
-                    path: "/csv/",
-                    retry: crate::runtime::retry::RetrySafety::Safe,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule {
-                        accepts: Some(&[crate::AuthKind::Token]),
-                        schemes: &["tokenAuth (Token)"],
-                        anonymous: false,
-                    },
-                },
-            );
-        let resp = match self.exchange(req, &[200]).await? {
-            crate::runtime::client::Sent::File(file) => return Ok(file),
-            crate::runtime::client::Sent::Read(resp) => resp,
-        };
-        Err(resp.unexpected())
+    pub fn export_csv<'a>(&'a self) -> requests::ExportCsvRequest<'a> {
+        requests::ExportCsvRequest {
+            client: self,
+            options: crate::runtime::options::CallOptions::default(),
+        }
     }
 }
 /// The documented error responses of `notify`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum NotifyError {}
 impl NotifyError {
@@ -329,45 +266,23 @@ impl std::fmt::Display for NotifyError {
 impl crate::Client {
     /// `POST /notify/{channel}/` (operationId `notify`). Sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says: a retry after a timeout could repeat its effect.
     ///
+    /// Returns a [`NotifyRequest`](requests::NotifyRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication** (the spec's `security`):
     /// - [`Auth::token`](crate::Auth::token) (`tokenAuth`)
     /// - [`Auth::bearer`](crate::Auth::bearer) (`jwtAuth`)
     ///
     /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
-    pub async fn notify(
-        &self,
+    pub fn notify<'a>(
+        &'a self,
         channel: types::NotifyChannel,
-        body: &types::Note,
-    ) -> Result<(), crate::Error<NotifyError>> {
-        crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::POST,
-                &[
-                    crate::runtime::client::PathPart::Literal("/notify/"),
-                    crate::runtime::client::PathPart::Param(&channel.to_string()),
-                    crate::runtime::client::PathPart::Literal("/"),
-                ],
-                crate::runtime::client::OperationPolicy {
-                    id: "notify",
-                    path: "/notify/{channel}/",
-                    retry: crate::runtime::retry::RetrySafety::Never,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule {
-                        accepts: Some(
-                            &[crate::AuthKind::Token, crate::AuthKind::Bearer],
-                        ),
-                        schemes: &["tokenAuth (Token)", "jwtAuth (Bearer)"],
-                        anonymous: false,
-                    },
-                },
-            );
-        req.json(body)?;
-        let resp = self.send(req).await?;
-        match resp.status {
-            200..=299 => Ok(()),
-            _ => Err(resp.unexpected()),
+        body: &'a types::Note,
+    ) -> requests::NotifyRequest<'a> {
+        requests::NotifyRequest {
+            client: self,
+            channel,
+            body,
+            options: crate::runtime::options::CallOptions::default(),
         }
     }
 }
@@ -375,6 +290,7 @@ impl crate::Client {
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum StatusError {}
 impl StatusError {
@@ -407,32 +323,16 @@ impl std::fmt::Display for StatusError {
 impl crate::Client {
     /// `GET /status/` (operationId `status`). It changes nothing: under a [`RetryPolicy`](crate::RetryPolicy) it is retried on transient failures.
     ///
+    /// Returns a [`StatusRequest`](requests::StatusRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication** (the spec's `security`):
     /// - [`Auth::api_key`](crate::Auth::api_key) or [`Auth::public_key`](crate::Auth::public_key) (`apiKeyAuth`)
     ///
     /// It may also be called without credentials: a configured [`Auth`](crate::Auth) it does not accept is left out, not sent.
-    pub async fn status(&self) -> Result<types::Detail, crate::Error<StatusError>> {
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &[crate::runtime::client::PathPart::Literal("/status/")],
-                crate::runtime::client::OperationPolicy {
-                    id: "status",
-                    path: "/status/",
-                    retry: crate::runtime::retry::RetrySafety::Safe,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule {
-                        accepts: Some(&[crate::AuthKind::ApiKey]),
-                        schemes: &["apiKeyAuth (Api-Key)"],
-                        anonymous: true,
-                    },
-                },
-            );
-        let resp = self.send(req).await?;
-        match resp.status {
-            200..=299 => resp.decode(),
-            _ => Err(resp.unexpected()),
+    pub fn status<'a>(&'a self) -> requests::StatusRequest<'a> {
+        requests::StatusRequest {
+            client: self,
+            options: crate::runtime::options::CallOptions::default(),
         }
     }
 }
@@ -440,6 +340,7 @@ impl crate::Client {
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum OauthOnlyError {}
 impl OauthOnlyError {
@@ -472,34 +373,583 @@ impl std::fmt::Display for OauthOnlyError {
 impl crate::Client {
     /// `GET /oauth-only/` (operationId `oauth_only`). It changes nothing: under a [`RetryPolicy`](crate::RetryPolicy) it is retried on transient failures.
     ///
+    /// Returns a [`OauthOnlyRequest`](requests::OauthOnlyRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication** (the spec's `security`):
     /// - `oauth`: type `oauth2`: not supported by this client
     ///
     /// Any other configured [`Auth`](crate::Auth) is refused before anything is sent ([`Error::AuthNotAccepted`](crate::Error::AuthNotAccepted)); [`Auth::None`](crate::Auth::None) sends no credential.
-    pub async fn oauth_only(&self) -> Result<(), crate::Error<OauthOnlyError>> {
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &[crate::runtime::client::PathPart::Literal("/oauth-only/")],
-                crate::runtime::client::OperationPolicy {
-                    id: "oauth_only",
-                    path: "/oauth-only/",
-                    retry: crate::runtime::retry::RetrySafety::Safe,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule {
-                        accepts: Some(&[]),
-                        schemes: &[
-                            "oauth (type `oauth2`: not supported by this client)",
-                        ],
-                        anonymous: false,
+    pub fn oauth_only<'a>(&'a self) -> requests::OauthOnlyRequest<'a> {
+        requests::OauthOnlyRequest {
+            client: self,
+            options: crate::runtime::options::CallOptions::default(),
+        }
+    }
+}
+/// Each operation's request: what a method of [`Client`](crate::Client)
+/// returns, with setters for the operation's optional parameters and
+/// the options every call has (timeout, extra headers, retry policy).
+/// `.await` one for its typed result; `send_with_response()` adds
+/// the response's status and headers.
+pub mod requests {
+    #[allow(unused_imports, reason = "not every spec set uses named types")]
+    use super::*;
+    /// A `upload_attachment` call, started by [`Client::upload_attachment`](crate::Client::upload_attachment) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct UploadAttachmentRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) body: &'a types::UploadAttachmentFields,
+        pub(crate) file: crate::Upload,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for UploadAttachmentRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("UploadAttachmentRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> UploadAttachmentRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(
+            self,
+        ) -> Result<
+            types::UploadAttachmentResponse,
+            crate::Error<UploadAttachmentError>,
+        > {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<
+            crate::Response<types::UploadAttachmentResponse>,
+            crate::Error<UploadAttachmentError>,
+        > {
+            let Self { client, body, file, options } = self;
+            crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::POST,
+                    &[crate::runtime::client::PathPart::Literal("/upload/")],
+                    crate::runtime::client::OperationPolicy {
+                        id: "upload_attachment",
+                        path: "/upload/",
+                        retry: crate::runtime::retry::RetrySafety::Never,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule {
+                            accepts: Some(
+                                &[crate::AuthKind::Basic, crate::AuthKind::Bearer],
+                            ),
+                            schemes: &["basicAuth (Basic)", "jwtAuth (Bearer)"],
+                            anonymous: false,
+                        },
                     },
-                },
-            );
-        let resp = self.send(req).await?;
-        match resp.status {
-            200..=299 => Ok(()),
-            _ => Err(resp.unexpected()),
+                );
+            let files: Vec<(&'static str, crate::Upload)> = vec![("file", file)];
+            req.multipart(&body, files)?;
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            let value = match resp.status {
+                400 => Err(resp.api(UploadAttachmentError::BadRequest(resp.decode()?))),
+                200..=299 => resp.decode(),
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for UploadAttachmentRequest<'a> {
+        type Output = Result<
+            types::UploadAttachmentResponse,
+            crate::Error<UploadAttachmentError>,
+        >;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+    /// A `download_report` call, started by [`Client::download_report`](crate::Client::download_report) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct DownloadReportRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) token: &'a str,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for DownloadReportRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("DownloadReportRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> DownloadReportRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(
+            self,
+        ) -> Result<DownloadReportSuccess, crate::Error<DownloadReportError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<
+            crate::Response<DownloadReportSuccess>,
+            crate::Error<DownloadReportError>,
+        > {
+            let Self { client, token, options } = self;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::GET,
+                    &[
+                        crate::runtime::client::PathPart::Literal("/reports/"),
+                        crate::runtime::client::PathPart::Param(token),
+                        crate::runtime::client::PathPart::Literal("/download/"),
+                    ],
+                    crate::runtime::client::OperationPolicy {
+                        id: "download_report",
+                        path: "/reports/{token}/download/",
+                        retry: crate::runtime::retry::RetrySafety::Safe,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule {
+                            accepts: Some(
+                                &[crate::AuthKind::Basic, crate::AuthKind::ApiKey],
+                            ),
+                            schemes: &["basicAuth (Basic)", "apiKeyAuth (Api-Key)"],
+                            anonymous: false,
+                        },
+                    },
+                );
+            req.options(options)?;
+            let resp = match client.exchange(req, &[200]).await? {
+                crate::runtime::client::Sent::File(file) => {
+                    let meta = file.meta(SECRET_FIELDS);
+                    return Ok(
+                        crate::Response::new(
+                            DownloadReportSuccess::Status200(file),
+                            meta,
+                        ),
+                    );
+                }
+                crate::runtime::client::Sent::Read(resp) => resp,
+            };
+            let meta = resp.meta();
+            let value = match resp.status {
+                302 => Ok(DownloadReportSuccess::Status302(resp.redirect())),
+                410 => Err(resp.api(DownloadReportError::Gone)),
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for DownloadReportRequest<'a> {
+        type Output = Result<DownloadReportSuccess, crate::Error<DownloadReportError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+    /// A `export_csv` call, started by [`Client::export_csv`](crate::Client::export_csv) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct ExportCsvRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for ExportCsvRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("ExportCsvRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> ExportCsvRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(
+            self,
+        ) -> Result<crate::Download, crate::Error<ExportCsvError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<crate::Response<crate::Download>, crate::Error<ExportCsvError>> {
+            let Self { client, options } = self;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::GET,
+                    &[crate::runtime::client::PathPart::Literal("/csv/")],
+                    crate::runtime::client::OperationPolicy {
+                        id: "export_csv",
+                        path: "/csv/",
+                        retry: crate::runtime::retry::RetrySafety::Safe,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule {
+                            accepts: Some(&[crate::AuthKind::Token]),
+                            schemes: &["tokenAuth (Token)"],
+                            anonymous: false,
+                        },
+                    },
+                );
+            req.options(options)?;
+            let resp = match client.exchange(req, &[200]).await? {
+                crate::runtime::client::Sent::File(file) => {
+                    let meta = file.meta(SECRET_FIELDS);
+                    return Ok(crate::Response::new(file, meta));
+                }
+                crate::runtime::client::Sent::Read(resp) => resp,
+            };
+            Err(resp.unexpected())
+        }
+    }
+    impl<'a> std::future::IntoFuture for ExportCsvRequest<'a> {
+        type Output = Result<crate::Download, crate::Error<ExportCsvError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+    /// A `notify` call, started by [`Client::notify`](crate::Client::notify) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct NotifyRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) channel: types::NotifyChannel,
+        pub(crate) body: &'a types::Note,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for NotifyRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("NotifyRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> NotifyRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(self) -> Result<(), crate::Error<NotifyError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<crate::Response<()>, crate::Error<NotifyError>> {
+            let Self { client, channel, body, options } = self;
+            crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::POST,
+                    &[
+                        crate::runtime::client::PathPart::Literal("/notify/"),
+                        crate::runtime::client::PathPart::Param(&channel.to_string()),
+                        crate::runtime::client::PathPart::Literal("/"),
+                    ],
+                    crate::runtime::client::OperationPolicy {
+                        id: "notify",
+                        path: "/notify/{channel}/",
+                        retry: crate::runtime::retry::RetrySafety::Never,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule {
+                            accepts: Some(
+                                &[crate::AuthKind::Token, crate::AuthKind::Bearer],
+                            ),
+                            schemes: &["tokenAuth (Token)", "jwtAuth (Bearer)"],
+                            anonymous: false,
+                        },
+                    },
+                );
+            req.json(body)?;
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            #[allow(
+                clippy::let_unit_value,
+                reason = "an operation without a success body"
+            )]
+            let value = match resp.status {
+                200..=299 => Ok(()),
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for NotifyRequest<'a> {
+        type Output = Result<(), crate::Error<NotifyError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+    /// A `status` call, started by [`Client::status`](crate::Client::status) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct StatusRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for StatusRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("StatusRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> StatusRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(self) -> Result<types::Detail, crate::Error<StatusError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<crate::Response<types::Detail>, crate::Error<StatusError>> {
+            let Self { client, options } = self;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::GET,
+                    &[crate::runtime::client::PathPart::Literal("/status/")],
+                    crate::runtime::client::OperationPolicy {
+                        id: "status",
+                        path: "/status/",
+                        retry: crate::runtime::retry::RetrySafety::Safe,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule {
+                            accepts: Some(&[crate::AuthKind::ApiKey]),
+                            schemes: &["apiKeyAuth (Api-Key)"],
+                            anonymous: true,
+                        },
+                    },
+                );
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            let value = match resp.status {
+                200..=299 => resp.decode(),
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for StatusRequest<'a> {
+        type Output = Result<types::Detail, crate::Error<StatusError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+    /// A `oauth_only` call, started by [`Client::oauth_only`](crate::Client::oauth_only) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct OauthOnlyRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for OauthOnlyRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("OauthOnlyRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> OauthOnlyRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(self) -> Result<(), crate::Error<OauthOnlyError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<crate::Response<()>, crate::Error<OauthOnlyError>> {
+            let Self { client, options } = self;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::GET,
+                    &[crate::runtime::client::PathPart::Literal("/oauth-only/")],
+                    crate::runtime::client::OperationPolicy {
+                        id: "oauth_only",
+                        path: "/oauth-only/",
+                        retry: crate::runtime::retry::RetrySafety::Safe,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule {
+                            accepts: Some(&[]),
+                            schemes: &[
+                                "oauth (type `oauth2`: not supported by this client)",
+                            ],
+                            anonymous: false,
+                        },
+                    },
+                );
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            #[allow(
+                clippy::let_unit_value,
+                reason = "an operation without a success body"
+            )]
+            let value = match resp.status {
+                200..=299 => Ok(()),
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for OauthOnlyRequest<'a> {
+        type Output = Result<(), crate::Error<OauthOnlyError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
         }
     }
 }

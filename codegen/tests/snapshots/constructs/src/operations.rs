@@ -27,6 +27,7 @@ pub const SECRET_FIELDS: &[&str] = &[
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum GetThingError {
     /// HTTP 400: bad
@@ -73,59 +74,17 @@ impl std::fmt::Display for GetThingError {
 impl crate::Client {
     /// `GET /things/{thing_id}/` (operationId `getThing`). It changes nothing: under a [`RetryPolicy`](crate::RetryPolicy) it is retried on transient failures.
     ///
+    /// Returns a [`GetThingRequest`](requests::GetThingRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Optional inputs: `.tags(..)` (`tags`), `.limit(..)` (`limit`), `.x_request_id(..)` (`X-Request-ID`). Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication**: the specs declare none for it; the configured [`Auth`](crate::Auth) is sent as is.
-    pub async fn get_thing(
-        &self,
-        thing_id: &str,
-        tags: Option<&[String]>,
-        limit: Option<i64>,
-        x_request_id: Option<&str>,
-    ) -> Result<types::Thing, crate::Error<GetThingError>> {
-        if let Some(limit) = limit {
-            crate::runtime::validate::range("limit", &limit, Some(1), Some(100))?;
-        }
-        if let Some(x_request_id) = x_request_id {
-            crate::runtime::validate::length(
-                "X-Request-ID",
-                &x_request_id,
-                None,
-                Some(64),
-            )?;
-        }
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &[
-                    crate::runtime::client::PathPart::Literal("/things/"),
-                    crate::runtime::client::PathPart::Param(thing_id),
-                    crate::runtime::client::PathPart::Literal("/"),
-                ],
-                crate::runtime::client::OperationPolicy {
-                    id: "getThing",
-                    path: "/things/{thing_id}/",
-                    retry: crate::runtime::retry::RetrySafety::Safe,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule::ANY,
-                },
-            );
-        if let Some(tags) = tags {
-            for v in tags.iter() {
-                req.query("tags", v);
-            }
-        }
-        if let Some(limit) = limit {
-            req.query("limit", &limit);
-        }
-        if let Some(x_request_id) = x_request_id {
-            req.header("X-Request-ID", &x_request_id);
-        }
-        let resp = self.send(req).await?;
-        match resp.status {
-            400 => Err(crate::Error::Api(GetThingError::BadRequest(resp.decode()?))),
-            404 => Err(crate::Error::Api(GetThingError::NotFound)),
-            200..=299 => resp.decode(),
-            _ => Err(resp.unexpected()),
+    pub fn get_thing<'a>(&'a self, thing_id: &'a str) -> requests::GetThingRequest<'a> {
+        requests::GetThingRequest {
+            client: self,
+            thing_id,
+            tags: None,
+            limit: None,
+            x_request_id: None,
+            options: crate::runtime::options::CallOptions::default(),
         }
     }
 }
@@ -154,6 +113,7 @@ impl PutThingSuccess {
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum PutThingError {}
 impl PutThingError {
@@ -186,37 +146,19 @@ impl std::fmt::Display for PutThingError {
 impl crate::Client {
     /// `PUT /things/{thing_id}/` (operationId `put-thing`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
     ///
+    /// Returns a [`PutThingRequest`](requests::PutThingRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication**: the specs declare none for it; the configured [`Auth`](crate::Auth) is sent as is.
-    pub async fn put_thing(
-        &self,
-        thing_id: &str,
-        body: &types::ThingRequest,
-    ) -> Result<PutThingSuccess, crate::Error<PutThingError>> {
-        crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::PUT,
-                &[
-                    crate::runtime::client::PathPart::Literal("/things/"),
-                    crate::runtime::client::PathPart::Param(thing_id),
-                    crate::runtime::client::PathPart::Literal("/"),
-                ],
-                crate::runtime::client::OperationPolicy {
-                    id: "put-thing",
-                    path: "/things/{thing_id}/",
-                    retry: crate::runtime::retry::RetrySafety::Never,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule::ANY,
-                },
-            );
-        req.json(body)?;
-        let resp = self.send(req).await?;
-        match resp.status {
-            200 => Ok(PutThingSuccess::Status200(resp.decode()?)),
-            201 => Ok(PutThingSuccess::Status201(resp.decode()?)),
-            204 => Ok(PutThingSuccess::Status204),
-            _ => Err(resp.unexpected()),
+    pub fn put_thing<'a>(
+        &'a self,
+        thing_id: &'a str,
+        body: &'a types::ThingRequest,
+    ) -> requests::PutThingRequest<'a> {
+        requests::PutThingRequest {
+            client: self,
+            thing_id,
+            body,
+            options: crate::runtime::options::CallOptions::default(),
         }
     }
 }
@@ -224,6 +166,7 @@ impl crate::Client {
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum DeleteThingError {}
 impl DeleteThingError {
@@ -256,38 +199,342 @@ impl std::fmt::Display for DeleteThingError {
 impl crate::Client {
     /// `DELETE /things/{thing_id}/` (operationId `delete_thing`). Under a [`RetryPolicy`](crate::RetryPolicy) it is retried only when `Idempotency-Key` carries an idempotency key (the same on every attempt); without one it is sent once.
     ///
+    /// Returns a [`DeleteThingRequest`](requests::DeleteThingRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Optional inputs: `.idempotency_key(..)` (`Idempotency-Key`). Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication**: the specs declare none for it; the configured [`Auth`](crate::Auth) is sent as is.
-    pub async fn delete_thing(
-        &self,
-        thing_id: &str,
-        idempotency_key: Option<&str>,
-    ) -> Result<(), crate::Error<DeleteThingError>> {
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::DELETE,
-                &[
-                    crate::runtime::client::PathPart::Literal("/things/"),
-                    crate::runtime::client::PathPart::Param(thing_id),
-                    crate::runtime::client::PathPart::Literal("/"),
-                ],
-                crate::runtime::client::OperationPolicy {
-                    id: "delete_thing",
-                    path: "/things/{thing_id}/",
-                    retry: crate::runtime::retry::RetrySafety::IdempotencyKey(
-                        "Idempotency-Key",
-                    ),
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule::ANY,
-                },
-            );
-        if let Some(idempotency_key) = idempotency_key {
-            req.header("Idempotency-Key", &idempotency_key);
+    pub fn delete_thing<'a>(
+        &'a self,
+        thing_id: &'a str,
+    ) -> requests::DeleteThingRequest<'a> {
+        requests::DeleteThingRequest {
+            client: self,
+            thing_id,
+            idempotency_key: None,
+            options: crate::runtime::options::CallOptions::default(),
         }
-        let resp = self.send(req).await?;
-        match resp.status {
-            200..=299 => Ok(()),
-            _ => Err(resp.unexpected()),
+    }
+}
+/// Each operation's request: what a method of [`Client`](crate::Client)
+/// returns, with setters for the operation's optional parameters and
+/// the options every call has (timeout, extra headers, retry policy).
+/// `.await` one for its typed result; `send_with_response()` adds
+/// the response's status and headers.
+pub mod requests {
+    #[allow(unused_imports, reason = "not every spec set uses named types")]
+    use super::*;
+    /// A `get_thing` call, started by [`Client::get_thing`](crate::Client::get_thing) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct GetThingRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) thing_id: &'a str,
+        pub(crate) tags: Option<Vec<String>>,
+        pub(crate) limit: Option<i64>,
+        pub(crate) x_request_id: Option<String>,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for GetThingRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("GetThingRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> GetThingRequest<'a> {
+        /// The optional query parameter `tags`.
+        pub fn tags(mut self, tags: impl Into<Vec<String>>) -> Self {
+            self.tags = Some(tags.into());
+            self
+        }
+        /// The optional query parameter `limit`.
+        pub fn limit(mut self, limit: i64) -> Self {
+            self.limit = Some(limit);
+            self
+        }
+        /// The optional header parameter `X-Request-ID`.
+        pub fn x_request_id(mut self, x_request_id: impl Into<String>) -> Self {
+            self.x_request_id = Some(x_request_id.into());
+            self
+        }
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[("X-Request-ID", "`.x_request_id(..)`")]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(self) -> Result<types::Thing, crate::Error<GetThingError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<crate::Response<types::Thing>, crate::Error<GetThingError>> {
+            let Self { client, thing_id, tags, limit, x_request_id, options } = self;
+            let tags = tags.as_deref();
+            let x_request_id = x_request_id.as_deref();
+            if let Some(limit) = limit {
+                crate::runtime::validate::range("limit", &limit, Some(1), Some(100))?;
+            }
+            if let Some(x_request_id) = x_request_id {
+                crate::runtime::validate::length(
+                    "X-Request-ID",
+                    &x_request_id,
+                    None,
+                    Some(64),
+                )?;
+            }
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::GET,
+                    &[
+                        crate::runtime::client::PathPart::Literal("/things/"),
+                        crate::runtime::client::PathPart::Param(thing_id),
+                        crate::runtime::client::PathPart::Literal("/"),
+                    ],
+                    crate::runtime::client::OperationPolicy {
+                        id: "getThing",
+                        path: "/things/{thing_id}/",
+                        retry: crate::runtime::retry::RetrySafety::Safe,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule::ANY,
+                    },
+                );
+            if let Some(tags) = tags {
+                for v in tags.iter() {
+                    req.query("tags", v);
+                }
+            }
+            if let Some(limit) = limit {
+                req.query("limit", &limit);
+            }
+            if let Some(x_request_id) = x_request_id {
+                req.header("X-Request-ID", &x_request_id)?;
+            }
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            let value = match resp.status {
+                400 => Err(resp.api(GetThingError::BadRequest(resp.decode()?))),
+                404 => Err(resp.api(GetThingError::NotFound)),
+                200..=299 => resp.decode(),
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for GetThingRequest<'a> {
+        type Output = Result<types::Thing, crate::Error<GetThingError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+    /// A `put_thing` call, started by [`Client::put_thing`](crate::Client::put_thing) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct PutThingRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) thing_id: &'a str,
+        pub(crate) body: &'a types::ThingRequest,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for PutThingRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("PutThingRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> PutThingRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(self) -> Result<PutThingSuccess, crate::Error<PutThingError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<crate::Response<PutThingSuccess>, crate::Error<PutThingError>> {
+            let Self { client, thing_id, body, options } = self;
+            crate::Validate::validate(&body).map_err(|e| e.within("body"))?;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::PUT,
+                    &[
+                        crate::runtime::client::PathPart::Literal("/things/"),
+                        crate::runtime::client::PathPart::Param(thing_id),
+                        crate::runtime::client::PathPart::Literal("/"),
+                    ],
+                    crate::runtime::client::OperationPolicy {
+                        id: "put-thing",
+                        path: "/things/{thing_id}/",
+                        retry: crate::runtime::retry::RetrySafety::Never,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule::ANY,
+                    },
+                );
+            req.json(body)?;
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            let value = match resp.status {
+                200 => Ok(PutThingSuccess::Status200(resp.decode()?)),
+                201 => Ok(PutThingSuccess::Status201(resp.decode()?)),
+                204 => Ok(PutThingSuccess::Status204),
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for PutThingRequest<'a> {
+        type Output = Result<PutThingSuccess, crate::Error<PutThingError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+    /// A `delete_thing` call, started by [`Client::delete_thing`](crate::Client::delete_thing) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct DeleteThingRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) thing_id: &'a str,
+        pub(crate) idempotency_key: Option<String>,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for DeleteThingRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("DeleteThingRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> DeleteThingRequest<'a> {
+        /// The optional header parameter `Idempotency-Key`.
+        pub fn idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
+            self.idempotency_key = Some(idempotency_key.into());
+            self
+        }
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options
+                .header(name, value, &[("Idempotency-Key", "`.idempotency_key(..)`")]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(self) -> Result<(), crate::Error<DeleteThingError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<crate::Response<()>, crate::Error<DeleteThingError>> {
+            let Self { client, thing_id, idempotency_key, options } = self;
+            let idempotency_key = idempotency_key.as_deref();
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::DELETE,
+                    &[
+                        crate::runtime::client::PathPart::Literal("/things/"),
+                        crate::runtime::client::PathPart::Param(thing_id),
+                        crate::runtime::client::PathPart::Literal("/"),
+                    ],
+                    crate::runtime::client::OperationPolicy {
+                        id: "delete_thing",
+                        path: "/things/{thing_id}/",
+                        retry: crate::runtime::retry::RetrySafety::IdempotencyKey(
+                            "Idempotency-Key",
+                        ),
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule::ANY,
+                    },
+                );
+            if let Some(idempotency_key) = idempotency_key {
+                req.header("Idempotency-Key", &idempotency_key)?;
+            }
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            #[allow(
+                clippy::let_unit_value,
+                reason = "an operation without a success body"
+            )]
+            let value = match resp.status {
+                200..=299 => Ok(()),
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for DeleteThingRequest<'a> {
+        type Output = Result<(), crate::Error<DeleteThingError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
         }
     }
 }

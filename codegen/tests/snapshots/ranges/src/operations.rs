@@ -27,6 +27,7 @@ pub const SECRET_FIELDS: &[&str] = &[
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum BrewTeaError {
     /// HTTP 404: no such pot
@@ -88,42 +89,13 @@ impl std::fmt::Display for BrewTeaError {
 impl crate::Client {
     /// `POST /teapots/` (operationId `brewTea`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
     ///
+    /// Returns a [`BrewTeaRequest`](requests::BrewTeaRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication**: the specs declare none for it; the configured [`Auth`](crate::Auth) is sent as is.
-    pub async fn brew_tea(&self) -> Result<types::Tea, crate::Error<BrewTeaError>> {
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::POST,
-                &[crate::runtime::client::PathPart::Literal("/teapots/")],
-                crate::runtime::client::OperationPolicy {
-                    id: "brewTea",
-                    path: "/teapots/",
-                    retry: crate::runtime::retry::RetrySafety::Never,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule::ANY,
-                },
-            );
-        let resp = self.send(req).await?;
-        match resp.status {
-            404 => Err(crate::Error::Api(BrewTeaError::NotFound)),
-            200..=299 => resp.decode(),
-            status @ 400..=499 => {
-                Err(
-                    crate::Error::Api(BrewTeaError::ClientError {
-                        status,
-                        body: resp.decode()?,
-                    }),
-                )
-            }
-            status if !(200..=299).contains(&status) => {
-                Err(
-                    crate::Error::Api(BrewTeaError::Default {
-                        status,
-                        body: resp.decode()?,
-                    }),
-                )
-            }
-            _ => Err(resp.unexpected()),
+    pub fn brew_tea<'a>(&'a self) -> requests::BrewTeaRequest<'a> {
+        requests::BrewTeaRequest {
+            client: self,
+            options: crate::runtime::options::CallOptions::default(),
         }
     }
 }
@@ -131,6 +103,7 @@ impl crate::Client {
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum GetTeapotError {
     /// `default` (any status outside 200..=299 not documented otherwise): the teapot (no other response documented)
@@ -177,40 +150,14 @@ impl std::fmt::Display for GetTeapotError {
 impl crate::Client {
     /// `GET /teapots/{id}/` (operationId `getTeapot`). It changes nothing: under a [`RetryPolicy`](crate::RetryPolicy) it is retried on transient failures.
     ///
+    /// Returns a [`GetTeapotRequest`](requests::GetTeapotRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication**: the specs declare none for it; the configured [`Auth`](crate::Auth) is sent as is.
-    pub async fn get_teapot(
-        &self,
-        id: &str,
-    ) -> Result<types::Tea, crate::Error<GetTeapotError>> {
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::GET,
-                &[
-                    crate::runtime::client::PathPart::Literal("/teapots/"),
-                    crate::runtime::client::PathPart::Param(id),
-                    crate::runtime::client::PathPart::Literal("/"),
-                ],
-                crate::runtime::client::OperationPolicy {
-                    id: "getTeapot",
-                    path: "/teapots/{id}/",
-                    retry: crate::runtime::retry::RetrySafety::Safe,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule::ANY,
-                },
-            );
-        let resp = self.send(req).await?;
-        match resp.status {
-            200..=299 => resp.decode(),
-            status if !(200..=299).contains(&status) => {
-                Err(
-                    crate::Error::Api(GetTeapotError::Default {
-                        status,
-                        body: resp.decode()?,
-                    }),
-                )
-            }
-            _ => Err(resp.unexpected()),
+    pub fn get_teapot<'a>(&'a self, id: &'a str) -> requests::GetTeapotRequest<'a> {
+        requests::GetTeapotRequest {
+            client: self,
+            id,
+            options: crate::runtime::options::CallOptions::default(),
         }
     }
 }
@@ -241,6 +188,7 @@ impl WashTeapotSuccess {
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
 pub enum WashTeapotError {
     /// HTTP 5XX (any 500..=599 status not documented on its own): the sink is broken
@@ -285,45 +233,311 @@ impl std::fmt::Display for WashTeapotError {
 impl crate::Client {
     /// `DELETE /teapots/{id}/` (operationId `washTeapot`). It moves money: sent once, whatever the [`RetryPolicy`](crate::RetryPolicy) says (a retry after a timeout could charge twice). A 2xx whose body does not decode is [`Error::Undecoded`](crate::Error::Undecoded) (`took_effect()` is true): the money moved; reconcile with the body it carries, never retry or fail the order on it.
     ///
+    /// Returns a [`WashTeapotRequest`](requests::WashTeapotRequest): `.await` it for the result, or `.send_with_response().await` for a [`Response`](crate::Response) with status and headers. Every call also takes `.timeout(..)`, `.header(..)` and `.retry(..)`.
+    ///
     /// **Authentication**: the specs declare none for it; the configured [`Auth`](crate::Auth) is sent as is.
-    pub async fn wash_teapot(
-        &self,
-        id: &str,
-    ) -> Result<WashTeapotSuccess, crate::Error<WashTeapotError>> {
-        #[allow(unused_mut, reason = "not every operation adds to the request")]
-        let mut req = self
-            .request(
-                reqwest::Method::DELETE,
-                &[
-                    crate::runtime::client::PathPart::Literal("/teapots/"),
-                    crate::runtime::client::PathPart::Param(id),
-                    crate::runtime::client::PathPart::Literal("/"),
-                ],
-                crate::runtime::client::OperationPolicy {
-                    id: "washTeapot",
-                    path: "/teapots/{id}/",
-                    retry: crate::runtime::retry::RetrySafety::Never,
-                    secret_fields: SECRET_FIELDS,
-                    auth: crate::runtime::client::AuthRule::ANY,
-                },
-            );
-        let resp = self.send(req).await?;
-        match resp.status {
-            204 => Ok(WashTeapotSuccess::Status204),
-            status @ 200..=299 => {
-                Ok(WashTeapotSuccess::Status2XX {
-                    status,
-                    body: resp.decode()?,
-                })
-            }
-            status @ 500..=599 => {
-                Err(
-                    crate::Error::Api(WashTeapotError::ServerError {
+    pub fn wash_teapot<'a>(&'a self, id: &'a str) -> requests::WashTeapotRequest<'a> {
+        requests::WashTeapotRequest {
+            client: self,
+            id,
+            options: crate::runtime::options::CallOptions::default(),
+        }
+    }
+}
+/// Each operation's request: what a method of [`Client`](crate::Client)
+/// returns, with setters for the operation's optional parameters and
+/// the options every call has (timeout, extra headers, retry policy).
+/// `.await` one for its typed result; `send_with_response()` adds
+/// the response's status and headers.
+pub mod requests {
+    #[allow(unused_imports, reason = "not every spec set uses named types")]
+    use super::*;
+    /// A `brew_tea` call, started by [`Client::brew_tea`](crate::Client::brew_tea) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct BrewTeaRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for BrewTeaRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("BrewTeaRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> BrewTeaRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(self) -> Result<types::Tea, crate::Error<BrewTeaError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<crate::Response<types::Tea>, crate::Error<BrewTeaError>> {
+            let Self { client, options } = self;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::POST,
+                    &[crate::runtime::client::PathPart::Literal("/teapots/")],
+                    crate::runtime::client::OperationPolicy {
+                        id: "brewTea",
+                        path: "/teapots/",
+                        retry: crate::runtime::retry::RetrySafety::Never,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule::ANY,
+                    },
+                );
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            let value = match resp.status {
+                404 => Err(resp.api(BrewTeaError::NotFound)),
+                200..=299 => resp.decode(),
+                status @ 400..=499 => {
+                    Err(
+                        resp
+                            .api(BrewTeaError::ClientError {
+                                status,
+                                body: resp.decode()?,
+                            }),
+                    )
+                }
+                status if !(200..=299).contains(&status) => {
+                    Err(
+                        resp
+                            .api(BrewTeaError::Default {
+                                status,
+                                body: resp.decode()?,
+                            }),
+                    )
+                }
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for BrewTeaRequest<'a> {
+        type Output = Result<types::Tea, crate::Error<BrewTeaError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+    /// A `get_teapot` call, started by [`Client::get_teapot`](crate::Client::get_teapot) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct GetTeapotRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) id: &'a str,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for GetTeapotRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("GetTeapotRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> GetTeapotRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(self) -> Result<types::Tea, crate::Error<GetTeapotError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<crate::Response<types::Tea>, crate::Error<GetTeapotError>> {
+            let Self { client, id, options } = self;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::GET,
+                    &[
+                        crate::runtime::client::PathPart::Literal("/teapots/"),
+                        crate::runtime::client::PathPart::Param(id),
+                        crate::runtime::client::PathPart::Literal("/"),
+                    ],
+                    crate::runtime::client::OperationPolicy {
+                        id: "getTeapot",
+                        path: "/teapots/{id}/",
+                        retry: crate::runtime::retry::RetrySafety::Safe,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule::ANY,
+                    },
+                );
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            let value = match resp.status {
+                200..=299 => resp.decode(),
+                status if !(200..=299).contains(&status) => {
+                    Err(
+                        resp
+                            .api(GetTeapotError::Default {
+                                status,
+                                body: resp.decode()?,
+                            }),
+                    )
+                }
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for GetTeapotRequest<'a> {
+        type Output = Result<types::Tea, crate::Error<GetTeapotError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+    /// A `wash_teapot` call, started by [`Client::wash_teapot`](crate::Client::wash_teapot) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
+    #[must_use = "a request is sent only when awaited (or sent)"]
+    pub struct WashTeapotRequest<'a> {
+        pub(crate) client: &'a crate::Client,
+        pub(crate) id: &'a str,
+        pub(crate) options: crate::runtime::options::CallOptions,
+    }
+    /// Shows no input: they may hold card tokens and wallet data.
+    impl std::fmt::Debug for WashTeapotRequest<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("WashTeapotRequest").finish_non_exhaustive()
+        }
+    }
+    impl<'a> WashTeapotRequest<'a> {
+        /// A timeout for this call (each attempt), instead of the
+        /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.timeout(timeout);
+            self
+        }
+        /// An extra header for this call. Refused, before anything is
+        /// sent ([`Error::InvalidOption`](crate::Error::InvalidOption)):
+        /// `Authorization` and other credentials (only the configured
+        /// [`Auth`](crate::Auth) sets them), headers the client derives
+        /// (`Content-Type`, `Host`, ...), a header this operation declares
+        /// (it has a typed setter), and a name or value not valid in HTTP.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.options.header(name, value, &[]);
+            self
+        }
+        /// A retry policy for this call, instead of the client's. The
+        /// operation's own decision still holds: one that moves money
+        /// without an idempotency key is sent once whatever the policy.
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.options.retry(policy);
+            self
+        }
+        /// Sends the request: the typed result (what `.await` does).
+        pub async fn send(
+            self,
+        ) -> Result<WashTeapotSuccess, crate::Error<WashTeapotError>> {
+            self.send_with_response().await.map(crate::Response::into_inner)
+        }
+        /// Sends the request: the typed result with the response's
+        /// status and headers. Errors carry them too ([`Error::meta`](crate::Error::meta)).
+        pub async fn send_with_response(
+            self,
+        ) -> Result<crate::Response<WashTeapotSuccess>, crate::Error<WashTeapotError>> {
+            let Self { client, id, options } = self;
+            #[allow(unused_mut, reason = "not every operation adds to the request")]
+            let mut req = client
+                .request(
+                    reqwest::Method::DELETE,
+                    &[
+                        crate::runtime::client::PathPart::Literal("/teapots/"),
+                        crate::runtime::client::PathPart::Param(id),
+                        crate::runtime::client::PathPart::Literal("/"),
+                    ],
+                    crate::runtime::client::OperationPolicy {
+                        id: "washTeapot",
+                        path: "/teapots/{id}/",
+                        retry: crate::runtime::retry::RetrySafety::Never,
+                        secret_fields: SECRET_FIELDS,
+                        auth: crate::runtime::client::AuthRule::ANY,
+                    },
+                );
+            req.options(options)?;
+            let resp = client.send(req).await?;
+            let meta = resp.meta();
+            let value = match resp.status {
+                204 => Ok(WashTeapotSuccess::Status204),
+                status @ 200..=299 => {
+                    Ok(WashTeapotSuccess::Status2XX {
                         status,
-                    }),
-                )
-            }
-            _ => Err(resp.unexpected()),
+                        body: resp.decode()?,
+                    })
+                }
+                status @ 500..=599 => {
+                    Err(
+                        resp
+                            .api(WashTeapotError::ServerError {
+                                status,
+                            }),
+                    )
+                }
+                _ => Err(resp.unexpected()),
+            }?;
+            Ok(crate::Response::new(value, meta))
+        }
+    }
+    impl<'a> std::future::IntoFuture for WashTeapotRequest<'a> {
+        type Output = Result<WashTeapotSuccess, crate::Error<WashTeapotError>>;
+        type IntoFuture = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
         }
     }
 }
