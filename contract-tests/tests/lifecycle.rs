@@ -170,7 +170,13 @@ async fn a_saved_card_pays_by_auto_debit_then_is_deleted_for_good() {
             .await
             .unwrap_err();
         assert!(
-            matches!(err, Error::Api(DeleteUserCardsError::NotFound(_))),
+            matches!(
+                err,
+                Error::Api {
+                    error: DeleteUserCardsError::NotFound(_),
+                    ..
+                }
+            ),
             "{t}: {err:?}"
         );
     }
@@ -199,10 +205,7 @@ async fn a_saved_card_pays_by_auto_debit_then_is_deleted_for_good() {
 async fn wallet_payments_say_one_thing_and_save_their_card() {
     let (v, server, client) = start(MockConfig::default()).await;
     // Google Pay: paid (the webhook-payload branch), for this session.
-    let answer = client
-        .google_direct_payment(None, &google("g-1"))
-        .await
-        .unwrap();
+    let answer = client.google_direct_payment(&google("g-1")).await.unwrap();
     let DirectGooglePaymentSuccess::SchemaWebhook(paid) = answer else {
         panic!("a stateful Google Pay payment is paid: {answer:?}")
     };

@@ -87,7 +87,10 @@ pub async fn run(settings: &Settings) -> Result<Vec<String>, BoxError> {
         Ok(cards) => cards,
         // A 400 is errors per field (at any depth), one operation error or a
         // list of messages, decoded by content; `messages()` reads any of them.
-        Err(Error::Api(e @ GetUserCardsError::BadRequest(UserCardsErrors::FieldErrors(_)))) => {
+        Err(Error::Api {
+            error: e @ GetUserCardsError::BadRequest(UserCardsErrors::FieldErrors(_)),
+            ..
+        }) => {
             said.extend(e.messages());
             return Ok(said);
         }
@@ -131,7 +134,7 @@ pub async fn run(settings: &Settings) -> Result<Vec<String>, BoxError> {
         let device_token = r#"{"apiVersion":2,"apiVersionMinor":0,"paymentMethodData":{"type":"CARD","description":"Visa •••• 1111","info":{"cardNetwork":"VISA","cardDetails":"1111"},"tokenizationData":{"type":"PAYMENT_GATEWAY","token":"{}"}}}"#;
         let payload = PassThrough::<GooglePayPaymentData>::from_json(device_token)?;
         let request = GooglePayDirectPayment::new(payload, session_id.clone());
-        said.push(match client.google_direct_payment(None, &request).await? {
+        said.push(match client.google_direct_payment(&request).await? {
             DirectGooglePaymentSuccess::SchemaWebhook(done) => {
                 format!(
                     "google pay: paid, {}",

@@ -63,13 +63,13 @@ pub use runtime::error::{
     BodyExcerpt, Error, SuccessBody, TransportError, UndecodedSuccess, UnexpectedResponse,
 };
 pub use runtime::files::{Download, DownloadError, Redirect, Upload, UploadError};
-pub use runtime::options::OptionError;
-pub use runtime::response::{Response, ResponseMeta};
 pub use runtime::notification::{
     Notification, OperationNotification, ParseError, parse_notification,
 };
 pub use runtime::nullable::Nullable;
+pub use runtime::options::OptionError;
 pub use runtime::pass_through::PassThrough;
+pub use runtime::response::{Response, ResponseMeta};
 pub use runtime::retry::RetryPolicy;
 pub use runtime::secret::Secret;
 pub use runtime::validate::{Validate, ValidationError};

@@ -29,6 +29,8 @@ pub use runtime::decimal::Decimal;
 pub use runtime::error::{BodyExcerpt, Error, TransportError, UnexpectedResponse};
 pub use runtime::files::{Download, DownloadError, Redirect, Upload, UploadError};
 pub use runtime::nullable::Nullable;
+pub use runtime::options::OptionError;
+pub use runtime::response::{Response, ResponseMeta};
 pub use runtime::retry::RetryPolicy;
 pub use runtime::secret::Secret;
 pub use runtime::validate::{Validate, ValidationError};

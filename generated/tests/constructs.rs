@@ -37,7 +37,9 @@ pub use runtime::decimal::Decimal;
 pub use runtime::error::{BodyExcerpt, Error, TransportError, UnexpectedResponse};
 pub use runtime::files::{Download, DownloadError, Redirect, Upload, UploadError};
 pub use runtime::nullable::Nullable;
+pub use runtime::options::OptionError;
 pub use runtime::pass_through::PassThrough;
+pub use runtime::response::{Response, ResponseMeta};
 pub use runtime::retry::RetryPolicy;
 pub use runtime::secret::Secret;
 pub use runtime::validate::{Validate, ValidationError};
@@ -278,7 +280,7 @@ async fn a_broken_bound_is_reported_by_field_and_nothing_is_sent() {
         Err(Error::Validation(e)) => assert_eq!(e.field, "body.count", "{e:?}"),
         other => panic!("{other:?}"),
     }
-    match client.get_thing("t1", None, Some(0), None).await {
+    match client.get_thing("t1").limit(0).await {
         Err(Error::Validation(e)) => assert_eq!(e.field, "limit", "{e:?}"),
         other => panic!("{other:?}"),
     }
@@ -296,7 +298,10 @@ async fn query_and_header_parameters_go_on_the_wire_as_the_spec_says() {
     let (client, seen) = answer_once("200 OK", &thing_json().to_string()).await;
     let tags = ["a b".to_string(), "c".to_string()];
     let thing = client
-        .get_thing("t1", Some(&tags), Some(5), Some("req-7"))
+        .get_thing("t1")
+        .tags(tags)
+        .limit(5)
+        .x_request_id("req-7")
         .await
         .unwrap();
     assert_eq!(thing.id.as_deref(), Some("t1"));
@@ -316,15 +321,21 @@ async fn query_and_header_parameters_go_on_the_wire_as_the_spec_says() {
 #[tokio::test]
 async fn a_documented_400_is_typed_and_a_bodiless_404_is_its_own_variant() {
     let (client, _) = answer_once("400 Bad Request", r#"{"limit": ["Too big."]}"#).await;
-    match client.get_thing("t1", None, None, None).await {
-        Err(Error::Api(GetThingError::BadRequest(Errors::FieldErrors(f)))) => {
+    match client.get_thing("t1").await {
+        Err(Error::Api {
+            error: GetThingError::BadRequest(Errors::FieldErrors(f)),
+            ..
+        }) => {
             assert_eq!(f["limit"], vec!["Too big.".to_string()]);
         }
         other => panic!("{other:?}"),
     }
     let (client, _) = answer_once("404 Not Found", "").await;
-    match client.get_thing("t1", None, None, None).await {
-        Err(Error::Api(e @ GetThingError::NotFound)) => assert_eq!(e.status(), 404),
+    match client.get_thing("t1").await {
+        Err(Error::Api {
+            error: e @ GetThingError::NotFound,
+            ..
+        }) => assert_eq!(e.status(), 404),
         other => panic!("{other:?}"),
     }
 }
@@ -375,14 +386,18 @@ async fn unavailable_then_204(
 async fn an_idempotency_key_operation_is_retried_only_with_a_key_and_reuses_it() {
     // `delete_thing` says `x-ottu-retry: idempotency-key` (header `Idempotency-Key`).
     let (client, seen) = unavailable_then_204(1).await;
-    match client.delete_thing("t1", None).await {
+    match client.delete_thing("t1").await {
         Err(Error::UnexpectedStatus(r)) => assert_eq!(r.status, 503),
         other => panic!("{other:?}"),
     }
     assert_eq!(seen.lock().unwrap().len(), 1, "no key: sent once");
 
     let (client, seen) = unavailable_then_204(1).await;
-    client.delete_thing("t1", Some("key-42")).await.unwrap();
+    client
+        .delete_thing("t1")
+        .idempotency_key("key-42")
+        .await
+        .unwrap();
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 2, "with a key: retried");
     for head in seen.iter() {

@@ -46,7 +46,10 @@ async fn auto_debit_400(body: Value) -> Error<AutoDebitError> {
 
 fn bad_request(e: &Error<AutoDebitError>) -> &DirectApplePaymentErrors {
     match e {
-        Error::Api(AutoDebitError::BadRequest(b)) => b,
+        Error::Api {
+            error: AutoDebitError::BadRequest(b),
+            ..
+        } => b,
         other => panic!("not a decoded 400: {other:?}"),
     }
 }
@@ -149,7 +152,9 @@ async fn detail_beside_field_errors_keeps_and_shows_the_field_errors() {
         "re-encoding gives the body back"
     );
     assert_eq!(e.to_string(), "HTTP 400 (BadRequest): x; session_id: bad");
-    let Error::Api(api) = &e else { unreachable!() };
+    let Error::Api { error: api, .. } = &e else {
+        unreachable!()
+    };
     assert_eq!(api.messages(), vec!["x", "session_id: bad"]);
 }
 
@@ -162,7 +167,11 @@ async fn a_401_with_a_code_keeps_it_and_shows_it() {
     .await;
     let cards = UserCards::new(CardEnvironment::Sandbox, "c");
     let e = client(&url).get_user_cards(&cards).await.unwrap_err();
-    let Error::Api(GetUserCardsError::Unauthorized(m)) = &e else {
+    let Error::Api {
+        error: GetUserCardsError::Unauthorized(m),
+        ..
+    } = &e
+    else {
         panic!("{e:?}")
     };
     assert_eq!(m.code.as_deref(), Some("authentication_failed"));

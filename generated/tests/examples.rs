@@ -65,7 +65,7 @@ async fn call(client: &Client, op: &str) -> Result<Result<Value, u16>, String> {
         ($r:expr $(,)?) => {
             match $r {
                 Ok(v) => Ok(Ok(serde_json::to_value(v).unwrap())),
-                Err(Error::Api(e)) => Ok(Err(e.status())),
+                Err(Error::Api { error: e, .. }) => Ok(Err(e.status())),
                 Err(other) => Err(format!("{other:?}")),
             }
         };
@@ -94,7 +94,7 @@ async fn call(client: &Client, op: &str) -> Result<Result<Value, u16>, String> {
                 "paymentMethodData": {"type": "CARD", "description": "Visa 1111", "info": {},
                     "tokenizationData": {"type": "PAYMENT_GATEWAY", "token": "{}"}}
             });
-            typed!(client.google_direct_payment(None, &request(body)).await)
+            typed!(client.google_direct_payment(&request(body)).await)
         }
         "get_user_cards" => {
             let body = UserCards::new(CardEnvironment::Sandbox, "cust-1");

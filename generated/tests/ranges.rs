@@ -33,7 +33,9 @@ pub use runtime::decimal::Decimal;
 pub use runtime::error::{BodyExcerpt, Error, TransportError, UnexpectedResponse};
 pub use runtime::files::{Download, DownloadError, Redirect, Upload, UploadError};
 pub use runtime::nullable::Nullable;
+pub use runtime::options::OptionError;
 pub use runtime::pass_through::PassThrough;
+pub use runtime::response::{Response, ResponseMeta};
 pub use runtime::retry::RetryPolicy;
 pub use runtime::secret::Secret;
 pub use runtime::validate::{Validate, ValidationError};
@@ -76,7 +78,10 @@ fn problem(detail: &str) -> types::Problem {
 async fn a_418_is_the_4xx_variant_with_its_status_and_body() {
     let c = client("418 I'm a teapot", r#"{"detail": "short and stout"}"#).await;
     match c.brew_tea().await {
-        Err(Error::Api(e @ BrewTeaError::ClientError { .. })) => {
+        Err(Error::Api {
+            error: e @ BrewTeaError::ClientError { .. },
+            ..
+        }) => {
             assert_eq!(e.status(), 418);
             assert_eq!(
                 e,
@@ -95,7 +100,10 @@ async fn a_418_is_the_4xx_variant_with_its_status_and_body() {
 async fn an_exact_status_wins_over_its_range() {
     let c = client("404 Not Found", "").await;
     match c.brew_tea().await {
-        Err(Error::Api(BrewTeaError::NotFound)) => {}
+        Err(Error::Api {
+            error: BrewTeaError::NotFound,
+            ..
+        }) => {}
         other => panic!("{other:?}"),
     }
 }
@@ -104,7 +112,7 @@ async fn an_exact_status_wins_over_its_range() {
 async fn a_503_is_the_default_variant() {
     let c = client("503 Service Unavailable", r#"{"detail": "kettle off"}"#).await;
     match c.brew_tea().await {
-        Err(Error::Api(e)) => {
+        Err(Error::Api { error: e, .. }) => {
             assert_eq!(
                 e,
                 BrewTeaError::Default {
@@ -122,7 +130,10 @@ async fn a_503_is_the_default_variant() {
 async fn a_range_wins_over_default_and_bodiless_ranges_keep_the_status() {
     let c = client("502 Bad Gateway", "<html>sink</html>").await;
     match c.wash_teapot("t1").await {
-        Err(Error::Api(WashTeapotError::ServerError { status: 502 })) => {}
+        Err(Error::Api {
+            error: WashTeapotError::ServerError { status: 502 },
+            ..
+        }) => {}
         other => panic!("{other:?}"),
     }
 }
@@ -173,7 +184,10 @@ async fn a_lone_default_is_the_success_type_too() {
     );
     let c = client("500 Internal Server Error", r#"{"name": "burnt"}"#).await;
     match c.get_teapot("t1").await {
-        Err(Error::Api(GetTeapotError::Default { status: 500, body })) => {
+        Err(Error::Api {
+            error: GetTeapotError::Default { status: 500, body },
+            ..
+        }) => {
             assert_eq!(body.name.as_deref(), Some("burnt"));
         }
         other => panic!("{other:?}"),
@@ -191,7 +205,10 @@ async fn a_range_body_that_does_not_decode_is_a_decode_error() {
     // An object missing what the spec requires: a response type absorbs it.
     let c = client("409 Conflict", r#"{"unexpected": true}"#).await;
     match c.brew_tea().await {
-        Err(Error::Api(BrewTeaError::ClientError { status: 409, body })) => {
+        Err(Error::Api {
+            error: BrewTeaError::ClientError { status: 409, body },
+            ..
+        }) => {
             assert_eq!(body.detail, None);
             assert_eq!(body.additional["unexpected"], true);
         }

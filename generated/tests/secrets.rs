@@ -111,7 +111,7 @@ async fn a_401_echoing_the_credential_does_not_show_it() {
         let debit = AutoDebit::new("s", CARD_TOKEN);
         let err = client(&url, auth).auto_debit(&debit).await.unwrap_err();
         assert!(
-            matches!(&err, Error::Api(e) if e.status() == 401),
+            matches!(&err, Error::Api { error: e, .. } if e.status() == 401),
             "{err:?}"
         );
         assert_hidden("a decoded 401", &shown(&err));

@@ -202,7 +202,7 @@ async fn every_call_has_one_span_and_no_secret_in_any_field() {
         .await
         .unwrap();
     c.apple_direct_payment(&apple()).await.unwrap();
-    c.google_direct_payment(None, &google()).await.unwrap();
+    c.google_direct_payment(&google()).await.unwrap();
     let (url, received_delete) = serve(vec![http("204 No Content", "", "")]).await;
     client(&url)
         .delete_user_cards(CARD_TOKEN, CUSTOMER, CardEnvironment::Sandbox)

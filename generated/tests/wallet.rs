@@ -124,7 +124,7 @@ async fn a_google_pay_token_with_extra_fields_is_sent_byte_for_byte() {
 
     let request = GooglePayDirectPayment::new(payload, "sess-google");
     let (url, seen) = serve_once().await;
-    let _ = client(&url).google_direct_payment(None, &request).await;
+    let _ = client(&url).google_direct_payment(&request).await;
     let sent = received_payload(&seen.await.unwrap());
     assert_eq!(sent, device, "the token was altered on its way");
     for kept in [

@@ -264,11 +264,11 @@ fn inputs(api: &Api, op: &OperationDef) -> Inputs {
 /// operation retried only with a key, whatever its header is called.
 fn idempotency_alias(op: &OperationDef) -> Option<TokenStream> {
     let header = op.policy.idempotency_header.as_deref()?;
-    let p = op.params.iter().find(|p| {
-        p.location == ParamLocation::Header && p.wire.eq_ignore_ascii_case(header)
-    })?;
-    if p.required || p.ty != Ty::String || op.params.iter().any(|p| p.name == "idempotency_key")
-    {
+    let p = op
+        .params
+        .iter()
+        .find(|p| p.location == ParamLocation::Header && p.wire.eq_ignore_ascii_case(header))?;
+    if p.required || p.ty != Ty::String || op.params.iter().any(|p| p.name == "idempotency_key") {
         return None;
     }
     let setter = ident(&p.name);

@@ -85,9 +85,9 @@ impl<E> Error<E> {
     /// Status and headers of the response, when there was one.
     pub fn meta(&self) -> Option<&ResponseMeta> {
         match self {
-            Self::Api { meta, .. } | Self::BodyTooLarge { meta, .. } | Self::Decode { meta, .. } => {
-                Some(meta)
-            }
+            Self::Api { meta, .. }
+            | Self::BodyTooLarge { meta, .. }
+            | Self::Decode { meta, .. } => Some(meta),
             Self::UnexpectedStatus(r) => Some(&r.meta),
             Self::Undecoded(s) => Some(&s.meta),
             Self::Validation(_)

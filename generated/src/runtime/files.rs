@@ -199,8 +199,15 @@ impl Download {
     }
 
     /// Status and headers, for [`Response`](crate::Response).
-    pub(crate) fn meta(&self, secret_fields: &'static [&'static str]) -> super::response::ResponseMeta {
-        super::response::ResponseMeta::new(self.status, self.response.headers().clone(), secret_fields)
+    pub(crate) fn meta(
+        &self,
+        secret_fields: &'static [&'static str],
+    ) -> super::response::ResponseMeta {
+        super::response::ResponseMeta::new(
+            self.status,
+            self.response.headers().clone(),
+            secret_fields,
+        )
     }
 
     /// The HTTP status.

@@ -24,7 +24,14 @@ pub struct ResponseMeta {
 /// Header names whose values `Debug` never shows, compared without case,
 /// `-` or `_`: any name containing one of these words.
 const SECRET_HEADER_WORDS: &[&str] = &[
-    "auth", "cookie", "key", "secret", "token", "signature", "password", "session",
+    "auth",
+    "cookie",
+    "key",
+    "secret",
+    "token",
+    "signature",
+    "password",
+    "session",
 ];
 
 /// Is a header's value hidden from `Debug`?
@@ -34,8 +41,7 @@ pub(crate) fn is_secret_header(name: &str, secret_fields: &[&str]) -> bool {
         .filter(|c| !matches!(c, '-' | '_'))
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    SECRET_HEADER_WORDS.iter().any(|w| normal.contains(w))
-        || is_sensitive_key(name, secret_fields)
+    SECRET_HEADER_WORDS.iter().any(|w| normal.contains(w)) || is_sensitive_key(name, secret_fields)
 }
 
 impl ResponseMeta {
@@ -182,7 +188,14 @@ mod tests {
         }
         let meta = ResponseMeta::new(402, headers, &["payload"]);
         let shown = format!("{meta:?} {:?}", Response::new(1, meta.clone()));
-        for secret in ["sk_live_1", "sk_live_2", "abc123", "tok_live_3", "deadbeef", "wallet-data-4"] {
+        for secret in [
+            "sk_live_1",
+            "sk_live_2",
+            "abc123",
+            "tok_live_3",
+            "deadbeef",
+            "wallet-data-4",
+        ] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         assert!(shown.contains("req-42") && shown.contains("402"), "{shown}");
