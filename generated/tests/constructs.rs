@@ -383,6 +383,38 @@ async fn unavailable_then_204(
 }
 
 #[tokio::test]
+async fn an_empty_idempotency_key_or_an_unsendable_header_is_refused_by_name() {
+    let (client, seen) = unavailable_then_204(0).await;
+    let err = client
+        .delete_thing("t1")
+        .idempotency_key("  ")
+        .await
+        .unwrap_err();
+    let Error::InvalidOption(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.option(), "Idempotency-Key", "{err}");
+    let err = client
+        .get_thing("t1")
+        .x_request_id("line\nbreak")
+        .await
+        .unwrap_err();
+    let Error::InvalidOption(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.option(), "X-Request-ID", "{err}");
+    // The declared header has its setter; the free-form one points there.
+    let err = client
+        .get_thing("t1")
+        .header("x-request-id", "r-1")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("`.x_request_id(..)`"), "{err}");
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(seen.lock().unwrap().is_empty(), "nothing is sent");
+}
+
+#[tokio::test]
 async fn an_idempotency_key_operation_is_retried_only_with_a_key_and_reuses_it() {
     // `delete_thing` says `x-ottu-retry: idempotency-key` (header `Idempotency-Key`).
     let (client, seen) = unavailable_then_204(1).await;
