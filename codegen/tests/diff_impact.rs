@@ -4,8 +4,10 @@
 //! types are `#[non_exhaustive]`: structs are built with `new(required...)`
 //! and `with_` setters, enums matched with a `_` arm, so a field, setter or
 //! variant added to one is minor, and a required field added changes `new`
-//! (major); the operations' error enums are exhaustive, so a documented
-//! status added is major; a new method or type is minor; validation limits
+//! (major); an operation takes its required inputs as arguments and its
+//! optional ones as setters of its request, so an optional parameter or
+//! body added is minor; its error enum is `#[non_exhaustive]`, so a
+//! documented status added is minor; a new method or type is minor; validation limits
 //! and the wire alone (paths, security, deprecation) change no signature.
 //!
 //! `case` is an exhaustive `match`: a new rule does not compile until its
@@ -249,8 +251,9 @@ fn case(rule: Rule) -> ((Value, Value), Semver) {
             Major,
         ),
         OperationDeprecated => (edited(|d| set(d, GET, "deprecated", json!(true))), Patch),
-        // Every parameter is an argument: its presence and its Option<> are the signature.
-        ParameterAdded => (edited(|d| add_param(d, query(false))), Major),
+        // A required parameter is an argument of the method; an optional
+        // one a setter of its request.
+        ParameterAdded => (edited(|d| add_param(d, query(false))), Minor),
         ParameterAddedRequired => (edited(|d| add_param(d, query(true))), Major),
         ParameterRemoved => (reverse(edited(|d| add_param(d, query(false)))), Major),
         ParameterMoved => (
@@ -279,13 +282,13 @@ fn case(rule: Rule) -> ((Value, Value), Semver) {
             ),
             Major,
         ),
-        // The body is an argument too.
+        // A required body is an argument too; an optional one a setter.
         BodyAdded => (
             edit(
                 |d| remove(d, POST, "requestBody"),
                 |d| set(d, POST, "requestBody", body(false)),
             ),
-            Major,
+            Minor,
         ),
         BodyAddedRequired => (edit(|d| remove(d, POST, "requestBody"), |_| {}), Major),
         BodyRemoved => (edited(|d| remove(d, POST, "requestBody")), Major),
@@ -303,7 +306,7 @@ fn case(rule: Rule) -> ((Value, Value), Semver) {
         // client returns as success does.
         SuccessStatusAdded => (edited(with_201), Minor),
         SuccessStatusRemoved => (reverse(edited(with_201)), Major),
-        // The error enum gains or loses a variant.
+        // The error enum gains or loses a variant; it is `#[non_exhaustive]`.
         NonSuccessStatusAdded => (
             edited(|d| {
                 set(
@@ -313,7 +316,7 @@ fn case(rule: Rule) -> ((Value, Value), Semver) {
                     json!({"description": "gone"}),
                 )
             }),
-            Major,
+            Minor,
         ),
         NonSuccessStatusRemoved => (
             edited(|d| remove(d, &format!("{POST}/responses"), "400")),

@@ -7,8 +7,11 @@
 //! are built with `new(required...)` and `with_` setters, never literals,
 //! and enums are matched with a `_` arm, so a field, setter or variant added
 //! to one is minor, while a changed `new` (a required field added, removed
-//! or retyped) is major. The operations' success and error enums are
-//! exhaustive: a variant added to one breaks exhaustive matches.
+//! or retyped) is major. Each operation is a method taking its required
+//! inputs and returning a request with a setter per optional input, so an
+//! optional parameter added is minor. Its error enum is
+//! `#[non_exhaustive]` (a documented status added is minor); its success
+//! enum is exhaustive: a variant added to it breaks exhaustive matches.
 
 use std::collections::BTreeMap;
 
@@ -177,26 +180,38 @@ impl Surface {
         }
     }
 
+    /// The method takes the required inputs and returns the operation's
+    /// request (`#[non_exhaustive]`: private fields, so a new setter is
+    /// minor); each optional input is a setter; the request's `send` holds
+    /// the result types. Error enums are `#[non_exhaustive]` too, so a
+    /// newly documented status is minor.
     fn operation(&mut self, op: &OperationDef) {
-        let mut args: Vec<String> = op
-            .params
-            .iter()
-            .map(|p| {
-                let ty = show_ty(&p.ty);
-                if p.required {
-                    format!("{}: {ty}", p.name)
-                } else {
-                    format!("{}: Option<{ty}>", p.name)
-                }
-            })
-            .collect();
+        let req = format!("requests.{}", op.request_type);
+        let mut args: Vec<String> = Vec::new();
+        for p in &op.params {
+            let ty = show_ty(&p.ty);
+            if p.required {
+                args.push(format!("{}: {ty}", p.name));
+            } else {
+                self.put(format!("{req}::{}()", p.name), format!("fn({ty})"));
+            }
+        }
         if let Some(b) = &op.body {
             let ty = show_ty(&b.ty);
-            args.push(if b.required {
-                format!("body: &{ty}")
+            if b.required {
+                args.push(format!("body: &{ty}"));
             } else {
-                format!("body: Option<&{ty}>")
-            });
+                self.put(format!("{req}::body()"), format!("fn(&{ty})"));
+            }
+            if let crate::model::BodyEncoding::Multipart { files } = &b.encoding {
+                for f in files {
+                    if f.required {
+                        args.push(format!("{}: Upload", f.name));
+                    } else {
+                        self.put(format!("{req}::{}()", f.name), "fn(Upload)".into());
+                    }
+                }
+            }
         }
         let ret = match (&op.success.enum_name, op.success.single()) {
             (Some(e), _) => e.clone(),
@@ -206,7 +221,12 @@ impl Surface {
         let err = &op.error_type;
         self.put(
             format!("Client::{}", op.method_name),
-            format!("fn({}) -> Result<{ret}, Error<{err}>>", args.join(", ")),
+            format!("fn({}) -> {req}", args.join(", ")),
+        );
+        self.put(format!("type {req}"), format!("{NON_EXHAUSTIVE} struct"));
+        self.put(
+            format!("{req}::send()"),
+            format!("fn() -> Result<{ret}, Error<{err}>>"),
         );
         if let Some(e) = &op.success.enum_name {
             self.put(format!("type {e}"), "enum".into());
@@ -215,7 +235,7 @@ impl Surface {
                 self.put(format!("{e}::Status{}", status.key()), payload);
             }
         }
-        self.put(format!("type {err}"), "enum".into());
+        self.put(format!("type {err}"), format!("{NON_EXHAUSTIVE} enum"));
         for e in &op.errors {
             self.put(
                 format!("{err}::{}", e.variant),
