@@ -11,13 +11,68 @@
 //! # let _ = cards; Ok(()) }
 //! ```
 //!
-//! * Each operation is an async method of [`Client`] returning its success
-//!   type or [`Error`]`<OperationError>`: the operation's own error enum has
-//!   one variant per documented error status (a 400's field errors and
-//!   operation error are told apart by content; a `4XX` range or `default`
-//!   response is one variant carrying the actual status), and [`Error`] adds
+//! Each call can carry its own options, and hand back the response's
+//! status and headers beside the typed value (`examples/ottu_options.rs`
+//! runs these calls against the embedded mock in `cargo test -p
+//! contract-tests --test options_example`):
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use ottu_client::types::{CardEnvironment, GoogleDirectPaymentChannel, UserCards};
+//! # use ottu_client::types::GooglePayDirectPayment;
+//! use ottu_client::{Auth, Client, Config, RetryPolicy};
+//! // Each call is one `ottu.call` span (operation, method, path template,
+//! // status, attempts, duration; never a key or a card token).
+//! tracing_subscriber::fmt()
+//!     .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+//!     .init();
+//! let client = Client::new(Config::sandbox(Auth::api_key("<private key>")))?;
+//! let request = UserCards::new(CardEnvironment::Sandbox, "customer-1");
+//! // This call's timeout, an extra header and a retry policy; the status
+//! // and headers come beside the typed cards.
+//! let resp = client
+//!     .get_user_cards(&request)
+//!     .timeout(Duration::from_secs(2))
+//!     .header("X-Correlation-Id", "order-1001")
+//!     .retry(RetryPolicy::new().max_attempts(2))
+//!     .send_with_response()
+//!     .await?;
+//! println!("HTTP {}, date {:?}", resp.status(), resp.meta().header("date"));
+//! let cards = resp.into_inner();
+//! # let payment: GooglePayDirectPayment = serde_json::from_str("{}")?;
+//! // A header the spec declares is a typed setter (Google Pay's `channel`;
+//! // `.tracking_key(..)` where an operation declares `Tracking-Key`).
+//! match client
+//!     .google_direct_payment(&payment)
+//!     .channel(GoogleDirectPaymentChannel::WebSdk)
+//!     .timeout(Duration::from_secs(20))
+//!     .await
+//! {
+//!     Ok(result) => println!("{result:?}"),
+//!     // Every error that got a response has its status and headers.
+//!     Err(err) => println!("{err}: HTTP {:?}, {:?}", err.status(), err.headers()),
+//! }
+//! # let _ = cards; Ok(()) }
+//! ```
+//!
+//! * Each operation is a method of [`Client`] taking the operation's
+//!   required inputs and returning its request (in [`requests`]): optional
+//!   parameters are typed setters (a parameter Ottu adds is not a breaking
+//!   release), beside `.timeout(..)`, `.header(..)` (never `Authorization`,
+//!   nor a header the operation declares: that one has its setter) and
+//!   `.retry(..)` (a payment is still sent once). `.await` gives the success
+//!   type or [`Error`]`<OperationError>`; `.send_with_response()` a
+//!   [`Response`] with status and headers. A bad option (a zero timeout, a
+//!   header value HTTP cannot carry, an empty idempotency key) is
+//!   [`Error::InvalidOption`], naming it, before anything is sent.
+//! * The operation's own error enum has one variant per documented error
+//!   status (a 400's field errors and operation error are told apart by
+//!   content; a `4XX` range or `default` response is one variant carrying
+//!   the actual status) and is `#[non_exhaustive]`; [`Error`] adds
 //!   validation, transport, oversized-body, decode and undocumented-status
-//!   cases.
+//!   cases, each with the response's status and headers when there was one
+//!   ([`Error::meta`]; `Debug` masks credential, cookie and token headers).
 //! * Response types decode tolerantly, because Ottu's bodies drift from
 //!   its specs: every field is optional (`None` when left out, even if the
 //!   spec requires it), undeclared properties and values that do not fit

@@ -67,7 +67,9 @@ impl Subject {
                 };
                 change.key == format!("Client::{}", op.method_name)
                     || change.key == format!("type requests.{}", op.request_type)
-                    || change.key.starts_with(&format!("requests.{}::", op.request_type))
+                    || change
+                        .key
+                        .starts_with(&format!("requests.{}::", op.request_type))
                     || change.mentions(&op.error_type)
                     || op
                         .success
