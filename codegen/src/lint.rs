@@ -300,12 +300,22 @@ fn looks_like_credential(name: &str, value: &str) -> bool {
     !placeholder && (schemed || (secret_name && v.len() >= 16 && !v.contains(' ')))
 }
 
+/// A string that could be a key: scheme + token (`Api-Key ...`), or one
+/// long word of letters and digits. Identifiers written with `_` or `-`
+/// between words (`google_native_payment`) and prose stay readable.
+fn token_like(s: &str) -> bool {
+    let t = s.trim();
+    looks_like_credential("value", t)
+        || (looks_like_credential("authorization", t)
+            && t.chars().any(|c| c.is_ascii_digit())
+            && !t.contains('_')
+            && !t.contains('-'))
+}
+
 /// `v` with every credential-looking string (at any depth) redacted.
 fn redact_tokens(v: &Value) -> Value {
     match v {
-        Value::String(s) if !s.starts_with("#/") && looks_like_credential("authorization", s) => {
-            Value::String(redact(s))
-        }
+        Value::String(s) if !s.starts_with("#/") && token_like(s) => Value::String(redact(s)),
         Value::Array(items) => Value::Array(items.iter().map(redact_tokens).collect()),
         Value::Object(map) => Value::Object(
             map.iter()
@@ -346,6 +356,11 @@ mod tests {
             "Api-Key <your key>"
         ));
         assert!(!looks_like_credential("type", "sandbox"));
+        // Disagreement listings show identifiers, never keys.
+        assert!(token_like("vSUmxsXx.V81oYvOWFMcIywaOu57Utx6VSCmG11lo"));
+        assert!(token_like("Api-Key vSUmxsXx.V81oYvOWFMcIywaOu57Utx6VSCmG11lo"));
+        assert!(!token_like("google_native_payment"));
+        assert!(!token_like("apple_direct_payment"));
         let r = redact("Api-Key vSUmxsXx.V81oYvOWFMcIywaOu57Utx6VSCmG11lo");
         assert_eq!(r, "Api-Key <41 characters, redacted>");
     }

@@ -91,8 +91,9 @@ impl Merged {
         }
     }
 
-    /// Adds one localized, canonical document.
-    pub fn add(&mut self, file: &Path, mut source: Value) -> Result<(), LoadError> {
+    /// Adds one localized, canonical document; returns whether it is a
+    /// fallback.
+    pub fn add(&mut self, file: &Path, mut source: Value) -> Result<bool, LoadError> {
         let Some(src) = source.as_object_mut() else {
             return Err(LoadError::Invalid {
                 at: Location::new(file, ""),
@@ -110,7 +111,8 @@ impl Merged {
         let servers = src.get("servers").cloned().unwrap_or_else(|| json!([]));
         self.add_servers_and_tags(&servers, src);
         self.add_components(file, src, fallback)?;
-        self.add_operations(file, src, &servers, fallback)
+        self.add_operations(file, src, &servers, fallback)?;
+        Ok(fallback)
     }
 
     fn add_servers_and_tags(&mut self, servers: &Value, src: &Map<String, Value>) {

@@ -103,11 +103,12 @@ pub fn load_documents(
     let mut sources = Vec::with_capacity(prepared.len());
     for (file, dialect, version, mut doc) in prepared {
         refs::localize(&mut doc, &file, dialect, &loaded)?;
-        merged.add(&file, doc)?;
+        let fallback = merged.add(&file, doc)?;
         sources.push(Source {
             file,
             dialect,
             version,
+            fallback,
         });
     }
     let spec = Spec::new(Value::Object(merged.doc), sources, merged.origins)

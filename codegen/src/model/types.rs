@@ -112,11 +112,21 @@ impl<'a> Builder<'a> {
     /// Names every component schema first, so components get their own
     /// names before any inline schema could take them.
     pub(crate) fn components(&mut self) {
-        let comps: Vec<(String, Value)> = self
+        let mut comps: Vec<(String, Value)> = self
             .spec
             .schemas()
             .map(|(n, v)| (n.to_string(), v.clone()))
             .collect();
+        // The merge policy's owners name things first, in their load order:
+        // where a fallback document (Ottu's whole API) defines a schema
+        // identical to an owner's under another name, the owner's name is
+        // the type and the fallback's an alias, whichever file loaded
+        // first. Stable: with no fallback the order is unchanged.
+        comps.sort_by_key(|(n, _)| {
+            self.spec
+                .first_owner(&crate::pointer::push("/components/schemas", n))
+                .unwrap_or(usize::MAX)
+        });
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for (name, schema) in &comps {
             let pointer = crate::pointer::push("/components/schemas", name);

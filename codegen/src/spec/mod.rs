@@ -31,6 +31,8 @@ pub struct Source {
     pub dialect: Dialect,
     /// `openapi` as written in the file (`3.0.3`, `3.1.1`, ...).
     pub version: String,
+    /// Marked `x-ottu-merge: fallback`: it yields to the other documents.
+    pub fallback: bool,
 }
 
 /// Every loaded document merged into one canonical OpenAPI 3.1 document.
@@ -279,6 +281,16 @@ impl Spec {
     /// Every file that defines the component or operation at `at`.
     pub fn defined_in(&self, at: &str) -> &[PathBuf] {
         self.origins.get(at).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The first document (in load order) that defines the entry at `at`
+    /// and owns what it defines (is not `x-ottu-merge: fallback`); `None`:
+    /// only fallback documents define it.
+    pub fn first_owner(&self, at: &str) -> Option<usize> {
+        let files = self.defined_in(at);
+        self.sources
+            .iter()
+            .position(|s| !s.fallback && files.contains(&s.file))
     }
 
     /// A standalone JSON Schema (2020-12) for a schema of this document:
