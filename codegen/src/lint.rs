@@ -358,7 +358,9 @@ mod tests {
         assert!(!looks_like_credential("type", "sandbox"));
         // Disagreement listings show identifiers, never keys.
         assert!(token_like("vSUmxsXx.V81oYvOWFMcIywaOu57Utx6VSCmG11lo"));
-        assert!(token_like("Api-Key vSUmxsXx.V81oYvOWFMcIywaOu57Utx6VSCmG11lo"));
+        assert!(token_like(
+            "Api-Key vSUmxsXx.V81oYvOWFMcIywaOu57Utx6VSCmG11lo"
+        ));
         assert!(!token_like("google_native_payment"));
         assert!(!token_like("apple_direct_payment"));
         let r = redact("Api-Key vSUmxsXx.V81oYvOWFMcIywaOu57Utx6VSCmG11lo");

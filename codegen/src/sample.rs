@@ -8,7 +8,7 @@
 //!
 //! Limits: `pattern` is honoured only for the patterns the specs use (a
 //! value is chosen by property name and checked to be plain word
-//! characters); `oneOf` picks a branch at random, so for a union whose
+//! characters; hex colours and file-extension suffixes are drawn to fit); `oneOf` picks a branch at random, so for a union whose
 //! branches overlap (the seeds' 400 errors) the result can match several
 //! branches: callers that need strict `oneOf` validity re-draw with another seed.
 
@@ -23,6 +23,16 @@ pub fn instance(spec: &Spec, schema: &Value, seed: u64) -> Value {
         rng: SplitMix64(seed),
     };
     g.value(schema, None, 0)
+}
+
+/// A schema-valid instance of a value called `name` (a parameter or a
+/// form field): the name picks a realistic value, as it does for properties.
+pub fn named(spec: &Spec, schema: &Value, name: &str, seed: u64) -> Value {
+    let mut g = Gen {
+        spec,
+        rng: SplitMix64(seed),
+    };
+    g.value(schema, Some(name), 0)
 }
 
 /// A tiny deterministic PRNG (splitmix64): enough for sampling, no dependency.
@@ -250,7 +260,39 @@ impl Gen<'_> {
             ),
             _ => self.by_name(&name),
         };
-        fit_length(v, s)
+        let v = fit_length(v, s);
+        match s.get("pattern").and_then(Value::as_str) {
+            Some(p) => self.fit_pattern(v, p, s),
+            None => v,
+        }
+    }
+
+    /// The two pattern shapes Ottu's whole-API document uses beyond plain
+    /// words: a hex colour (`^#([A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})$`) and a
+    /// file-extension suffix (`(?:pdf|jpeg|png)$`). Anything else is left
+    /// as drawn (see the module's limits).
+    fn fit_pattern(&mut self, v: String, pattern: &str, s: &Value) -> String {
+        if pattern.starts_with("^#") && pattern.contains("A-Fa-f0-9") {
+            return format!("#{:06x}", self.rng.below(0x100_0000));
+        }
+        let suffix = pattern
+            .strip_suffix(")$")
+            .and_then(|p| p.strip_prefix("(?:").or_else(|| p.strip_prefix('(')));
+        if let Some(alternatives) = suffix.filter(|a| {
+            a.split('|')
+                .all(|x| !x.is_empty() && x.chars().all(|c| c.is_ascii_alphanumeric()))
+        }) {
+            let options: Vec<&str> = alternatives.split('|').collect();
+            let ext = options[self.rng.below(options.len() as u64) as usize];
+            let max = s
+                .get("maxLength")
+                .and_then(Value::as_u64)
+                .map_or(usize::MAX, |m| m as usize);
+            let room = max.saturating_sub(ext.len() + 1);
+            let stem: String = v.chars().take(room).collect();
+            return format!("{stem}.{ext}");
+        }
+        v
     }
 
     fn by_name(&mut self, name: &str) -> String {

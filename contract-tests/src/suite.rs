@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use codegen::sample::{self, SplitMix64};
-use codegen::spec::ParamIn;
+use codegen::spec::{MediaKind, ParamIn};
 use serde_json::{Value, json};
 
 use crate::finding::{Finding, Kind};
@@ -460,7 +460,7 @@ impl Runner {
             if !include || !matches!(p.location, ParamIn::Path | ParamIn::Query) {
                 continue;
             }
-            let mut v = sample::instance(spec, &p.schema, seed.wrapping_add(i as u64));
+            let mut v = sample::named(spec, &p.schema, &p.name, seed.wrapping_add(i as u64));
             if let Value::String(s) = &v
                 && s.is_empty()
             {
@@ -488,6 +488,24 @@ impl Runner {
             }
             req.body = serde_json::to_vec(&body).ok();
             req.content_type = Some(json_req.media_type.clone());
+        } else if let Some(multi) = op.request.iter().find(|r| r.kind == MediaKind::Multipart) {
+            // A multipart-only body (an upload): each sampled field a part,
+            // a `format: binary` field a file part.
+            let mut body = Value::Null;
+            for attempt in 0..32u64 {
+                body = sample::instance(
+                    spec,
+                    &multi.compiled.source,
+                    seed.wrapping_add(attempt << 32),
+                );
+                if multi.compiled.validator.is_valid(&body) {
+                    break;
+                }
+            }
+            let flat = sample::flatten(spec, &multi.compiled.source, 0);
+            let boundary = format!("ottu-contract-{seed:016x}");
+            req.body = Some(multipart_body(&body, &flat, &boundary));
+            req.content_type = Some(format!("multipart/form-data; boundary={boundary}"));
         }
         req
     }
@@ -527,12 +545,25 @@ impl Runner {
             .as_ref()
             .and_then(|b| serde_json::from_slice::<Value>(b).ok())
         {
+            let spec = &self.validators.spec;
+            // `readOnly` + `required` is required in responses only.
             let required: Vec<String> = op
                 .json_request()
-                .map(|r| codegen::schema::required(&self.validators.spec, &r.compiled.source))
-                .unwrap_or_default()
-                .into_iter()
-                .collect();
+                .map(|r| {
+                    let source = spec.resolve(&r.compiled.source);
+                    codegen::schema::required(spec, source)
+                        .into_iter()
+                        .filter(|name| {
+                            !matches!(
+                                codegen::schema::property(spec, source, name),
+                                codegen::schema::PropertyRule::Declared(p)
+                                    if p.get("readOnly") == Some(&Value::Bool(true))
+                                        || spec.resolve(p).get("readOnly") == Some(&Value::Bool(true))
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             let mut fields: Vec<String> = required.clone();
             // Seeded order, so different seeds exercise different fields first.
             for i in (1..fields.len()).rev() {
@@ -777,6 +808,37 @@ fn with_body(valid: &Req, body: &Value) -> Req {
 }
 
 /// Percent-encodes everything but unreserved characters.
+/// `fields` as a `multipart/form-data` body; properties of `schema` with
+/// `format: binary` are file parts.
+fn multipart_body(fields: &Value, schema: &Value, boundary: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, value) in fields.as_object().into_iter().flatten() {
+        let binary = schema
+            .pointer(&format!("/properties/{}", codegen::pointer::escape(name)))
+            .and_then(|p| p.get("format"))
+            .and_then(Value::as_str)
+            == Some("binary");
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        if binary {
+            out.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"sample.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes(),
+            );
+        } else {
+            out.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            );
+        }
+        out.extend_from_slice(text.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    out
+}
+
 fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {

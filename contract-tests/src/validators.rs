@@ -235,6 +235,11 @@ impl Builder<'_> {
     ) -> Result<Compiled, BuildError> {
         let spec = self.spec;
         let mut standalone = spec.json_schema(schema);
+        if strict == Strict::No {
+            // A request: OpenAPI reads `readOnly` + `required` as "required
+            // in responses only" (clients must not send it).
+            read_only_not_required(&mut standalone, 0);
+        }
         for ptr in self.ambiguous.keys() {
             if let Some(node) = standalone.pointer_mut(ptr) {
                 rewrite_ambiguous(spec, node);
@@ -366,6 +371,41 @@ fn build(schema: &Value) -> Result<Validator, jsonschema::ValidationError<'stati
 
 /// Replaces `oneOf: [A, B, ...]` by `if (has a property only A declares)
 /// then A else if ... else <last>`: content decides the branch.
+/// Drops `readOnly` properties from every `required` list of a request
+/// schema (each compiled schema is its own copy).
+fn read_only_not_required(node: &mut Value, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match node {
+        Value::Object(map) => {
+            let read_only: Vec<String> = map
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|props| {
+                    props
+                        .iter()
+                        .filter(|(_, p)| p.get("readOnly") == Some(&Value::Bool(true)))
+                        .map(|(k, _)| k.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !read_only.is_empty()
+                && let Some(Value::Array(req)) = map.get_mut("required")
+            {
+                req.retain(|r| r.as_str().is_none_or(|n| !read_only.iter().any(|x| x == n)));
+            }
+            for v in map.values_mut() {
+                read_only_not_required(v, depth + 1);
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| read_only_not_required(v, depth + 1)),
+        _ => {}
+    }
+}
+
 fn rewrite_ambiguous(spec: &Spec, node: &mut Value) {
     let Some(Value::Array(branches)) = node.get("oneOf").cloned() else {
         return;
