@@ -189,7 +189,8 @@ fn writes_are_all_or_nothing() {
 }
 
 /// `cargo clippy -D warnings` on standalone crates generated from the
-/// snapshot fixtures and both whole-API fixtures. Slow the first time
+/// snapshot fixtures, the whole-API fixtures (3.0.3, 3.1.1 and the largest
+/// published size) and Ottu's whole API with and without overlays. Slow the first time
 /// (builds reqwest and rustls), so opt-in:
 /// `cargo test -p codegen --test generate -- --ignored`.
 #[test]
@@ -212,6 +213,21 @@ fn generated_crates_build_without_warnings() {
             true,
         ),
         ("specs-as-published".into(), root().join("specs"), false),
+        // Ottu's whole API alone, as published (no overlays: Authorization
+        // header parameters, ambiguous unions, a `$ref` with a space), and
+        // with every overlay as `specs/` composes it (ottu-client's input).
+        (
+            "ottu-api-as-published".into(),
+            root().join("specs/Ottu_API.yaml"),
+            false,
+        ),
+        ("specs-with-overlays".into(), root().join("specs"), true),
+        // The largest published size: 51 paths, 53 operations, 228 schemas.
+        (
+            "whole-api-largest".into(),
+            root().join("codegen/tests/fixtures/whole-api/ottu-api-largest.json"),
+            false,
+        ),
     ];
     for e in fs::read_dir(root().join("codegen/tests/fixtures/codegen")).unwrap() {
         let p = e.unwrap().path();

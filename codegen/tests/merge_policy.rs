@@ -165,3 +165,51 @@ fn an_unknown_merge_role_names_file_and_pointer() {
         "{text}"
     );
 }
+
+#[test]
+fn without_overlays_the_merge_role_still_holds_and_fixes_do_not() {
+    let dir = tmp("nooverlays");
+    write(
+        &dir,
+        "b-product.json",
+        &doc("owner_pay", "owner card", None),
+    );
+    write(&dir, "a-whole.json", &doc("whole_pay", "whole card", None));
+    std::fs::write(
+        dir.join("overlays/merge.yaml"),
+        "overlay: 1.0.0\ninfo: {title: merge, version: '1'}\nextends: ../a-whole.json\nactions:\n  - target: $\n    update:\n      x-ottu-merge: fallback\n  - target: $.components.schemas.Card\n    update:\n      description: fixed\n",
+    )
+    .unwrap();
+    let options = LoadOptions { overlays: false };
+    let spec = load(&[&dir], &options).expect("the merge role is kept without overlays");
+    assert_eq!(op_id(&spec), "owner_pay");
+    assert_eq!(
+        spec.document()
+            .pointer("/components/schemas/Card/description"),
+        Some(&json!("owner card")),
+        "the fix is not applied"
+    );
+    assert!(!spec.disagreements().is_empty());
+}
+
+/// `specs/` as vendored: Ottu's whole API yields to the per-product
+/// documents with and without the fixes, and lint lists where they differ.
+#[test]
+fn specs_merge_with_and_without_overlays() {
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    for overlays in [true, false] {
+        let spec = load(&[&specs], &LoadOptions { overlays }).expect("specs/ load");
+        assert_eq!(spec.operations().len(), 28, "overlays: {overlays}");
+        let op = |p: &str| {
+            spec.document()
+                .pointer(&format!("/paths/{p}/post/operationId"))
+                .cloned()
+        };
+        assert_eq!(
+            op("~1b~1pbl~1v2~1payment~1apple-pay~1"),
+            Some(json!("apple_direct_payment"))
+        );
+        assert!(spec.operation("public_operations").is_some());
+        assert!(!spec.disagreements().is_empty());
+    }
+}

@@ -70,6 +70,10 @@ fn mutate(body: &Value, rng: &mut Rng) -> Value {
     let mut out = body.clone();
     let mut at = Vec::new();
     nodes(&out, String::new(), &mut at);
+    if at.is_empty() {
+        // Nothing inside to mutate (a bare string, e.g. a file's bytes).
+        return out;
+    }
     let target = at[rng.below(at.len())].clone();
     let Some(node) = out.pointer_mut(&target) else {
         return out;

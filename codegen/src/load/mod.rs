@@ -23,7 +23,9 @@ use crate::spec::{Source, Spec};
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
     /// Apply overlays found among the inputs (and in `overlays/` beside a
-    /// directory input). Off: the documents exactly as vendored.
+    /// directory input). Off: the documents exactly as vendored, merged by
+    /// the declared merge roles (an overlay's root `x-ottu-merge` action is
+    /// kept: it is how a document was vendored, not a fix).
     pub overlays: bool,
 }
 
@@ -46,8 +48,11 @@ pub fn load<P: AsRef<Path>>(inputs: &[P], options: &LoadOptions) -> Result<Spec,
     for file in files {
         let value = read::read(&file)?;
         if overlay::is_overlay(&value) {
+            let parsed = overlay::parse(&file, &value)?;
             if options.overlays {
-                overlays.push(overlay::parse(&file, &value)?);
+                overlays.push(parsed);
+            } else if let Some(roles) = parsed.merge_roles() {
+                overlays.push(roles);
             }
         } else {
             docs.push((file, value));

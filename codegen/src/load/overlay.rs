@@ -27,6 +27,8 @@ pub struct Overlay {
 #[derive(Debug, Clone)]
 struct Action {
     index: usize,
+    /// The root (`$`): only a root action can declare a merge role.
+    at_root: bool,
     target: JsonPath,
     update: Option<Value>,
     remove: bool,
@@ -93,6 +95,7 @@ pub fn parse(file: &Path, doc: &Value) -> Result<Overlay, LoadError> {
         }
         actions.push(Action {
             index,
+            at_root: a.get("target").and_then(Value::as_str) == Some("$"),
             target,
             update,
             remove,
@@ -110,6 +113,31 @@ pub fn parse(file: &Path, doc: &Value) -> Result<Overlay, LoadError> {
 }
 
 impl Overlay {
+    /// Only the actions that declare a document's merge role
+    /// (`x-ottu-merge` at the root, nothing else); `None` if there are none.
+    /// `--no-overlays` keeps these: without them two documents that overlap
+    /// cannot be merged at all, and the role is how a document was
+    /// vendored, not a fix of its content.
+    pub fn merge_roles(&self) -> Option<Overlay> {
+        let actions: Vec<Action> = self
+            .actions
+            .iter()
+            .filter(|a| {
+                a.at_root
+                    && !a.remove
+                    && a.update
+                        .as_ref()
+                        .and_then(Value::as_object)
+                        .is_some_and(|u| u.len() == 1 && u.contains_key(super::merge::MERGE_ROLE))
+            })
+            .cloned()
+            .collect();
+        (!actions.is_empty()).then(|| Overlay {
+            actions,
+            ..self.clone()
+        })
+    }
+
     /// Does this overlay apply to the document at `doc_path`?
     pub fn applies_to(&self, doc_path: &Path) -> bool {
         match &self.extends {

@@ -66,6 +66,11 @@ impl Ctx {
             .join("codegen/tests/fixtures/whole-api/ottu-api-3.1.1.json")
     }
 
+    pub fn fixture_largest(&self) -> PathBuf {
+        self.root
+            .join("codegen/tests/fixtures/whole-api/ottu-api-largest.json")
+    }
+
     pub fn fixture_303(&self) -> PathBuf {
         self.root
             .join("codegen/tests/fixtures/whole-api/ottu-api-3.0.3.yaml")
