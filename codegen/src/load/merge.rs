@@ -293,7 +293,12 @@ impl Merged {
             return Ok(());
         };
         if *existing == value {
-            origins.push(file.to_path_buf());
+            if !fallback && self.from_fallback.remove(at) {
+                // The same definition, now from an owner: the owner is its origin.
+                origins.insert(0, file.to_path_buf());
+            } else {
+                origins.push(file.to_path_buf());
+            }
             return Ok(());
         }
         let kept_is_fallback = self.from_fallback.contains(at);

@@ -319,7 +319,31 @@ impl Spec {
             json!("https://json-schema.org/draft/2020-12/schema"),
         );
         root.insert("components".into(), components);
-        Value::Object(root)
+        let mut out = Value::Object(root);
+        uri_safe_refs(&mut out, 0);
+        out
+    }
+}
+
+/// A `$ref` is a URI reference: a name with a space (Ottu's `Client
+/// Errors`) is written `%20`, which validators decode back.
+fn uri_safe_refs(v: &mut Value, depth: usize) {
+    if depth > 256 {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map.iter_mut() {
+                match x {
+                    Value::String(r) if k == "$ref" && r.contains(' ') => {
+                        *r = r.replace(' ', "%20");
+                    }
+                    _ => uri_safe_refs(x, depth + 1),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|x| uri_safe_refs(x, depth + 1)),
+        _ => {}
     }
 }
 
