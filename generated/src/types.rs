@@ -24511,6 +24511,78 @@ impl crate::Validate for PatchedCheckoutPATCHRequestRequest {
         Ok(())
     }
 }
+/// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
+///
+/// Schema: `/paths/~1b~1checkout~1v1~1upload-attachment~1/post/requestBody/content/multipart~1form-data/schema`.
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct UploadAttachmentFields {
+    /// Similar to `order_no`, `session_id` is an optional identifier used to specify the payment transaction for the operation. You must provide either `order_no` or `session_id` in order to select the appropriate payment transaction.
+    ///
+    /// Constraints: at most 128 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// If set to `true`, the URL of the uploaded attachment will be shortened using a URL shortener service. if configured.This should be used when sharing the attachment URL via SMS or WhatsApp. This will only work with `session_id` or `order_no`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shortify_attachment_url: Option<bool>,
+    /// This is an optional identifier used to specify the payment transaction upon which the operation should be performed. You can use either the `order_no` or `session_id` field; at least one of these two identifiers must be provided to select the payment transaction that should be actioned.
+    ///
+    /// Constraints: at most 128 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_no: Option<String>,
+}
+impl UploadAttachmentFields {
+    /// A `UploadAttachmentFields` with no field set; set them with the `with_` setters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            session_id: Default::default(),
+            shortify_attachment_url: Default::default(),
+            order_no: Default::default(),
+        }
+    }
+    /// Sets `session_id`.
+    #[must_use]
+    pub fn with_session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `shortify_attachment_url`.
+    #[must_use]
+    pub fn with_shortify_attachment_url(mut self, value: bool) -> Self {
+        self.shortify_attachment_url = Some(value);
+        self
+    }
+    /// Sets `order_no`.
+    #[must_use]
+    pub fn with_order_no(mut self, value: impl Into<String>) -> Self {
+        self.order_no = Some(value.into());
+        self
+    }
+}
+impl<'de> serde::Deserialize<'de> for UploadAttachmentFields {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut o = crate::runtime::object::Object::read(d, "UploadAttachmentFields")?;
+        Ok(Self {
+            session_id: o.optional::<_, D::Error>("session_id")?,
+            shortify_attachment_url: o
+                .optional::<_, D::Error>("shortify_attachment_url")?,
+            order_no: o.optional::<_, D::Error>("order_no")?,
+        })
+    }
+}
+impl crate::Validate for UploadAttachmentFields {
+    fn validate(&self) -> Result<(), crate::ValidationError> {
+        crate::runtime::validate::length(
+            "session_id",
+            &self.session_id,
+            None,
+            Some(128),
+        )?;
+        crate::runtime::validate::length("order_no", &self.order_no, None, Some(128))?;
+        Ok(())
+    }
+}
 /// Serializer class for `Invoice` instances, inheriting from `BaseInvoiceSerializer` and
 /// `CheckoutSerializer`. It provides methods for creating invoices, invoice items, and transactions.
 ///

@@ -30,6 +30,7 @@ pub fn decode_response(
                     types::PaginatedReportAPIListList,
                 >("PaginatedReportAPIListList", body)
             }
+            ("download_report", 200) => v::no_body(body),
             ("download_report", 302) => v::no_body(body),
             ("download_report", 400) => v::no_body(body),
             ("download_report", 401) => {
@@ -38,7 +39,6 @@ pub fn decode_response(
             ("download_report", 403) => v::no_body(body),
             ("download_report", 404) => v::no_body(body),
             ("download_report", 410) => v::no_body(body),
-            ("download_report", 200..=299) => v::judge::<String>("String", body),
             ("get_pre_payment_option", 400) => {
                 v::judge::<types::BadRequestErrors>("BadRequestErrors", body)
             }
@@ -5115,6 +5115,21 @@ impl Absorbs for types::PatchedCheckoutPATCHRequestRequest {
             additional,
             out,
         );
+    }
+}
+impl Absorbs for types::UploadAttachmentFields {
+    fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
+        let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
+        v::optional(self.session_id.as_ref(), at, "session_id", false, additional, out);
+        v::optional(
+            self.shortify_attachment_url.as_ref(),
+            at,
+            "shortify_attachment_url",
+            false,
+            additional,
+            out,
+        );
+        v::optional(self.order_no.as_ref(), at, "order_no", false, additional, out);
     }
 }
 impl Absorbs for types::InvoicePOSTRequestRequest {
