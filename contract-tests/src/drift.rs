@@ -86,7 +86,7 @@ impl Validators {
     /// for checking a few bodies per schema (the mock's responses at
     /// startup), where compiling the strict copy would cost more than it saves.
     pub fn conforms(&self, compiled: &Compiled, body: &Value) -> bool {
-        if !compiled.validator.is_valid(body) {
+        if !compiled.validator().is_valid(body) {
             return false;
         }
         let mut clean = true;
@@ -218,8 +218,8 @@ impl Validators {
 
     /// Validation errors, then undeclared properties: what names findings.
     fn judge_two_pass(&self, compiled: &Compiled, value: &Value, out: &mut Vec<Raw>) {
-        if !compiled.validator.is_valid(value) {
-            for e in compiled.validator.iter_errors(value) {
+        if !compiled.validator().is_valid(value) {
+            for e in compiled.validator().iter_errors(value) {
                 if out.len() >= MAX_FINDINGS {
                     break;
                 }
@@ -493,7 +493,7 @@ pub fn excerpt(s: &str, max: usize) -> String {
 /// `$ref` segments jump to their target, so `/$ref/properties/amount/type`
 /// becomes `/components/schemas/SchemaWebhook/properties/amount/type`.
 pub fn schema_pointer(compiled: &Compiled, evaluation_path: &str) -> String {
-    let mut node = &compiled.schema;
+    let mut node = compiled.schema();
     let mut at = compiled.pointer.clone();
     for raw in evaluation_path.split('/').skip(1) {
         let seg = pointer::unescape(raw);
@@ -501,7 +501,7 @@ pub fn schema_pointer(compiled: &Compiled, evaluation_path: &str) -> String {
             && let Some(target) = node.get("$ref").and_then(Value::as_str)
         {
             let frag = pointer::percent_decode(target.trim_start_matches('#'));
-            if let Some(next) = compiled.schema.pointer(&frag) {
+            if let Some(next) = compiled.schema().pointer(&frag) {
                 node = next;
                 at = frag;
                 continue;

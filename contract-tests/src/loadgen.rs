@@ -245,7 +245,7 @@ pub fn valid_requests(validators: &Validators, seed: u64) -> Vec<Vec<u8>> {
             .map(|r| {
                 (0..32u64)
                     .map(|a| codegen::sample::instance(spec, &r.compiled.source, seed + (a << 32)))
-                    .find(|b| r.compiled.validator.is_valid(b))
+                    .find(|b| r.compiled.validator().is_valid(b))
                     .map(|b| serde_json::to_vec(&b).unwrap_or_default())
                     .unwrap_or_default()
             })

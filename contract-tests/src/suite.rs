@@ -482,7 +482,7 @@ impl Runner {
             let mut body = Value::Null;
             for attempt in 0..32u64 {
                 body = sample::instance(spec, schema, seed.wrapping_add(attempt << 32));
-                if json_req.compiled.validator.is_valid(&body) {
+                if json_req.compiled.validator().is_valid(&body) {
                     break;
                 }
             }
@@ -498,7 +498,7 @@ impl Runner {
                     &multi.compiled.source,
                     seed.wrapping_add(attempt << 32),
                 );
-                if multi.compiled.validator.is_valid(&body) {
+                if multi.compiled.validator().is_valid(&body) {
                     break;
                 }
             }

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use codegen::pointer;
 use codegen::schema::{self, Distinction};
@@ -34,10 +34,10 @@ pub enum BuildError {
 /// One compiled schema.
 #[derive(Debug)]
 pub struct Compiled {
-    pub validator: Validator,
-    /// The standalone schema it was compiled from (components embedded,
-    /// ambiguous unions rewritten).
-    pub schema: Value,
+    /// Shared by every entry whose schema is written the same way (a
+    /// `GenericErrorMessage` 401 on every operation, one body under JSON,
+    /// form and multipart): compiled once, held once.
+    judge: Arc<Judge>,
     /// The schema as the document writes it (often a `$ref`): what the
     /// sampler and the mock's union split start from.
     pub source: Value,
@@ -45,12 +45,34 @@ pub struct Compiled {
     pub pointer: String,
     /// For the undocumented-property walk.
     pub shape: ShapeId,
+}
+
+/// What compiling one schema gives, independent of where it is used.
+#[derive(Debug)]
+struct Judge {
+    validator: Validator,
+    /// The standalone schema it was compiled from (the components it
+    /// reaches embedded, ambiguous unions rewritten).
+    schema: Value,
     /// The one-pass judge (see [`crate::strict`]), built on first use by
     /// [`Validators::strict`]: the mock never judges responses, and
     /// compiling every strict copy up front doubled its startup.
     strict: OnceLock<Option<Validator>>,
     /// Response schemas only: the mock's request checks only ask "valid?".
     wants_strict: bool,
+}
+
+impl Compiled {
+    /// The full validator of the schema.
+    pub fn validator(&self) -> &Validator {
+        &self.judge.validator
+    }
+
+    /// The standalone schema it was compiled from (the components it
+    /// reaches embedded, ambiguous unions rewritten).
+    pub fn schema(&self) -> &Value {
+        &self.judge.schema
+    }
 }
 
 /// One documented response.
@@ -163,6 +185,8 @@ struct Builder<'a> {
     spec: &'a Spec,
     ambiguous: &'a BTreeMap<String, Vec<String>>,
     shapes: Shapes,
+    /// Judges by (strictness, schema as written).
+    judges: HashMap<(Strict, String), Arc<Judge>>,
 }
 
 impl Builder<'_> {
@@ -234,6 +258,26 @@ impl Builder<'_> {
         strict: Strict,
     ) -> Result<Compiled, BuildError> {
         let spec = self.spec;
+        let shape = self.shapes.build(spec, schema);
+        let key = (strict, schema.to_string());
+        let judge = match self.judges.get(&key) {
+            Some(judge) => judge.clone(),
+            None => {
+                let judge = Arc::new(self.judge(schema, at, strict)?);
+                self.judges.insert(key, judge.clone());
+                judge
+            }
+        };
+        Ok(Compiled {
+            judge,
+            source: schema.clone(),
+            pointer: at.to_string(),
+            shape,
+        })
+    }
+
+    fn judge(&self, schema: &Value, at: &str, strict: Strict) -> Result<Judge, BuildError> {
+        let spec = self.spec;
         let mut standalone = spec.json_schema(schema);
         if strict == Strict::No {
             // A request: OpenAPI reads `readOnly` + `required` as "required
@@ -250,13 +294,9 @@ impl Builder<'_> {
             pointer: at.to_string(),
             message: e.to_string(),
         })?;
-        let shape = self.shapes.build(spec, schema);
-        Ok(Compiled {
+        Ok(Judge {
             validator,
             schema: standalone,
-            source: schema.clone(),
-            pointer: at.to_string(),
-            shape,
             strict: OnceLock::new(),
             wants_strict: strict == Strict::Yes,
         })
@@ -271,6 +311,7 @@ impl Validators {
             spec: &spec,
             ambiguous: &ambiguous,
             shapes: Shapes::default(),
+            judges: HashMap::new(),
         };
         let operations = spec
             .operations()
@@ -316,13 +357,14 @@ impl Validators {
     /// exact (see [`crate::strict`]); then the judge takes the two-pass
     /// path. Built once, on first use.
     pub fn strict<'a>(&self, compiled: &'a Compiled) -> Option<&'a Validator> {
-        if !compiled.wants_strict {
+        if !compiled.judge.wants_strict {
             return None;
         }
         compiled
+            .judge
             .strict
             .get_or_init(|| {
-                let copy = crate::strict::strict_copy(&self.spec, &compiled.schema)?;
+                let copy = crate::strict::strict_copy(&self.spec, &compiled.judge.schema)?;
                 // The plain schema compiled, so its copy does too; should it
                 // not, the two-pass path is still exact.
                 build(&copy).ok()
@@ -356,7 +398,7 @@ impl Hasher for Fnv {
 
 /// Whether to build the one-pass judge too (responses: yes; the mock's
 /// request checks only ask "valid?", so no).
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Strict {
     Yes,
     No,

@@ -26,7 +26,7 @@ fn clean(v: &Validators, c: &Compiled, body: &Value) -> bool {
     let mut undeclared = false;
     v.shapes
         .undocumented(c.shape, body, &mut |_| undeclared = true);
-    c.validator.is_valid(body) && !undeclared
+    c.validator().is_valid(body) && !undeclared
 }
 
 /// A small deterministic generator (no dependency for one test).

@@ -298,9 +298,11 @@ async fn mock_process_memory_and_connections_stay_bounded_under_abuse() {
         fds <= fds_start + 2,
         "file descriptors {fds_start} -> {fds}"
     );
-    // Bounds from measurement (debug build, 2 busy cores): VmRSS 32 MiB at
-    // start, 36-42 MiB after each round (+1.5 to +5.3 MiB after the warm-up,
-    // allocator arenas), VmHWM 44-45 MiB. One round sends 8 oversized and 4
+    // Bounds from measurement (debug build, 2 busy cores, the whole API's 28
+    // operations): VmRSS 35 MiB at start, 44-50 MiB after each round (+6
+    // MiB after the warm-up: allocator arenas, strict judges built on first
+    // use), VmHWM 50 MiB. (Each validator once embedded every component:
+    // 560 MiB at start with the whole API.) One round sends 8 oversized and 4
     // near-limit (1 MiB) bodies: keeping only the near-limit ones (a
     // forgotten `Bytes`) measured VmHWM 90 MiB and +48 MiB growth. 12 MiB
     // over 5 rounds catches keeping one big body in five.

@@ -297,12 +297,13 @@ impl Spec {
     /// its `#/components/...` references resolve inside the returned value.
     /// Validators compile this; the mock and the generator read the same
     /// document, so they can never disagree about a schema.
+    ///
+    /// Only the components the schema reaches (through `$ref`s, followed
+    /// transitively) are copied: every validator holds its own copy, and
+    /// with the whole API's 140-odd schemas a copy of all of them per
+    /// operation and status made the mock's resident memory 560 MB.
     pub fn json_schema(&self, schema: &Value) -> Value {
-        let components = self
-            .doc
-            .get("components")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
+        let components = self.reachable_components(schema);
         let mut root = match schema {
             Value::Object(o) => o.clone(),
             Value::Bool(b) => {
@@ -322,6 +323,49 @@ impl Spec {
         let mut out = Value::Object(root);
         uri_safe_refs(&mut out, 0);
         out
+    }
+}
+
+impl Spec {
+    /// The `components` entries (`/components/<kind>/<name>`) that `schema`
+    /// reaches through local `$ref`s, transitively, each copied once.
+    fn reachable_components(&self, schema: &Value) -> Value {
+        let mut out: BTreeMap<String, serde_json::Map<String, Value>> = BTreeMap::new();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut queue = vec![schema];
+        while let Some(v) = queue.pop() {
+            let mut targets = Vec::new();
+            each_ref(v, "", &mut |target, _| targets.push(target.to_string()));
+            for target in targets {
+                let Some(fragment) = target.strip_prefix('#') else {
+                    continue;
+                };
+                let tokens = pointer::tokens(&pointer::percent_decode(fragment));
+                let [first, kind, name, ..] = tokens.as_slice() else {
+                    continue;
+                };
+                if first != "components" || !seen.insert((kind.clone(), name.clone())) {
+                    continue;
+                }
+                let Some(entry) = self
+                    .doc
+                    .get("components")
+                    .and_then(|c| c.get(kind))
+                    .and_then(|k| k.get(name))
+                else {
+                    continue; // dangling: the validator reports it
+                };
+                out.entry(kind.clone())
+                    .or_default()
+                    .insert(name.clone(), entry.clone());
+                queue.push(entry);
+            }
+        }
+        Value::Object(
+            out.into_iter()
+                .map(|(kind, entries)| (kind, Value::Object(entries)))
+                .collect(),
+        )
     }
 }
 

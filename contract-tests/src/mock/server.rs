@@ -464,7 +464,7 @@ async fn body_errors(
     if !value.is_object() {
         return Err(Refusal(400, "Invalid data. Expected a dictionary.".into()));
     }
-    let validator = &req_entry.compiled.validator;
+    let validator = &req_entry.compiled.validator();
     let errors = if validator.is_valid(&value) {
         Vec::new()
     } else {
@@ -523,7 +523,7 @@ fn body_value(
     bytes: &[u8],
 ) -> Result<Value, Refusal> {
     let spec = &state.validators.spec;
-    let schema = &req_entry.compiled.schema;
+    let schema = &req_entry.compiled.schema();
     match req_entry.kind {
         MediaKind::Json if bytes.iter().all(u8::is_ascii_whitespace) => {
             Ok(Value::Object(Map::new()))

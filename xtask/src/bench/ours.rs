@@ -129,7 +129,7 @@ fn case(
     // The richest valid sample of a few seeds: more fields, more work per validation.
     let body = (0..64u64)
         .map(|seed| codegen::sample::instance(spec, &schema, seed))
-        .filter(|b| compiled.validator.is_valid(b))
+        .filter(|b| compiled.validator().is_valid(b))
         .max_by_key(|b| b.to_string().len())
         .ok_or_else(|| format!("no schema-valid sample of {operation} {status}"))?;
     Ok(Case {

@@ -46,7 +46,7 @@ pub fn validations_per_second(
             .unwrap_or(0)
     });
     let judged = rate(&mut || judge.validate_value(std::hint::black_box(body)).len());
-    let raw = rate(&mut || usize::from(compiled.validator.is_valid(std::hint::black_box(body))));
+    let raw = rate(&mut || usize::from(compiled.validator().is_valid(std::hint::black_box(body))));
     std::hint::black_box(sink);
     Some(ValidationRates {
         judge: judged,
