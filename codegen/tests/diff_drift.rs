@@ -127,8 +127,23 @@ fn the_drifted_auto_debit_directory_reports_each_change_with_its_severity() {
         .filter(|c| c.rule.id().as_ref() == "operation-removed")
         .count();
     assert_eq!(removed, 23, "{changes:#?}");
+    // Their types go with them: one info listing the generated items.
+    let items = changes
+        .iter()
+        .find(|c| c.rule == "generated-items-changed")
+        .expect("the removed operations' types are listed");
+    assert_eq!(items.severity, Severity::Info);
+    assert!(items.message.contains("ApplePayNativePayment"), "{items}");
+    // And the one scheme only the whole API declares.
+    let scheme = changes
+        .iter()
+        .find(|c| c.rule == "security-scheme-removed")
+        .expect("tokenAuth is gone with Ottu_API.yaml");
+    assert!(scheme.message.contains("`tokenAuth`"), "{scheme}");
     let expected = [
         "operation-removed",
+        "generated-items-changed",
+        "security-scheme-removed",
         "response-property-removed",
         "request-property-added-required",
         "response-property-type-changed",

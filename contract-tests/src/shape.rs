@@ -21,6 +21,8 @@ pub struct Shape {
     /// `oneOf`/`anyOf` branches: the walk follows the one the content names.
     pub branches: Vec<ShapeId>,
     pub required: Vec<String>,
+    /// `enum` or `const`: the only values allowed (a union's discriminator).
+    pub values: Option<Vec<Value>>,
     /// Pointer of the schema in the merged document (for findings).
     pub pointer: String,
 }
@@ -98,6 +100,11 @@ impl Shapes {
                 );
                 shape.props.insert(k.clone(), child);
             }
+        }
+        if let Some(Value::Array(values)) = obj.get("enum") {
+            shape.values = Some(values.clone());
+        } else if let Some(value) = obj.get("const") {
+            shape.values = Some(vec![value.clone()]);
         }
         if let Some(Value::Array(req)) = obj.get("required") {
             shape
@@ -223,19 +230,34 @@ impl Shapes {
         }
     }
 
-    /// The union branch an object's content names: fewest missing required
+    /// The union branch an object's content names: fewest values a branch
+    /// forbids (`instrument_type: "token"` names the branch whose
+    /// `instrument_type` is `enum: [token]`), fewest missing required
     /// properties, then most declared keys present, then the least specific.
     pub fn choose(&self, shape: &Shape, map: &serde_json::Map<String, Value>) -> Option<ShapeId> {
         shape.branches.iter().copied().max_by_key(|&b| {
             let s = &self.arena[b];
+            let forbidden = map
+                .iter()
+                .filter(|(k, v)| {
+                    s.props
+                        .get(*k)
+                        .and_then(|&p| self.arena[p].values.as_ref())
+                        .is_some_and(|allowed| !allowed.contains(v))
+                })
+                .count();
             let missing = s.required.iter().filter(|r| !map.contains_key(*r)).count();
             let declared = map.keys().filter(|k| s.props.contains_key(*k)).count();
-            // Ties go to the branch declaring least (the validator's fallback branch).
+            // Ties go to the branch declaring least, and among those to the
+            // last: the validator's fallback branch (`rewrite_ambiguous`).
+            // Branch shapes are built in order, so a later branch has a
+            // larger id.
             (
+                std::cmp::Reverse(forbidden),
                 std::cmp::Reverse(missing),
                 declared,
                 std::cmp::Reverse(s.props.len()),
-                std::cmp::Reverse(b),
+                b,
             )
         })
     }

@@ -372,9 +372,16 @@ fn thousands_of_schema_valid_samples_produce_no_findings() {
                             op.id
                         );
                     }
+                    // Without overlays, Ottu's overlapping unions (the
+                    // four-branch `ClientErrors`, payment instruments with no
+                    // required `instrument_type`; `cargo xtask lint
+                    // --no-overlays`) make a sample of one branch often
+                    // match another too: not strictly valid (35 and 50 of
+                    // 120 measured on checkout's 200 and 400).
+                    let floor = if overlays { 60 } else { 30 };
                     assert!(
-                        valid >= 60,
-                        "{} {status}: only {valid} of 120 samples valid",
+                        valid >= floor,
+                        "{} {status}: only {valid} of 120 samples valid (overlays {overlays})",
                         op.id
                     );
                 }
