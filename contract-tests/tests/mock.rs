@@ -96,13 +96,39 @@ fn apple_body() -> Value {
 
 /// Which `Authorization` schemes each operation declares after the
 /// overlays (user cards: the private key only; wallets: key or Basic;
-/// auto-debit: key, Basic or its SSO bearer token).
+/// auto-debit: key, Basic or its SSO bearer token). Ottu's whole API
+/// (`Ottu_API.yaml`) adds the private key to every operation; its
+/// `tokenAuth` (`Token <key>`) has no credential in the mock, so `Token`
+/// is refused everywhere.
 const DECLARED: &[(&str, &[&str])] = &[
     ("get_user_cards", &["Api-Key"]),
     ("delete_user_cards", &["Api-Key"]),
     ("apple_direct_payment", &["Api-Key", "Basic"]),
     ("google_direct_payment", &["Api-Key", "Basic"]),
     ("auto_debit", &["Api-Key", "Basic", "Bearer"]),
+    ("list_reports", &["Api-Key", "Basic"]),
+    ("download_report", &["Api-Key", "Basic"]),
+    ("get_pre_payment_option", &["Api-Key", "Basic", "Bearer"]),
+    ("create_payment_transaction_checkout", &["Api-Key", "Basic", "Bearer"]),
+    ("retrieve_payment_transaction_checkout", &["Api-Key", "Basic", "Bearer"]),
+    ("full_update_payment_transaction_checkout", &["Api-Key", "Basic", "Bearer"]),
+    ("partial_update_payment_transaction_checkout", &["Api-Key", "Basic", "Bearer"]),
+    ("upload_attachment", &["Api-Key", "Basic", "Bearer"]),
+    ("wallet_accounts", &["Api-Key", "Basic", "Bearer"]),
+    ("wallet_entries", &["Api-Key", "Basic", "Bearer"]),
+    ("wallet_operation_details", &["Api-Key", "Basic", "Bearer"]),
+    ("wallet_finalization_status", &["Api-Key", "Basic", "Bearer"]),
+    ("create_invoice", &["Api-Key", "Basic", "Bearer"]),
+    ("cash_payment_acknowledgement", &["Api-Key", "Basic", "Bearer"]),
+    ("inquiry", &["Api-Key", "Basic", "Bearer"]),
+    ("message_notifications", &["Api-Key", "Basic", "Bearer"]),
+    ("send_specific_notification", &["Api-Key", "Basic", "Bearer"]),
+    ("public_operations", &["Api-Key", "Basic", "Bearer"]),
+    ("get_payment_methods", &["Api-Key", "Basic", "Bearer"]),
+    ("auto_debit_2", &["Api-Key", "Basic", "Bearer"]),
+    ("cash_payment_acknowledgement_2", &["Api-Key", "Basic", "Bearer"]),
+    ("wallet_native_payment", &["Api-Key", "Basic"]),
+    ("send_notification", &["Api-Key", "Basic", "Bearer"]),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,7 +176,11 @@ async fn only_the_configured_credentials_pass_and_only_under_a_declared_scheme()
             .find(|(id, _)| *id == op.id)
             .unwrap_or_else(|| panic!("{} not in the table", op.id))
             .1;
-        let path = op.path.replace("{token}", "tok");
+        let path = op
+            .path
+            .replace("{token}", "tok")
+            .replace("{session_id}", "s1")
+            .replace("{channel}", "email");
         let path = if op.method == "DELETE" {
             format!("{path}?customer_id=c1&type=sandbox")
         } else {
