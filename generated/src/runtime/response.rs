@@ -34,6 +34,10 @@ const SECRET_HEADER_WORDS: &[&str] = &[
     "session",
 ];
 
+/// Headers whose value is a URL: `Debug` shows it without its query (a
+/// report's pre-signed download URL carries its signature there).
+const URL_HEADERS: &[&str] = &["location", "content-location", "link", "refresh"];
+
 /// Is a header's value hidden from `Debug`?
 pub(crate) fn is_secret_header(name: &str, secret_fields: &[&str]) -> bool {
     let normal: String = name
@@ -85,10 +89,17 @@ impl fmt::Debug for MaskedHeaders<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut map = f.debug_map();
         for (name, value) in self.0 {
+            let text = String::from_utf8_lossy(value.as_bytes());
             if is_secret_header(name.as_str(), self.1) {
                 map.entry(&name.as_str(), &"***");
+            } else if let Some((url, _)) = text
+                .split_once('?')
+                .filter(|_| URL_HEADERS.contains(&name.as_str()))
+            {
+                // A pre-signed URL's query is its credential.
+                map.entry(&name.as_str(), &format!("{url}?***"));
             } else {
-                map.entry(&name.as_str(), &String::from_utf8_lossy(value.as_bytes()));
+                map.entry(&name.as_str(), &text);
             }
         }
         map.finish()
@@ -183,6 +194,10 @@ mod tests {
             ("x-signature", "deadbeef"),
             ("payload", "wallet-data-4"),
             ("x-request-id", "req-42"),
+            (
+                "location",
+                "https://files.example/r.csv?X-Amz-Signature=sig_5",
+            ),
         ] {
             headers.insert(name, HeaderValue::from_static(value));
         }
@@ -199,6 +214,7 @@ mod tests {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         assert!(shown.contains("req-42") && shown.contains("402"), "{shown}");
+        assert!(shown.contains("https://files.example/r.csv?***"), "{shown}");
         assert_eq!(meta.header("x-request-id"), Some("req-42"));
     }
 }
