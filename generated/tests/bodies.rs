@@ -281,7 +281,15 @@ async fn a_file_download_keeps_its_bytes_and_content_type() {
     ))
     .await;
     let c = client(&url, Auth::api_key("sk_test_download"));
-    let DownloadReportSuccess::Status200(file) = c.download_report("tok/1").await.unwrap() else {
+    // Status and headers beside the file, which stays unread.
+    let resp = c
+        .download_report("tok/1")
+        .send_with_response()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.meta().header("content-type"), Some("text/csv"));
+    let DownloadReportSuccess::Status200(file) = resp.into_inner() else {
         panic!("not the file");
     };
     assert_eq!(file.content_type(), Some("text/csv"));
@@ -327,7 +335,13 @@ async fn a_302_is_returned_with_its_location_and_never_followed() {
     ))
     .await;
     let c = client(&url, Auth::api_key("sk_test_redirect"));
-    let DownloadReportSuccess::Status302(redirect) = c.download_report("t").await.unwrap() else {
+    let resp = c.download_report("t").send_with_response().await.unwrap();
+    assert_eq!(resp.status(), 302);
+    assert!(
+        !format!("{resp:?}").contains("SIGSECRET"),
+        "the signature is not shown: {resp:?}"
+    );
+    let DownloadReportSuccess::Status302(redirect) = resp.into_inner() else {
         panic!("not the redirect");
     };
     assert_eq!(redirect.status(), 302);
