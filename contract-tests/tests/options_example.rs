@@ -58,6 +58,7 @@ async fn the_options_example_runs_against_the_mock_and_is_traced() {
         api_key: Secret::new(KEY),
         customer_id: "customer-1".into(),
         google_pay_session: Some("sess-options-1".into()),
+        refund_session: Some("sess-options-1".into()),
     };
     let said = options::run(&settings).await.expect("every step succeeds");
     let joined = said.join("\n");
@@ -73,6 +74,7 @@ async fn the_options_example_runs_against_the_mock_and_is_traced() {
         "{joined}"
     );
     assert!(has("google pay: HTTP 200"), "{joined}");
+    assert!(has("refund: HTTP 200"), "{joined}");
     assert!(
         has("refused: invalid request option `header(Authorization)`"),
         "{joined}"
@@ -82,6 +84,7 @@ async fn the_options_example_runs_against_the_mock_and_is_traced() {
         "ottu.call",
         "operation=\"get_user_cards\"",
         "operation=\"google_direct_payment\"",
+        "operation=\"public_operations\"",
         "path=\"/b/pbl/v2/card/\"",
         "status=200",
         "status=401",

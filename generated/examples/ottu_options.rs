@@ -1,5 +1,6 @@
 //! Per-request options, the response beside the typed value, and tracing:
-//! a call with a timeout and a typed header (Google Pay's `channel`),
+//! calls with a timeout and a typed header (Google Pay's `channel`, a
+//! refund's `Tracking-Key`),
 //! extra headers and a retry policy for one call, status and headers of a
 //! success and of an error, and `tracing_subscriber` printing one line
 //! per call (operation, method, path template, status, attempts, time;
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 use ottu_client::types::{
     CardEnvironment, GoogleDirectPaymentChannel, GooglePayDirectPayment, GooglePayPaymentData,
-    UserCards,
+    Operation, OperationOperation, UserCards,
 };
 use ottu_client::{Auth, Client, Config, Error, PassThrough, RetryPolicy, Secret};
 
@@ -32,6 +33,8 @@ pub struct Settings {
     pub customer_id: String,
     /// A checkout session to pay with Google Pay (it moves money).
     pub google_pay_session: Option<String>,
+    /// A paid session to refund in part (it moves money).
+    pub refund_session: Option<String>,
 }
 
 /// The subscriber `main` installs: one line per call when it ends, with
@@ -61,6 +64,7 @@ async fn main() -> Result<(), BoxError> {
         api_key: Secret::new(key),
         customer_id: var("OTTU_CUSTOMER_ID").unwrap_or_else(|| "customer-1".into()),
         google_pay_session: var("OTTU_GOOGLE_PAY_SESSION_ID"),
+        refund_session: var("OTTU_REFUND_SESSION_ID"),
     };
     for line in run(&settings).await? {
         println!("{line}");
@@ -140,6 +144,23 @@ pub async fn run(settings: &Settings) -> Result<Vec<String>, BoxError> {
             .send_with_response()
             .await?;
         said.push(format!("google pay: HTTP {}", resp.status()));
+    }
+
+    // A refund with a `Tracking-Key`, Ottu's idempotency key: one key per
+    // logical operation, kept across attempts, so this call may be retried
+    // (without a key it would be sent once, whatever the policy).
+    if let Some(session_id) = &settings.refund_session {
+        let refund = Operation::new(OperationOperation::Refund)
+            .with_session_id(session_id.clone())
+            .with_amount("1.000".parse()?);
+        let resp = client
+            .public_operations(&refund)
+            .tracking_key(format!("refund-{session_id}-1"))
+            .timeout(Duration::from_secs(10))
+            .retry(RetryPolicy::new().max_attempts(3))
+            .send_with_response()
+            .await?;
+        said.push(format!("refund: HTTP {}", resp.status()));
     }
 
     // A bad option is refused before anything is sent, naming the option.

@@ -19,7 +19,9 @@
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::time::Duration;
-//! use ottu_client::types::{CardEnvironment, GoogleDirectPaymentChannel, UserCards};
+//! use ottu_client::types::{
+//!     CardEnvironment, GoogleDirectPaymentChannel, Operation, OperationOperation, UserCards,
+//! };
 //! # use ottu_client::types::GooglePayDirectPayment;
 //! use ottu_client::{Auth, Client, Config, RetryPolicy};
 //! // Each call is one `ottu.call` span (operation, method, path template,
@@ -41,15 +43,26 @@
 //! println!("HTTP {}, date {:?}", resp.status(), resp.meta().header("date"));
 //! let cards = resp.into_inner();
 //! # let payment: GooglePayDirectPayment = serde_json::from_str("{}")?;
-//! // A header the spec declares is a typed setter (Google Pay's `channel`;
-//! // `.tracking_key(..)` where an operation declares `Tracking-Key`).
-//! match client
+//! // A header the spec declares is a typed setter: Google Pay's `channel`.
+//! let paid = client
 //!     .google_direct_payment(&payment)
 //!     .channel(GoogleDirectPaymentChannel::WebSdk)
 //!     .timeout(Duration::from_secs(20))
+//!     .await?;
+//! # let _ = paid;
+//! // A refund with a `Tracking-Key` (Ottu's idempotency key, one per logical
+//! // operation): with it, a retry policy may repeat the call safely.
+//! let refund = Operation::new(OperationOperation::Refund)
+//!     .with_session_id("session-1")
+//!     .with_amount("1.000".parse()?);
+//! match client
+//!     .public_operations(&refund)
+//!     .tracking_key("refund-order-1001-1")
+//!     .timeout(Duration::from_secs(10))
+//!     .retry(RetryPolicy::new())
 //!     .await
 //! {
-//!     Ok(result) => println!("{result:?}"),
+//!     Ok(done) => println!("{done:?}"),
 //!     // Every error that got a response has its status and headers.
 //!     Err(err) => println!("{err}: HTTP {:?}, {:?}", err.status(), err.headers()),
 //! }

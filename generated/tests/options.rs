@@ -400,3 +400,71 @@ async fn every_error_with_a_response_carries_its_status_and_headers() {
         .unwrap_err();
     assert!(err.status().is_none() && err.headers().is_none(), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_refund_carries_its_tracking_key_on_every_attempt_and_only_then_is_retried() {
+    use ottu_client::types::{Operation, OperationOperation};
+    let refund = Operation::new(OperationOperation::Refund).with_session_id("sess-1");
+    let unavailable = answer("503 Service Unavailable", r#"{"detail": "busy"}"#);
+    let done = answer("200 OK", r#"{"detail": "refunded", "result": "success"}"#);
+
+    // With a key: retried under the call's policy, the same key each time.
+    let (url, seen) = serve(vec![unavailable.clone(), done.clone()]).await;
+    let resp = client(&url)
+        .public_operations(&refund)
+        .tracking_key("refund-order-7-1")
+        .retry(quick_retries())
+        .send_with_response()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "retried once");
+    for request in &seen {
+        assert!(
+            request
+                .to_ascii_lowercase()
+                .contains("tracking-key: refund-order-7-1"),
+            "{request}"
+        );
+    }
+
+    // `idempotency_key` is the same setter under its generic name.
+    let (url, seen) = serve(vec![done]).await;
+    client(&url)
+        .public_operations(&refund)
+        .idempotency_key("refund-order-7-2")
+        .await
+        .unwrap();
+    assert!(seen.lock().unwrap()[0].contains("refund-order-7-2"));
+
+    // Without a key: sent once, whatever the policy.
+    let (url, seen) = serve(vec![unavailable.clone(), unavailable]).await;
+    let err = client(&url)
+        .public_operations(&refund)
+        .retry(quick_retries())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    settle().await;
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        1,
+        "a refund without a key was retried"
+    );
+
+    // An empty key is refused, naming it, and nothing is sent.
+    let (url, seen) = serve(vec![answer("200 OK", "{}")]).await;
+    let err = client(&url)
+        .public_operations(&refund)
+        .tracking_key("")
+        .retry(quick_retries())
+        .await
+        .unwrap_err();
+    let Error::InvalidOption(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.option(), "Tracking-Key");
+    settle().await;
+    assert!(seen.lock().unwrap().is_empty());
+}
