@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::error::{LoadError, Location};
 use crate::schema::{self, Distinction};
-use crate::spec::{Operation, ParamIn, Parameter, Spec, is_credential_header};
+use crate::spec::{MediaKind, Operation, ParamIn, Parameter, Spec, is_credential_header};
 use crate::{pointer, walk};
 
 /// How bad a finding is. `Error` makes `cargo xtask lint` exit 1.
@@ -91,10 +91,21 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
         for p in op.parameters() {
             parameter(spec, &p, &mut out);
         }
-        for media in op.request_body().iter().flat_map(|rb| &rb.content) {
+        let body = op.request_body();
+        let mut forms: Vec<(&Value, String, Vec<&str>)> = Vec::new();
+        for media in body.iter().flat_map(|rb| &rb.content) {
             if let Some(s) = media.schema {
                 read_only_required(spec, s, &media.schema_pointer(), &mut out, 0);
+                if matches!(media.kind, MediaKind::Form | MediaKind::Multipart) {
+                    match forms.iter_mut().find(|(f, ..)| *f == s) {
+                        Some((.., types)) => types.push(media.media_type),
+                        None => forms.push((s, media.schema_pointer(), vec![media.media_type])),
+                    }
+                }
             }
+        }
+        for (s, at, types) in forms {
+            form_fields(spec, &types.join(" and "), s, &at, &mut out);
         }
     }
     for (id, places) in ids {
@@ -272,6 +283,43 @@ fn read_only_required(spec: &Spec, s: &Value, at: &str, out: &mut Vec<Finding>, 
         .flatten()
     {
         read_only_required(spec, all, &at, out, depth + 1);
+    }
+}
+
+/// Properties of a form or multipart body that are not one text value:
+/// form fields are flat strings, and without an `encoding` (Ottu's
+/// documents have none) a client and a server need not agree how an
+/// object or a list is sent, nor can a wrong-typed item be told from text.
+fn form_fields(spec: &Spec, media: &str, s: &Value, at: &str, out: &mut Vec<Finding>) {
+    // Point at the schema the body refers to (a property merged in from
+    // an `allOf` part is reported there too: its name says which).
+    let at = match s.get("$ref").and_then(Value::as_str) {
+        Some(r) => pointer::percent_decode(r.trim_start_matches('#')),
+        None => at.to_string(),
+    };
+    let flat = crate::sample::flatten(spec, s, 0);
+    let Some(Value::Object(props)) = flat.get("properties") else {
+        return;
+    };
+    for (name, p) in props {
+        let Some(types) = schema::types(spec, p) else {
+            continue;
+        };
+        let what = if types.contains("object") {
+            "an object: Django's form parsers do not nest, so it cannot be sent as fields"
+        } else if types.contains("array") {
+            "a list: it arrives as repeated text fields, so item types are lost"
+        } else {
+            continue;
+        };
+        out.push(Finding {
+            rule: "form-field-not-flat",
+            severity: Severity::Warning,
+            at: spec.origin(&pointer::push(&format!("{at}/properties"), name)),
+            message: format!(
+                "`{name}` of a {media} body is {what} (the document declares no `encoding`)"
+            ),
+        });
     }
 }
 

@@ -21,6 +21,19 @@ pub fn instance(spec: &Spec, schema: &Value, seed: u64) -> Value {
     let mut g = Gen {
         spec,
         rng: SplitMix64(seed),
+        response: false,
+    };
+    g.value(schema, None, 0)
+}
+
+/// A schema-valid instance of `schema` as a server sends it: without the
+/// `writeOnly` properties (a password, a flag only a request sets), which
+/// OpenAPI says never appear in a response.
+pub fn response(spec: &Spec, schema: &Value, seed: u64) -> Value {
+    let mut g = Gen {
+        spec,
+        rng: SplitMix64(seed),
+        response: true,
     };
     g.value(schema, None, 0)
 }
@@ -31,6 +44,7 @@ pub fn named(spec: &Spec, schema: &Value, name: &str, seed: u64) -> Value {
     let mut g = Gen {
         spec,
         rng: SplitMix64(seed),
+        response: false,
     };
     g.value(schema, Some(name), 0)
 }
@@ -66,6 +80,8 @@ const MAX_DEPTH: usize = 8;
 struct Gen<'a> {
     spec: &'a Spec,
     rng: SplitMix64,
+    /// A response: `writeOnly` properties are left out.
+    response: bool,
 }
 
 impl Gen<'_> {
@@ -192,6 +208,11 @@ impl Gen<'_> {
         let mut out = Map::new();
         if let Some(Value::Object(props)) = s.get("properties") {
             for (k, p) in props {
+                if self.response
+                    && self.spec.resolve(p).get("writeOnly") == Some(&Value::Bool(true))
+                {
+                    continue;
+                }
                 let include =
                     required.contains(&k.as_str()) || (depth < MAX_DEPTH && self.rng.chance(70));
                 if include {

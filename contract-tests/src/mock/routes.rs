@@ -31,7 +31,8 @@ pub enum Segment {
 pub struct ParamCheck {
     pub name: String,
     pub required: bool,
-    pub in_query: bool,
+    /// Path, query or header (`Tracking-Key`, Google Pay's `channel`).
+    pub location: ParamIn,
     pub validator: Validator,
     /// Send the raw string (schema admits strings) or parse it as JSON first.
     pub as_string: bool,
@@ -166,11 +167,12 @@ fn segments(path: &str) -> Vec<Segment> {
         .collect()
 }
 
-/// A compiled check for each path and query parameter.
+/// A compiled check for each path, query and header parameter (cookies
+/// are not Ottu's).
 fn param_checks(spec: &Spec, op: &OperationEntry) -> Result<Vec<ParamCheck>, String> {
     let mut params = Vec::new();
     for p in &op.parameters {
-        if !matches!(p.location, ParamIn::Query | ParamIn::Path) {
+        if !matches!(p.location, ParamIn::Query | ParamIn::Path | ParamIn::Header) {
             continue;
         }
         let standalone = spec.json_schema(&p.schema);
@@ -184,7 +186,7 @@ fn param_checks(spec: &Spec, op: &OperationEntry) -> Result<Vec<ParamCheck>, Str
         params.push(ParamCheck {
             name: p.name.clone(),
             required: p.required,
-            in_query: p.location == ParamIn::Query,
+            location: p.location,
             validator,
             as_string,
         });
@@ -324,7 +326,7 @@ fn branches(validators: &Validators, compiled: &Compiled) -> Vec<(String, Value)
 fn generate(validators: &Validators, compiled: &Compiled, schema: &Value, seed: u64) -> Value {
     let mut last = Value::Null;
     for attempt in 0..64u64 {
-        let v = sample::instance(
+        let v = sample::response(
             &validators.spec,
             schema,
             seed.wrapping_add(attempt.wrapping_mul(0x9E37)),

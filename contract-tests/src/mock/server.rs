@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header};
 use bytes::Bytes;
-use codegen::spec::MediaKind;
+use codegen::spec::{MediaKind, ParamIn};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -25,7 +25,7 @@ use super::canned::Canned;
 use super::form::{fields_to_json, parse_form, parse_multipart};
 use super::inject;
 use super::lifecycle::{Call, Ledger};
-use super::routes::{Matched, MockOperation, Routes};
+use super::routes::{Matched, MockOperation, ParamCheck, Routes};
 use super::webhook::{Delivery, Notifier};
 use crate::drift::field_errors;
 use crate::validators::{OperationEntry, RequestEntry, Validators};
@@ -331,7 +331,21 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
         return detail(401, why);
     }
     let query: Vec<(String, String)> = parts.uri.query().map(parse_form).unwrap_or_default();
-    let mut errors = param_errors(op, &query, &path_params);
+    let given = Given {
+        query: &query,
+        path: &path_params,
+        headers: &parts.headers,
+    };
+    let mut errors = param_errors(op, &given);
+    if let Some(name) = bad_path_param(op, &given) {
+        // Django routes by the path pattern: a value outside it matches no
+        // URL, so Ottu answers 404. Where the operation documents no 404
+        // but a 400, the mock answers the documented one, a field error.
+        if entry_documents(state, op, 404) || !entry_documents(state, op, 400) {
+            return detail(404, "Not found.");
+        }
+        errors.push((name.to_string(), "Not a valid value.".into()));
+    }
     let entry = &state.validators.operations[op.index];
     let mut body_value = None;
     if !entry.request.is_empty() {
@@ -344,7 +358,7 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
         }
     }
     if !errors.is_empty() {
-        return field_errors_response(errors);
+        return field_errors_response(state, op, errors);
     }
     // The lifecycle answers, unless the client chose a documented response.
     if let (Some(ledger), Some(role)) = (&state.ledger, &op.role)
@@ -376,35 +390,72 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
     respond(op, &parts.headers)
 }
 
-/// Path and query parameters against their schemas, as DRF words it.
-fn param_errors(
-    op: &MockOperation,
-    query: &[(String, String)],
-    path_params: &[(&str, String)],
-) -> Vec<(String, String)> {
+/// The parameters a request carries, where the mock looks for them.
+struct Given<'a> {
+    query: &'a [(String, String)],
+    path: &'a [(&'a str, String)],
+    headers: &'a HeaderMap,
+}
+
+impl Given<'_> {
+    fn raw(&self, p: &ParamCheck) -> Option<String> {
+        match p.location {
+            ParamIn::Query => self
+                .query
+                .iter()
+                .find(|(k, _)| *k == p.name)
+                .map(|(_, v)| v.clone()),
+            ParamIn::Path => self
+                .path
+                .iter()
+                .find(|(k, _)| *k == p.name)
+                .map(|(_, v)| v.clone()),
+            ParamIn::Header => self
+                .headers
+                .get(p.name.as_str())
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            ParamIn::Cookie => None,
+        }
+    }
+}
+
+fn param_value(p: &ParamCheck, raw: String) -> Value {
+    if p.as_string {
+        Value::String(raw)
+    } else {
+        serde_json::from_str(&raw).unwrap_or(Value::String(raw))
+    }
+}
+
+/// The first path parameter whose value its schema refuses.
+fn bad_path_param<'a>(op: &'a MockOperation, given: &Given<'_>) -> Option<&'a str> {
+    op.params
+        .iter()
+        .filter(|p| p.location == ParamIn::Path)
+        .find(|p| {
+            given
+                .raw(p)
+                .is_some_and(|raw| !p.validator.is_valid(&param_value(p, raw)))
+        })
+        .map(|p| p.name.as_str())
+}
+
+/// Whether the operation documents `status` (exactly, by range or `default`).
+fn entry_documents(state: &State, op: &MockOperation, status: u16) -> bool {
+    state.validators.operations[op.index]
+        .response(status)
+        .is_some()
+}
+
+/// Query and header parameters against their schemas, as DRF words it.
+fn param_errors(op: &MockOperation, given: &Given<'_>) -> Vec<(String, String)> {
     let mut errors = Vec::new();
-    for p in &op.params {
-        let raw = if p.in_query {
-            query
-                .iter()
-                .find(|(k, _)| *k == p.name)
-                .map(|(_, v)| v.clone())
-        } else {
-            path_params
-                .iter()
-                .find(|(k, _)| *k == p.name)
-                .map(|(_, v)| v.clone())
-        };
-        match raw {
+    for p in op.params.iter().filter(|p| p.location != ParamIn::Path) {
+        match given.raw(p) {
             None if p.required => errors.push((p.name.clone(), "This field is required.".into())),
             None => {}
-            Some(v) => {
-                let value = if p.as_string {
-                    Value::String(v)
-                } else {
-                    serde_json::from_str(&v).unwrap_or(Value::String(v))
-                };
-                for (_, m) in field_errors(&p.validator, &value) {
+            Some(raw) => {
+                for (_, m) in field_errors(&p.validator, &param_value(p, raw)) {
                     errors.push((p.name.clone(), m));
                 }
             }
@@ -445,6 +496,16 @@ async fn body_errors(
     if bytes.is_empty() && media.is_none() && !entry.request_required {
         // No body where the body is optional: nothing to judge.
         return Ok((Vec::new(), Value::Object(Default::default())));
+    }
+    if bytes.is_empty() && media.is_none() {
+        // No body and no type: DRF parses nothing and judges empty data
+        // (its field errors), never a 415 (which three of Ottu's
+        // operations do not document).
+        if let Some(first) = entry.request.first() {
+            let value = Value::Object(Map::new());
+            let errors = field_errors(first.compiled.validator(), &value);
+            return Ok((errors, value));
+        }
     }
     let media = media.unwrap_or_else(|| "application/json".into());
     let Some(req_entry) = entry
@@ -549,9 +610,20 @@ fn body_value(
 }
 
 /// 400 `{"field": ["message", ...]}`, as DRF answers.
-fn field_errors_response(errors: Vec<(String, String)>) -> Response<Body> {
+/// DRF's field errors (`{"field": ["message"]}`), in the shape the
+/// operation's 400 documents: the list form, else one message per field
+/// (the upload's failures), else the documented 400 as generated.
+fn field_errors_response(
+    state: &State,
+    op: &MockOperation,
+    errors: Vec<(String, String)>,
+) -> Response<Body> {
     let mut grouped: Map<String, Value> = Map::new();
+    let mut first: Map<String, Value> = Map::new();
     for (field, message) in errors {
+        first
+            .entry(field.clone())
+            .or_insert_with(|| Value::String(message.clone()));
         if let Value::Array(list) = grouped
             .entry(field)
             .or_insert_with(|| Value::Array(Vec::new()))
@@ -559,7 +631,21 @@ fn field_errors_response(errors: Vec<(String, String)>) -> Response<Body> {
             list.push(Value::String(message));
         }
     }
-    json_response(400, Bytes::from(Value::Object(grouped).to_string()))
+    let documented = state.validators.operations[op.index]
+        .response(400)
+        .and_then(|r| r.json_schema());
+    let Some(compiled) = documented else {
+        return json_response(400, Bytes::from(Value::Object(grouped).to_string()));
+    };
+    for body in [Value::Object(grouped), Value::Object(first)] {
+        if state.validators.conforms(compiled, &body) {
+            return json_response(400, Bytes::from(body.to_string()));
+        }
+    }
+    match op.canned.iter().find(|c| c.status == 400) {
+        Some(c) => canned_response(c),
+        None => detail(400, "Invalid request."),
+    }
 }
 
 /// The canned response the request asks for (`Prefer`/`X-Mock-Response`), drifted if asked.
