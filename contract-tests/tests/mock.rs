@@ -902,3 +902,126 @@ async fn form_and_multipart_bodies_are_read_and_judged_like_json() {
     assert_eq!(resp.status().as_u16(), 200);
     server.shutdown().await;
 }
+
+/// What Schemathesis (`--checks all`, README) found and the mock now does:
+/// a path value outside its pattern is Django's 404, or the documented 400
+/// where the operation documents no 404; no body and no type is judged as
+/// empty data (never an undocumented 415) and its field errors take the
+/// shape the 400 documents; header parameters are judged; a response
+/// never carries a `writeOnly` property.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_an_independent_tester_found_stays_fixed() {
+    let (v, server) = start(true).await;
+    let key = "Api-Key mock-api-key";
+    let auth = [("Authorization", key)];
+
+    // retrieve documents 404: a session id outside `^[-\w]+$` is one.
+    let got = send(
+        &server,
+        "GET",
+        "/b/checkout/v1/pymt-txn/%C2%84/",
+        &auth,
+        None,
+    )
+    .await;
+    assert_eq!(got.status, 404);
+    assert!(
+        v.operation("retrieve_payment_transaction_checkout")
+            .unwrap()
+            .response(400)
+            .is_none()
+    );
+    // The pre-payment check documents 400 and no 404: a field error.
+    let path = "/b/checkout/api/sdk/v1/pre-payment-option-check/%C2%84/";
+    let got = send(
+        &server,
+        "POST",
+        path,
+        &auth,
+        Some(&json!({"pg_code": "knet"})),
+    )
+    .await;
+    assert_eq!(got.status, 400, "{}", String::from_utf8_lossy(&got.body));
+    let body: Value = serde_json::from_slice(&got.body).unwrap();
+    assert!(body.get("session_id").is_some(), "{body}");
+    assert_eq!(
+        v.validate_value("get_pre_payment_option", 400, &body)
+            .unwrap(),
+        []
+    );
+
+    // The upload takes multipart only: nothing at all is an empty form.
+    let got = send(
+        &server,
+        "POST",
+        "/b/checkout/v1/upload-attachment/",
+        &auth,
+        None,
+    )
+    .await;
+    assert_eq!(got.status, 400, "{}", String::from_utf8_lossy(&got.body));
+    let body: Value = serde_json::from_slice(&got.body).unwrap();
+    // Its 400s give one message per field, not DRF's list.
+    assert_eq!(
+        v.validate_value("upload_attachment", 400, &body).unwrap(),
+        [],
+        "{body}"
+    );
+
+    // Google Pay's `channel` header is `web_sdk` or `mobile_sdk`.
+    let headers = [("Authorization", key), ("channel", "AAA")];
+    let got = send(
+        &server,
+        "POST",
+        "/b/pbl/v2/payment/google-pay/",
+        &headers,
+        Some(&json!({})),
+    )
+    .await;
+    assert_eq!(got.status, 400);
+    let body: Value = serde_json::from_slice(&got.body).unwrap();
+    assert!(body.get("channel").is_some(), "{body}");
+
+    // The checkout's writeOnly flags are for requests only.
+    let spec = &v.spec;
+    let write_only: Vec<&String> = spec
+        .document()
+        .pointer("/components/schemas/CheckoutGETResponse/properties")
+        .and_then(Value::as_object)
+        .unwrap()
+        .iter()
+        .filter(|(_, p)| spec.resolve(p).get("writeOnly") == Some(&Value::Bool(true)))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(write_only.len() >= 3, "{write_only:?}");
+    for seed in 0..8 {
+        let server = MockServer::start(
+            v.clone(),
+            MockConfig {
+                seed,
+                ..MockConfig::default()
+            },
+        )
+        .await
+        .expect("mock starts");
+        let headers = [("Authorization", key), ("x-mock-response", "200")];
+        let got = send(
+            &server,
+            "GET",
+            "/b/checkout/v1/pymt-txn/abc123/",
+            &headers,
+            None,
+        )
+        .await;
+        assert_eq!(got.status, 200);
+        let body: Value = serde_json::from_slice(&got.body).unwrap();
+        for k in &write_only {
+            assert!(
+                body.get(k.as_str()).is_none(),
+                "seed {seed}: `{k}` in {body}"
+            );
+        }
+        server.shutdown().await;
+    }
+    server.shutdown().await;
+}
