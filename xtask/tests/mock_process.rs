@@ -374,3 +374,46 @@ async fn the_mock_command_takes_its_limits_from_flags() {
             .expect("a response");
     assert_eq!(status, 200);
 }
+
+/// Clients that send requests and never read the answers, up to the
+/// connection cap (issue 17 measured 134-138 MB peak with 780 of them):
+/// the mock's peak memory stays under 64 MiB (the README's bound) and a
+/// new client is answered once they leave. Each slow reader pipelines 64
+/// requests for a checkout session (the mock's largest answers), so its
+/// socket buffers fill and the server's writes stall. Measured: VmHWM 48
+/// MiB (35 MiB at start); the allocator keeps it after they close.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_readers_at_the_connection_cap_keep_memory_bounded() {
+    let mock = MockProcess::spawn_with(&["--max-connections", "768"]);
+    let addr = mock.addr;
+    let (rss_start, _) = mock.memory();
+    let request = b"GET /b/checkout/v1/pymt-txn/abc123/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key mock-api-key\r\nX-Mock-Response: 200\r\n\r\n".repeat(64);
+    let mut held = Vec::new();
+    for _ in 0..768 {
+        let Ok(mut s) = TcpStream::connect(addr).await else {
+            continue;
+        };
+        // Never read; stop writing once the kernel stops taking bytes.
+        let _ = tokio::time::timeout(Duration::from_millis(20), s.write_all(&request)).await;
+        held.push(s);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (rss_held, hwm) = mock.memory();
+    drop(held);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let fresh = tokio::time::timeout(
+        Duration::from_secs(10),
+        one(
+            addr,
+            b"GET /b/checkout/v1/pymt-txn/abc123/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key mock-api-key\r\nConnection: close\r\n\r\n",
+        ),
+    )
+    .await
+    .expect("a new client is answered after the slow readers leave");
+    let (rss_after, _) = mock.memory();
+    eprintln!(
+        "slow readers: VmRSS {rss_start} KiB at start, {rss_held} KiB with 768 held, {rss_after} KiB after; VmHWM {hwm} KiB; new client {fresh:?}"
+    );
+    assert!(fresh.is_some_and(|s| s == 200), "{fresh:?}");
+    assert!(hwm < 64 * 1024, "VmHWM {hwm} KiB with 768 slow readers");
+}
