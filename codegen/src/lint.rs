@@ -74,6 +74,7 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
     let mut out = Vec::new();
     ambiguous_unions(spec, &mut out);
     disagreements(spec, &mut out);
+    missing_groups(spec, &mut out);
     let mut ids: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for op in spec.operations() {
         let at = op.pointer();
@@ -218,6 +219,31 @@ fn policy_decisions(spec: &Spec, op: &Operation<'_>, out: &mut Vec<Finding>) {
             p.retry_or_default(method).as_str(),
         ),
     ));
+}
+
+/// Once any operation has an API group (`x-ottu-group`), every operation
+/// needs one: one without would be compiled whatever features a user picks,
+/// and would pull every type it reaches into every build.
+fn missing_groups(spec: &Spec, out: &mut Vec<Finding>) {
+    let ops = spec.operations();
+    let groups: std::collections::BTreeSet<String> =
+        ops.iter().filter_map(|op| op.policy().group).collect();
+    if groups.is_empty() {
+        return;
+    }
+    let known = groups.into_iter().collect::<Vec<_>>().join(", ");
+    for op in ops.iter().filter(|op| op.policy().group.is_none()) {
+        out.push(finding(
+            spec,
+            "missing-group",
+            Severity::Error,
+            &op.pointer(),
+            format!(
+                "operation `{}` has no x-ottu-group while others do ({known}): it would be compiled with every feature set; give it a group in the spec or an overlay",
+                op.id_or_default()
+            ),
+        ));
+    }
 }
 
 /// `Authorization` declared as an input, and credentials in defaults or examples.

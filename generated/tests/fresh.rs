@@ -14,7 +14,11 @@ fn generated_client_is_fresh() {
         &codegen::LoadOptions { overlays: true },
     )
     .expect("specs/ load");
-    let files = codegen::generate::client_files(&spec, root).expect("generation");
+    let mut files = codegen::generate::client_files(&spec, root).expect("generation");
+    files.push(
+        codegen::generate::client_manifest(&spec, &root.join("generated"))
+            .expect("generated/Cargo.toml has its API-group block"),
+    );
     let stale = codegen::generate::stale(&root.join("generated"), &files);
     assert!(
         stale.is_empty(),

@@ -18,8 +18,9 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
     let root = crate::root();
     let spec = load(&[root.join("specs")], &LoadOptions { overlays: true })?;
-    let files = generate::client_files(&spec, &root)?;
     let out = root.join("generated");
+    let mut files = generate::client_files(&spec, &root)?;
+    files.push(generate::client_manifest(&spec, &out)?);
     let stale = generate::stale(&out, &files);
     if args.check {
         if stale.is_empty() {

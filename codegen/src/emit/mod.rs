@@ -59,6 +59,32 @@ pub(crate) fn doc_raw(text: &str) -> TokenStream {
     quote!(#(#[doc = #lines])*)
 }
 
+/// `#[cfg(...)]` for code compiled when any of the API `groups` (cargo
+/// features) is on; nothing when `groups` is empty (always compiled).
+pub(crate) fn cfg_any(groups: &[String]) -> TokenStream {
+    match groups {
+        [] => quote!(),
+        [one] => quote!(#[cfg(feature = #one)]),
+        many => quote!(#[cfg(any(#(feature = #many),*))]),
+    }
+}
+
+/// `items` with `cfg` (from [`cfg_any`]) on each: everything an operation
+/// or a type prints is compiled with its groups or not at all.
+pub(crate) fn gated(cfg: &TokenStream, items: TokenStream) -> TokenStream {
+    if cfg.is_empty() {
+        return items;
+    }
+    match syn::parse2::<syn::File>(items.clone()) {
+        Ok(file) => {
+            let items = file.items;
+            quote!(#(#cfg #items)*)
+        }
+        // Not items: `render` reports the tokens as invalid Rust.
+        Err(_) => items,
+    }
+}
+
 /// The Rust type of `ty`; `qualified` in modules other than `types`.
 pub(crate) fn ty_tokens(ty: &Ty, qualified: bool) -> TokenStream {
     match ty {

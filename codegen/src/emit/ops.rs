@@ -4,15 +4,22 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{doc::clean, doc_raw, ident, ty_tokens};
+use super::{cfg_any, doc::clean, doc_raw, gated, ident, ty_tokens};
 use crate::model::{
     Api, AuthKind, BodyEncoding, OperationDef, Param, ParamLocation, PathPart, RawSuccess, Retry,
     StatusMatch, Ty, TypeKind,
 };
 
 pub(super) fn operations(api: &Api) -> TokenStream {
-    let (ops, requests): (Vec<_>, Vec<_>) =
-        api.operations.iter().map(|op| operation(api, op)).unzip();
+    let (ops, requests): (Vec<_>, Vec<_>) = api
+        .operations
+        .iter()
+        .map(|op| {
+            let cfg = cfg_any(op.group.as_slice());
+            let (method, request) = operation(api, op);
+            (gated(&cfg, method), gated(&cfg, request))
+        })
+        .unzip();
     let webhook = api.webhook_payload.as_deref().map(|name| {
         let name = ident(name);
         quote! {

@@ -3,13 +3,16 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{doc::clean, doc_attr, doc_raw, ident, ty_tokens};
+use super::{cfg_any, doc::clean, doc_attr, doc_raw, gated, ident, ty_tokens};
 use crate::model::{
     Additional, Api, EnumVariant, Field, Shape, Ty, TypeDef, TypeKind, UnionVariant,
 };
 
 pub(super) fn types(api: &Api) -> TokenStream {
-    let defs = api.types.iter().map(|t| type_def(api, t));
+    let defs = api.types.iter().map(|t| {
+        let cfg = cfg_any(t.groups.as_deref().unwrap_or_default());
+        gated(&cfg, type_def(api, t))
+    });
     quote! {
         #![doc = " Schemas of the specs as Rust types (see the crate docs for how they map)."]
         #![allow(clippy::doc_markdown, reason = "descriptions are the spec's prose, verbatim")]

@@ -6,13 +6,21 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{ident, ty_tokens};
+use super::{cfg_any, gated, ident, ty_tokens};
 use crate::model::{Api, Field, OperationDef, StatusMatch, Ty, TypeDef, TypeKind};
 
 pub(super) fn verdict(api: &Api) -> TokenStream {
-    let impls = api.types.iter().filter_map(absorbs);
-    let arms = api.operations.iter().flat_map(arms);
-    let unused = api.operations.is_empty().then(|| quote!(let _ = body;));
+    let impls = api.types.iter().filter_map(|t| {
+        let cfg = cfg_any(t.groups.as_deref().unwrap_or_default());
+        absorbs(t).map(|a| gated(&cfg, a))
+    });
+    let arms = api.operations.iter().flat_map(|op| {
+        let cfg = cfg_any(op.group.as_slice());
+        arms(op).into_iter().map(move |a| quote!(#cfg #a))
+    });
+    // No operation, or every one in a group that may be off.
+    let unused =
+        (api.operations.is_empty() || !api.groups.is_empty()).then(|| quote!(let _ = body;));
     quote! {
         #![doc = " The client's verdict on a response body: does it decode, and what did decoding absorb."]
         use crate::runtime::verdict::{self as v, Absorbed, Absorbs};
@@ -26,10 +34,10 @@ pub(super) fn verdict(api: &Api) -> TokenStream {
         /// (the method returns `Error::UnexpectedStatus`).
         pub fn decode_response(operation: &str, status: u16, body: &[u8]) -> Option<crate::Verdict> {
             #unused
-            Some(match (operation, status) {
+            match (operation, status) {
                 #(#arms)*
-                _ => return None,
-            })
+                _ => None,
+            }
         }
 
         #(#impls)*
@@ -92,7 +100,7 @@ fn arms(op: &OperationDef) -> Vec<TokenStream> {
         let range = StatusMatch::Range(2);
         let j = judge(s.single());
         let p = pattern(id, range);
-        arms.push((range.precedence(), quote!(#p => #j,)));
+        arms.push((range.precedence(), quote!(#p => Some(#j),)));
     } else {
         for (m, t) in &s.statuses {
             let j = judge(if s.enum_name.is_none() {
@@ -101,13 +109,13 @@ fn arms(op: &OperationDef) -> Vec<TokenStream> {
                 t.as_ref()
             });
             let p = pattern(id, *m);
-            arms.push((m.precedence(), quote!(#p => #j,)));
+            arms.push((m.precedence(), quote!(#p => Some(#j),)));
         }
     }
     for e in &op.errors {
         let j = judge(e.ty.as_ref());
         let p = pattern(id, e.status);
-        arms.push((e.status.precedence(), quote!(#p => #j,)));
+        arms.push((e.status.precedence(), quote!(#p => Some(#j),)));
     }
     arms.sort_by_key(|(p, _)| *p);
     arms.into_iter().map(|(_, a)| a).collect()

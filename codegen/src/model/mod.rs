@@ -2,6 +2,7 @@
 //! unions, request/response split, operation signatures and errors), made
 //! once, as plain data that `emit` prints and `diff` can inspect.
 
+mod groups;
 mod naming;
 mod ops;
 mod types;
@@ -31,6 +32,10 @@ pub struct Api {
     pub secret_fields: Vec<String>,
     /// The Rust type a webhook delivers (`x-ottu-webhook-payload`).
     pub webhook_payload: Option<String>,
+    /// The API groups (`x-ottu-group`), sorted: one cargo feature each in
+    /// the generated crate. Empty when the spec has no group data (then
+    /// everything is compiled unconditionally).
+    pub groups: Vec<String>,
 }
 
 impl Api {
@@ -61,6 +66,11 @@ pub struct TypeDef {
     /// Decoded tolerantly (a response type): see [`Field::required`] and
     /// `types::decide_decoding`. Request types are strict.
     pub tolerant: bool,
+    /// The API groups whose operations reach it (sorted): compiled when
+    /// any of their features is on. `None`: always compiled (reached by an
+    /// operation without a group, by the webhook payload, or by nothing).
+    /// Decided in `groups::assign`.
+    pub groups: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -244,6 +254,9 @@ pub struct OperationDef {
     pub errors: Vec<ErrorCase>,
     pub policy: OperationPolicy,
     pub security: Security,
+    /// Its API group (`x-ottu-group`): compiled only with that cargo
+    /// feature. `None`: always compiled.
+    pub group: Option<String>,
 }
 
 /// Who may call an operation, from its `security` (decided once in
@@ -421,8 +434,13 @@ pub fn model(spec: &Spec) -> Api {
     let mut b = types::Builder::new(spec);
     b.components();
     let operations = ops::operations(&mut b);
-    let types = b.finish(&operations);
+    let mut types = b.finish(&operations);
+    let webhook = spec
+        .webhook_payload()
+        .map(|name| crate::pointer::push("/components/schemas", name));
+    groups::assign(&mut types, &operations, webhook.as_deref());
     Api {
+        groups: groups::of(&operations),
         sources: spec
             .sources()
             .iter()

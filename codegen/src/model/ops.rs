@@ -121,6 +121,7 @@ fn operation(b: &mut Builder<'_>, methods: &mut Namespace, op: &Operation<'_>) -
         errors,
         policy,
         security: security(b.spec, op),
+        group: op.policy().group,
     }
 }
 

@@ -443,6 +443,7 @@ impl<'a> Builder<'a> {
             kind,
             request: p.mode == Mode::Request,
             tolerant: false,
+            groups: None,
         }
     }
 
@@ -801,7 +802,7 @@ fn decide_decoding(
 }
 
 /// Names of the types `roots` hold, directly or through other types.
-fn reachable(types: &[TypeDef], roots: &[&Ty]) -> BTreeSet<String> {
+pub(super) fn reachable(types: &[TypeDef], roots: &[&Ty]) -> BTreeSet<String> {
     fn names(ty: &Ty, out: &mut Vec<String>) {
         match ty {
             Ty::Named(n) => out.push(n.clone()),

@@ -20,7 +20,8 @@ pub use operation::{
     SecurityRequirement, json_of,
 };
 pub use policy::{
-    Action, GENERIC_SECRET_FIELDS, Lifecycle, Policy, Retry, is_credential_header, is_pass_through,
+    Action, GENERIC_SECRET_FIELDS, Lifecycle, Policy, RESERVED_FEATURES, Retry,
+    is_credential_header, is_pass_through,
 };
 pub use status::Status;
 

@@ -16,6 +16,12 @@
 //! - `x-ottu-lifecycle: {action: ..., form-of-payment: ...}`: the part the
 //!   operation plays in a payment's life ([`Action`]), so a stateful mock
 //!   (and a workflow test) can follow a payment without knowing any path.
+//! - `x-ottu-group: name`: the API group the operation belongs to
+//!   (`checkout`, `payments`, `cards`, ...). Each group is a cargo feature
+//!   of the generated crate, so a user compiles only the operations (and
+//!   the types they reach) of the groups they enable. A spec without any
+//!   group data generates no group features; once one operation has a
+//!   group, `cargo xtask lint` names every operation without one.
 //!
 //! Document extensions (root):
 //! - `x-ottu-secret-fields: [name, "Type.name", ...]`: never shown by
@@ -174,6 +180,8 @@ pub struct Policy {
     pub idempotency_header: Option<String>,
     /// Its part in a payment's life (`x-ottu-lifecycle`).
     pub lifecycle: Option<Lifecycle>,
+    /// The API group, a cargo feature of the generated crate (`x-ottu-group`).
+    pub group: Option<String>,
 }
 
 impl Policy {
@@ -191,6 +199,10 @@ impl Policy {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             lifecycle: op.get("x-ottu-lifecycle").and_then(Lifecycle::of),
+            group: op
+                .get("x-ottu-group")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         }
     }
 
@@ -240,6 +252,28 @@ impl Policy {
     }
 }
 
+/// Cargo features the generated crate has besides its API groups (its
+/// `Cargo.toml`): a group may not take one of these names.
+pub const RESERVED_FEATURES: &[&str] = &[
+    "default",
+    "all-groups",
+    "tracing",
+    "rustls",
+    "rustls-ring",
+    "native-tls",
+];
+
+/// A group name usable as a cargo feature (and in `cfg(feature = ...)`):
+/// lower-case ASCII letters, digits and `-`, starting with a letter, and
+/// not one of [`RESERVED_FEATURES`].
+fn is_group_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !RESERVED_FEATURES.contains(&name)
+}
+
 /// An extension value that is present but not of the documented form:
 /// the loader rejects it with its pointer rather than ignoring it.
 pub(crate) fn check_operation(op: &Value) -> Result<(), (&'static str, String)> {
@@ -267,6 +301,17 @@ pub(crate) fn check_operation(op: &Value) -> Result<(), (&'static str, String)> 
             format!(
                 "x-ottu-lifecycle must be {{action: {}}} (optionally form-of-payment: a string), found {v}",
                 actions.join(" | ")
+            ),
+        ));
+    }
+    if let Some(v) = op.get("x-ottu-group")
+        && !v.as_str().is_some_and(is_group_name)
+    {
+        return Err((
+            "x-ottu-group",
+            format!(
+                "x-ottu-group must be a cargo feature name (lower-case letters, digits, `-`; not {}), found {v}",
+                RESERVED_FEATURES.join(", ")
             ),
         ));
     }

@@ -76,6 +76,22 @@ fn auth_header(auth: &Auth) -> Result<Option<HeaderValue>, BuildError> {
     Ok(Some(value))
 }
 
+/// With the `rustls-ring` feature, reqwest's rustls has no crypto provider
+/// of its own (`rustls-no-provider`) and takes the process default: install
+/// `ring` as that default unless the application installed one already
+/// (then it is kept: the application's choice wins).
+#[cfg(feature = "rustls-ring")]
+fn install_tls_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race to another installer leaves a provider installed: fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+/// Other TLS features bring their own provider.
+#[cfg(not(feature = "rustls-ring"))]
+fn install_tls_provider() {}
+
 impl Client {
     /// Builds a client. Fails on a bad base URL or unsendable credentials.
     pub fn new(config: Config) -> Result<Self, BuildError> {
@@ -103,17 +119,20 @@ impl Client {
         base.set_path(&trimmed);
         let http = match config.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .timeout(config.timeout)
-                .connect_timeout(config.connect_timeout)
-                .user_agent(config.user_agent)
-                // A documented redirect (a report's pre-signed download URL)
-                // is the operation's result, returned with its `Location`;
-                // following it would hide that result, turn a POST into a
-                // GET, and could carry the request to another host.
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| BuildError::Http(e.to_string()))?,
+            None => {
+                install_tls_provider();
+                reqwest::Client::builder()
+                    .timeout(config.timeout)
+                    .connect_timeout(config.connect_timeout)
+                    .user_agent(config.user_agent)
+                    // A documented redirect (a report's pre-signed download URL)
+                    // is the operation's result, returned with its `Location`;
+                    // following it would hide that result, turn a POST into a
+                    // GET, and could carry the request to another host.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| BuildError::Http(e.to_string()))?
+            }
         };
         Ok(Self {
             http,
