@@ -382,3 +382,85 @@ fn runtime_docs_cite_nothing_a_crate_user_lacks() {
         );
     }
 }
+
+/// `ottu-client` with one API group and no TLS (`cargo clippy -p
+/// ottu-client --no-default-features --features <group> -- -D warnings`)
+/// for every group of `specs/`, and with all groups under each TLS choice
+/// (`cargo build` with `rustls-ring`, and with `native-tls` where OpenSSL's
+/// headers are installed; the client builds under each: `--test tls`).
+/// Slow (a clean check per feature set of the dependencies, and two TLS
+/// stacks built), so opt-in; `.ci/run` runs it.
+#[test]
+#[ignore = "checks and builds ottu-client per feature set with cargo (minutes)"]
+fn every_api_group_and_tls_choice_builds_alone_without_warnings() {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+        .join("feature-builds");
+    let cargo = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO"))
+            .args(args)
+            .current_dir(root())
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("RUSTFLAGS")
+            .output()
+            .expect("cargo runs");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "cargo {args:?}: {stderr}");
+        // Dependencies' warnings are capped; any left are ottu-client's.
+        assert!(!stderr.contains("warning"), "cargo {args:?}: {stderr}");
+    };
+    let spec = load(&[root().join("specs")], &LoadOptions { overlays: true }).unwrap();
+    let groups = codegen::model::model(&spec).groups;
+    assert!(groups.len() >= 2, "{groups:?}");
+    for g in &groups {
+        cargo(&[
+            "clippy",
+            "--quiet",
+            "-p",
+            "ottu-client",
+            "--no-default-features",
+            "--features",
+            g,
+            "--",
+            "-D",
+            "warnings",
+        ]);
+    }
+    let openssl = std::process::Command::new("pkg-config")
+        .args(["--exists", "openssl"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut tls = vec!["rustls-ring"];
+    if openssl {
+        tls.push("native-tls");
+    } else {
+        println!(
+            "skipped the native-tls build: OpenSSL's headers are not installed \
+             (pkg-config finds no `openssl`; on Debian, apt install libssl-dev pkg-config)"
+        );
+    }
+    for t in tls {
+        let features = format!("{t},all-groups");
+        cargo(&[
+            "build",
+            "--quiet",
+            "-p",
+            "ottu-client",
+            "--no-default-features",
+            "--features",
+            &features,
+        ]);
+        cargo(&[
+            "test",
+            "--quiet",
+            "-p",
+            "ottu-client",
+            "--no-default-features",
+            "--features",
+            &features,
+            "--test",
+            "tls",
+        ]);
+    }
+}

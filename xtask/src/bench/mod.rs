@@ -1,9 +1,10 @@
-//! `cargo xtask bench [--quick] [--peers] [--format text|json]`
+//! `cargo xtask bench [--quick] [--peers] [--builds] [--format text|json]`
 //!
 //! The project's own performance, one table: spec load, validation (ours vs
 //! the raw `jsonschema` crate in the same run), decode, the mock (startup,
 //! requests/s and latency at 1/8/64 connections, memory), and the
-//! `contract` and `diff` commands; with `--peers`, ratios against Prism,
+//! `contract` and `diff` commands, and the clean build time of
+//! `ottu-client` per feature set (`--builds`: only those); with `--peers`, ratios against Prism,
 //! Python `jsonschema` and Schemathesis measured interleaved on the same
 //! inputs. Medians of several runs with min-max: these machines are shared
 //! and noisy, so only same-run ratios mean much.
@@ -12,6 +13,7 @@
 //! nothing, so a debug `bench` re-runs itself with `cargo run --release`.
 
 mod baseline;
+mod build;
 mod measure;
 mod ours;
 mod peers;
@@ -45,6 +47,9 @@ pub struct Args {
     /// Also install (once, into .peers/) and measure Prism, Python jsonschema and Schemathesis.
     #[arg(long)]
     peers: bool,
+    /// Only the clean build times of `ottu-client` per feature set (about 15 minutes).
+    #[arg(long, conflicts_with_all = ["quick", "peers"])]
+    builds: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
     format: TextOrJson,
@@ -100,10 +105,11 @@ pub fn baseline(args: BaselineArgs) -> Result<ExitCode, crate::Error> {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
-    if cfg!(debug_assertions) && std::env::var_os(MARKER).is_none() {
+    // Build times are cargo's, whatever profile this binary has.
+    if cfg!(debug_assertions) && std::env::var_os(MARKER).is_none() && !args.builds {
         return rerun_in_release(&args);
     }
-    if cfg!(debug_assertions) {
+    if cfg!(debug_assertions) && !args.builds {
         eprintln!("bench: warning: debug build; figures are not representative");
     }
     let root = crate::root();
@@ -117,7 +123,14 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
         root,
     };
     let peers = args.peers.then(|| peers::install(&ctx.root));
-    let rows = measure_all(&ctx, peers.as_ref());
+    let rows = if args.builds {
+        build::build_times(&ctx)
+    } else {
+        let mut rows = measure_all(&ctx, peers.as_ref());
+        eprintln!("bench: clean builds of ottu-client");
+        rows.extend(build::build_times(&ctx));
+        rows
+    };
     let machine = ours::machine();
     if args.format == TextOrJson::Json {
         println!(
@@ -126,9 +139,10 @@ pub fn run(args: Args) -> Result<ExitCode, crate::Error> {
         );
     } else {
         let header = format!(
-            "cargo xtask bench{}{}: {} cores, {}; median of {} runs (min - max); \
-             mock processes, whole commands and peers: {} runs",
+            "cargo xtask bench{}{}{}: {} cores, {}; median of {} runs (min - max); \
+             mock processes, whole commands and peers: {} runs; clean builds: 1 run",
             if args.quick { " --quick" } else { "" },
+            if args.builds { " --builds" } else { "" },
             if args.peers { " --peers" } else { "" },
             machine["cores"],
             machine["cpu"].as_str().unwrap_or("?"),
@@ -269,6 +283,9 @@ fn rerun_in_release(args: &Args) -> Result<ExitCode, crate::Error> {
     }
     if args.peers {
         cmd.arg("--peers");
+    }
+    if args.builds {
+        cmd.arg("--builds");
     }
     eprintln!("bench: building and running in release (cargo run --release -p xtask)");
     let status = cmd

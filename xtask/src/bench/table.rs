@@ -9,6 +9,8 @@ use super::measure::Stats;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
     Ms,
+    /// Seconds (build times).
+    Secs,
     PerSec,
     Mb,
     /// ours / theirs.
@@ -19,6 +21,7 @@ impl Unit {
     fn suffix(self) -> &'static str {
         match self {
             Unit::Ms => "ms",
+            Unit::Secs => "s",
             Unit::PerSec => "/s",
             Unit::Mb => "MB",
             Unit::Ratio => "x",
@@ -28,7 +31,7 @@ impl Unit {
     fn format(self, v: f64) -> String {
         let n = match self {
             Unit::Ms if v < 10.0 => format!("{v:.2}"),
-            Unit::Ms | Unit::Mb => format!("{v:.1}"),
+            Unit::Ms | Unit::Mb | Unit::Secs => format!("{v:.1}"),
             Unit::PerSec => thousands(v.round() as u64),
             // Far below 1 (ours much faster/smaller), 1/N reads better than 0.00.
             Unit::Ratio if v > 0.0 && v < 0.1 => format!("1/{:.0}", 1.0 / v),
