@@ -107,6 +107,12 @@
 //!   never appear in `Debug` output or errors.
 //! * Nothing is retried unless a [`RetryPolicy`] is configured, and payments
 //!   (Apple Pay, Google Pay, auto-debit) never are: a retry could charge twice.
+//! * Cargo features choose what is compiled: one per API group of the specs
+//!   (`all-groups`, on by default, enables every one; an operation is
+//!   compiled with its group, a type with any group that reaches it, the
+//!   webhook payload always) and the TLS stack (`rustls`, the default, with
+//!   aws-lc-rs; `rustls-ring`, lighter to build; `native-tls`, the
+//!   platform's). Without a TLS feature only plain `http://` is reachable.
 //!
 //! Layout: `runtime/` is hand-written and generic; `types.rs` and
 //! `operations.rs` are generated from the specs (their first line names the

@@ -14,24 +14,24 @@ pub fn decode_response(
     status: u16,
     body: &[u8],
 ) -> Option<crate::Verdict> {
-    Some(
-        match (operation, status) {
-            ("upload_attachment", 400) => v::judge::<types::Detail>("Detail", body),
-            ("upload_attachment", 200..=299) => {
+    match (operation, status) {
+        ("upload_attachment", 400) => Some(v::judge::<types::Detail>("Detail", body)),
+        ("upload_attachment", 200..=299) => {
+            Some(
                 v::judge::<
                     types::UploadAttachmentResponse,
-                >("UploadAttachmentResponse", body)
-            }
-            ("download_report", 200) => v::no_body(body),
-            ("download_report", 302) => v::no_body(body),
-            ("download_report", 410) => v::no_body(body),
-            ("export_csv", 200..=299) => v::no_body(body),
-            ("notify", 200..=299) => v::no_body(body),
-            ("status", 200..=299) => v::judge::<types::Detail>("Detail", body),
-            ("oauth_only", 200..=299) => v::no_body(body),
-            _ => return None,
-        },
-    )
+                >("UploadAttachmentResponse", body),
+            )
+        }
+        ("download_report", 200) => Some(v::no_body(body)),
+        ("download_report", 302) => Some(v::no_body(body)),
+        ("download_report", 410) => Some(v::no_body(body)),
+        ("export_csv", 200..=299) => Some(v::no_body(body)),
+        ("notify", 200..=299) => Some(v::no_body(body)),
+        ("status", 200..=299) => Some(v::judge::<types::Detail>("Detail", body)),
+        ("oauth_only", 200..=299) => Some(v::no_body(body)),
+        _ => None,
+    }
 }
 impl Absorbs for types::AttachmentUpload {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {

@@ -14,20 +14,18 @@ pub fn decode_response(
     status: u16,
     body: &[u8],
 ) -> Option<crate::Verdict> {
-    Some(
-        match (operation, status) {
-            ("getThing", 400) => v::judge::<types::Errors>("Errors", body),
-            ("getThing", 404) => v::no_body(body),
-            ("getThing", 200..=299) => v::judge::<types::Thing>("Thing", body),
-            ("put-thing", 200) => v::judge::<types::Thing>("Thing", body),
-            ("put-thing", 201) => {
-                v::judge::<types::IFrame3DSResponse>("IFrame3DSResponse", body)
-            }
-            ("put-thing", 204) => v::no_body(body),
-            ("delete_thing", 200..=299) => v::no_body(body),
-            _ => return None,
-        },
-    )
+    match (operation, status) {
+        ("getThing", 400) => Some(v::judge::<types::Errors>("Errors", body)),
+        ("getThing", 404) => Some(v::no_body(body)),
+        ("getThing", 200..=299) => Some(v::judge::<types::Thing>("Thing", body)),
+        ("put-thing", 200) => Some(v::judge::<types::Thing>("Thing", body)),
+        ("put-thing", 201) => {
+            Some(v::judge::<types::IFrame3DSResponse>("IFrame3DSResponse", body))
+        }
+        ("put-thing", 204) => Some(v::no_body(body)),
+        ("delete_thing", 200..=299) => Some(v::no_body(body)),
+        _ => None,
+    }
 }
 impl Absorbs for types::Thing {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {

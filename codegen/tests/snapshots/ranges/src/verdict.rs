@@ -14,24 +14,22 @@ pub fn decode_response(
     status: u16,
     body: &[u8],
 ) -> Option<crate::Verdict> {
-    Some(
-        match (operation, status) {
-            ("brewTea", 404) => v::no_body(body),
-            ("brewTea", 200..=299) => v::judge::<types::Tea>("Tea", body),
-            ("brewTea", 400..=499) => v::judge::<types::Problem>("Problem", body),
-            ("brewTea", s) if !(200..=299).contains(&s) => {
-                v::judge::<types::Problem>("Problem", body)
-            }
-            ("getTeapot", 200..=299) => v::judge::<types::Tea>("Tea", body),
-            ("getTeapot", s) if !(200..=299).contains(&s) => {
-                v::judge::<types::Tea>("Tea", body)
-            }
-            ("washTeapot", 204) => v::no_body(body),
-            ("washTeapot", 200..=299) => v::judge::<types::Tea>("Tea", body),
-            ("washTeapot", 500..=599) => v::no_body(body),
-            _ => return None,
-        },
-    )
+    match (operation, status) {
+        ("brewTea", 404) => Some(v::no_body(body)),
+        ("brewTea", 200..=299) => Some(v::judge::<types::Tea>("Tea", body)),
+        ("brewTea", 400..=499) => Some(v::judge::<types::Problem>("Problem", body)),
+        ("brewTea", s) if !(200..=299).contains(&s) => {
+            Some(v::judge::<types::Problem>("Problem", body))
+        }
+        ("getTeapot", 200..=299) => Some(v::judge::<types::Tea>("Tea", body)),
+        ("getTeapot", s) if !(200..=299).contains(&s) => {
+            Some(v::judge::<types::Tea>("Tea", body))
+        }
+        ("washTeapot", 204) => Some(v::no_body(body)),
+        ("washTeapot", 200..=299) => Some(v::judge::<types::Tea>("Tea", body)),
+        ("washTeapot", 500..=599) => Some(v::no_body(body)),
+        _ => None,
+    }
 }
 impl Absorbs for types::Tea {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
