@@ -386,8 +386,8 @@ fn runtime_docs_cite_nothing_a_crate_user_lacks() {
 /// `ottu-client` with one API group and no TLS (`cargo clippy -p
 /// ottu-client --no-default-features --features <group> -- -D warnings`)
 /// for every group of `specs/`, and with all groups under each TLS choice
-/// (`cargo build` with `rustls-ring`, and with `native-tls` where OpenSSL's
-/// headers are installed; the client builds under each: `--test tls`).
+/// (built, with `rustls-ring`, and with `native-tls` where OpenSSL's
+/// headers are installed, and a client built under each: `--test tls`).
 /// Slow (a clean check per feature set of the dependencies, and two TLS
 /// stacks built), so opt-in; `.ci/run` runs it.
 #[test]
@@ -442,15 +442,7 @@ fn every_api_group_and_tls_choice_builds_alone_without_warnings() {
     }
     for t in tls {
         let features = format!("{t},all-groups");
-        cargo(&[
-            "build",
-            "--quiet",
-            "-p",
-            "ottu-client",
-            "--no-default-features",
-            "--features",
-            &features,
-        ]);
+        // Builds the library (as `cargo build` does) and builds a client with it.
         cargo(&[
             "test",
             "--quiet",
