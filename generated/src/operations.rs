@@ -36,6 +36,7 @@ pub const SECRET_FIELDS: &[&str] = &[
 /// The payment result Ottu returns and POSTs to a merchant's
 /// `webhook_url`; check it with [`verify_webhook_signature`](crate::verify_webhook_signature) first.
 pub type WebhookPayload = types::SchemaWebhook;
+#[cfg(feature = "reports")]
 /// The documented error responses of `list_reports`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -50,6 +51,7 @@ pub enum ListReportsError {
     /// HTTP 403.
     Forbidden(types::GenericErrorMessage),
 }
+#[cfg(feature = "reports")]
 impl ListReportsError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -82,6 +84,7 @@ impl ListReportsError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "reports")]
 impl std::fmt::Display for ListReportsError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -89,6 +92,7 @@ impl std::fmt::Display for ListReportsError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "reports")]
 impl crate::Client {
     /// List Transaction Reports
     ///
@@ -150,6 +154,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "reports")]
 /// What a successful `download_report` returns, by status.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant, reason = "decoded responses, moved rarely")]
@@ -159,6 +164,7 @@ pub enum DownloadReportSuccess {
     /// HTTP 302.
     Status302(crate::Redirect),
 }
+#[cfg(feature = "reports")]
 impl DownloadReportSuccess {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -168,6 +174,7 @@ impl DownloadReportSuccess {
         }
     }
 }
+#[cfg(feature = "reports")]
 /// The documented error responses of `download_report`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -186,6 +193,7 @@ pub enum DownloadReportError {
     /// HTTP 410: Download link has expired or is invalid
     Gone,
 }
+#[cfg(feature = "reports")]
 impl DownloadReportError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -224,6 +232,7 @@ impl DownloadReportError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "reports")]
 impl std::fmt::Display for DownloadReportError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -231,6 +240,7 @@ impl std::fmt::Display for DownloadReportError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "reports")]
 impl crate::Client {
     /// Download Transaction Report File
     ///
@@ -311,6 +321,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "checkout")]
 /// The documented error responses of `get_pre_payment_option`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -323,6 +334,7 @@ pub enum GetPrePaymentOptionError {
     /// HTTP 403.
     Forbidden(types::GenericErrorMessage),
 }
+#[cfg(feature = "checkout")]
 impl GetPrePaymentOptionError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -352,6 +364,7 @@ impl GetPrePaymentOptionError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "checkout")]
 impl std::fmt::Display for GetPrePaymentOptionError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -359,6 +372,7 @@ impl std::fmt::Display for GetPrePaymentOptionError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Client {
     /// Retrieve Pre Payment Check response.
     ///
@@ -388,6 +402,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "checkout")]
 /// The documented error responses of `create_payment_transaction_checkout`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -408,6 +423,7 @@ pub enum CreatePaymentTransactionCheckoutError {
     /// HTTP 423.
     Status423(types::GenericErrorMessage),
 }
+#[cfg(feature = "checkout")]
 impl CreatePaymentTransactionCheckoutError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -449,6 +465,7 @@ impl CreatePaymentTransactionCheckoutError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "checkout")]
 impl std::fmt::Display for CreatePaymentTransactionCheckoutError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -456,6 +473,7 @@ impl std::fmt::Display for CreatePaymentTransactionCheckoutError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Client {
     /// Create a new Payment Transaction
     ///
@@ -480,6 +498,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "checkout")]
 /// The documented error responses of `retrieve_payment_transaction_checkout`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -494,6 +513,7 @@ pub enum RetrievePaymentTransactionCheckoutError {
     /// HTTP 404.
     NotFound(types::GenericErrorMessage),
 }
+#[cfg(feature = "checkout")]
 impl RetrievePaymentTransactionCheckoutError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -526,6 +546,7 @@ impl RetrievePaymentTransactionCheckoutError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "checkout")]
 impl std::fmt::Display for RetrievePaymentTransactionCheckoutError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -533,6 +554,7 @@ impl std::fmt::Display for RetrievePaymentTransactionCheckoutError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Client {
     /// Retrieve Payment Transaction
     ///
@@ -559,6 +581,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "checkout")]
 /// The documented error responses of `full_update_payment_transaction_checkout`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -575,6 +598,7 @@ pub enum FullUpdatePaymentTransactionCheckoutError {
     /// HTTP 404.
     NotFound(types::GenericErrorMessage),
 }
+#[cfg(feature = "checkout")]
 impl FullUpdatePaymentTransactionCheckoutError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -610,6 +634,7 @@ impl FullUpdatePaymentTransactionCheckoutError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "checkout")]
 impl std::fmt::Display for FullUpdatePaymentTransactionCheckoutError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -617,6 +642,7 @@ impl std::fmt::Display for FullUpdatePaymentTransactionCheckoutError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Client {
     /// Update Payment Transaction
     ///
@@ -645,6 +671,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "checkout")]
 /// The documented error responses of `partial_update_payment_transaction_checkout`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -661,6 +688,7 @@ pub enum PartialUpdatePaymentTransactionCheckoutError {
     /// HTTP 404.
     NotFound(types::GenericErrorMessage),
 }
+#[cfg(feature = "checkout")]
 impl PartialUpdatePaymentTransactionCheckoutError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -696,6 +724,7 @@ impl PartialUpdatePaymentTransactionCheckoutError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "checkout")]
 impl std::fmt::Display for PartialUpdatePaymentTransactionCheckoutError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -703,6 +732,7 @@ impl std::fmt::Display for PartialUpdatePaymentTransactionCheckoutError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Client {
     /// Partially Update Payment Transaction
     ///
@@ -730,6 +760,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "checkout")]
 /// The documented error responses of `upload_attachment`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -740,6 +771,7 @@ pub enum UploadAttachmentError {
     /// HTTP 400.
     BadRequest(types::AttachmentUploadClientErrors),
 }
+#[cfg(feature = "checkout")]
 impl UploadAttachmentError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -766,6 +798,7 @@ impl UploadAttachmentError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "checkout")]
 impl std::fmt::Display for UploadAttachmentError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -773,6 +806,7 @@ impl std::fmt::Display for UploadAttachmentError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Client {
     /// Attachment Upload
     ///
@@ -803,6 +837,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "wallet")]
 /// The documented error responses of `wallet_accounts`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -817,6 +852,7 @@ pub enum WalletAccountsError {
     /// HTTP 503.
     ServiceUnavailable(types::GenericErrorMessage),
 }
+#[cfg(feature = "wallet")]
 impl WalletAccountsError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -849,6 +885,7 @@ impl WalletAccountsError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "wallet")]
 impl std::fmt::Display for WalletAccountsError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -856,6 +893,7 @@ impl std::fmt::Display for WalletAccountsError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Client {
     /// List wallet accounts for a customer
     ///
@@ -916,6 +954,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "wallet")]
 /// The documented error responses of `wallet_entries`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -930,6 +969,7 @@ pub enum WalletEntriesError {
     /// HTTP 503.
     ServiceUnavailable(types::GenericErrorMessage),
 }
+#[cfg(feature = "wallet")]
 impl WalletEntriesError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -962,6 +1002,7 @@ impl WalletEntriesError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "wallet")]
 impl std::fmt::Display for WalletEntriesError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -969,6 +1010,7 @@ impl std::fmt::Display for WalletEntriesError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Client {
     /// List ledger entries on a customer's wallet account
     ///
@@ -1025,6 +1067,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "wallet")]
 /// The documented error responses of `wallet_operation_details`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -1039,6 +1082,7 @@ pub enum WalletOperationDetailsError {
     /// HTTP 503.
     ServiceUnavailable(types::GenericErrorMessage),
 }
+#[cfg(feature = "wallet")]
 impl WalletOperationDetailsError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -1071,6 +1115,7 @@ impl WalletOperationDetailsError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "wallet")]
 impl std::fmt::Display for WalletOperationDetailsError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1078,6 +1123,7 @@ impl std::fmt::Display for WalletOperationDetailsError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Client {
     /// Get a single wallet operation by id
     ///
@@ -1126,6 +1172,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "wallet")]
 /// The documented error responses of `wallet_finalization_status`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -1138,6 +1185,7 @@ pub enum WalletFinalizationStatusError {
     /// HTTP 404.
     NotFound(types::GenericErrorMessage),
 }
+#[cfg(feature = "wallet")]
 impl WalletFinalizationStatusError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -1167,6 +1215,7 @@ impl WalletFinalizationStatusError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "wallet")]
 impl std::fmt::Display for WalletFinalizationStatusError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1174,6 +1223,7 @@ impl std::fmt::Display for WalletFinalizationStatusError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Client {
     /// Get the finalization status of a payment session
     ///
@@ -1224,6 +1274,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "invoices")]
 /// The documented error responses of `create_invoice`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -1234,6 +1285,7 @@ pub enum CreateInvoiceError {
     /// HTTP 400.
     BadRequest(types::InvoiceClientErrors),
 }
+#[cfg(feature = "invoices")]
 impl CreateInvoiceError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -1260,6 +1312,7 @@ impl CreateInvoiceError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "invoices")]
 impl std::fmt::Display for CreateInvoiceError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1267,6 +1320,7 @@ impl std::fmt::Display for CreateInvoiceError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "invoices")]
 impl crate::Client {
     /// Create a new Invoice
     ///
@@ -1291,6 +1345,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "payments")]
 /// The documented error responses of `auto_debit`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -1303,6 +1358,7 @@ pub enum AutoDebitError {
     /// HTTP 401.
     Unauthorized(types::GenericErrorMessage),
 }
+#[cfg(feature = "payments")]
 impl AutoDebitError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -1332,6 +1388,7 @@ impl AutoDebitError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "payments")]
 impl std::fmt::Display for AutoDebitError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1339,6 +1396,7 @@ impl std::fmt::Display for AutoDebitError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Client {
     /// Native Payment API(Auto Debit)
     ///
@@ -1365,6 +1423,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "cards")]
 /// The documented error responses of `get_user_cards`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -1385,6 +1444,7 @@ pub enum GetUserCardsError {
     /// HTTP 415: Unsupported media type.
     UnsupportedMediaType(types::GenericErrorMessage),
 }
+#[cfg(feature = "cards")]
 impl GetUserCardsError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -1426,6 +1486,7 @@ impl GetUserCardsError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "cards")]
 impl std::fmt::Display for GetUserCardsError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1433,6 +1494,7 @@ impl std::fmt::Display for GetUserCardsError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "cards")]
 impl crate::Client {
     /// Retrieve a list of saved cards for the customer.
     ///
@@ -1457,6 +1519,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "cards")]
 /// The documented error responses of `delete_user_cards`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -1475,6 +1538,7 @@ pub enum DeleteUserCardsError {
     /// HTTP 415: Unsupported media type.
     UnsupportedMediaType(types::GenericErrorMessage),
 }
+#[cfg(feature = "cards")]
 impl DeleteUserCardsError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -1513,6 +1577,7 @@ impl DeleteUserCardsError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "cards")]
 impl std::fmt::Display for DeleteUserCardsError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1520,6 +1585,7 @@ impl std::fmt::Display for DeleteUserCardsError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "cards")]
 impl crate::Client {
     /// Delete a saved card for the customer.
     ///
@@ -1548,6 +1614,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "payments")]
 /// The documented error responses of `cash_payment_acknowledgement`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -1560,6 +1627,7 @@ pub enum CashPaymentAcknowledgementError {
     /// HTTP 401.
     Unauthorized(types::GenericErrorMessage),
 }
+#[cfg(feature = "payments")]
 impl CashPaymentAcknowledgementError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -1589,6 +1657,7 @@ impl CashPaymentAcknowledgementError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "payments")]
 impl std::fmt::Display for CashPaymentAcknowledgementError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1596,6 +1665,7 @@ impl std::fmt::Display for CashPaymentAcknowledgementError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Client {
     /// Cash Payment Acknowledgement (Deprecated)
     ///
@@ -1622,6 +1692,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "operations")]
 /// The documented error responses of `inquiry`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -1640,6 +1711,7 @@ pub enum InquiryError {
     /// HTTP 415.
     UnsupportedMediaType(types::GenericErrorMessage),
 }
+#[cfg(feature = "operations")]
 impl InquiryError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -1678,6 +1750,7 @@ impl InquiryError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "operations")]
 impl std::fmt::Display for InquiryError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1685,6 +1758,7 @@ impl std::fmt::Display for InquiryError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Client {
     /// Check Status-Inquiry
     ///
@@ -1724,6 +1798,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "notifications")]
 /// The documented error responses of `message_notifications`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -1740,6 +1815,7 @@ pub enum MessageNotificationsError {
     /// HTTP 405.
     MethodNotAllowed(types::GenericErrorMessage),
 }
+#[cfg(feature = "notifications")]
 impl MessageNotificationsError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -1775,6 +1851,7 @@ impl MessageNotificationsError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "notifications")]
 impl std::fmt::Display for MessageNotificationsError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1782,6 +1859,7 @@ impl std::fmt::Display for MessageNotificationsError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Client {
     /// Message Notifications
     ///
@@ -1817,6 +1895,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "notifications")]
 /// The documented error responses of `send_specific_notification`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -1833,6 +1912,7 @@ pub enum SendSpecificNotificationError {
     /// HTTP 405.
     MethodNotAllowed(types::GenericErrorMessage),
 }
+#[cfg(feature = "notifications")]
 impl SendSpecificNotificationError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -1868,6 +1948,7 @@ impl SendSpecificNotificationError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "notifications")]
 impl std::fmt::Display for SendSpecificNotificationError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1875,6 +1956,7 @@ impl std::fmt::Display for SendSpecificNotificationError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Client {
     /// Channel Specific Notifications
     ///
@@ -1908,6 +1990,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "operations")]
 /// The documented error responses of `public_operations`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -1924,6 +2007,7 @@ pub enum PublicOperationsError {
     /// HTTP 405.
     MethodNotAllowed(types::GenericErrorMessage),
 }
+#[cfg(feature = "operations")]
 impl PublicOperationsError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -1959,6 +2043,7 @@ impl PublicOperationsError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "operations")]
 impl std::fmt::Display for PublicOperationsError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1966,6 +2051,7 @@ impl std::fmt::Display for PublicOperationsError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Client {
     /// Operations
     ///
@@ -2001,6 +2087,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "checkout")]
 /// The documented error responses of `get_payment_methods`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -2013,6 +2100,7 @@ pub enum GetPaymentMethodsError {
     /// HTTP 403.
     Forbidden(types::GenericErrorMessage),
 }
+#[cfg(feature = "checkout")]
 impl GetPaymentMethodsError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -2042,6 +2130,7 @@ impl GetPaymentMethodsError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "checkout")]
 impl std::fmt::Display for GetPaymentMethodsError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2049,6 +2138,7 @@ impl std::fmt::Display for GetPaymentMethodsError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Client {
     /// Retrieve a list of payment methods based on filter values.
     ///
@@ -2075,6 +2165,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "payments")]
 /// The documented error responses of `apple_direct_payment`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -2087,6 +2178,7 @@ pub enum AppleDirectPaymentError {
     /// HTTP 401.
     Unauthorized(types::GenericErrorMessage),
 }
+#[cfg(feature = "payments")]
 impl AppleDirectPaymentError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -2116,6 +2208,7 @@ impl AppleDirectPaymentError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "payments")]
 impl std::fmt::Display for AppleDirectPaymentError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2123,6 +2216,7 @@ impl std::fmt::Display for AppleDirectPaymentError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Client {
     /// Native Payment API(Apple Pay)
     ///
@@ -2150,6 +2244,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "payments")]
 /// The documented error responses of `auto_debit_2`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -2162,6 +2257,7 @@ pub enum AutoDebit2Error {
     /// HTTP 401.
     Unauthorized(types::GenericErrorMessage),
 }
+#[cfg(feature = "payments")]
 impl AutoDebit2Error {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -2191,6 +2287,7 @@ impl AutoDebit2Error {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "payments")]
 impl std::fmt::Display for AutoDebit2Error {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2198,6 +2295,7 @@ impl std::fmt::Display for AutoDebit2Error {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Client {
     /// Native Payment API(Auto Debit)
     ///
@@ -2224,6 +2322,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "payments")]
 /// The documented error responses of `cash_payment_acknowledgement_2`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -2236,6 +2335,7 @@ pub enum CashPaymentAcknowledgement2Error {
     /// HTTP 401.
     Unauthorized(types::GenericErrorMessage),
 }
+#[cfg(feature = "payments")]
 impl CashPaymentAcknowledgement2Error {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -2265,6 +2365,7 @@ impl CashPaymentAcknowledgement2Error {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "payments")]
 impl std::fmt::Display for CashPaymentAcknowledgement2Error {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2272,6 +2373,7 @@ impl std::fmt::Display for CashPaymentAcknowledgement2Error {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Client {
     /// Cash Payment Acknowledgement (Deprecated)
     ///
@@ -2298,6 +2400,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "payments")]
 /// The documented error responses of `google_direct_payment`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -2310,6 +2413,7 @@ pub enum GoogleDirectPaymentError {
     /// HTTP 401.
     Unauthorized(types::GenericErrorMessage),
 }
+#[cfg(feature = "payments")]
 impl GoogleDirectPaymentError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -2339,6 +2443,7 @@ impl GoogleDirectPaymentError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "payments")]
 impl std::fmt::Display for GoogleDirectPaymentError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2346,6 +2451,7 @@ impl std::fmt::Display for GoogleDirectPaymentError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Client {
     /// Native Payment API(Google Pay)
     ///
@@ -2374,6 +2480,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "payments")]
 /// The documented error responses of `wallet_native_payment`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -2386,6 +2493,7 @@ pub enum WalletNativePaymentError {
     /// HTTP 401.
     Unauthorized(types::GenericErrorMessage),
 }
+#[cfg(feature = "payments")]
 impl WalletNativePaymentError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -2415,6 +2523,7 @@ impl WalletNativePaymentError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "payments")]
 impl std::fmt::Display for WalletNativePaymentError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2422,6 +2531,7 @@ impl std::fmt::Display for WalletNativePaymentError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Client {
     /// Native Payment API (Wallet)
     ///
@@ -2449,6 +2559,7 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "notifications")]
 /// The documented error responses of `send_notification`. Transport failures and undocumented statuses are other variants of [`Error`](crate::Error).
 ///
 /// A status is matched as OpenAPI says: its exact code first, then its range (`4XX`), then `default`. Range and `default` variants carry the actual status. Statuses 200..=299 are never errors: a `2XX` response is a success, and `default` only covers statuses outside 200..=299 (it is the success type too when nothing else describes success). A status nothing matches is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus).
@@ -2465,6 +2576,7 @@ pub enum SendNotificationError {
     /// HTTP 405.
     MethodNotAllowed(types::GenericErrorMessage),
 }
+#[cfg(feature = "notifications")]
 impl SendNotificationError {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
@@ -2500,6 +2612,7 @@ impl SendNotificationError {
             .unwrap_or_default()
     }
 }
+#[cfg(feature = "notifications")]
 impl std::fmt::Display for SendNotificationError {
     /// `HTTP 400 (BadRequest): payload.paymentData: Invalid.`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2507,6 +2620,7 @@ impl std::fmt::Display for SendNotificationError {
         crate::runtime::drf::write_messages(f, &self.messages())
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Client {
     /// Notifications
     ///
@@ -2550,6 +2664,7 @@ impl crate::Client {
 pub mod requests {
     #[allow(unused_imports, reason = "not every spec set uses named types")]
     use super::*;
+    #[cfg(feature = "reports")]
     /// A `list_reports` call, started by [`Client::list_reports`](crate::Client::list_reports) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct ListReportsRequest<'a> {
@@ -2562,12 +2677,14 @@ pub mod requests {
         pub(crate) source: Option<types::ListReportsSource>,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "reports")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for ListReportsRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("ListReportsRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "reports")]
     impl<'a> ListReportsRequest<'a> {
         /// The optional query parameter `created_after`: Created after (inclusive)
         pub fn created_after(mut self, created_after: impl Into<String>) -> Self {
@@ -2714,6 +2831,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "reports")]
     impl<'a> std::future::IntoFuture for ListReportsRequest<'a> {
         type Output = Result<
             types::PaginatedReportAPIListList,
@@ -2726,6 +2844,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "reports")]
     /// A `download_report` call, started by [`Client::download_report`](crate::Client::download_report) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct DownloadReportRequest<'a> {
@@ -2733,12 +2852,14 @@ pub mod requests {
         pub(crate) token: &'a str,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "reports")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for DownloadReportRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("DownloadReportRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "reports")]
     impl<'a> DownloadReportRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -2833,6 +2954,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "reports")]
     impl<'a> std::future::IntoFuture for DownloadReportRequest<'a> {
         type Output = Result<DownloadReportSuccess, crate::Error<DownloadReportError>>;
         type IntoFuture = std::pin::Pin<
@@ -2842,6 +2964,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "checkout")]
     /// A `get_pre_payment_option` call, started by [`Client::get_pre_payment_option`](crate::Client::get_pre_payment_option) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct GetPrePaymentOptionRequest<'a> {
@@ -2850,12 +2973,14 @@ pub mod requests {
         pub(crate) body: &'a types::PGCodeValidation,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "checkout")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for GetPrePaymentOptionRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("GetPrePaymentOptionRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> GetPrePaymentOptionRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -2950,6 +3075,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> std::future::IntoFuture for GetPrePaymentOptionRequest<'a> {
         type Output = Result<
             types::PrePaymentCheckResponses,
@@ -2962,6 +3088,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "checkout")]
     /// A `create_payment_transaction_checkout` call, started by [`Client::create_payment_transaction_checkout`](crate::Client::create_payment_transaction_checkout) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct CreatePaymentTransactionCheckoutRequest<'a> {
@@ -2969,6 +3096,7 @@ pub mod requests {
         pub(crate) body: &'a types::CheckoutPOSTRequestRequest,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "checkout")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for CreatePaymentTransactionCheckoutRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2976,6 +3104,7 @@ pub mod requests {
                 .finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> CreatePaymentTransactionCheckoutRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -3122,6 +3251,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> std::future::IntoFuture for CreatePaymentTransactionCheckoutRequest<'a> {
         type Output = Result<
             types::Success,
@@ -3134,6 +3264,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "checkout")]
     /// A `retrieve_payment_transaction_checkout` call, started by [`Client::retrieve_payment_transaction_checkout`](crate::Client::retrieve_payment_transaction_checkout) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct RetrievePaymentTransactionCheckoutRequest<'a> {
@@ -3141,6 +3272,7 @@ pub mod requests {
         pub(crate) session_id: &'a str,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "checkout")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for RetrievePaymentTransactionCheckoutRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3148,6 +3280,7 @@ pub mod requests {
                 .finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> RetrievePaymentTransactionCheckoutRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -3264,6 +3397,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> std::future::IntoFuture for RetrievePaymentTransactionCheckoutRequest<'a> {
         type Output = Result<
             types::CheckoutGETResponse,
@@ -3276,6 +3410,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "checkout")]
     /// A `full_update_payment_transaction_checkout` call, started by [`Client::full_update_payment_transaction_checkout`](crate::Client::full_update_payment_transaction_checkout) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct FullUpdatePaymentTransactionCheckoutRequest<'a> {
@@ -3284,6 +3419,7 @@ pub mod requests {
         pub(crate) body: &'a types::CheckoutRequest,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "checkout")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for FullUpdatePaymentTransactionCheckoutRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3291,6 +3427,7 @@ pub mod requests {
                 .finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> FullUpdatePaymentTransactionCheckoutRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -3419,6 +3556,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> std::future::IntoFuture
     for FullUpdatePaymentTransactionCheckoutRequest<'a> {
         type Output = Result<
@@ -3432,6 +3570,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "checkout")]
     /// A `partial_update_payment_transaction_checkout` call, started by [`Client::partial_update_payment_transaction_checkout`](crate::Client::partial_update_payment_transaction_checkout) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct PartialUpdatePaymentTransactionCheckoutRequest<'a> {
@@ -3440,6 +3579,7 @@ pub mod requests {
         pub(crate) body: Option<&'a types::PatchedCheckoutPATCHRequestRequest>,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "checkout")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for PartialUpdatePaymentTransactionCheckoutRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3447,6 +3587,7 @@ pub mod requests {
                 .finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> PartialUpdatePaymentTransactionCheckoutRequest<'a> {
         /// The optional request body.
         pub fn body(
@@ -3585,6 +3726,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> std::future::IntoFuture
     for PartialUpdatePaymentTransactionCheckoutRequest<'a> {
         type Output = Result<
@@ -3598,6 +3740,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "checkout")]
     /// A `upload_attachment` call, started by [`Client::upload_attachment`](crate::Client::upload_attachment) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct UploadAttachmentRequest<'a> {
@@ -3606,12 +3749,14 @@ pub mod requests {
         pub(crate) file: crate::Upload,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "checkout")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for UploadAttachmentRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("UploadAttachmentRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> UploadAttachmentRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -3700,6 +3845,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> std::future::IntoFuture for UploadAttachmentRequest<'a> {
         type Output = Result<
             types::AttachmentUploadSuccessSerializers,
@@ -3712,6 +3858,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "wallet")]
     /// A `wallet_accounts` call, started by [`Client::wallet_accounts`](crate::Client::wallet_accounts) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct WalletAccountsRequest<'a> {
@@ -3719,12 +3866,14 @@ pub mod requests {
         pub(crate) body: &'a types::WalletAccountsRequest,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "wallet")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for WalletAccountsRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("WalletAccountsRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "wallet")]
     impl<'a> WalletAccountsRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -3815,6 +3964,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "wallet")]
     impl<'a> std::future::IntoFuture for WalletAccountsRequest<'a> {
         type Output = Result<
             types::WalletAccountsResponse,
@@ -3827,6 +3977,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "wallet")]
     /// A `wallet_entries` call, started by [`Client::wallet_entries`](crate::Client::wallet_entries) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct WalletEntriesRequest<'a> {
@@ -3834,12 +3985,14 @@ pub mod requests {
         pub(crate) body: &'a types::WalletEntriesRequest,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "wallet")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for WalletEntriesRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("WalletEntriesRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "wallet")]
     impl<'a> WalletEntriesRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -3928,6 +4081,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "wallet")]
     impl<'a> std::future::IntoFuture for WalletEntriesRequest<'a> {
         type Output = Result<
             types::WalletEntriesResponse,
@@ -3940,6 +4094,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "wallet")]
     /// A `wallet_operation_details` call, started by [`Client::wallet_operation_details`](crate::Client::wallet_operation_details) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct WalletOperationDetailsRequest<'a> {
@@ -3947,12 +4102,14 @@ pub mod requests {
         pub(crate) body: &'a types::WalletOperationsRequest,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "wallet")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for WalletOperationDetailsRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("WalletOperationDetailsRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "wallet")]
     impl<'a> WalletOperationDetailsRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -4062,6 +4219,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "wallet")]
     impl<'a> std::future::IntoFuture for WalletOperationDetailsRequest<'a> {
         type Output = Result<
             types::WalletOperationResponse,
@@ -4074,6 +4232,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "wallet")]
     /// A `wallet_finalization_status` call, started by [`Client::wallet_finalization_status`](crate::Client::wallet_finalization_status) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct WalletFinalizationStatusRequest<'a> {
@@ -4081,12 +4240,14 @@ pub mod requests {
         pub(crate) session_id: &'a str,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "wallet")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for WalletFinalizationStatusRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("WalletFinalizationStatusRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "wallet")]
     impl<'a> WalletFinalizationStatusRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -4188,6 +4349,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "wallet")]
     impl<'a> std::future::IntoFuture for WalletFinalizationStatusRequest<'a> {
         type Output = Result<
             types::WalletFinalizationStatus,
@@ -4200,6 +4362,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "invoices")]
     /// A `create_invoice` call, started by [`Client::create_invoice`](crate::Client::create_invoice) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct CreateInvoiceRequest<'a> {
@@ -4207,12 +4370,14 @@ pub mod requests {
         pub(crate) body: &'a types::InvoicePOSTRequestRequest,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "invoices")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for CreateInvoiceRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("CreateInvoiceRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "invoices")]
     impl<'a> CreateInvoiceRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -4297,6 +4462,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "invoices")]
     impl<'a> std::future::IntoFuture for CreateInvoiceRequest<'a> {
         type Output = Result<
             types::InvoicePOSTResponse,
@@ -4309,6 +4475,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "payments")]
     /// A `auto_debit` call, started by [`Client::auto_debit`](crate::Client::auto_debit) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct AutoDebitRequest<'a> {
@@ -4316,12 +4483,14 @@ pub mod requests {
         pub(crate) body: &'a types::AutoDebit,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "payments")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for AutoDebitRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("AutoDebitRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> AutoDebitRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -4407,6 +4576,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> std::future::IntoFuture for AutoDebitRequest<'a> {
         type Output = Result<types::SchemaWebhook, crate::Error<AutoDebitError>>;
         type IntoFuture = std::pin::Pin<
@@ -4416,6 +4586,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "cards")]
     /// A `get_user_cards` call, started by [`Client::get_user_cards`](crate::Client::get_user_cards) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct GetUserCardsRequest<'a> {
@@ -4423,12 +4594,14 @@ pub mod requests {
         pub(crate) body: &'a types::UserCards,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "cards")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for GetUserCardsRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("GetUserCardsRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "cards")]
     impl<'a> GetUserCardsRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -4504,6 +4677,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "cards")]
     impl<'a> std::future::IntoFuture for GetUserCardsRequest<'a> {
         type Output = Result<Vec<types::Card>, crate::Error<GetUserCardsError>>;
         type IntoFuture = std::pin::Pin<
@@ -4513,6 +4687,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "cards")]
     /// A `delete_user_cards` call, started by [`Client::delete_user_cards`](crate::Client::delete_user_cards) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct DeleteUserCardsRequest<'a> {
@@ -4522,12 +4697,14 @@ pub mod requests {
         pub(crate) r#type: types::CardEnvironment,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "cards")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for DeleteUserCardsRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("DeleteUserCardsRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "cards")]
     impl<'a> DeleteUserCardsRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -4617,6 +4794,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "cards")]
     impl<'a> std::future::IntoFuture for DeleteUserCardsRequest<'a> {
         type Output = Result<(), crate::Error<DeleteUserCardsError>>;
         type IntoFuture = std::pin::Pin<
@@ -4626,6 +4804,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "payments")]
     /// A `cash_payment_acknowledgement` call, started by [`Client::cash_payment_acknowledgement`](crate::Client::cash_payment_acknowledgement) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct CashPaymentAcknowledgementRequest<'a> {
@@ -4633,12 +4812,14 @@ pub mod requests {
         pub(crate) body: &'a types::CashPayment,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "payments")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for CashPaymentAcknowledgementRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("CashPaymentAcknowledgementRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> CashPaymentAcknowledgementRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -4743,6 +4924,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> std::future::IntoFuture for CashPaymentAcknowledgementRequest<'a> {
         type Output = Result<
             types::SchemaWebhook,
@@ -4755,6 +4937,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "operations")]
     /// A `inquiry` call, started by [`Client::inquiry`](crate::Client::inquiry) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct InquiryRequest<'a> {
@@ -4762,12 +4945,14 @@ pub mod requests {
         pub(crate) body: Option<&'a types::Inquiry>,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "operations")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for InquiryRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("InquiryRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "operations")]
     impl<'a> InquiryRequest<'a> {
         /// The optional request body.
         pub fn body(mut self, body: &'a types::Inquiry) -> Self {
@@ -4856,6 +5041,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "operations")]
     impl<'a> std::future::IntoFuture for InquiryRequest<'a> {
         type Output = Result<types::SchemaWebhook, crate::Error<InquiryError>>;
         type IntoFuture = std::pin::Pin<
@@ -4865,6 +5051,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "notifications")]
     /// A `message_notifications` call, started by [`Client::message_notifications`](crate::Client::message_notifications) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct MessageNotificationsRequest<'a> {
@@ -4872,12 +5059,14 @@ pub mod requests {
         pub(crate) body: &'a types::MessageNotification,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "notifications")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for MessageNotificationsRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("MessageNotificationsRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "notifications")]
     impl<'a> MessageNotificationsRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -4985,6 +5174,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "notifications")]
     impl<'a> std::future::IntoFuture for MessageNotificationsRequest<'a> {
         type Output = Result<
             types::PaymentNotificationResponses,
@@ -4997,6 +5187,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "notifications")]
     /// A `send_specific_notification` call, started by [`Client::send_specific_notification`](crate::Client::send_specific_notification) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct SendSpecificNotificationRequest<'a> {
@@ -5005,12 +5196,14 @@ pub mod requests {
         pub(crate) body: &'a types::ChannelSpecificNotification,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "notifications")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for SendSpecificNotificationRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("SendSpecificNotificationRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "notifications")]
     impl<'a> SendSpecificNotificationRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -5135,6 +5328,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "notifications")]
     impl<'a> std::future::IntoFuture for SendSpecificNotificationRequest<'a> {
         type Output = Result<
             types::ChannelNotificationResponses,
@@ -5147,6 +5341,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "operations")]
     /// A `public_operations` call, started by [`Client::public_operations`](crate::Client::public_operations) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct PublicOperationsRequest<'a> {
@@ -5155,12 +5350,14 @@ pub mod requests {
         pub(crate) body: &'a types::Operation,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "operations")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for PublicOperationsRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("PublicOperationsRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "operations")]
     impl<'a> PublicOperationsRequest<'a> {
         /// The optional header parameter `Tracking-Key`: The Tracking-Key is a unique identifier provided by the merchant for each operation request.
         ///
@@ -5276,6 +5473,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "operations")]
     impl<'a> std::future::IntoFuture for PublicOperationsRequest<'a> {
         type Output = Result<
             types::PaymentOperationResponses,
@@ -5288,6 +5486,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "checkout")]
     /// A `get_payment_methods` call, started by [`Client::get_payment_methods`](crate::Client::get_payment_methods) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct GetPaymentMethodsRequest<'a> {
@@ -5295,12 +5494,14 @@ pub mod requests {
         pub(crate) body: &'a types::PaymentMethodsRequest,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "checkout")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for GetPaymentMethodsRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("GetPaymentMethodsRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> GetPaymentMethodsRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -5389,6 +5590,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "checkout")]
     impl<'a> std::future::IntoFuture for GetPaymentMethodsRequest<'a> {
         type Output = Result<
             types::PaymentMethodsResponse,
@@ -5401,6 +5603,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "payments")]
     /// A `apple_direct_payment` call, started by [`Client::apple_direct_payment`](crate::Client::apple_direct_payment) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct AppleDirectPaymentRequest<'a> {
@@ -5408,12 +5611,14 @@ pub mod requests {
         pub(crate) body: &'a types::ApplePayDirectPayment,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "payments")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for AppleDirectPaymentRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("AppleDirectPaymentRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> AppleDirectPaymentRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -5496,6 +5701,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> std::future::IntoFuture for AppleDirectPaymentRequest<'a> {
         type Output = Result<
             types::SchemaWebhook,
@@ -5508,6 +5714,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "payments")]
     /// A `auto_debit_2` call, started by [`Client::auto_debit_2`](crate::Client::auto_debit_2) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct AutoDebit2Request<'a> {
@@ -5515,12 +5722,14 @@ pub mod requests {
         pub(crate) body: &'a types::AutoDebit,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "payments")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for AutoDebit2Request<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("AutoDebit2Request").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> AutoDebit2Request<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -5606,6 +5815,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> std::future::IntoFuture for AutoDebit2Request<'a> {
         type Output = Result<types::SchemaWebhook, crate::Error<AutoDebit2Error>>;
         type IntoFuture = std::pin::Pin<
@@ -5615,6 +5825,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "payments")]
     /// A `cash_payment_acknowledgement_2` call, started by [`Client::cash_payment_acknowledgement_2`](crate::Client::cash_payment_acknowledgement_2) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct CashPaymentAcknowledgement2Request<'a> {
@@ -5622,12 +5833,14 @@ pub mod requests {
         pub(crate) body: &'a types::CashPayment,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "payments")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for CashPaymentAcknowledgement2Request<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("CashPaymentAcknowledgement2Request").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> CashPaymentAcknowledgement2Request<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -5732,6 +5945,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> std::future::IntoFuture for CashPaymentAcknowledgement2Request<'a> {
         type Output = Result<
             types::SchemaWebhook,
@@ -5744,6 +5958,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "payments")]
     /// A `google_direct_payment` call, started by [`Client::google_direct_payment`](crate::Client::google_direct_payment) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct GoogleDirectPaymentRequest<'a> {
@@ -5752,12 +5967,14 @@ pub mod requests {
         pub(crate) body: &'a types::GooglePayDirectPayment,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "payments")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for GoogleDirectPaymentRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("GoogleDirectPaymentRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> GoogleDirectPaymentRequest<'a> {
         /// The optional header parameter `channel`: Where the call comes from: `web_sdk` (a browser) or `mobile_sdk` (a mobile app). Decides how a 3DS redirect behaves; leave it out for server-to-server calls.
         pub fn channel(mut self, channel: types::GoogleDirectPaymentChannel) -> Self {
@@ -5853,6 +6070,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> std::future::IntoFuture for GoogleDirectPaymentRequest<'a> {
         type Output = Result<
             types::DirectGooglePaymentSuccess,
@@ -5865,6 +6083,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "payments")]
     /// A `wallet_native_payment` call, started by [`Client::wallet_native_payment`](crate::Client::wallet_native_payment) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct WalletNativePaymentRequest<'a> {
@@ -5872,12 +6091,14 @@ pub mod requests {
         pub(crate) body: &'a types::WalletNativePayment,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "payments")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for WalletNativePaymentRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("WalletNativePaymentRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> WalletNativePaymentRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -5962,6 +6183,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "payments")]
     impl<'a> std::future::IntoFuture for WalletNativePaymentRequest<'a> {
         type Output = Result<
             types::SchemaWebhook,
@@ -5974,6 +6196,7 @@ pub mod requests {
             Box::pin(self.send())
         }
     }
+    #[cfg(feature = "notifications")]
     /// A `send_notification` call, started by [`Client::send_notification`](crate::Client::send_notification) with its required inputs. Set optional parameters and per-request options with its setters, then `.await` it for the typed result (or [`send_with_response`](Self::send_with_response) for status and headers beside it). Nothing is sent until then; a bad option is [`Error::InvalidOption`](crate::Error::InvalidOption), before anything is sent.
     #[must_use = "a request is sent only when awaited (or sent)"]
     pub struct SendNotificationRequest<'a> {
@@ -5981,12 +6204,14 @@ pub mod requests {
         pub(crate) body: &'a types::Notification,
         pub(crate) options: crate::runtime::options::CallOptions,
     }
+    #[cfg(feature = "notifications")]
     /// Shows no input: they may hold card tokens and wallet data.
     impl std::fmt::Debug for SendNotificationRequest<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("SendNotificationRequest").finish_non_exhaustive()
         }
     }
+    #[cfg(feature = "notifications")]
     impl<'a> SendNotificationRequest<'a> {
         /// A timeout for this call (each attempt), instead of the
         /// client's. Zero is refused ([`Error::InvalidOption`](crate::Error::InvalidOption)).
@@ -6080,6 +6305,7 @@ pub mod requests {
             Ok(crate::Response::new(value, meta))
         }
     }
+    #[cfg(feature = "notifications")]
     impl<'a> std::future::IntoFuture for SendNotificationRequest<'a> {
         type Output = Result<
             types::NotificationResponses,

@@ -1124,6 +1124,18 @@ impl crate::Validate for ChildPayment {
 ///
 /// Schema: `/components/schemas/FieldErrors`.
 pub type FieldErrors = std::collections::BTreeMap<String, FieldError>;
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -1142,6 +1154,18 @@ pub struct GenericErrorMessage {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 impl GenericErrorMessage {
     /// A `GenericErrorMessage` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -1165,6 +1189,18 @@ impl GenericErrorMessage {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for GenericErrorMessage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "GenericErrorMessage")?;
@@ -1175,6 +1211,18 @@ impl<'de> serde::Deserialize<'de> for GenericErrorMessage {
         })
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for GenericErrorMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1188,6 +1236,18 @@ impl std::fmt::Debug for GenericErrorMessage {
             .finish()
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 impl crate::Validate for GenericErrorMessage {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -2917,6 +2977,7 @@ impl crate::Validate for FieldErrorItem {
 ///
 /// Schema: `/components/schemas/ErrorMessages`.
 pub type ErrorMessages = Vec<String>;
+#[cfg(feature = "payments")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/ApplePayDirectPayment`.
@@ -2930,6 +2991,7 @@ pub struct ApplePayDirectPayment {
     /// A unique identifier for the payment transaction (session).
     pub session_id: String,
 }
+#[cfg(feature = "payments")]
 impl ApplePayDirectPayment {
     /// A `ApplePayDirectPayment` from its required fields (`payload`, `session_id`); set optional ones with the `with_` setters.
     #[must_use]
@@ -2952,6 +3014,7 @@ impl ApplePayDirectPayment {
         self
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for ApplePayDirectPayment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "ApplePayDirectPayment")?;
@@ -2962,6 +3025,7 @@ impl<'de> serde::Deserialize<'de> for ApplePayDirectPayment {
         })
     }
 }
+#[cfg(feature = "payments")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePayDirectPayment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2972,6 +3036,7 @@ impl std::fmt::Debug for ApplePayDirectPayment {
             .finish()
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for ApplePayDirectPayment {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payload).map_err(|e| e.within("payload"))?;
@@ -3083,6 +3148,7 @@ impl crate::Validate for DirectApplePaymentErrors {
         }
     }
 }
+#[cfg(feature = "payments")]
 /// Auto debit serializer should take session_id and consumer payment token
 /// then validate if session id is valid
 /// if session id is valid then validate if payment gateway supports auto debit
@@ -3103,6 +3169,7 @@ pub struct AutoDebit {
     /// Use this field to provide the unique identifier of a saved customer card for processing a payment in the API request.
     pub token: String,
 }
+#[cfg(feature = "payments")]
 impl AutoDebit {
     /// A `AutoDebit` from its required fields (`session_id`, `token`); set optional ones with the `with_` setters.
     #[must_use]
@@ -3113,6 +3180,7 @@ impl AutoDebit {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for AutoDebit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "AutoDebit")?;
@@ -3122,6 +3190,7 @@ impl<'de> serde::Deserialize<'de> for AutoDebit {
         })
     }
 }
+#[cfg(feature = "payments")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for AutoDebit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3131,6 +3200,7 @@ impl std::fmt::Debug for AutoDebit {
             .finish()
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for AutoDebit {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length(
@@ -3142,6 +3212,7 @@ impl crate::Validate for AutoDebit {
         Ok(())
     }
 }
+#[cfg(feature = "payments")]
 /// Schema: `/components/schemas/AutoDebitErrors`.
 pub type AutoDebitErrors = DirectApplePaymentErrors;
 /// Serializer for Google Pay payment, which is used to validate
@@ -3704,6 +3775,7 @@ impl crate::Validate for Redirect3DSResponse {
         Ok(())
     }
 }
+#[cfg(feature = "payments")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/GooglePayDirectPayment`.
@@ -3765,6 +3837,7 @@ pub struct GooglePayDirectPayment {
     /// A unique identifier for the payment transaction (session).
     pub session_id: String,
 }
+#[cfg(feature = "payments")]
 impl GooglePayDirectPayment {
     /// A `GooglePayDirectPayment` from its required fields (`payload`, `session_id`); set optional ones with the `with_` setters.
     #[must_use]
@@ -3787,6 +3860,7 @@ impl GooglePayDirectPayment {
         self
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for GooglePayDirectPayment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "GooglePayDirectPayment")?;
@@ -3797,6 +3871,7 @@ impl<'de> serde::Deserialize<'de> for GooglePayDirectPayment {
         })
     }
 }
+#[cfg(feature = "payments")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for GooglePayDirectPayment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3807,6 +3882,7 @@ impl std::fmt::Debug for GooglePayDirectPayment {
             .finish()
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for GooglePayDirectPayment {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payload).map_err(|e| e.within("payload"))?;
@@ -4011,8 +4087,10 @@ impl crate::Validate for DirectGooglePaymentSuccess {
         }
     }
 }
+#[cfg(feature = "payments")]
 /// Schema: `/components/schemas/DirectGooglePaymentErrors`.
 pub type DirectGooglePaymentErrors = DirectApplePaymentErrors;
+#[cfg(feature = "cards")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/UserCards`.
@@ -4033,6 +4111,7 @@ pub struct UserCards {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement_id: Option<String>,
 }
+#[cfg(feature = "cards")]
 impl UserCards {
     /// A `UserCards` from its required fields (`type`, `customer_id`); set optional ones with the `with_` setters.
     #[must_use]
@@ -4057,6 +4136,7 @@ impl UserCards {
         self
     }
 }
+#[cfg(feature = "cards")]
 impl<'de> serde::Deserialize<'de> for UserCards {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "UserCards")?;
@@ -4068,12 +4148,14 @@ impl<'de> serde::Deserialize<'de> for UserCards {
         })
     }
 }
+#[cfg(feature = "cards")]
 impl crate::Validate for UserCards {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.r#type).map_err(|e| e.within("type"))?;
         Ok(())
     }
 }
+#[cfg(feature = "cards")]
 /// Choose between sandbox and production. Select sandbox to retrieve cards created for test Payment Gateway MIDs, or production to fetch real cards used in live transactions.
 ///
 /// * `sandbox` - Sandbox
@@ -4094,6 +4176,7 @@ pub enum CardEnvironment {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "cards")]
 impl CardEnvironment {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -4104,6 +4187,7 @@ impl CardEnvironment {
         }
     }
 }
+#[cfg(feature = "cards")]
 impl From<&str> for CardEnvironment {
     fn from(s: &str) -> Self {
         match s {
@@ -4113,27 +4197,32 @@ impl From<&str> for CardEnvironment {
         }
     }
 }
+#[cfg(feature = "cards")]
 impl std::fmt::Display for CardEnvironment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "cards")]
 impl serde::Serialize for CardEnvironment {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "cards")]
 impl<'de> serde::Deserialize<'de> for CardEnvironment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "cards")]
 impl crate::Validate for CardEnvironment {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "cards")]
 /// Schema: `/components/schemas/UserCardsErrors`.
 pub type UserCardsErrors = DirectApplePaymentErrors;
 /// Nested serializer to save Address data into PaymentTransaction
@@ -4958,6 +5047,7 @@ impl crate::Validate for ApplePayPaymentDataSchema {
 ///
 /// Schema: `/components/schemas/ApplePayPaymentMethodSchema`.
 pub type ApplePayPaymentMethodSchema = PaymentMethod;
+#[cfg(feature = "notifications")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/Attachment`.
@@ -4975,6 +5065,7 @@ pub struct Attachment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<String>,
 }
+#[cfg(feature = "notifications")]
 impl Attachment {
     /// A `Attachment` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -5018,6 +5109,7 @@ impl Attachment {
         self
     }
 }
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for Attachment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Attachment")?;
@@ -5030,6 +5122,7 @@ impl<'de> serde::Deserialize<'de> for Attachment {
         })
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Validate for Attachment {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -5111,6 +5204,7 @@ impl crate::Validate for AttachmentUpload {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Why an upload was refused, under the key of the offending field: `file` (no file, or an extension that is not allowed), `session_id` or `order_no` (no transaction found), `attachment_short_url` (shortening asked for without a transaction to attach to).
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -5137,6 +5231,7 @@ pub struct AttachmentUploadClientErrors {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "checkout")]
 impl AttachmentUploadClientErrors {
     /// A `AttachmentUploadClientErrors` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -5174,6 +5269,7 @@ impl AttachmentUploadClientErrors {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for AttachmentUploadClientErrors {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -5189,6 +5285,7 @@ impl<'de> serde::Deserialize<'de> for AttachmentUploadClientErrors {
         })
     }
 }
+#[cfg(feature = "checkout")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for AttachmentUploadClientErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -5204,6 +5301,7 @@ impl std::fmt::Debug for AttachmentUploadClientErrors {
             .finish()
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for AttachmentUploadClientErrors {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -5381,6 +5479,7 @@ impl crate::Validate for AttachmentUploadFailureWithoutTXN {
 }
 /// Schema: `/components/schemas/AttachmentUploadFailureWrongExtension`.
 pub type AttachmentUploadFailureWrongExtension = AttachmentUploadFailureNoFile;
+#[cfg(feature = "checkout")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -5406,6 +5505,7 @@ pub struct AttachmentUploadSuccess {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "checkout")]
 impl AttachmentUploadSuccess {
     /// A `AttachmentUploadSuccess` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -5436,6 +5536,7 @@ impl AttachmentUploadSuccess {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for AttachmentUploadSuccess {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "AttachmentUploadSuccess")?;
@@ -5447,6 +5548,7 @@ impl<'de> serde::Deserialize<'de> for AttachmentUploadSuccess {
         })
     }
 }
+#[cfg(feature = "checkout")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for AttachmentUploadSuccess {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -5461,11 +5563,13 @@ impl std::fmt::Debug for AttachmentUploadSuccess {
             .finish()
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for AttachmentUploadSuccess {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Schema: `/components/schemas/AttachmentUploadSuccessSerializers`.
 pub type AttachmentUploadSuccessSerializers = AttachmentUploadSuccess;
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -5661,6 +5765,7 @@ impl crate::Validate for BrandingOptions {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Schema: `/components/schemas/CardErrors`.
 ///
 /// Decoded by content (type, required properties, property types;
@@ -5675,6 +5780,7 @@ pub enum CardErrors {
     /// Required properties: `detail`.
     GenericErrorMessage(GenericErrorMessage),
 }
+#[cfg(feature = "wallet")]
 impl serde::Serialize for CardErrors {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -5683,6 +5789,7 @@ impl serde::Serialize for CardErrors {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for CardErrors {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -5733,6 +5840,7 @@ impl<'de> serde::Deserialize<'de> for CardErrors {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for CardErrors {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -5741,8 +5849,10 @@ impl crate::Validate for CardErrors {
         }
     }
 }
+#[cfg(feature = "payments")]
 /// Schema: `/components/schemas/CashAcknowledgementErrors`.
 pub type CashAcknowledgementErrors = DirectApplePaymentErrors;
+#[cfg(feature = "payments")]
 /// Serializer for acknowledging cash payments.
 ///
 /// Inherits from BaseTxnLookupSerializer, which provides the logic for retrieving
@@ -5759,6 +5869,7 @@ pub struct CashPayment {
     /// Constraints: at most 128 characters.
     pub session_id: String,
 }
+#[cfg(feature = "payments")]
 impl CashPayment {
     /// A `CashPayment` from its required fields (`session_id`); set optional ones with the `with_` setters.
     #[must_use]
@@ -5768,6 +5879,7 @@ impl CashPayment {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for CashPayment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "CashPayment")?;
@@ -5776,6 +5888,7 @@ impl<'de> serde::Deserialize<'de> for CashPayment {
         })
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for CashPayment {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length(
@@ -5787,6 +5900,7 @@ impl crate::Validate for CashPayment {
         Ok(())
     }
 }
+#[cfg(feature = "notifications")]
 /// Schema: `/components/schemas/ChannelNotificationErrors`.
 ///
 /// Decoded by content (type, required properties, property types;
@@ -5801,6 +5915,7 @@ pub enum ChannelNotificationErrors {
     /// Required properties: `detail`.
     NotificationFailure(NotificationFailure),
 }
+#[cfg(feature = "notifications")]
 impl serde::Serialize for ChannelNotificationErrors {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -5809,6 +5924,7 @@ impl serde::Serialize for ChannelNotificationErrors {
         }
     }
 }
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for ChannelNotificationErrors {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -5864,6 +5980,7 @@ impl<'de> serde::Deserialize<'de> for ChannelNotificationErrors {
         }
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Validate for ChannelNotificationErrors {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -5872,8 +5989,10 @@ impl crate::Validate for ChannelNotificationErrors {
         }
     }
 }
+#[cfg(feature = "notifications")]
 /// Schema: `/components/schemas/ChannelNotificationResponses`.
 pub type ChannelNotificationResponses = NotificationSuccess;
+#[cfg(feature = "notifications")]
 /// This serializer class is solely for API documentation purposes.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -5922,6 +6041,7 @@ pub struct ChannelSpecificNotification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+#[cfg(feature = "notifications")]
 impl ChannelSpecificNotification {
     /// A `ChannelSpecificNotification` from its required fields (`template_id`, `to`); set optional ones with the `with_` setters.
     #[must_use]
@@ -6004,6 +6124,7 @@ impl ChannelSpecificNotification {
         self
     }
 }
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for ChannelSpecificNotification {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -6026,6 +6147,7 @@ impl<'de> serde::Deserialize<'de> for ChannelSpecificNotification {
         })
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Validate for ChannelSpecificNotification {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.language).map_err(|e| e.within("language"))?;
@@ -6912,12 +7034,14 @@ impl crate::Validate for Checkout {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Serializer to work with PaymentTransaction instances.
 ///
 /// Also uses request data from other serializers to save into PaymentTransaction db table:
 ///
 /// Schema: `/components/schemas/CheckoutGETResponse`.
 pub type CheckoutGETResponse = Checkout;
+#[cfg(feature = "checkout")]
 /// Serializer to work with PaymentTransaction instances.
 ///
 /// Also uses request data from other serializers to save into PaymentTransaction db table:
@@ -6930,6 +7054,7 @@ pub type CheckoutPATCHResponse = Checkout;
 ///
 /// Schema: `/components/schemas/CheckoutPOSTRequest`.
 pub type CheckoutPOSTRequest = Checkout;
+#[cfg(feature = "checkout")]
 /// Serializer to work with PaymentTransaction instances.
 ///
 /// Also uses request data from other serializers to save into PaymentTransaction db table:
@@ -7445,6 +7570,7 @@ impl crate::Validate for CheckoutSDK {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Schema: `/components/schemas/ClientErrors`.
 ///
 /// Decoded by content (type, required properties, property types;
@@ -7461,6 +7587,7 @@ pub enum ClientErrors {
     /// Required properties: none.
     ErrorMessages(ErrorMessages),
 }
+#[cfg(feature = "checkout")]
 impl serde::Serialize for ClientErrors {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -7470,6 +7597,7 @@ impl serde::Serialize for ClientErrors {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for ClientErrors {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -7536,6 +7664,7 @@ impl<'de> serde::Deserialize<'de> for ClientErrors {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for ClientErrors {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -7545,6 +7674,7 @@ impl crate::Validate for ClientErrors {
         }
     }
 }
+#[cfg(feature = "checkout")]
 /// One wallet leg in `customer_wallet_transactions`.
 ///
 /// A txn that uses multiple wallets (Ottu + Qitaf stacked, etc.) emits one
@@ -7584,6 +7714,7 @@ pub struct CustomerWalletTransaction {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "checkout")]
 impl CustomerWalletTransaction {
     /// A `CustomerWalletTransaction` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -7642,6 +7773,7 @@ impl CustomerWalletTransaction {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for CustomerWalletTransaction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -7660,6 +7792,7 @@ impl<'de> serde::Deserialize<'de> for CustomerWalletTransaction {
         })
     }
 }
+#[cfg(feature = "checkout")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for CustomerWalletTransaction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -7678,6 +7811,7 @@ impl std::fmt::Debug for CustomerWalletTransaction {
             .finish()
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for CustomerWalletTransaction {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.wallet_response)
@@ -7685,6 +7819,7 @@ impl crate::Validate for CustomerWalletTransaction {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -7966,6 +8101,7 @@ pub struct DirectPaymentResponse {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "checkout")]
 impl DirectPaymentResponse {
     /// A `DirectPaymentResponse` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -8310,6 +8446,7 @@ impl DirectPaymentResponse {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for DirectPaymentResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "DirectPaymentResponse")?;
@@ -8363,6 +8500,7 @@ impl<'de> serde::Deserialize<'de> for DirectPaymentResponse {
         })
     }
 }
+#[cfg(feature = "checkout")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for DirectPaymentResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -8419,6 +8557,7 @@ impl std::fmt::Debug for DirectPaymentResponse {
             .finish()
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for DirectPaymentResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.pg_params).map_err(|e| e.within("pg_params"))?;
@@ -8512,6 +8651,7 @@ impl crate::Validate for DirectPaymentResponse {
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -8631,6 +8771,7 @@ pub struct ExternalOperation {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "operations")]
 impl ExternalOperation {
     /// A `ExternalOperation` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -8764,6 +8905,7 @@ impl ExternalOperation {
         self
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for ExternalOperation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "ExternalOperation")?;
@@ -8789,6 +8931,7 @@ impl<'de> serde::Deserialize<'de> for ExternalOperation {
         })
     }
 }
+#[cfg(feature = "operations")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ExternalOperation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -8817,6 +8960,7 @@ impl std::fmt::Debug for ExternalOperation {
             .finish()
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for ExternalOperation {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.initiator).map_err(|e| e.within("initiator"))?;
@@ -9455,6 +9599,7 @@ impl crate::Validate for Icons {
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// This serializer is used to validate the lookup fields for the inquiry operation.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -9482,6 +9627,7 @@ pub struct Inquiry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
 }
+#[cfg(feature = "operations")]
 impl Inquiry {
     /// A `Inquiry` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -9518,6 +9664,7 @@ impl Inquiry {
         self
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for Inquiry {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Inquiry")?;
@@ -9529,6 +9676,7 @@ impl<'de> serde::Deserialize<'de> for Inquiry {
         })
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for Inquiry {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("order_no", &self.order_no, None, Some(128))?;
@@ -9547,6 +9695,7 @@ impl crate::Validate for Inquiry {
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// Schema: `/components/schemas/InquiryErrors`.
 ///
 /// Decoded by content (type, required properties, property types;
@@ -9563,6 +9712,7 @@ pub enum InquiryErrors {
     /// Required properties: `detail`.
     DrfRequestError(DrfRequestError),
 }
+#[cfg(feature = "operations")]
 impl serde::Serialize for InquiryErrors {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -9572,6 +9722,7 @@ impl serde::Serialize for InquiryErrors {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for InquiryErrors {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -9638,6 +9789,7 @@ impl<'de> serde::Deserialize<'de> for InquiryErrors {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for InquiryErrors {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -9647,6 +9799,7 @@ impl crate::Validate for InquiryErrors {
         }
     }
 }
+#[cfg(feature = "operations")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -9669,6 +9822,7 @@ pub struct InquiryFailure {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "operations")]
 impl InquiryFailure {
     /// A `InquiryFailure` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -9692,6 +9846,7 @@ impl InquiryFailure {
         self
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for InquiryFailure {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "InquiryFailure")?;
@@ -9702,6 +9857,7 @@ impl<'de> serde::Deserialize<'de> for InquiryFailure {
         })
     }
 }
+#[cfg(feature = "operations")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for InquiryFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -9715,12 +9871,14 @@ impl std::fmt::Debug for InquiryFailure {
             .finish()
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for InquiryFailure {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.result).map_err(|e| e.within("result"))?;
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -9758,6 +9916,7 @@ pub struct InternalOperation {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "operations")]
 impl InternalOperation {
     /// A `InternalOperation` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -9788,6 +9947,7 @@ impl InternalOperation {
         self
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for InternalOperation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "InternalOperation")?;
@@ -9799,6 +9959,7 @@ impl<'de> serde::Deserialize<'de> for InternalOperation {
         })
     }
 }
+#[cfg(feature = "operations")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for InternalOperation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -9813,6 +9974,7 @@ impl std::fmt::Debug for InternalOperation {
             .finish()
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for InternalOperation {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.operation).map_err(|e| e.within("operation"))?;
@@ -9820,6 +9982,7 @@ impl crate::Validate for InternalOperation {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "reports"))]
 /// Schema: `/components/schemas/InvoiceClientErrors`.
 ///
 /// Decoded by content (type, required properties, property types;
@@ -9836,6 +9999,7 @@ pub enum InvoiceClientErrors {
     /// Required properties: none.
     ErrorMessages(ErrorMessages),
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "reports"))]
 impl serde::Serialize for InvoiceClientErrors {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -9845,6 +10009,7 @@ impl serde::Serialize for InvoiceClientErrors {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "reports"))]
 impl<'de> serde::Deserialize<'de> for InvoiceClientErrors {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -9914,6 +10079,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceClientErrors {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "reports"))]
 impl crate::Validate for InvoiceClientErrors {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -9923,6 +10089,7 @@ impl crate::Validate for InvoiceClientErrors {
         }
     }
 }
+#[cfg(feature = "invoices")]
 /// Serializer to use for `InvoiceItem` instances.
 ///
 /// The unit_price, quantity, description and sku fields are required.
@@ -10005,6 +10172,7 @@ pub struct InvoiceItem {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "invoices")]
 impl InvoiceItem {
     /// A `InvoiceItem` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -10107,6 +10275,7 @@ impl InvoiceItem {
         self
     }
 }
+#[cfg(feature = "invoices")]
 impl<'de> serde::Deserialize<'de> for InvoiceItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "InvoiceItem")?;
@@ -10128,6 +10297,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceItem {
         })
     }
 }
+#[cfg(feature = "invoices")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for InvoiceItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -10152,6 +10322,7 @@ impl std::fmt::Debug for InvoiceItem {
             .finish()
     }
 }
+#[cfg(feature = "invoices")]
 impl crate::Validate for InvoiceItem {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("sku", &self.sku, None, Some(255))?;
@@ -10164,6 +10335,7 @@ impl crate::Validate for InvoiceItem {
         Ok(())
     }
 }
+#[cfg(feature = "invoices")]
 /// Serializer class for `Invoice` instances, inheriting from `BaseInvoiceSerializer` and
 /// `CheckoutSerializer`. It provides methods for creating invoices, invoice items, and transactions.
 ///
@@ -10542,6 +10714,7 @@ pub struct InvoicePOSTRequest {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "invoices")]
 impl InvoicePOSTRequest {
     /// A `InvoicePOSTRequest` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -11025,6 +11198,7 @@ impl InvoicePOSTRequest {
         self
     }
 }
+#[cfg(feature = "invoices")]
 impl<'de> serde::Deserialize<'de> for InvoicePOSTRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "InvoicePOSTRequest")?;
@@ -11100,6 +11274,7 @@ impl<'de> serde::Deserialize<'de> for InvoicePOSTRequest {
         })
     }
 }
+#[cfg(feature = "invoices")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for InvoicePOSTRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -11178,6 +11353,7 @@ impl std::fmt::Debug for InvoicePOSTRequest {
             .finish()
     }
 }
+#[cfg(feature = "invoices")]
 impl crate::Validate for InvoicePOSTRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.invoice_items)
@@ -11288,6 +11464,7 @@ impl crate::Validate for InvoicePOSTRequest {
         Ok(())
     }
 }
+#[cfg(feature = "invoices")]
 /// Serializer class for `Invoice` instances, inheriting from `BaseInvoiceSerializer` and
 /// `CheckoutSerializer`. It provides methods for creating invoices, invoice items, and transactions.
 ///
@@ -11482,6 +11659,7 @@ impl crate::Validate for MIDIcon {
         Ok(())
     }
 }
+#[cfg(feature = "notifications")]
 /// This serializer is used to validate the lookup fields for the inquiry operation.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -11503,6 +11681,7 @@ pub struct MessageNotification {
     /// This field refers to the channels that are desired to be triggered on the payment. The options are `sms`, `email`, `whatsapp`.
     pub channels: Vec<MessageNotificationChannelsItem>,
 }
+#[cfg(feature = "notifications")]
 impl MessageNotification {
     /// A `MessageNotification` from its required fields (`channels`); set optional ones with the `with_` setters.
     #[must_use]
@@ -11526,6 +11705,7 @@ impl MessageNotification {
         self
     }
 }
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for MessageNotification {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "MessageNotification")?;
@@ -11536,6 +11716,7 @@ impl<'de> serde::Deserialize<'de> for MessageNotification {
         })
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Validate for MessageNotification {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("order_no", &self.order_no, None, Some(128))?;
@@ -11549,6 +11730,7 @@ impl crate::Validate for MessageNotification {
         Ok(())
     }
 }
+#[cfg(feature = "notifications")]
 /// This serializer is used to validate the lookup fields for the inquiry operation.
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -11585,6 +11767,7 @@ pub struct MessageNotificationFailure {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "notifications")]
 impl MessageNotificationFailure {
     /// A `MessageNotificationFailure` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -11622,6 +11805,7 @@ impl MessageNotificationFailure {
         self
     }
 }
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for MessageNotificationFailure {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -11637,6 +11821,7 @@ impl<'de> serde::Deserialize<'de> for MessageNotificationFailure {
         })
     }
 }
+#[cfg(feature = "notifications")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for MessageNotificationFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -11652,6 +11837,7 @@ impl std::fmt::Debug for MessageNotificationFailure {
             .finish()
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Validate for MessageNotificationFailure {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("order_no", &self.order_no, None, Some(128))?;
@@ -11666,6 +11852,7 @@ impl crate::Validate for MessageNotificationFailure {
         Ok(())
     }
 }
+#[cfg(feature = "notifications")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -11680,6 +11867,7 @@ pub struct MessageNotificationSuccess {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "notifications")]
 impl MessageNotificationSuccess {
     /// A `MessageNotificationSuccess` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -11696,6 +11884,7 @@ impl MessageNotificationSuccess {
         self
     }
 }
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for MessageNotificationSuccess {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -11708,6 +11897,7 @@ impl<'de> serde::Deserialize<'de> for MessageNotificationSuccess {
         })
     }
 }
+#[cfg(feature = "notifications")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for MessageNotificationSuccess {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -11720,6 +11910,7 @@ impl std::fmt::Debug for MessageNotificationSuccess {
             .finish()
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Validate for MessageNotificationSuccess {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -11731,6 +11922,7 @@ pub type NativeApplePaymentErrors = DirectApplePaymentErrors;
 pub type NativeGooglePaymentErrors = DirectApplePaymentErrors;
 /// Schema: `/components/schemas/NativeGooglePaymentSuccess`.
 pub type NativeGooglePaymentSuccess = DirectGooglePaymentSuccess;
+#[cfg(feature = "payments")]
 /// Schema: `/components/schemas/NativeWalletPaymentErrors`.
 pub type NativeWalletPaymentErrors = DirectApplePaymentErrors;
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -11790,6 +11982,7 @@ impl crate::Validate for NestedFieldErrors {
         Ok(())
     }
 }
+#[cfg(feature = "notifications")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/Notification`.
@@ -11842,6 +12035,7 @@ pub struct Notification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+#[cfg(feature = "notifications")]
 impl Notification {
     /// A `Notification` from its required fields (`channel`, `template_id`, `to`); set optional ones with the `with_` setters.
     #[must_use]
@@ -11929,6 +12123,7 @@ impl Notification {
         self
     }
 }
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for Notification {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Notification")?;
@@ -11949,6 +12144,7 @@ impl<'de> serde::Deserialize<'de> for Notification {
         })
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Validate for Notification {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.channel).map_err(|e| e.within("channel"))?;
@@ -11959,8 +12155,10 @@ impl crate::Validate for Notification {
         Ok(())
     }
 }
+#[cfg(feature = "notifications")]
 /// Schema: `/components/schemas/NotificationErrors`.
 pub type NotificationErrors = ChannelNotificationErrors;
+#[cfg(feature = "notifications")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -11978,6 +12176,7 @@ pub struct NotificationFailure {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "notifications")]
 impl NotificationFailure {
     /// A `NotificationFailure` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -12001,6 +12200,7 @@ impl NotificationFailure {
         self
     }
 }
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for NotificationFailure {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "NotificationFailure")?;
@@ -12011,6 +12211,7 @@ impl<'de> serde::Deserialize<'de> for NotificationFailure {
         })
     }
 }
+#[cfg(feature = "notifications")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for NotificationFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -12024,13 +12225,16 @@ impl std::fmt::Debug for NotificationFailure {
             .finish()
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Validate for NotificationFailure {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "notifications")]
 /// Schema: `/components/schemas/NotificationResponses`.
 pub type NotificationResponses = ChannelNotificationResponses;
+#[cfg(feature = "notifications")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -12047,6 +12251,7 @@ pub struct NotificationSuccess {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "notifications")]
 impl NotificationSuccess {
     /// A `NotificationSuccess` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -12070,6 +12275,7 @@ impl NotificationSuccess {
         self
     }
 }
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for NotificationSuccess {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "NotificationSuccess")?;
@@ -12080,6 +12286,7 @@ impl<'de> serde::Deserialize<'de> for NotificationSuccess {
         })
     }
 }
+#[cfg(feature = "notifications")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for NotificationSuccess {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -12093,6 +12300,7 @@ impl std::fmt::Debug for NotificationSuccess {
             .finish()
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Validate for NotificationSuccess {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -12179,6 +12387,7 @@ impl crate::Validate for Notifications {
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// Fetch the payment txn based on the order no or session id
 /// also, if the payment txn is not in the accepted state for the
 /// input operation, raise an error
@@ -12248,6 +12457,7 @@ pub struct Operation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<OperationDestination>,
 }
+#[cfg(feature = "operations")]
 impl Operation {
     /// A `Operation` from its required fields (`operation`); set optional ones with the `with_` setters.
     #[must_use]
@@ -12295,6 +12505,7 @@ impl Operation {
         self
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for Operation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Operation")?;
@@ -12308,6 +12519,7 @@ impl<'de> serde::Deserialize<'de> for Operation {
         })
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for Operation {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("order_no", &self.order_no, None, Some(128))?;
@@ -12323,6 +12535,7 @@ impl crate::Validate for Operation {
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -12356,6 +12569,7 @@ pub struct OperationFailure {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "operations")]
 impl OperationFailure {
     /// A `OperationFailure` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -12386,6 +12600,7 @@ impl OperationFailure {
         self
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for OperationFailure {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "OperationFailure")?;
@@ -12397,6 +12612,7 @@ impl<'de> serde::Deserialize<'de> for OperationFailure {
         })
     }
 }
+#[cfg(feature = "operations")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for OperationFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -12411,6 +12627,7 @@ impl std::fmt::Debug for OperationFailure {
             .finish()
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for OperationFailure {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.operation).map_err(|e| e.within("operation"))?;
@@ -12418,6 +12635,7 @@ impl crate::Validate for OperationFailure {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/PGCodeValidation`.
@@ -12427,6 +12645,7 @@ pub struct PGCodeValidation {
     /// Constraints: at most 50 characters.
     pub pg_code: String,
 }
+#[cfg(feature = "checkout")]
 impl PGCodeValidation {
     /// A `PGCodeValidation` from its required fields (`pg_code`); set optional ones with the `with_` setters.
     #[must_use]
@@ -12434,6 +12653,7 @@ impl PGCodeValidation {
         Self { pg_code: pg_code.into() }
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for PGCodeValidation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "PGCodeValidation")?;
@@ -12442,12 +12662,14 @@ impl<'de> serde::Deserialize<'de> for PGCodeValidation {
         })
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for PGCodeValidation {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("pg_code", &self.pg_code, None, Some(50))?;
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -12541,6 +12763,7 @@ pub struct PGPaymentMethods {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "checkout")]
 impl PGPaymentMethods {
     /// A `PGPaymentMethods` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -12641,6 +12864,7 @@ impl PGPaymentMethods {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for PGPaymentMethods {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "PGPaymentMethods")?;
@@ -12662,6 +12886,7 @@ impl<'de> serde::Deserialize<'de> for PGPaymentMethods {
         })
     }
 }
+#[cfg(feature = "checkout")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for PGPaymentMethods {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -12686,6 +12911,7 @@ impl std::fmt::Debug for PGPaymentMethods {
             .finish()
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for PGPaymentMethods {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payment_services)
@@ -12694,6 +12920,7 @@ impl crate::Validate for PGPaymentMethods {
         Ok(())
     }
 }
+#[cfg(feature = "reports")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -12716,6 +12943,7 @@ pub struct PaginatedReportAPIListList {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "reports")]
 impl PaginatedReportAPIListList {
     /// A `PaginatedReportAPIListList` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -12753,6 +12981,7 @@ impl PaginatedReportAPIListList {
         self
     }
 }
+#[cfg(feature = "reports")]
 impl<'de> serde::Deserialize<'de> for PaginatedReportAPIListList {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -12768,6 +12997,7 @@ impl<'de> serde::Deserialize<'de> for PaginatedReportAPIListList {
         })
     }
 }
+#[cfg(feature = "reports")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for PaginatedReportAPIListList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -12783,6 +13013,7 @@ impl std::fmt::Debug for PaginatedReportAPIListList {
             .finish()
     }
 }
+#[cfg(feature = "reports")]
 impl crate::Validate for PaginatedReportAPIListList {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.results).map_err(|e| e.within("results"))?;
@@ -14058,6 +14289,7 @@ impl crate::Validate for PaymentMethodsForRedirect {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/PaymentMethodsRequest`.
@@ -14108,6 +14340,7 @@ pub struct PaymentMethodsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_services: Option<Vec<PaymentMethodsPaymentServicesItem>>,
 }
+#[cfg(feature = "checkout")]
 impl PaymentMethodsRequest {
     /// A `PaymentMethodsRequest` from its required fields (`plugin`); set optional ones with the `with_` setters.
     #[must_use]
@@ -14183,6 +14416,7 @@ impl PaymentMethodsRequest {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for PaymentMethodsRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "PaymentMethodsRequest")?;
@@ -14200,6 +14434,7 @@ impl<'de> serde::Deserialize<'de> for PaymentMethodsRequest {
         })
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for PaymentMethodsRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("plugin", &self.plugin, None, Some(50))?;
@@ -14217,6 +14452,7 @@ impl crate::Validate for PaymentMethodsRequest {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -14235,6 +14471,7 @@ pub struct PaymentMethodsResponse {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "checkout")]
 impl PaymentMethodsResponse {
     /// A `PaymentMethodsResponse` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -14261,6 +14498,7 @@ impl PaymentMethodsResponse {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for PaymentMethodsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "PaymentMethodsResponse")?;
@@ -14271,6 +14509,7 @@ impl<'de> serde::Deserialize<'de> for PaymentMethodsResponse {
         })
     }
 }
+#[cfg(feature = "checkout")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for PaymentMethodsResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -14284,6 +14523,7 @@ impl std::fmt::Debug for PaymentMethodsResponse {
             .finish()
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for PaymentMethodsResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payment_methods)
@@ -14291,6 +14531,7 @@ impl crate::Validate for PaymentMethodsResponse {
         Ok(())
     }
 }
+#[cfg(feature = "notifications")]
 /// Schema: `/components/schemas/PaymentNotificationErrors`.
 ///
 /// Decoded by content (type, required properties, property types;
@@ -14307,6 +14548,7 @@ pub enum PaymentNotificationErrors {
     /// Required properties: `detail`.
     DrfRequestError(DrfRequestError),
 }
+#[cfg(feature = "notifications")]
 impl serde::Serialize for PaymentNotificationErrors {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -14316,6 +14558,7 @@ impl serde::Serialize for PaymentNotificationErrors {
         }
     }
 }
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for PaymentNotificationErrors {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -14392,6 +14635,7 @@ impl<'de> serde::Deserialize<'de> for PaymentNotificationErrors {
         }
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Validate for PaymentNotificationErrors {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -14401,8 +14645,10 @@ impl crate::Validate for PaymentNotificationErrors {
         }
     }
 }
+#[cfg(feature = "notifications")]
 /// Schema: `/components/schemas/PaymentNotificationResponses`.
 pub type PaymentNotificationResponses = MessageNotificationSuccess;
+#[cfg(feature = "operations")]
 /// Schema: `/components/schemas/PaymentOperationErrors`.
 ///
 /// Decoded by content (type, required properties, property types;
@@ -14419,6 +14665,7 @@ pub enum PaymentOperationErrors {
     /// Required properties: `detail`.
     DrfRequestError(DrfRequestError),
 }
+#[cfg(feature = "operations")]
 impl serde::Serialize for PaymentOperationErrors {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -14428,6 +14675,7 @@ impl serde::Serialize for PaymentOperationErrors {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for PaymentOperationErrors {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -14501,6 +14749,7 @@ impl<'de> serde::Deserialize<'de> for PaymentOperationErrors {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for PaymentOperationErrors {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -14510,6 +14759,7 @@ impl crate::Validate for PaymentOperationErrors {
         }
     }
 }
+#[cfg(feature = "operations")]
 /// Schema: `/components/schemas/PaymentOperationResponses`.
 ///
 /// Decoded by content (type, required properties, property types;
@@ -14524,6 +14774,7 @@ pub enum PaymentOperationResponses {
     /// Required properties: `amount`, `operation`, `order_no`, `pg_params`, `pg_response`, `reference_number`, `result`, `session_id`, `signature`, `source`, `success`, `timestamp_utc`, `txn`.
     ExternalOperation(ExternalOperation),
 }
+#[cfg(feature = "operations")]
 impl serde::Serialize for PaymentOperationResponses {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -14532,6 +14783,7 @@ impl serde::Serialize for PaymentOperationResponses {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for PaymentOperationResponses {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -14619,6 +14871,7 @@ impl<'de> serde::Deserialize<'de> for PaymentOperationResponses {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for PaymentOperationResponses {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -14627,6 +14880,7 @@ impl crate::Validate for PaymentOperationResponses {
         }
     }
 }
+#[cfg(feature = "checkout")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -14658,6 +14912,7 @@ pub struct PaymentServiceListing {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "checkout")]
 impl PaymentServiceListing {
     /// A `PaymentServiceListing` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -14688,6 +14943,7 @@ impl PaymentServiceListing {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for PaymentServiceListing {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "PaymentServiceListing")?;
@@ -14699,6 +14955,7 @@ impl<'de> serde::Deserialize<'de> for PaymentServiceListing {
         })
     }
 }
+#[cfg(feature = "checkout")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for PaymentServiceListing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -14713,6 +14970,7 @@ impl std::fmt::Debug for PaymentServiceListing {
             .finish()
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for PaymentServiceListing {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("code", &self.code, None, Some(16))?;
@@ -14721,6 +14979,7 @@ impl crate::Validate for PaymentServiceListing {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Whether the buy-now-pay-later gateway (Tabby, Tamara or Taly) would take this session. Tamara also sends `single_checkout_enabled` and `payment_labels`.
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -14744,6 +15003,7 @@ pub struct PrePaymentCheckResponses {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "checkout")]
 impl PrePaymentCheckResponses {
     /// A `PrePaymentCheckResponses` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -14774,6 +15034,7 @@ impl PrePaymentCheckResponses {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for PrePaymentCheckResponses {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "PrePaymentCheckResponses")?;
@@ -14785,6 +15046,7 @@ impl<'de> serde::Deserialize<'de> for PrePaymentCheckResponses {
         })
     }
 }
+#[cfg(feature = "checkout")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for PrePaymentCheckResponses {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -14799,6 +15061,7 @@ impl std::fmt::Debug for PrePaymentCheckResponses {
             .finish()
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for PrePaymentCheckResponses {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payment_labels)
@@ -14806,6 +15069,7 @@ impl crate::Validate for PrePaymentCheckResponses {
         Ok(())
     }
 }
+#[cfg(feature = "reports")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -14862,6 +15126,7 @@ pub struct ReportAPIList {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "reports")]
 impl ReportAPIList {
     /// A `ReportAPIList` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -14941,6 +15206,7 @@ impl ReportAPIList {
         self
     }
 }
+#[cfg(feature = "reports")]
 impl<'de> serde::Deserialize<'de> for ReportAPIList {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "ReportAPIList")?;
@@ -14959,6 +15225,7 @@ impl<'de> serde::Deserialize<'de> for ReportAPIList {
         })
     }
 }
+#[cfg(feature = "reports")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ReportAPIList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -14980,6 +15247,7 @@ impl std::fmt::Debug for ReportAPIList {
             .finish()
     }
 }
+#[cfg(feature = "reports")]
 impl crate::Validate for ReportAPIList {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length(
@@ -15591,6 +15859,7 @@ impl crate::Validate for ShippingAddress {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Schema: `/components/schemas/Success`.
 ///
 /// Decoded by content (type, required properties, property types;
@@ -15605,6 +15874,7 @@ pub enum Success {
     /// Required properties: `agreement`, `amount`, `amount_details`, `card_acceptance_criteria`, `currency_code`, `customer_address_country`, `fee`, `gateway_account`, `gateway_name`, `gateway_response`, `message`, `paid_amount`, `pg_params`, `reference_number`, `remaining_amount`, `result`, `settled_amount`, `signature`, `state`, `timestamp_utc`.
     DirectPaymentResponse(DirectPaymentResponse),
 }
+#[cfg(feature = "checkout")]
 impl serde::Serialize for Success {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -15613,6 +15883,7 @@ impl serde::Serialize for Success {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for Success {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -15793,6 +16064,7 @@ impl<'de> serde::Deserialize<'de> for Success {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for Success {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -15970,6 +16242,7 @@ impl crate::Validate for TokenPayInstrument {
 ///
 /// Schema: `/components/schemas/TokenPayPayload`.
 pub type TokenPayPayload = SamsungPayPayload;
+#[cfg(feature = "wallet")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -16026,6 +16299,7 @@ pub struct WalletAccountItem {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "wallet")]
 impl WalletAccountItem {
     /// A `WalletAccountItem` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -16091,6 +16365,7 @@ impl WalletAccountItem {
         self
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletAccountItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletAccountItem")?;
@@ -16107,6 +16382,7 @@ impl<'de> serde::Deserialize<'de> for WalletAccountItem {
         })
     }
 }
+#[cfg(feature = "wallet")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for WalletAccountItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -16126,14 +16402,17 @@ impl std::fmt::Debug for WalletAccountItem {
             .finish()
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletAccountItem {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.status).map_err(|e| e.within("status"))?;
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Schema: `/components/schemas/WalletAccountsErrors`.
 pub type WalletAccountsErrors = CardErrors;
+#[cfg(feature = "wallet")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/WalletAccountsRequest`.
@@ -16153,6 +16432,7 @@ pub struct WalletAccountsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<WalletPaginationCursor>,
 }
+#[cfg(feature = "wallet")]
 impl WalletAccountsRequest {
     /// A `WalletAccountsRequest` from its required fields (`customer_id`); set optional ones with the `with_` setters.
     #[must_use]
@@ -16183,6 +16463,7 @@ impl WalletAccountsRequest {
         self
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletAccountsRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletAccountsRequest")?;
@@ -16194,6 +16475,7 @@ impl<'de> serde::Deserialize<'de> for WalletAccountsRequest {
         })
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletAccountsRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("currency", &self.currency, None, Some(3))?;
@@ -16202,6 +16484,7 @@ impl crate::Validate for WalletAccountsRequest {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -16234,6 +16517,7 @@ pub struct WalletAccountsResponse {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "wallet")]
 impl WalletAccountsResponse {
     /// A `WalletAccountsResponse` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -16275,6 +16559,7 @@ impl WalletAccountsResponse {
         self
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletAccountsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletAccountsResponse")?;
@@ -16287,6 +16572,7 @@ impl<'de> serde::Deserialize<'de> for WalletAccountsResponse {
         })
     }
 }
+#[cfg(feature = "wallet")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for WalletAccountsResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -16302,6 +16588,7 @@ impl std::fmt::Debug for WalletAccountsResponse {
             .finish()
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletAccountsResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.results).map_err(|e| e.within("results"))?;
@@ -16310,8 +16597,10 @@ impl crate::Validate for WalletAccountsResponse {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Schema: `/components/schemas/WalletEntriesErrors`.
 pub type WalletEntriesErrors = CardErrors;
+#[cfg(feature = "wallet")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/WalletEntriesRequest`.
@@ -16354,6 +16643,7 @@ pub struct WalletEntriesRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<WalletPaginationCursor>,
 }
+#[cfg(feature = "wallet")]
 impl WalletEntriesRequest {
     /// A `WalletEntriesRequest` from its required fields (`customer_id`, `currency`); set optional ones with the `with_` setters.
     #[must_use]
@@ -16427,6 +16717,7 @@ impl WalletEntriesRequest {
         self
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletEntriesRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletEntriesRequest")?;
@@ -16445,6 +16736,7 @@ impl<'de> serde::Deserialize<'de> for WalletEntriesRequest {
         })
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletEntriesRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("currency", &self.currency, None, Some(3))?;
@@ -16455,6 +16747,7 @@ impl crate::Validate for WalletEntriesRequest {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -16487,6 +16780,7 @@ pub struct WalletEntriesResponse {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "wallet")]
 impl WalletEntriesResponse {
     /// A `WalletEntriesResponse` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -16528,6 +16822,7 @@ impl WalletEntriesResponse {
         self
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletEntriesResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletEntriesResponse")?;
@@ -16540,6 +16835,7 @@ impl<'de> serde::Deserialize<'de> for WalletEntriesResponse {
         })
     }
 }
+#[cfg(feature = "wallet")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for WalletEntriesResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -16555,6 +16851,7 @@ impl std::fmt::Debug for WalletEntriesResponse {
             .finish()
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletEntriesResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.results).map_err(|e| e.within("results"))?;
@@ -16563,6 +16860,7 @@ impl crate::Validate for WalletEntriesResponse {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -16624,6 +16922,7 @@ pub struct WalletEntryItem {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "wallet")]
 impl WalletEntryItem {
     /// A `WalletEntryItem` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -16689,6 +16988,7 @@ impl WalletEntryItem {
         self
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletEntryItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletEntryItem")?;
@@ -16705,6 +17005,7 @@ impl<'de> serde::Deserialize<'de> for WalletEntryItem {
         })
     }
 }
+#[cfg(feature = "wallet")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for WalletEntryItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -16724,6 +17025,7 @@ impl std::fmt::Debug for WalletEntryItem {
             .finish()
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletEntryItem {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.entry_type).map_err(|e| e.within("entry_type"))?;
@@ -16732,6 +17034,7 @@ impl crate::Validate for WalletEntryItem {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -16768,6 +17071,7 @@ pub struct WalletFinalizationStatus {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "wallet")]
 impl WalletFinalizationStatus {
     /// A `WalletFinalizationStatus` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -16805,6 +17109,7 @@ impl WalletFinalizationStatus {
         self
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletFinalizationStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletFinalizationStatus")?;
@@ -16817,6 +17122,7 @@ impl<'de> serde::Deserialize<'de> for WalletFinalizationStatus {
         })
     }
 }
+#[cfg(feature = "wallet")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for WalletFinalizationStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -16832,6 +17138,7 @@ impl std::fmt::Debug for WalletFinalizationStatus {
             .finish()
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletFinalizationStatus {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.status).map_err(|e| e.within("status"))?;
@@ -16920,6 +17227,7 @@ impl crate::Validate for WalletInstrument {
         Ok(())
     }
 }
+#[cfg(feature = "payments")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/WalletNativePayment`.
@@ -16934,6 +17242,7 @@ pub struct WalletNativePayment {
     /// A unique identifier for the payment transaction (session).
     pub session_id: String,
 }
+#[cfg(feature = "payments")]
 impl WalletNativePayment {
     /// A `WalletNativePayment` from its required fields (`session_id`); set optional ones with the `with_` setters.
     #[must_use]
@@ -16962,6 +17271,7 @@ impl WalletNativePayment {
         self
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for WalletNativePayment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletNativePayment")?;
@@ -16972,6 +17282,7 @@ impl<'de> serde::Deserialize<'de> for WalletNativePayment {
         })
     }
 }
+#[cfg(feature = "payments")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for WalletNativePayment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -16982,11 +17293,13 @@ impl std::fmt::Debug for WalletNativePayment {
             .finish()
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for WalletNativePayment {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -17034,6 +17347,7 @@ pub struct WalletOperationEntry {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "wallet")]
 impl WalletOperationEntry {
     /// A `WalletOperationEntry` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -17092,6 +17406,7 @@ impl WalletOperationEntry {
         self
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletOperationEntry {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletOperationEntry")?;
@@ -17107,6 +17422,7 @@ impl<'de> serde::Deserialize<'de> for WalletOperationEntry {
         })
     }
 }
+#[cfg(feature = "wallet")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for WalletOperationEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -17125,12 +17441,14 @@ impl std::fmt::Debug for WalletOperationEntry {
             .finish()
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletOperationEntry {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.direction).map_err(|e| e.within("direction"))?;
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -17177,6 +17495,7 @@ pub struct WalletOperationResponse {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "wallet")]
 impl WalletOperationResponse {
     /// A `WalletOperationResponse` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -17217,6 +17536,7 @@ impl WalletOperationResponse {
         self
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletOperationResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletOperationResponse")?;
@@ -17229,6 +17549,7 @@ impl<'de> serde::Deserialize<'de> for WalletOperationResponse {
         })
     }
 }
+#[cfg(feature = "wallet")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for WalletOperationResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -17244,6 +17565,7 @@ impl std::fmt::Debug for WalletOperationResponse {
             .finish()
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletOperationResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.operation_type)
@@ -17253,8 +17575,10 @@ impl crate::Validate for WalletOperationResponse {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Schema: `/components/schemas/WalletOperationsErrors`.
 pub type WalletOperationsErrors = CardErrors;
+#[cfg(feature = "wallet")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/WalletOperationsRequest`.
@@ -17264,6 +17588,7 @@ pub struct WalletOperationsRequest {
     /// Wallet operation ID.
     pub operation_id: i64,
 }
+#[cfg(feature = "wallet")]
 impl WalletOperationsRequest {
     /// A `WalletOperationsRequest` from its required fields (`operation_id`); set optional ones with the `with_` setters.
     #[must_use]
@@ -17271,6 +17596,7 @@ impl WalletOperationsRequest {
         Self { operation_id }
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletOperationsRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletOperationsRequest")?;
@@ -17279,11 +17605,13 @@ impl<'de> serde::Deserialize<'de> for WalletOperationsRequest {
         })
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletOperationsRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -17310,6 +17638,7 @@ pub struct WalletPaginationCursor {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "wallet")]
 impl WalletPaginationCursor {
     /// A `WalletPaginationCursor` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -17342,6 +17671,7 @@ impl WalletPaginationCursor {
         self
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletPaginationCursor {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletPaginationCursor")?;
@@ -17353,6 +17683,7 @@ impl<'de> serde::Deserialize<'de> for WalletPaginationCursor {
         })
     }
 }
+#[cfg(feature = "wallet")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for WalletPaginationCursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -17367,6 +17698,7 @@ impl std::fmt::Debug for WalletPaginationCursor {
             .finish()
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletPaginationCursor {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.direction).map_err(|e| e.within("direction"))?;
@@ -17439,6 +17771,7 @@ impl crate::Validate for WalletPayload {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -17476,6 +17809,7 @@ pub struct WalletServiceResponse {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "checkout")]
 impl WalletServiceResponse {
     /// A `WalletServiceResponse` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -17541,6 +17875,7 @@ impl WalletServiceResponse {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for WalletServiceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletServiceResponse")?;
@@ -17557,6 +17892,7 @@ impl<'de> serde::Deserialize<'de> for WalletServiceResponse {
         })
     }
 }
+#[cfg(feature = "checkout")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for WalletServiceResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -17576,11 +17912,13 @@ impl std::fmt::Debug for WalletServiceResponse {
             .finish()
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for WalletServiceResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Why a checkout update was refused: field errors, or DRF's list body.
 ///
 /// Schema: `/components/schemas/CheckoutUpdateErrors`.
@@ -17597,6 +17935,7 @@ pub enum CheckoutUpdateErrors {
     /// Required properties: none.
     ErrorMessages(ErrorMessages),
 }
+#[cfg(feature = "checkout")]
 impl serde::Serialize for CheckoutUpdateErrors {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -17605,6 +17944,7 @@ impl serde::Serialize for CheckoutUpdateErrors {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for CheckoutUpdateErrors {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -17656,6 +17996,7 @@ impl<'de> serde::Deserialize<'de> for CheckoutUpdateErrors {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for CheckoutUpdateErrors {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -17664,6 +18005,7 @@ impl crate::Validate for CheckoutUpdateErrors {
         }
     }
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 /// A request DRF refused before any field was looked at (malformed JSON, a list for an object): only `detail`, and sometimes `code`.
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -17684,6 +18026,7 @@ pub struct DrfRequestError {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 impl DrfRequestError {
     /// A `DrfRequestError` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -17707,6 +18050,7 @@ impl DrfRequestError {
         self
     }
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 impl<'de> serde::Deserialize<'de> for DrfRequestError {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "DrfRequestError")?;
@@ -17717,6 +18061,7 @@ impl<'de> serde::Deserialize<'de> for DrfRequestError {
         })
     }
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for DrfRequestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -17730,11 +18075,13 @@ impl std::fmt::Debug for DrfRequestError {
             .finish()
     }
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 impl crate::Validate for DrfRequestError {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "reports"))]
 /// Field errors, a `detail` message (DRF's parse error or a view's refusal), or DRF's list body.
 ///
 /// Schema: `/components/schemas/BadRequestErrors`.
@@ -20284,6 +20631,7 @@ impl crate::Validate for CheckoutState {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Type of payment. Choose `one_off` for payments that occur only once without future commitments. Choose `auto_debit` for payments that are automatically deducted, such as recurring subscriptions, installments, or unscheduled auto-debits.
 ///
 /// Choose `save_card` if you want to perform a card tokenization operation.
@@ -20321,6 +20669,7 @@ pub enum DirectPaymentResponsePaymentType {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "checkout")]
 impl DirectPaymentResponsePaymentType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20332,6 +20681,7 @@ impl DirectPaymentResponsePaymentType {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl From<&str> for DirectPaymentResponsePaymentType {
     fn from(s: &str) -> Self {
         match s {
@@ -20342,27 +20692,32 @@ impl From<&str> for DirectPaymentResponsePaymentType {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl std::fmt::Display for DirectPaymentResponsePaymentType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "checkout")]
 impl serde::Serialize for DirectPaymentResponsePaymentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for DirectPaymentResponsePaymentType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for DirectPaymentResponsePaymentType {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Indicates the outcome of the operation. `success` denotes a successful operation.
 ///
 /// Schema: `/components/schemas/DirectPaymentResponse/properties/result`.
@@ -20388,6 +20743,7 @@ pub enum DirectPaymentResponseResult {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "checkout")]
 impl DirectPaymentResponseResult {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20402,6 +20758,7 @@ impl DirectPaymentResponseResult {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl From<&str> for DirectPaymentResponseResult {
     fn from(s: &str) -> Self {
         match s {
@@ -20415,27 +20772,32 @@ impl From<&str> for DirectPaymentResponseResult {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl std::fmt::Display for DirectPaymentResponseResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "checkout")]
 impl serde::Serialize for DirectPaymentResponseResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for DirectPaymentResponseResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for DirectPaymentResponseResult {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// Identifies the operation that was executed.
 ///
 /// Schema: `/components/schemas/ExternalOperation/properties/operation`.
@@ -20455,6 +20817,7 @@ pub enum ExternalOperationOperation {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "operations")]
 impl ExternalOperationOperation {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20466,6 +20829,7 @@ impl ExternalOperationOperation {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl From<&str> for ExternalOperationOperation {
     fn from(s: &str) -> Self {
         match s {
@@ -20476,27 +20840,32 @@ impl From<&str> for ExternalOperationOperation {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl std::fmt::Display for ExternalOperationOperation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl serde::Serialize for ExternalOperationOperation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for ExternalOperationOperation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for ExternalOperationOperation {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// Can have one of two values - `input` or `pg`. If `input`, it means the operation was performed in an API call triggered by the merchant. If `pg`, it means the operation was done on the PG management dashboard, and the PG notified Ottu via webhook. The `pg` value will always be notified to the webhook, never in an API call.
 ///
 /// Schema: `/components/schemas/ExternalOperation/properties/source`.
@@ -20514,6 +20883,7 @@ pub enum ExternalOperationSource {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "operations")]
 impl ExternalOperationSource {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20524,6 +20894,7 @@ impl ExternalOperationSource {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl From<&str> for ExternalOperationSource {
     fn from(s: &str) -> Self {
         match s {
@@ -20533,27 +20904,32 @@ impl From<&str> for ExternalOperationSource {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl std::fmt::Display for ExternalOperationSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl serde::Serialize for ExternalOperationSource {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for ExternalOperationSource {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for ExternalOperationSource {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// The result of the operation - whether it was successful or not.
 ///
 /// Schema: `/components/schemas/ExternalOperation/properties/result`.
@@ -20571,6 +20947,7 @@ pub enum ExternalOperationResult {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "operations")]
 impl ExternalOperationResult {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20581,6 +20958,7 @@ impl ExternalOperationResult {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl From<&str> for ExternalOperationResult {
     fn from(s: &str) -> Self {
         match s {
@@ -20590,22 +20968,26 @@ impl From<&str> for ExternalOperationResult {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl std::fmt::Display for ExternalOperationResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl serde::Serialize for ExternalOperationResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for ExternalOperationResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for ExternalOperationResult {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -20666,6 +21048,7 @@ impl crate::Validate for GooglePayInstrumentInstrumentType {
         Ok(())
     }
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 /// * `failed` - Failed
 ///
 /// Schema: `/components/schemas/InquiryFailure/properties/result`.
@@ -20681,6 +21064,7 @@ pub enum InquiryFailureResult {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 impl InquiryFailureResult {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20690,6 +21074,7 @@ impl InquiryFailureResult {
         }
     }
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 impl From<&str> for InquiryFailureResult {
     fn from(s: &str) -> Self {
         match s {
@@ -20698,27 +21083,32 @@ impl From<&str> for InquiryFailureResult {
         }
     }
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 impl std::fmt::Display for InquiryFailureResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 impl serde::Serialize for InquiryFailureResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 impl<'de> serde::Deserialize<'de> for InquiryFailureResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 impl crate::Validate for InquiryFailureResult {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// Specifies the executed operation. It can be either `delete`, `cancel`, or `expire`.
 ///
 /// * `refund` - Refund
@@ -20751,6 +21141,7 @@ pub enum InternalOperationOperation {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "operations")]
 impl InternalOperationOperation {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20765,6 +21156,7 @@ impl InternalOperationOperation {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl From<&str> for InternalOperationOperation {
     fn from(s: &str) -> Self {
         match s {
@@ -20778,27 +21170,32 @@ impl From<&str> for InternalOperationOperation {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl std::fmt::Display for InternalOperationOperation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl serde::Serialize for InternalOperationOperation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for InternalOperationOperation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for InternalOperationOperation {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// Indicates the outcome of the operation. `success` denotes a successful operation.
 ///
 /// * `success` - Success
@@ -20819,6 +21216,7 @@ pub enum InternalOperationResult {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "operations")]
 impl InternalOperationResult {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20829,6 +21227,7 @@ impl InternalOperationResult {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl From<&str> for InternalOperationResult {
     fn from(s: &str) -> Self {
         match s {
@@ -20838,27 +21237,32 @@ impl From<&str> for InternalOperationResult {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl std::fmt::Display for InternalOperationResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl serde::Serialize for InternalOperationResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for InternalOperationResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for InternalOperationResult {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "invoices")]
 /// Current status of the invoice. Can be one of the following: `sent`, `paid`, `overdue`, `canceled`.
 ///
 /// * `sent` - Sent
@@ -20885,6 +21289,7 @@ pub enum InvoicePOSTStatus {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "invoices")]
 impl InvoicePOSTStatus {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20897,6 +21302,7 @@ impl InvoicePOSTStatus {
         }
     }
 }
+#[cfg(feature = "invoices")]
 impl From<&str> for InvoicePOSTStatus {
     fn from(s: &str) -> Self {
         match s {
@@ -20908,27 +21314,32 @@ impl From<&str> for InvoicePOSTStatus {
         }
     }
 }
+#[cfg(feature = "invoices")]
 impl std::fmt::Display for InvoicePOSTStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "invoices")]
 impl serde::Serialize for InvoicePOSTStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "invoices")]
 impl<'de> serde::Deserialize<'de> for InvoicePOSTStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "invoices")]
 impl crate::Validate for InvoicePOSTStatus {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "notifications")]
 /// * `sms` - sms
 /// * `email` - email
 /// * `whatsapp` - whatsapps
@@ -20950,6 +21361,7 @@ pub enum MessageNotificationChannelsItem {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "notifications")]
 impl MessageNotificationChannelsItem {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20961,6 +21373,7 @@ impl MessageNotificationChannelsItem {
         }
     }
 }
+#[cfg(feature = "notifications")]
 impl From<&str> for MessageNotificationChannelsItem {
     fn from(s: &str) -> Self {
         match s {
@@ -20971,27 +21384,32 @@ impl From<&str> for MessageNotificationChannelsItem {
         }
     }
 }
+#[cfg(feature = "notifications")]
 impl std::fmt::Display for MessageNotificationChannelsItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "notifications")]
 impl serde::Serialize for MessageNotificationChannelsItem {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for MessageNotificationChannelsItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Validate for MessageNotificationChannelsItem {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "notifications")]
 /// Specify the channel to trigger the notification: sms, email, or WhatsApp. Valid options are: `email`, `sms`, and `whatsapp`.
 ///
 /// * `email` - Email
@@ -21015,6 +21433,7 @@ pub enum NotificationChannel {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "notifications")]
 impl NotificationChannel {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -21026,6 +21445,7 @@ impl NotificationChannel {
         }
     }
 }
+#[cfg(feature = "notifications")]
 impl From<&str> for NotificationChannel {
     fn from(s: &str) -> Self {
         match s {
@@ -21036,22 +21456,26 @@ impl From<&str> for NotificationChannel {
         }
     }
 }
+#[cfg(feature = "notifications")]
 impl std::fmt::Display for NotificationChannel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "notifications")]
 impl serde::Serialize for NotificationChannel {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for NotificationChannel {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Validate for NotificationChannel {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -21228,6 +21652,7 @@ impl crate::Validate for NotificationsWhatsappItem {
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// * `delete` - delete
 /// * `cancel` - cancel
 /// * `expire` - expire
@@ -21258,6 +21683,7 @@ pub enum OperationOperation {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "operations")]
 impl OperationOperation {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -21272,6 +21698,7 @@ impl OperationOperation {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl From<&str> for OperationOperation {
     fn from(s: &str) -> Self {
         match s {
@@ -21285,27 +21712,32 @@ impl From<&str> for OperationOperation {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl std::fmt::Display for OperationOperation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl serde::Serialize for OperationOperation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for OperationOperation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for OperationOperation {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// Specifies where the refund should be credited. Use `pg` (default) to refund via the original payment gateway, or `wallet` to credit the amount to the customer's wallet balance. The `wallet` option is only available for `refund` operations and requires that the payment method has an active wallet service and the transaction has a `customer_id`.
 ///
 /// * `pg` - pg
@@ -21326,6 +21758,7 @@ pub enum OperationDestination {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "operations")]
 impl OperationDestination {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -21336,6 +21769,7 @@ impl OperationDestination {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl From<&str> for OperationDestination {
     fn from(s: &str) -> Self {
         match s {
@@ -21345,27 +21779,32 @@ impl From<&str> for OperationDestination {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl std::fmt::Display for OperationDestination {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl serde::Serialize for OperationDestination {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for OperationDestination {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for OperationDestination {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "operations")]
 /// * `delete` - delete
 /// * `cancel` - cancel
 /// * `expire` - expire
@@ -21399,6 +21838,7 @@ pub enum OperationFailureOperation {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "operations")]
 impl OperationFailureOperation {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -21414,6 +21854,7 @@ impl OperationFailureOperation {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl From<&str> for OperationFailureOperation {
     fn from(s: &str) -> Self {
         match s {
@@ -21428,27 +21869,32 @@ impl From<&str> for OperationFailureOperation {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl std::fmt::Display for OperationFailureOperation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl serde::Serialize for OperationFailureOperation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "operations")]
 impl<'de> serde::Deserialize<'de> for OperationFailureOperation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "operations")]
 impl crate::Validate for OperationFailureOperation {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// * `e_commerce` - e_commerce
 /// * `crm` - crm
 /// * `pos` - pos
@@ -21524,6 +21970,7 @@ pub enum PGPaymentMethodsTagsItem {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "checkout")]
 impl PGPaymentMethodsTagsItem {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -21553,6 +22000,7 @@ impl PGPaymentMethodsTagsItem {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl From<&str> for PGPaymentMethodsTagsItem {
     fn from(s: &str) -> Self {
         match s {
@@ -21581,27 +22029,32 @@ impl From<&str> for PGPaymentMethodsTagsItem {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl std::fmt::Display for PGPaymentMethodsTagsItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "checkout")]
 impl serde::Serialize for PGPaymentMethodsTagsItem {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for PGPaymentMethodsTagsItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for PGPaymentMethodsTagsItem {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// When specified, the available payment methods will be refined based on their compatibility with the indicated operation.
 ///
 /// * `purchase` - purchase
@@ -21622,6 +22075,7 @@ pub enum PaymentMethodsOperation {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "checkout")]
 impl PaymentMethodsOperation {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -21632,6 +22086,7 @@ impl PaymentMethodsOperation {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl From<&str> for PaymentMethodsOperation {
     fn from(s: &str) -> Self {
         match s {
@@ -21641,27 +22096,32 @@ impl From<&str> for PaymentMethodsOperation {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl std::fmt::Display for PaymentMethodsOperation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "checkout")]
 impl serde::Serialize for PaymentMethodsOperation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for PaymentMethodsOperation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for PaymentMethodsOperation {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// When specified, the available payment methods will be refined based on their type determining if type is sandbox or production.
 ///
 /// * `sandbox` - sandbox
@@ -21682,6 +22142,7 @@ pub enum PaymentMethodsType {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "checkout")]
 impl PaymentMethodsType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -21692,6 +22153,7 @@ impl PaymentMethodsType {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl From<&str> for PaymentMethodsType {
     fn from(s: &str) -> Self {
         match s {
@@ -21701,27 +22163,32 @@ impl From<&str> for PaymentMethodsType {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl std::fmt::Display for PaymentMethodsType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "checkout")]
 impl serde::Serialize for PaymentMethodsType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for PaymentMethodsType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for PaymentMethodsType {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// * `apple_pay` - Apple Pay
 /// * `google_pay` - Google Pay
 /// * `samsung_pay` - Samsung Pay
@@ -21746,6 +22213,7 @@ pub enum PaymentMethodsPaymentServicesItem {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "checkout")]
 impl PaymentMethodsPaymentServicesItem {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -21758,6 +22226,7 @@ impl PaymentMethodsPaymentServicesItem {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl From<&str> for PaymentMethodsPaymentServicesItem {
     fn from(s: &str) -> Self {
         match s {
@@ -21769,27 +22238,32 @@ impl From<&str> for PaymentMethodsPaymentServicesItem {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl std::fmt::Display for PaymentMethodsPaymentServicesItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "checkout")]
 impl serde::Serialize for PaymentMethodsPaymentServicesItem {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for PaymentMethodsPaymentServicesItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for PaymentMethodsPaymentServicesItem {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "reports")]
 /// * `in_progress` - In Progress
 /// * `finished` - Finished
 /// * `expired` - Expired
@@ -21811,6 +22285,7 @@ pub enum ReportAPIListStatus {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "reports")]
 impl ReportAPIListStatus {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -21822,6 +22297,7 @@ impl ReportAPIListStatus {
         }
     }
 }
+#[cfg(feature = "reports")]
 impl From<&str> for ReportAPIListStatus {
     fn from(s: &str) -> Self {
         match s {
@@ -21832,22 +22308,26 @@ impl From<&str> for ReportAPIListStatus {
         }
     }
 }
+#[cfg(feature = "reports")]
 impl std::fmt::Display for ReportAPIListStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "reports")]
 impl serde::Serialize for ReportAPIListStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "reports")]
 impl<'de> serde::Deserialize<'de> for ReportAPIListStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "reports")]
 impl crate::Validate for ReportAPIListStatus {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -21963,6 +22443,7 @@ impl crate::Validate for TokenPayInstrumentInstrumentType {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Current account status.
 ///
 /// * `active` - active
@@ -21986,6 +22467,7 @@ pub enum WalletAccountItemStatus {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "wallet")]
 impl WalletAccountItemStatus {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -21997,6 +22479,7 @@ impl WalletAccountItemStatus {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl From<&str> for WalletAccountItemStatus {
     fn from(s: &str) -> Self {
         match s {
@@ -22007,27 +22490,32 @@ impl From<&str> for WalletAccountItemStatus {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl std::fmt::Display for WalletAccountItemStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl serde::Serialize for WalletAccountItemStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletAccountItemStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletAccountItemStatus {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// * `credit_refund` - credit_refund
 /// * `debit_payment` - debit_payment
 /// * `reserve` - reserve
@@ -22064,6 +22552,7 @@ pub enum WalletEntriesEntryType {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "wallet")]
 impl WalletEntriesEntryType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22080,6 +22569,7 @@ impl WalletEntriesEntryType {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl From<&str> for WalletEntriesEntryType {
     fn from(s: &str) -> Self {
         match s {
@@ -22095,27 +22585,32 @@ impl From<&str> for WalletEntriesEntryType {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl std::fmt::Display for WalletEntriesEntryType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl serde::Serialize for WalletEntriesEntryType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletEntriesEntryType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletEntriesEntryType {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// * `credit` - credit
 /// * `debit` - debit
 ///
@@ -22134,6 +22629,7 @@ pub enum WalletEntriesDirection {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "wallet")]
 impl WalletEntriesDirection {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22144,6 +22640,7 @@ impl WalletEntriesDirection {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl From<&str> for WalletEntriesDirection {
     fn from(s: &str) -> Self {
         match s {
@@ -22153,27 +22650,32 @@ impl From<&str> for WalletEntriesDirection {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl std::fmt::Display for WalletEntriesDirection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl serde::Serialize for WalletEntriesDirection {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletEntriesDirection {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletEntriesDirection {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// * `pending` - pending
 /// * `completed` - completed
 /// * `failed` - failed
@@ -22195,6 +22697,7 @@ pub enum WalletEntriesStatus {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "wallet")]
 impl WalletEntriesStatus {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22206,6 +22709,7 @@ impl WalletEntriesStatus {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl From<&str> for WalletEntriesStatus {
     fn from(s: &str) -> Self {
         match s {
@@ -22216,27 +22720,32 @@ impl From<&str> for WalletEntriesStatus {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl std::fmt::Display for WalletEntriesStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl serde::Serialize for WalletEntriesStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletEntriesStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletEntriesStatus {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// The finalization status of the payment transaction. `SUCCEEDED` — payment completed (paid, authorized, refunded, etc.). `FAILED` — payment did not complete (failed, expired, or invalidated). `CANCELLED` — payment was explicitly cancelled or voided. `PENDING` — payment is still in progress (created, pending, or attempted).
 ///
 /// Schema: `/components/schemas/WalletFinalizationStatus/properties/status`.
@@ -22258,6 +22767,7 @@ pub enum WalletFinalizationStatusStatus {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "wallet")]
 impl WalletFinalizationStatusStatus {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22270,6 +22780,7 @@ impl WalletFinalizationStatusStatus {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl From<&str> for WalletFinalizationStatusStatus {
     fn from(s: &str) -> Self {
         match s {
@@ -22281,27 +22792,32 @@ impl From<&str> for WalletFinalizationStatusStatus {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl std::fmt::Display for WalletFinalizationStatusStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl serde::Serialize for WalletFinalizationStatusStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletFinalizationStatusStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletFinalizationStatusStatus {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// The mechanism that last determined the current payment status.
 ///
 /// Schema: `/components/schemas/WalletFinalizationStatus/properties/source`.
@@ -22317,6 +22833,7 @@ pub enum WalletFinalizationStatusSource {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "wallet")]
 impl WalletFinalizationStatusSource {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22326,6 +22843,7 @@ impl WalletFinalizationStatusSource {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl From<&str> for WalletFinalizationStatusSource {
     fn from(s: &str) -> Self {
         match s {
@@ -22334,22 +22852,26 @@ impl From<&str> for WalletFinalizationStatusSource {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl std::fmt::Display for WalletFinalizationStatusSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl serde::Serialize for WalletFinalizationStatusSource {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletFinalizationStatusSource {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletFinalizationStatusSource {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -22410,6 +22932,7 @@ impl crate::Validate for WalletInstrumentInstrumentType {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// The type of wallet operation.
 ///
 /// * `refund` - refund
@@ -22439,6 +22962,7 @@ pub enum WalletOperationResponseOperationType {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "wallet")]
 impl WalletOperationResponseOperationType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22452,6 +22976,7 @@ impl WalletOperationResponseOperationType {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl From<&str> for WalletOperationResponseOperationType {
     fn from(s: &str) -> Self {
         match s {
@@ -22464,27 +22989,32 @@ impl From<&str> for WalletOperationResponseOperationType {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl std::fmt::Display for WalletOperationResponseOperationType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl serde::Serialize for WalletOperationResponseOperationType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletOperationResponseOperationType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletOperationResponseOperationType {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Current status of the operation.
 ///
 /// * `pending` - pending
@@ -22520,6 +23050,7 @@ pub enum WalletOperationResponseStatus {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "wallet")]
 impl WalletOperationResponseStatus {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22535,6 +23066,7 @@ impl WalletOperationResponseStatus {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl From<&str> for WalletOperationResponseStatus {
     fn from(s: &str) -> Self {
         match s {
@@ -22549,27 +23081,32 @@ impl From<&str> for WalletOperationResponseStatus {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl std::fmt::Display for WalletOperationResponseStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl serde::Serialize for WalletOperationResponseStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletOperationResponseStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletOperationResponseStatus {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "wallet")]
 /// Direction to paginate from the cursor.
 ///
 /// * `forward` - forward
@@ -22590,6 +23127,7 @@ pub enum WalletPaginationCursorDirection {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "wallet")]
 impl WalletPaginationCursorDirection {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22600,6 +23138,7 @@ impl WalletPaginationCursorDirection {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl From<&str> for WalletPaginationCursorDirection {
     fn from(s: &str) -> Self {
         match s {
@@ -22609,27 +23148,32 @@ impl From<&str> for WalletPaginationCursorDirection {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl std::fmt::Display for WalletPaginationCursorDirection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl serde::Serialize for WalletPaginationCursorDirection {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "wallet")]
 impl<'de> serde::Deserialize<'de> for WalletPaginationCursorDirection {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "wallet")]
 impl crate::Validate for WalletPaginationCursorDirection {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "reports")]
 /// Schema: `/paths/~1b~1api~1v1~1reports~1files~1/get/parameters/2/schema`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
@@ -22649,6 +23193,7 @@ pub enum ListReportsInterval {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "reports")]
 impl ListReportsInterval {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22661,6 +23206,7 @@ impl ListReportsInterval {
         }
     }
 }
+#[cfg(feature = "reports")]
 impl From<&str> for ListReportsInterval {
     fn from(s: &str) -> Self {
         match s {
@@ -22672,27 +23218,32 @@ impl From<&str> for ListReportsInterval {
         }
     }
 }
+#[cfg(feature = "reports")]
 impl std::fmt::Display for ListReportsInterval {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "reports")]
 impl serde::Serialize for ListReportsInterval {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "reports")]
 impl<'de> serde::Deserialize<'de> for ListReportsInterval {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "reports")]
 impl crate::Validate for ListReportsInterval {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "reports")]
 /// Schema: `/paths/~1b~1api~1v1~1reports~1files~1/get/parameters/5/schema`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
@@ -22708,6 +23259,7 @@ pub enum ListReportsSource {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "reports")]
 impl ListReportsSource {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22718,6 +23270,7 @@ impl ListReportsSource {
         }
     }
 }
+#[cfg(feature = "reports")]
 impl From<&str> for ListReportsSource {
     fn from(s: &str) -> Self {
         match s {
@@ -22727,27 +23280,32 @@ impl From<&str> for ListReportsSource {
         }
     }
 }
+#[cfg(feature = "reports")]
 impl std::fmt::Display for ListReportsSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "reports")]
 impl serde::Serialize for ListReportsSource {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "reports")]
 impl<'de> serde::Deserialize<'de> for ListReportsSource {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "reports")]
 impl crate::Validate for ListReportsSource {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Serializer to work with PaymentTransaction instances.
 ///
 /// Also uses request data from other serializers to save into PaymentTransaction db table:
@@ -22934,6 +23492,7 @@ pub struct CheckoutPOSTRequestRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
 }
+#[cfg(feature = "checkout")]
 impl CheckoutPOSTRequestRequest {
     /// A `CheckoutPOSTRequestRequest` from its required fields (`amount`, `currency_code`, `pg_codes`, `type`); set optional ones with the `with_` setters.
     #[must_use]
@@ -23194,6 +23753,7 @@ impl CheckoutPOSTRequestRequest {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for CheckoutPOSTRequestRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -23245,6 +23805,7 @@ impl<'de> serde::Deserialize<'de> for CheckoutPOSTRequestRequest {
         })
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for CheckoutPOSTRequestRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.r#type).map_err(|e| e.within("type"))?;
@@ -23329,6 +23890,7 @@ impl crate::Validate for CheckoutPOSTRequestRequest {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Serializer to work with PaymentTransaction instances.
 ///
 /// Also uses request data from other serializers to save into PaymentTransaction db table:
@@ -23515,6 +24077,7 @@ pub struct CheckoutRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
 }
+#[cfg(feature = "checkout")]
 impl CheckoutRequest {
     /// A `CheckoutRequest` from its required fields (`amount`, `currency_code`, `pg_codes`, `type`); set optional ones with the `with_` setters.
     #[must_use]
@@ -23775,6 +24338,7 @@ impl CheckoutRequest {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for CheckoutRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "CheckoutRequest")?;
@@ -23823,6 +24387,7 @@ impl<'de> serde::Deserialize<'de> for CheckoutRequest {
         })
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for CheckoutRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.r#type).map_err(|e| e.within("type"))?;
@@ -23907,6 +24472,7 @@ impl crate::Validate for CheckoutRequest {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Serializer to work with PaymentTransaction instances.
 ///
 /// Also uses request data from other serializers to save into PaymentTransaction db table:
@@ -24097,6 +24663,7 @@ pub struct PatchedCheckoutPATCHRequestRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
 }
+#[cfg(feature = "checkout")]
 impl PatchedCheckoutPATCHRequestRequest {
     /// A `PatchedCheckoutPATCHRequestRequest` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -24376,6 +24943,7 @@ impl PatchedCheckoutPATCHRequestRequest {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for PatchedCheckoutPATCHRequestRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -24427,6 +24995,7 @@ impl<'de> serde::Deserialize<'de> for PatchedCheckoutPATCHRequestRequest {
         })
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for PatchedCheckoutPATCHRequestRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.r#type).map_err(|e| e.within("type"))?;
@@ -24511,6 +25080,7 @@ impl crate::Validate for PatchedCheckoutPATCHRequestRequest {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/paths/~1b~1checkout~1v1~1upload-attachment~1/post/requestBody/content/multipart~1form-data/schema`.
@@ -24531,6 +25101,7 @@ pub struct UploadAttachmentFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_no: Option<String>,
 }
+#[cfg(feature = "checkout")]
 impl UploadAttachmentFields {
     /// A `UploadAttachmentFields` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -24560,6 +25131,7 @@ impl UploadAttachmentFields {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for UploadAttachmentFields {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "UploadAttachmentFields")?;
@@ -24571,6 +25143,7 @@ impl<'de> serde::Deserialize<'de> for UploadAttachmentFields {
         })
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for UploadAttachmentFields {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length(
@@ -24583,6 +25156,7 @@ impl crate::Validate for UploadAttachmentFields {
         Ok(())
     }
 }
+#[cfg(feature = "invoices")]
 /// Serializer class for `Invoice` instances, inheriting from `BaseInvoiceSerializer` and
 /// `CheckoutSerializer`. It provides methods for creating invoices, invoice items, and transactions.
 ///
@@ -24825,6 +25399,7 @@ pub struct InvoicePOSTRequestRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
 }
+#[cfg(feature = "invoices")]
 impl InvoicePOSTRequestRequest {
     /// A `InvoicePOSTRequestRequest` from its required fields (`currency_code`, `due_date`, `invoice_items`, `invoice_number`, `pg_codes`, `type`); set optional ones with the `with_` setters.
     #[must_use]
@@ -25180,6 +25755,7 @@ impl InvoicePOSTRequestRequest {
         self
     }
 }
+#[cfg(feature = "invoices")]
 impl<'de> serde::Deserialize<'de> for InvoicePOSTRequestRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -25246,6 +25822,7 @@ impl<'de> serde::Deserialize<'de> for InvoicePOSTRequestRequest {
         })
     }
 }
+#[cfg(feature = "invoices")]
 impl crate::Validate for InvoicePOSTRequestRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.invoice_items)
@@ -25344,6 +25921,7 @@ impl crate::Validate for InvoicePOSTRequestRequest {
         Ok(())
     }
 }
+#[cfg(feature = "notifications")]
 /// Schema: `/paths/~1b~1pbl~1v2~1notifications~1send~1{channel}~1/post/parameters/0/schema`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
@@ -25361,6 +25939,7 @@ pub enum SendSpecificNotificationChannel {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "notifications")]
 impl SendSpecificNotificationChannel {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -25372,6 +25951,7 @@ impl SendSpecificNotificationChannel {
         }
     }
 }
+#[cfg(feature = "notifications")]
 impl From<&str> for SendSpecificNotificationChannel {
     fn from(s: &str) -> Self {
         match s {
@@ -25382,27 +25962,32 @@ impl From<&str> for SendSpecificNotificationChannel {
         }
     }
 }
+#[cfg(feature = "notifications")]
 impl std::fmt::Display for SendSpecificNotificationChannel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "notifications")]
 impl serde::Serialize for SendSpecificNotificationChannel {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for SendSpecificNotificationChannel {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "notifications")]
 impl crate::Validate for SendSpecificNotificationChannel {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "payments")]
 /// Schema: `/paths/~1b~1pbl~1v2~1payment~1google-pay~1/post/parameters/0/schema`.
 ///
 /// Values this client does not know yet decode as `Unknown` instead of failing.
@@ -25418,6 +26003,7 @@ pub enum GoogleDirectPaymentChannel {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "payments")]
 impl GoogleDirectPaymentChannel {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -25428,6 +26014,7 @@ impl GoogleDirectPaymentChannel {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl From<&str> for GoogleDirectPaymentChannel {
     fn from(s: &str) -> Self {
         match s {
@@ -25437,27 +26024,32 @@ impl From<&str> for GoogleDirectPaymentChannel {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl std::fmt::Display for GoogleDirectPaymentChannel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "payments")]
 impl serde::Serialize for GoogleDirectPaymentChannel {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for GoogleDirectPaymentChannel {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for GoogleDirectPaymentChannel {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Nested serializer to save Address data into PaymentTransaction
 ///
 /// Request variant: read-only properties are left out.
@@ -25732,6 +26324,7 @@ pub struct AddressRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl AddressRequest {
     /// A `AddressRequest` from its required fields (`line1`, `city`, `country`); set optional ones with the `with_` setters.
     #[must_use]
@@ -25768,6 +26361,7 @@ impl AddressRequest {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for AddressRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "AddressRequest")?;
@@ -25781,6 +26375,7 @@ impl<'de> serde::Deserialize<'de> for AddressRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for AddressRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("line1", &self.line1, None, Some(128))?;
@@ -25797,6 +26392,7 @@ impl crate::Validate for AddressRequest {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Request variant: read-only properties are left out.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -25807,6 +26403,7 @@ impl crate::Validate for AddressRequest {
 pub struct BrandingOptionsRequest {
     pub payment_methods: std::collections::BTreeMap<String, BrandingItemRequest>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl BrandingOptionsRequest {
     /// A `BrandingOptionsRequest` from its required fields (`payment_methods`); set optional ones with the `with_` setters.
     #[must_use]
@@ -25816,6 +26413,7 @@ impl BrandingOptionsRequest {
         Self { payment_methods }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for BrandingOptionsRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "BrandingOptionsRequest")?;
@@ -25824,6 +26422,7 @@ impl<'de> serde::Deserialize<'de> for BrandingOptionsRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for BrandingOptionsRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payment_methods)
@@ -25831,6 +26430,7 @@ impl crate::Validate for BrandingOptionsRequest {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Request variant: read-only properties are left out.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -25852,6 +26452,7 @@ pub struct LoyaltyRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl LoyaltyRequest {
     /// A `LoyaltyRequest` from its required fields (`enabled`); set optional ones with the `with_` setters.
     #[must_use]
@@ -25878,6 +26479,7 @@ impl LoyaltyRequest {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for LoyaltyRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "LoyaltyRequest")?;
@@ -25888,12 +26490,14 @@ impl<'de> serde::Deserialize<'de> for LoyaltyRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for LoyaltyRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("reference", &self.reference, None, Some(128))?;
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Nested serializer to save Address data into PaymentTransaction
 ///
 /// Request variant: read-only properties are left out.
@@ -26176,6 +26780,7 @@ pub struct ShippingAddressRequest {
     /// Constraints: at most 16 characters.
     pub phone: String,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl ShippingAddressRequest {
     /// A `ShippingAddressRequest` from its required fields (`line1`, `city`, `country`, `first_name`, `last_name`, `email`, `phone`); set optional ones with the `with_` setters.
     #[must_use]
@@ -26220,6 +26825,7 @@ impl ShippingAddressRequest {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for ShippingAddressRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "ShippingAddressRequest")?;
@@ -26237,6 +26843,7 @@ impl<'de> serde::Deserialize<'de> for ShippingAddressRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for ShippingAddressRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("line1", &self.line1, None, Some(128))?;
@@ -26262,6 +26869,7 @@ impl crate::Validate for ShippingAddressRequest {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Request variant: read-only properties are left out.
 ///
 /// Schema: `/components/schemas/PaymentInstrument`.
@@ -26284,6 +26892,7 @@ pub enum PaymentInstrumentRequest {
     /// Required properties: `instrument_type`, `payload`.
     WalletInstrumentRequest(WalletInstrumentRequest),
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl serde::Serialize for PaymentInstrumentRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -26295,6 +26904,7 @@ impl serde::Serialize for PaymentInstrumentRequest {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for PaymentInstrumentRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -26409,6 +27019,7 @@ impl<'de> serde::Deserialize<'de> for PaymentInstrumentRequest {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for PaymentInstrumentRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -26420,6 +27031,7 @@ impl crate::Validate for PaymentInstrumentRequest {
         }
     }
 }
+#[cfg(feature = "invoices")]
 /// Serializer to use for `InvoiceItem` instances.
 ///
 /// The unit_price, quantity, description and sku fields are required.
@@ -26479,6 +27091,7 @@ pub struct InvoiceItemRequest {
     /// For internal purposes: it'll be overridden by the main currency_code
     pub currency_code: String,
 }
+#[cfg(feature = "invoices")]
 impl InvoiceItemRequest {
     /// A `InvoiceItemRequest` from its required fields (`sku`, `description`, `quantity`, `unit_price`, `currency_code`); set optional ones with the `with_` setters.
     #[must_use]
@@ -26549,6 +27162,7 @@ impl InvoiceItemRequest {
         self
     }
 }
+#[cfg(feature = "invoices")]
 impl<'de> serde::Deserialize<'de> for InvoiceItemRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "InvoiceItemRequest")?;
@@ -26568,6 +27182,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceItemRequest {
         })
     }
 }
+#[cfg(feature = "invoices")]
 impl crate::Validate for InvoiceItemRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("sku", &self.sku, None, Some(255))?;
@@ -26580,6 +27195,7 @@ impl crate::Validate for InvoiceItemRequest {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Request variant: read-only properties are left out.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -26596,6 +27212,7 @@ pub struct BrandingItemRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub font_weight: Option<i64>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl BrandingItemRequest {
     /// A `BrandingItemRequest` from its required fields (`text`, `color`); set optional ones with the `with_` setters.
     #[must_use]
@@ -26613,6 +27230,7 @@ impl BrandingItemRequest {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for BrandingItemRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "BrandingItemRequest")?;
@@ -26623,11 +27241,13 @@ impl<'de> serde::Deserialize<'de> for BrandingItemRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for BrandingItemRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Apple Pay payment instrument
 ///
 /// Request variant: read-only properties are left out.
@@ -26645,6 +27265,7 @@ pub struct ApplePayInstrumentRequest {
     /// Apple Pay payment token received from Apple Pay SDK. Pass the complete token object exactly as received without modification. Includes paymentData (encrypted), paymentMethod details, and transactionIdentifier.
     pub payload: ApplePayPayloadSchemaRequest,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl ApplePayInstrumentRequest {
     /// A `ApplePayInstrumentRequest` from its required fields (`instrument_type`, `payload`); set optional ones with the `with_` setters.
     #[must_use]
@@ -26655,6 +27276,7 @@ impl ApplePayInstrumentRequest {
         Self { instrument_type, payload }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for ApplePayInstrumentRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -26667,6 +27289,7 @@ impl<'de> serde::Deserialize<'de> for ApplePayInstrumentRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePayInstrumentRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -26676,6 +27299,7 @@ impl std::fmt::Debug for ApplePayInstrumentRequest {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for ApplePayInstrumentRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.instrument_type)
@@ -26684,6 +27308,7 @@ impl crate::Validate for ApplePayInstrumentRequest {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Google Pay payment instrument
 ///
 /// Request variant: read-only properties are left out.
@@ -26701,6 +27326,7 @@ pub struct GooglePayInstrumentRequest {
     /// Google Pay payment data received from Google Pay SDK. Pass the complete paymentData object exactly as received without modification. Includes apiVersion, paymentMethodData with tokenization data.
     pub payload: GooglePayPayloadSchemaRequest,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl GooglePayInstrumentRequest {
     /// A `GooglePayInstrumentRequest` from its required fields (`instrument_type`, `payload`); set optional ones with the `with_` setters.
     #[must_use]
@@ -26711,6 +27337,7 @@ impl GooglePayInstrumentRequest {
         Self { instrument_type, payload }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for GooglePayInstrumentRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -26723,6 +27350,7 @@ impl<'de> serde::Deserialize<'de> for GooglePayInstrumentRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for GooglePayInstrumentRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -26732,6 +27360,7 @@ impl std::fmt::Debug for GooglePayInstrumentRequest {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for GooglePayInstrumentRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.instrument_type)
@@ -26740,6 +27369,7 @@ impl crate::Validate for GooglePayInstrumentRequest {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Token-based payment instrument for auto-debit
 ///
 /// Request variant: read-only properties are left out.
@@ -26757,6 +27387,7 @@ pub struct TokenPayInstrumentRequest {
     /// Token for auto-debit payment. Provide the payment token or CVV code as received from your tokenization service.
     pub payload: TokenPayPayloadRequest,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl TokenPayInstrumentRequest {
     /// A `TokenPayInstrumentRequest` from its required fields (`instrument_type`, `payload`); set optional ones with the `with_` setters.
     #[must_use]
@@ -26767,6 +27398,7 @@ impl TokenPayInstrumentRequest {
         Self { instrument_type, payload }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for TokenPayInstrumentRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -26779,6 +27411,7 @@ impl<'de> serde::Deserialize<'de> for TokenPayInstrumentRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for TokenPayInstrumentRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -26788,6 +27421,7 @@ impl std::fmt::Debug for TokenPayInstrumentRequest {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for TokenPayInstrumentRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.instrument_type)
@@ -26796,6 +27430,7 @@ impl crate::Validate for TokenPayInstrumentRequest {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Samsung Pay payment instrument
 ///
 /// Request variant: read-only properties are left out.
@@ -26813,6 +27448,7 @@ pub struct SamsungPayInstrumentRequest {
     /// Samsung Pay payment token received from Samsung Pay SDK. Pass the token exactly as received without modification.
     pub payload: SamsungPayPayloadRequest,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl SamsungPayInstrumentRequest {
     /// A `SamsungPayInstrumentRequest` from its required fields (`instrument_type`, `payload`); set optional ones with the `with_` setters.
     #[must_use]
@@ -26823,6 +27459,7 @@ impl SamsungPayInstrumentRequest {
         Self { instrument_type, payload }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for SamsungPayInstrumentRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -26835,6 +27472,7 @@ impl<'de> serde::Deserialize<'de> for SamsungPayInstrumentRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for SamsungPayInstrumentRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -26844,6 +27482,7 @@ impl std::fmt::Debug for SamsungPayInstrumentRequest {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for SamsungPayInstrumentRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.instrument_type)
@@ -26852,6 +27491,7 @@ impl crate::Validate for SamsungPayInstrumentRequest {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Request variant: read-only properties are left out.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -26867,6 +27507,7 @@ pub struct WalletInstrumentRequest {
     /// Wallet instrument payload. Must specify `wallet_code` so the native strategy knows which configured wallet to debit.
     pub payload: WalletPayloadRequest,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl WalletInstrumentRequest {
     /// A `WalletInstrumentRequest` from its required fields (`instrument_type`, `payload`); set optional ones with the `with_` setters.
     #[must_use]
@@ -26877,6 +27518,7 @@ impl WalletInstrumentRequest {
         Self { instrument_type, payload }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for WalletInstrumentRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletInstrumentRequest")?;
@@ -26886,6 +27528,7 @@ impl<'de> serde::Deserialize<'de> for WalletInstrumentRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for WalletInstrumentRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -26895,6 +27538,7 @@ impl std::fmt::Debug for WalletInstrumentRequest {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for WalletInstrumentRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.instrument_type)
@@ -26903,6 +27547,7 @@ impl crate::Validate for WalletInstrumentRequest {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Complete Apple Pay token structure
 ///
 /// Request variant: read-only properties are left out.
@@ -26923,6 +27568,7 @@ pub struct ApplePayPayloadSchemaRequest {
     #[serde(rename = "transactionIdentifier")]
     pub transaction_identifier: String,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl ApplePayPayloadSchemaRequest {
     /// A `ApplePayPayloadSchemaRequest` from its required fields (`paymentData`, `paymentMethod`, `transactionIdentifier`); set optional ones with the `with_` setters.
     #[must_use]
@@ -26938,6 +27584,7 @@ impl ApplePayPayloadSchemaRequest {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for ApplePayPayloadSchemaRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -26951,6 +27598,7 @@ impl<'de> serde::Deserialize<'de> for ApplePayPayloadSchemaRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePayPayloadSchemaRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -26961,6 +27609,7 @@ impl std::fmt::Debug for ApplePayPayloadSchemaRequest {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for ApplePayPayloadSchemaRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payment_data)
@@ -26970,6 +27619,7 @@ impl crate::Validate for ApplePayPayloadSchemaRequest {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Complete Google Pay payment data structure
 ///
 /// Request variant: read-only properties are left out.
@@ -26990,6 +27640,7 @@ pub struct GooglePayPayloadSchemaRequest {
     #[serde(rename = "paymentMethodData")]
     pub payment_method_data: GooglePayPaymentMethodDataSchemaRequest,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl GooglePayPayloadSchemaRequest {
     /// A `GooglePayPayloadSchemaRequest` from its required fields (`apiVersion`, `apiVersionMinor`, `paymentMethodData`); set optional ones with the `with_` setters.
     #[must_use]
@@ -27005,6 +27656,7 @@ impl GooglePayPayloadSchemaRequest {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for GooglePayPayloadSchemaRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -27018,6 +27670,7 @@ impl<'de> serde::Deserialize<'de> for GooglePayPayloadSchemaRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for GooglePayPayloadSchemaRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payment_method_data)
@@ -27025,6 +27678,7 @@ impl crate::Validate for GooglePayPayloadSchemaRequest {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Payload for token-based payment (auto-debit)
 ///
 /// Request variant: read-only properties are left out.
@@ -27038,6 +27692,7 @@ pub struct TokenPayPayloadRequest {
     /// Payment token or CVV code for auto-debit tokenization.
     pub token: String,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl TokenPayPayloadRequest {
     /// A `TokenPayPayloadRequest` from its required fields (`token`); set optional ones with the `with_` setters.
     #[must_use]
@@ -27045,6 +27700,7 @@ impl TokenPayPayloadRequest {
         Self { token: token.into() }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for TokenPayPayloadRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "TokenPayPayloadRequest")?;
@@ -27053,17 +27709,20 @@ impl<'de> serde::Deserialize<'de> for TokenPayPayloadRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for TokenPayPayloadRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenPayPayloadRequest").field("token", &"***").finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for TokenPayPayloadRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Payload for Samsung Pay
 ///
 /// Request variant: read-only properties are left out.
@@ -27077,6 +27736,7 @@ pub struct SamsungPayPayloadRequest {
     /// Encrypted Samsung Pay payment token.
     pub token: String,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl SamsungPayPayloadRequest {
     /// A `SamsungPayPayloadRequest` from its required fields (`token`); set optional ones with the `with_` setters.
     #[must_use]
@@ -27084,6 +27744,7 @@ impl SamsungPayPayloadRequest {
         Self { token: token.into() }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for SamsungPayPayloadRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "SamsungPayPayloadRequest")?;
@@ -27092,17 +27753,20 @@ impl<'de> serde::Deserialize<'de> for SamsungPayPayloadRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for SamsungPayPayloadRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SamsungPayPayloadRequest").field("token", &"***").finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for SamsungPayPayloadRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Payload shape for `instrument_type=wallet`.
 ///
 /// Used as the runtime validator in `PaymentInstrumentWalletValidator` and
@@ -27120,6 +27784,7 @@ pub struct WalletPayloadRequest {
     /// The `code` of the active `WalletPaymentService` to debit. Required when `instrument_type=wallet` and the PGMID has more than one wallet configured (e.g. Ottu + Qitaf). The native strategy resolves the row by this code, then calls `provider.debit(...)` against it.
     pub wallet_code: String,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl WalletPayloadRequest {
     /// A `WalletPayloadRequest` from its required fields (`wallet_code`); set optional ones with the `with_` setters.
     #[must_use]
@@ -27129,6 +27794,7 @@ impl WalletPayloadRequest {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for WalletPayloadRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletPayloadRequest")?;
@@ -27137,11 +27803,13 @@ impl<'de> serde::Deserialize<'de> for WalletPayloadRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for WalletPayloadRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Encrypted Apple Pay payment data
 ///
 /// Request variant: read-only properties are left out.
@@ -27161,6 +27829,7 @@ pub struct ApplePayPaymentDataSchemaRequest {
     /// Cryptographic header
     pub header: ApplePayHeaderSchemaRequest,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl ApplePayPaymentDataSchemaRequest {
     /// A `ApplePayPaymentDataSchemaRequest` from its required fields (`version`, `data`, `signature`, `header`); set optional ones with the `with_` setters.
     #[must_use]
@@ -27178,6 +27847,7 @@ impl ApplePayPaymentDataSchemaRequest {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for ApplePayPaymentDataSchemaRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -27192,6 +27862,7 @@ impl<'de> serde::Deserialize<'de> for ApplePayPaymentDataSchemaRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePayPaymentDataSchemaRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -27203,12 +27874,14 @@ impl std::fmt::Debug for ApplePayPaymentDataSchemaRequest {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for ApplePayPaymentDataSchemaRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.header).map_err(|e| e.within("header"))?;
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Apple Pay payment method details
 ///
 /// Request variant: read-only properties are left out.
@@ -27227,6 +27900,7 @@ pub struct ApplePayPaymentMethodSchemaRequest {
     /// Card type (e.g., 'debit')
     pub r#type: String,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl ApplePayPaymentMethodSchemaRequest {
     /// A `ApplePayPaymentMethodSchemaRequest` from its required fields (`displayName`, `network`, `type`); set optional ones with the `with_` setters.
     #[must_use]
@@ -27242,6 +27916,7 @@ impl ApplePayPaymentMethodSchemaRequest {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for ApplePayPaymentMethodSchemaRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -27255,11 +27930,13 @@ impl<'de> serde::Deserialize<'de> for ApplePayPaymentMethodSchemaRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for ApplePayPaymentMethodSchemaRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Google Pay payment method data
 ///
 /// Request variant: read-only properties are left out.
@@ -27280,6 +27957,7 @@ pub struct GooglePayPaymentMethodDataSchemaRequest {
     #[serde(rename = "tokenizationData")]
     pub tokenization_data: GooglePayTokenizationDataSchemaRequest,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl GooglePayPaymentMethodDataSchemaRequest {
     /// A `GooglePayPaymentMethodDataSchemaRequest` from its required fields (`type`, `description`, `info`, `tokenizationData`); set optional ones with the `with_` setters.
     #[must_use]
@@ -27297,6 +27975,7 @@ impl GooglePayPaymentMethodDataSchemaRequest {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for GooglePayPaymentMethodDataSchemaRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -27311,6 +27990,7 @@ impl<'de> serde::Deserialize<'de> for GooglePayPaymentMethodDataSchemaRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for GooglePayPaymentMethodDataSchemaRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -27322,6 +28002,7 @@ impl std::fmt::Debug for GooglePayPaymentMethodDataSchemaRequest {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for GooglePayPaymentMethodDataSchemaRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.info).map_err(|e| e.within("info"))?;
@@ -27330,6 +28011,7 @@ impl crate::Validate for GooglePayPaymentMethodDataSchemaRequest {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Apple Pay header containing encryption details
 ///
 /// Request variant: read-only properties are left out.
@@ -27351,6 +28033,7 @@ pub struct ApplePayHeaderSchemaRequest {
     #[serde(rename = "transactionId")]
     pub transaction_id: String,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl ApplePayHeaderSchemaRequest {
     /// A `ApplePayHeaderSchemaRequest` from its required fields (`publicKeyHash`, `transactionId`); set optional ones with the `with_` setters.
     #[must_use]
@@ -27371,6 +28054,7 @@ impl ApplePayHeaderSchemaRequest {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for ApplePayHeaderSchemaRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -27384,6 +28068,7 @@ impl<'de> serde::Deserialize<'de> for ApplePayHeaderSchemaRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePayHeaderSchemaRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -27394,11 +28079,13 @@ impl std::fmt::Debug for ApplePayHeaderSchemaRequest {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for ApplePayHeaderSchemaRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Google Pay card information
 ///
 /// Request variant: read-only properties are left out.
@@ -27416,6 +28103,7 @@ pub struct GooglePayInfoSchemaRequest {
     #[serde(rename = "cardDetails")]
     pub card_details: String,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl GooglePayInfoSchemaRequest {
     /// A `GooglePayInfoSchemaRequest` from its required fields (`cardNetwork`, `cardDetails`); set optional ones with the `with_` setters.
     #[must_use]
@@ -27429,6 +28117,7 @@ impl GooglePayInfoSchemaRequest {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for GooglePayInfoSchemaRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -27441,11 +28130,13 @@ impl<'de> serde::Deserialize<'de> for GooglePayInfoSchemaRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for GooglePayInfoSchemaRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Google Pay tokenization data
 ///
 /// Request variant: read-only properties are left out.
@@ -27461,6 +28152,7 @@ pub struct GooglePayTokenizationDataSchemaRequest {
     /// Encrypted payment token
     pub token: String,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl GooglePayTokenizationDataSchemaRequest {
     /// A `GooglePayTokenizationDataSchemaRequest` from its required fields (`type`, `token`); set optional ones with the `with_` setters.
     #[must_use]
@@ -27471,6 +28163,7 @@ impl GooglePayTokenizationDataSchemaRequest {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for GooglePayTokenizationDataSchemaRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -27483,6 +28176,7 @@ impl<'de> serde::Deserialize<'de> for GooglePayTokenizationDataSchemaRequest {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for GooglePayTokenizationDataSchemaRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -27492,6 +28186,7 @@ impl std::fmt::Debug for GooglePayTokenizationDataSchemaRequest {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for GooglePayTokenizationDataSchemaRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())

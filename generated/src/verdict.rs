@@ -14,380 +14,538 @@ pub fn decode_response(
     status: u16,
     body: &[u8],
 ) -> Option<crate::Verdict> {
-    Some(
-        match (operation, status) {
-            ("list_reports", 400) => {
-                v::judge::<types::BadRequestErrors>("BadRequestErrors", body)
-            }
-            ("list_reports", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("list_reports", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("list_reports", 200..=299) => {
+    let _ = body;
+    match (operation, status) {
+        #[cfg(feature = "reports")]
+        ("list_reports", 400) => {
+            Some(v::judge::<types::BadRequestErrors>("BadRequestErrors", body))
+        }
+        #[cfg(feature = "reports")]
+        ("list_reports", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "reports")]
+        ("list_reports", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "reports")]
+        ("list_reports", 200..=299) => {
+            Some(
                 v::judge::<
                     types::PaginatedReportAPIListList,
-                >("PaginatedReportAPIListList", body)
-            }
-            ("download_report", 200) => v::no_body(body),
-            ("download_report", 302) => v::no_body(body),
-            ("download_report", 400) => v::no_body(body),
-            ("download_report", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("download_report", 403) => v::no_body(body),
-            ("download_report", 404) => v::no_body(body),
-            ("download_report", 410) => v::no_body(body),
-            ("get_pre_payment_option", 400) => {
-                v::judge::<types::BadRequestErrors>("BadRequestErrors", body)
-            }
-            ("get_pre_payment_option", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("get_pre_payment_option", 200..=299) => {
+                >("PaginatedReportAPIListList", body),
+            )
+        }
+        #[cfg(feature = "reports")]
+        ("download_report", 200) => Some(v::no_body(body)),
+        #[cfg(feature = "reports")]
+        ("download_report", 302) => Some(v::no_body(body)),
+        #[cfg(feature = "reports")]
+        ("download_report", 400) => Some(v::no_body(body)),
+        #[cfg(feature = "reports")]
+        ("download_report", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "reports")]
+        ("download_report", 403) => Some(v::no_body(body)),
+        #[cfg(feature = "reports")]
+        ("download_report", 404) => Some(v::no_body(body)),
+        #[cfg(feature = "reports")]
+        ("download_report", 410) => Some(v::no_body(body)),
+        #[cfg(feature = "checkout")]
+        ("get_pre_payment_option", 400) => {
+            Some(v::judge::<types::BadRequestErrors>("BadRequestErrors", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("get_pre_payment_option", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("get_pre_payment_option", 200..=299) => {
+            Some(
                 v::judge::<
                     types::PrePaymentCheckResponses,
-                >("PrePaymentCheckResponses", body)
-            }
-            ("create_payment_transaction_checkout", 400) => {
-                v::judge::<types::ClientErrors>("ClientErrors", body)
-            }
-            ("create_payment_transaction_checkout", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("create_payment_transaction_checkout", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("create_payment_transaction_checkout", 404) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("create_payment_transaction_checkout", 415) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("create_payment_transaction_checkout", 423) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("create_payment_transaction_checkout", 200..=299) => {
-                v::judge::<types::Success>("Success", body)
-            }
-            ("retrieve_payment_transaction_checkout", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("retrieve_payment_transaction_checkout", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("retrieve_payment_transaction_checkout", 404) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("retrieve_payment_transaction_checkout", 200..=299) => {
-                v::judge::<types::CheckoutGETResponse>("CheckoutGETResponse", body)
-            }
-            ("full_update_payment_transaction_checkout", 400) => {
-                v::judge::<types::CheckoutUpdateErrors>("CheckoutUpdateErrors", body)
-            }
-            ("full_update_payment_transaction_checkout", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("full_update_payment_transaction_checkout", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("full_update_payment_transaction_checkout", 404) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("full_update_payment_transaction_checkout", 200..=299) => {
-                v::judge::<types::Checkout>("Checkout", body)
-            }
-            ("partial_update_payment_transaction_checkout", 400) => {
-                v::judge::<types::BadRequestErrors>("BadRequestErrors", body)
-            }
-            ("partial_update_payment_transaction_checkout", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("partial_update_payment_transaction_checkout", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("partial_update_payment_transaction_checkout", 404) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("partial_update_payment_transaction_checkout", 200..=299) => {
-                v::judge::<types::CheckoutPATCHResponse>("CheckoutPATCHResponse", body)
-            }
-            ("upload_attachment", 400) => {
+                >("PrePaymentCheckResponses", body),
+            )
+        }
+        #[cfg(feature = "checkout")]
+        ("create_payment_transaction_checkout", 400) => {
+            Some(v::judge::<types::ClientErrors>("ClientErrors", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("create_payment_transaction_checkout", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("create_payment_transaction_checkout", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("create_payment_transaction_checkout", 404) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("create_payment_transaction_checkout", 415) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("create_payment_transaction_checkout", 423) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("create_payment_transaction_checkout", 200..=299) => {
+            Some(v::judge::<types::Success>("Success", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("retrieve_payment_transaction_checkout", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("retrieve_payment_transaction_checkout", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("retrieve_payment_transaction_checkout", 404) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("retrieve_payment_transaction_checkout", 200..=299) => {
+            Some(v::judge::<types::CheckoutGETResponse>("CheckoutGETResponse", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("full_update_payment_transaction_checkout", 400) => {
+            Some(v::judge::<types::CheckoutUpdateErrors>("CheckoutUpdateErrors", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("full_update_payment_transaction_checkout", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("full_update_payment_transaction_checkout", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("full_update_payment_transaction_checkout", 404) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("full_update_payment_transaction_checkout", 200..=299) => {
+            Some(v::judge::<types::Checkout>("Checkout", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("partial_update_payment_transaction_checkout", 400) => {
+            Some(v::judge::<types::BadRequestErrors>("BadRequestErrors", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("partial_update_payment_transaction_checkout", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("partial_update_payment_transaction_checkout", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("partial_update_payment_transaction_checkout", 404) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("partial_update_payment_transaction_checkout", 200..=299) => {
+            Some(v::judge::<types::CheckoutPATCHResponse>("CheckoutPATCHResponse", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("upload_attachment", 400) => {
+            Some(
                 v::judge::<
                     types::AttachmentUploadClientErrors,
-                >("AttachmentUploadClientErrors", body)
-            }
-            ("upload_attachment", 200..=299) => {
+                >("AttachmentUploadClientErrors", body),
+            )
+        }
+        #[cfg(feature = "checkout")]
+        ("upload_attachment", 200..=299) => {
+            Some(
                 v::judge::<
                     types::AttachmentUploadSuccessSerializers,
-                >("AttachmentUploadSuccessSerializers", body)
-            }
-            ("wallet_accounts", 400) => {
-                v::judge::<types::WalletAccountsErrors>("WalletAccountsErrors", body)
-            }
-            ("wallet_accounts", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("wallet_accounts", 503) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("wallet_accounts", 200..=299) => {
-                v::judge::<types::WalletAccountsResponse>("WalletAccountsResponse", body)
-            }
-            ("wallet_entries", 400) => {
-                v::judge::<types::WalletEntriesErrors>("WalletEntriesErrors", body)
-            }
-            ("wallet_entries", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("wallet_entries", 503) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("wallet_entries", 200..=299) => {
-                v::judge::<types::WalletEntriesResponse>("WalletEntriesResponse", body)
-            }
-            ("wallet_operation_details", 400) => {
-                v::judge::<types::WalletOperationsErrors>("WalletOperationsErrors", body)
-            }
-            ("wallet_operation_details", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("wallet_operation_details", 503) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("wallet_operation_details", 200..=299) => {
+                >("AttachmentUploadSuccessSerializers", body),
+            )
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_accounts", 400) => {
+            Some(v::judge::<types::WalletAccountsErrors>("WalletAccountsErrors", body))
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_accounts", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_accounts", 503) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_accounts", 200..=299) => {
+            Some(
+                v::judge::<types::WalletAccountsResponse>("WalletAccountsResponse", body),
+            )
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_entries", 400) => {
+            Some(v::judge::<types::WalletEntriesErrors>("WalletEntriesErrors", body))
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_entries", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_entries", 503) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_entries", 200..=299) => {
+            Some(v::judge::<types::WalletEntriesResponse>("WalletEntriesResponse", body))
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_operation_details", 400) => {
+            Some(
+                v::judge::<types::WalletOperationsErrors>("WalletOperationsErrors", body),
+            )
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_operation_details", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_operation_details", 503) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_operation_details", 200..=299) => {
+            Some(
                 v::judge::<
                     types::WalletOperationResponse,
-                >("WalletOperationResponse", body)
-            }
-            ("wallet_finalization_status", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("wallet_finalization_status", 404) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("wallet_finalization_status", 200..=299) => {
+                >("WalletOperationResponse", body),
+            )
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_finalization_status", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_finalization_status", 404) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "wallet")]
+        ("wallet_finalization_status", 200..=299) => {
+            Some(
                 v::judge::<
                     types::WalletFinalizationStatus,
-                >("WalletFinalizationStatus", body)
-            }
-            ("create_invoice", 400) => {
-                v::judge::<types::InvoiceClientErrors>("InvoiceClientErrors", body)
-            }
-            ("create_invoice", 200..=299) => {
-                v::judge::<types::InvoicePOSTResponse>("InvoicePOSTResponse", body)
-            }
-            ("auto_debit", 400) => {
-                v::judge::<types::AutoDebitErrors>("AutoDebitErrors", body)
-            }
-            ("auto_debit", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("auto_debit", 200..=299) => {
-                v::judge::<types::SchemaWebhook>("SchemaWebhook", body)
-            }
-            ("get_user_cards", 400) => {
-                v::judge::<types::UserCardsErrors>("UserCardsErrors", body)
-            }
-            ("get_user_cards", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("get_user_cards", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("get_user_cards", 404) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("get_user_cards", 405) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("get_user_cards", 415) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("get_user_cards", 200..=299) => {
-                v::judge::<Vec<types::Card>>("Vec<Card>", body)
-            }
-            ("delete_user_cards", 400) => {
-                v::judge::<types::UserCardsErrors>("UserCardsErrors", body)
-            }
-            ("delete_user_cards", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("delete_user_cards", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("delete_user_cards", 404) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("delete_user_cards", 415) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("delete_user_cards", 200..=299) => v::no_body(body),
-            ("cash_payment_acknowledgement", 400) => {
+                >("WalletFinalizationStatus", body),
+            )
+        }
+        #[cfg(feature = "invoices")]
+        ("create_invoice", 400) => {
+            Some(v::judge::<types::InvoiceClientErrors>("InvoiceClientErrors", body))
+        }
+        #[cfg(feature = "invoices")]
+        ("create_invoice", 200..=299) => {
+            Some(v::judge::<types::InvoicePOSTResponse>("InvoicePOSTResponse", body))
+        }
+        #[cfg(feature = "payments")]
+        ("auto_debit", 400) => {
+            Some(v::judge::<types::AutoDebitErrors>("AutoDebitErrors", body))
+        }
+        #[cfg(feature = "payments")]
+        ("auto_debit", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "payments")]
+        ("auto_debit", 200..=299) => {
+            Some(v::judge::<types::SchemaWebhook>("SchemaWebhook", body))
+        }
+        #[cfg(feature = "cards")]
+        ("get_user_cards", 400) => {
+            Some(v::judge::<types::UserCardsErrors>("UserCardsErrors", body))
+        }
+        #[cfg(feature = "cards")]
+        ("get_user_cards", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "cards")]
+        ("get_user_cards", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "cards")]
+        ("get_user_cards", 404) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "cards")]
+        ("get_user_cards", 405) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "cards")]
+        ("get_user_cards", 415) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "cards")]
+        ("get_user_cards", 200..=299) => {
+            Some(v::judge::<Vec<types::Card>>("Vec<Card>", body))
+        }
+        #[cfg(feature = "cards")]
+        ("delete_user_cards", 400) => {
+            Some(v::judge::<types::UserCardsErrors>("UserCardsErrors", body))
+        }
+        #[cfg(feature = "cards")]
+        ("delete_user_cards", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "cards")]
+        ("delete_user_cards", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "cards")]
+        ("delete_user_cards", 404) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "cards")]
+        ("delete_user_cards", 415) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "cards")]
+        ("delete_user_cards", 200..=299) => Some(v::no_body(body)),
+        #[cfg(feature = "payments")]
+        ("cash_payment_acknowledgement", 400) => {
+            Some(
                 v::judge::<
                     types::CashAcknowledgementErrors,
-                >("CashAcknowledgementErrors", body)
-            }
-            ("cash_payment_acknowledgement", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("cash_payment_acknowledgement", 200..=299) => {
-                v::judge::<types::SchemaWebhook>("SchemaWebhook", body)
-            }
-            ("inquiry", 400) => v::judge::<types::InquiryErrors>("InquiryErrors", body),
-            ("inquiry", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("inquiry", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("inquiry", 404) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("inquiry", 415) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("inquiry", 200..=299) => {
-                v::judge::<types::SchemaWebhook>("SchemaWebhook", body)
-            }
-            ("message_notifications", 400) => {
+                >("CashAcknowledgementErrors", body),
+            )
+        }
+        #[cfg(feature = "payments")]
+        ("cash_payment_acknowledgement", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "payments")]
+        ("cash_payment_acknowledgement", 200..=299) => {
+            Some(v::judge::<types::SchemaWebhook>("SchemaWebhook", body))
+        }
+        #[cfg(feature = "operations")]
+        ("inquiry", 400) => Some(v::judge::<types::InquiryErrors>("InquiryErrors", body)),
+        #[cfg(feature = "operations")]
+        ("inquiry", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "operations")]
+        ("inquiry", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "operations")]
+        ("inquiry", 404) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "operations")]
+        ("inquiry", 415) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "operations")]
+        ("inquiry", 200..=299) => {
+            Some(v::judge::<types::SchemaWebhook>("SchemaWebhook", body))
+        }
+        #[cfg(feature = "notifications")]
+        ("message_notifications", 400) => {
+            Some(
                 v::judge::<
                     types::PaymentNotificationErrors,
-                >("PaymentNotificationErrors", body)
-            }
-            ("message_notifications", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("message_notifications", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("message_notifications", 405) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("message_notifications", 200..=299) => {
+                >("PaymentNotificationErrors", body),
+            )
+        }
+        #[cfg(feature = "notifications")]
+        ("message_notifications", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "notifications")]
+        ("message_notifications", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "notifications")]
+        ("message_notifications", 405) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "notifications")]
+        ("message_notifications", 200..=299) => {
+            Some(
                 v::judge::<
                     types::PaymentNotificationResponses,
-                >("PaymentNotificationResponses", body)
-            }
-            ("send_specific_notification", 400) => {
+                >("PaymentNotificationResponses", body),
+            )
+        }
+        #[cfg(feature = "notifications")]
+        ("send_specific_notification", 400) => {
+            Some(
                 v::judge::<
                     types::ChannelNotificationErrors,
-                >("ChannelNotificationErrors", body)
-            }
-            ("send_specific_notification", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("send_specific_notification", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("send_specific_notification", 405) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("send_specific_notification", 200..=299) => {
+                >("ChannelNotificationErrors", body),
+            )
+        }
+        #[cfg(feature = "notifications")]
+        ("send_specific_notification", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "notifications")]
+        ("send_specific_notification", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "notifications")]
+        ("send_specific_notification", 405) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "notifications")]
+        ("send_specific_notification", 200..=299) => {
+            Some(
                 v::judge::<
                     types::ChannelNotificationResponses,
-                >("ChannelNotificationResponses", body)
-            }
-            ("public_operations", 400) => {
-                v::judge::<types::PaymentOperationErrors>("PaymentOperationErrors", body)
-            }
-            ("public_operations", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("public_operations", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("public_operations", 405) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("public_operations", 200..=299) => {
+                >("ChannelNotificationResponses", body),
+            )
+        }
+        #[cfg(feature = "operations")]
+        ("public_operations", 400) => {
+            Some(
+                v::judge::<types::PaymentOperationErrors>("PaymentOperationErrors", body),
+            )
+        }
+        #[cfg(feature = "operations")]
+        ("public_operations", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "operations")]
+        ("public_operations", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "operations")]
+        ("public_operations", 405) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "operations")]
+        ("public_operations", 200..=299) => {
+            Some(
                 v::judge::<
                     types::PaymentOperationResponses,
-                >("PaymentOperationResponses", body)
-            }
-            ("get_payment_methods", 400) => {
-                v::judge::<types::BadRequestErrors>("BadRequestErrors", body)
-            }
-            ("get_payment_methods", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("get_payment_methods", 200..=299) => {
-                v::judge::<types::PaymentMethodsResponse>("PaymentMethodsResponse", body)
-            }
-            ("apple_direct_payment", 400) => {
+                >("PaymentOperationResponses", body),
+            )
+        }
+        #[cfg(feature = "checkout")]
+        ("get_payment_methods", 400) => {
+            Some(v::judge::<types::BadRequestErrors>("BadRequestErrors", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("get_payment_methods", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "checkout")]
+        ("get_payment_methods", 200..=299) => {
+            Some(
+                v::judge::<types::PaymentMethodsResponse>("PaymentMethodsResponse", body),
+            )
+        }
+        #[cfg(feature = "payments")]
+        ("apple_direct_payment", 400) => {
+            Some(
                 v::judge::<
                     types::DirectApplePaymentErrors,
-                >("DirectApplePaymentErrors", body)
-            }
-            ("apple_direct_payment", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("apple_direct_payment", 200..=299) => {
-                v::judge::<types::SchemaWebhook>("SchemaWebhook", body)
-            }
-            ("auto_debit_2", 400) => {
-                v::judge::<types::AutoDebitErrors>("AutoDebitErrors", body)
-            }
-            ("auto_debit_2", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("auto_debit_2", 200..=299) => {
-                v::judge::<types::SchemaWebhook>("SchemaWebhook", body)
-            }
-            ("cash_payment_acknowledgement_2", 400) => {
+                >("DirectApplePaymentErrors", body),
+            )
+        }
+        #[cfg(feature = "payments")]
+        ("apple_direct_payment", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "payments")]
+        ("apple_direct_payment", 200..=299) => {
+            Some(v::judge::<types::SchemaWebhook>("SchemaWebhook", body))
+        }
+        #[cfg(feature = "payments")]
+        ("auto_debit_2", 400) => {
+            Some(v::judge::<types::AutoDebitErrors>("AutoDebitErrors", body))
+        }
+        #[cfg(feature = "payments")]
+        ("auto_debit_2", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "payments")]
+        ("auto_debit_2", 200..=299) => {
+            Some(v::judge::<types::SchemaWebhook>("SchemaWebhook", body))
+        }
+        #[cfg(feature = "payments")]
+        ("cash_payment_acknowledgement_2", 400) => {
+            Some(
                 v::judge::<
                     types::CashAcknowledgementErrors,
-                >("CashAcknowledgementErrors", body)
-            }
-            ("cash_payment_acknowledgement_2", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("cash_payment_acknowledgement_2", 200..=299) => {
-                v::judge::<types::SchemaWebhook>("SchemaWebhook", body)
-            }
-            ("google_direct_payment", 400) => {
+                >("CashAcknowledgementErrors", body),
+            )
+        }
+        #[cfg(feature = "payments")]
+        ("cash_payment_acknowledgement_2", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "payments")]
+        ("cash_payment_acknowledgement_2", 200..=299) => {
+            Some(v::judge::<types::SchemaWebhook>("SchemaWebhook", body))
+        }
+        #[cfg(feature = "payments")]
+        ("google_direct_payment", 400) => {
+            Some(
                 v::judge::<
                     types::DirectGooglePaymentErrors,
-                >("DirectGooglePaymentErrors", body)
-            }
-            ("google_direct_payment", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("google_direct_payment", 200..=299) => {
+                >("DirectGooglePaymentErrors", body),
+            )
+        }
+        #[cfg(feature = "payments")]
+        ("google_direct_payment", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "payments")]
+        ("google_direct_payment", 200..=299) => {
+            Some(
                 v::judge::<
                     types::DirectGooglePaymentSuccess,
-                >("DirectGooglePaymentSuccess", body)
-            }
-            ("wallet_native_payment", 400) => {
+                >("DirectGooglePaymentSuccess", body),
+            )
+        }
+        #[cfg(feature = "payments")]
+        ("wallet_native_payment", 400) => {
+            Some(
                 v::judge::<
                     types::NativeWalletPaymentErrors,
-                >("NativeWalletPaymentErrors", body)
-            }
-            ("wallet_native_payment", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("wallet_native_payment", 200..=299) => {
-                v::judge::<types::SchemaWebhook>("SchemaWebhook", body)
-            }
-            ("send_notification", 400) => {
-                v::judge::<types::NotificationErrors>("NotificationErrors", body)
-            }
-            ("send_notification", 401) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("send_notification", 403) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("send_notification", 405) => {
-                v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body)
-            }
-            ("send_notification", 200..=299) => {
-                v::judge::<types::NotificationResponses>("NotificationResponses", body)
-            }
-            _ => return None,
-        },
-    )
+                >("NativeWalletPaymentErrors", body),
+            )
+        }
+        #[cfg(feature = "payments")]
+        ("wallet_native_payment", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "payments")]
+        ("wallet_native_payment", 200..=299) => {
+            Some(v::judge::<types::SchemaWebhook>("SchemaWebhook", body))
+        }
+        #[cfg(feature = "notifications")]
+        ("send_notification", 400) => {
+            Some(v::judge::<types::NotificationErrors>("NotificationErrors", body))
+        }
+        #[cfg(feature = "notifications")]
+        ("send_notification", 401) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "notifications")]
+        ("send_notification", 403) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "notifications")]
+        ("send_notification", 405) => {
+            Some(v::judge::<types::GenericErrorMessage>("GenericErrorMessage", body))
+        }
+        #[cfg(feature = "notifications")]
+        ("send_notification", 200..=299) => {
+            Some(v::judge::<types::NotificationResponses>("NotificationResponses", body))
+        }
+        _ => None,
+    }
 }
 impl Absorbs for types::Agreement {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
@@ -580,6 +738,18 @@ impl Absorbs for types::ChildPayment {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 impl Absorbs for types::GenericErrorMessage {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1002,6 +1172,7 @@ impl Absorbs for types::FieldErrorItem {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::ApplePayDirectPayment {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -1019,6 +1190,7 @@ impl Absorbs for types::DirectApplePaymentErrors {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::AutoDebit {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.session_id.absorbs(&v::child(at, "session_id"), out);
@@ -1130,6 +1302,7 @@ impl Absorbs for types::Redirect3DSResponse {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::GooglePayDirectPayment {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -1147,6 +1320,7 @@ impl Absorbs for types::DirectGooglePaymentSuccess {
         }
     }
 }
+#[cfg(feature = "cards")]
 impl Absorbs for types::UserCards {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -1163,6 +1337,7 @@ impl Absorbs for types::UserCards {
         );
     }
 }
+#[cfg(feature = "cards")]
 impl Absorbs for types::CardEnvironment {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -1292,6 +1467,7 @@ impl Absorbs for types::ApplePayPaymentDataSchema {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "notifications")]
 impl Absorbs for types::Attachment {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -1325,6 +1501,7 @@ impl Absorbs for types::AttachmentUpload {
         v::optional(self.session_id.as_ref(), at, "session_id", false, additional, out);
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::AttachmentUploadClientErrors {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1370,6 +1547,7 @@ impl Absorbs for types::AttachmentUploadFailureWithoutTXN {
         self.attachment_short_url.absorbs(&v::child(at, "attachment_short_url"), out);
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::AttachmentUploadSuccess {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1436,6 +1614,7 @@ impl Absorbs for types::BrandingOptions {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::CardErrors {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -1444,11 +1623,13 @@ impl Absorbs for types::CardErrors {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::CashPayment {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.session_id.absorbs(&v::child(at, "session_id"), out);
     }
 }
+#[cfg(feature = "notifications")]
 impl Absorbs for types::ChannelNotificationErrors {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -1457,6 +1638,7 @@ impl Absorbs for types::ChannelNotificationErrors {
         }
     }
 }
+#[cfg(feature = "notifications")]
 impl Absorbs for types::ChannelSpecificNotification {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -1889,6 +2071,7 @@ impl Absorbs for types::CheckoutSDK {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::ClientErrors {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -1898,6 +2081,7 @@ impl Absorbs for types::ClientErrors {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::CustomerWalletTransaction {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1941,6 +2125,7 @@ impl Absorbs for types::CustomerWalletTransaction {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::DirectPaymentResponse {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2204,6 +2389,7 @@ impl Absorbs for types::DirectPaymentResponse {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::ExternalOperation {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2356,6 +2542,7 @@ impl Absorbs for types::Icons {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::Inquiry {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -2379,6 +2566,7 @@ impl Absorbs for types::Inquiry {
         );
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::InquiryErrors {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -2388,6 +2576,7 @@ impl Absorbs for types::InquiryErrors {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::InquiryFailure {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2398,6 +2587,7 @@ impl Absorbs for types::InquiryFailure {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::InternalOperation {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2409,6 +2599,7 @@ impl Absorbs for types::InternalOperation {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "reports"))]
 impl Absorbs for types::InvoiceClientErrors {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -2418,6 +2609,7 @@ impl Absorbs for types::InvoiceClientErrors {
         }
     }
 }
+#[cfg(feature = "invoices")]
 impl Absorbs for types::InvoiceItem {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2474,6 +2666,7 @@ impl Absorbs for types::InvoiceItem {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "invoices")]
 impl Absorbs for types::InvoicePOSTRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2900,6 +3093,7 @@ impl Absorbs for types::MIDIcon {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "notifications")]
 impl Absorbs for types::MessageNotification {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -2908,6 +3102,7 @@ impl Absorbs for types::MessageNotification {
         self.channels.absorbs(&v::child(at, "channels"), out);
     }
 }
+#[cfg(feature = "notifications")]
 impl Absorbs for types::MessageNotificationFailure {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2920,6 +3115,7 @@ impl Absorbs for types::MessageNotificationFailure {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "notifications")]
 impl Absorbs for types::MessageNotificationSuccess {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2939,6 +3135,7 @@ impl Absorbs for types::NestedFieldErrors {
         self.field_name.absorbs(&v::child(at, "field_name"), out);
     }
 }
+#[cfg(feature = "notifications")]
 impl Absorbs for types::Notification {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -2971,6 +3168,7 @@ impl Absorbs for types::Notification {
         v::optional(self.tags.as_ref(), at, "tags", false, additional, out);
     }
 }
+#[cfg(feature = "notifications")]
 impl Absorbs for types::NotificationFailure {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2981,6 +3179,7 @@ impl Absorbs for types::NotificationFailure {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "notifications")]
 impl Absorbs for types::NotificationSuccess {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3002,6 +3201,7 @@ impl Absorbs for types::Notifications {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::Operation {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -3020,6 +3220,7 @@ impl Absorbs for types::Operation {
         );
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::OperationFailure {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3031,11 +3232,13 @@ impl Absorbs for types::OperationFailure {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::PGCodeValidation {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.pg_code.absorbs(&v::child(at, "pg_code"), out);
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::PGPaymentMethods {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3092,6 +3295,7 @@ impl Absorbs for types::PGPaymentMethods {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "reports")]
 impl Absorbs for types::PaginatedReportAPIListList {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3504,6 +3708,7 @@ impl Absorbs for types::PaymentMethodsForRedirect {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::PaymentMethodsRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -3540,6 +3745,7 @@ impl Absorbs for types::PaymentMethodsRequest {
         );
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::PaymentMethodsResponse {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3564,6 +3770,7 @@ impl Absorbs for types::PaymentMethodsResponse {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "notifications")]
 impl Absorbs for types::PaymentNotificationErrors {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -3573,6 +3780,7 @@ impl Absorbs for types::PaymentNotificationErrors {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::PaymentOperationErrors {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -3582,6 +3790,7 @@ impl Absorbs for types::PaymentOperationErrors {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::PaymentOperationResponses {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -3590,6 +3799,7 @@ impl Absorbs for types::PaymentOperationResponses {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::PaymentServiceListing {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3601,6 +3811,7 @@ impl Absorbs for types::PaymentServiceListing {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::PrePaymentCheckResponses {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3633,6 +3844,7 @@ impl Absorbs for types::PrePaymentCheckResponses {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "reports")]
 impl Absorbs for types::ReportAPIList {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3737,6 +3949,7 @@ impl Absorbs for types::ShippingAddress {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::Success {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -3783,6 +3996,7 @@ impl Absorbs for types::TokenPayInstrument {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletAccountItem {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3806,6 +4020,7 @@ impl Absorbs for types::WalletAccountItem {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletAccountsRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -3815,6 +4030,7 @@ impl Absorbs for types::WalletAccountsRequest {
         v::optional(self.pagination.as_ref(), at, "pagination", false, additional, out);
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletAccountsResponse {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3827,6 +4043,7 @@ impl Absorbs for types::WalletAccountsResponse {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletEntriesRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -3843,6 +4060,7 @@ impl Absorbs for types::WalletEntriesRequest {
         v::optional(self.pagination.as_ref(), at, "pagination", false, additional, out);
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletEntriesResponse {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3855,6 +4073,7 @@ impl Absorbs for types::WalletEntriesResponse {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletEntryItem {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3871,6 +4090,7 @@ impl Absorbs for types::WalletEntryItem {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletFinalizationStatus {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3914,6 +4134,7 @@ impl Absorbs for types::WalletInstrument {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::WalletNativePayment {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -3922,6 +4143,7 @@ impl Absorbs for types::WalletNativePayment {
         self.session_id.absorbs(&v::child(at, "session_id"), out);
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletOperationEntry {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3937,6 +4159,7 @@ impl Absorbs for types::WalletOperationEntry {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletOperationResponse {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3956,11 +4179,13 @@ impl Absorbs for types::WalletOperationResponse {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletOperationsRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.operation_id.absorbs(&v::child(at, "operation_id"), out);
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletPaginationCursor {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3981,6 +4206,7 @@ impl Absorbs for types::WalletPayload {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::WalletServiceResponse {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -4025,6 +4251,7 @@ impl Absorbs for types::WalletServiceResponse {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::CheckoutUpdateErrors {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -4033,6 +4260,7 @@ impl Absorbs for types::CheckoutUpdateErrors {
         }
     }
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 impl Absorbs for types::DrfRequestError {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -4141,6 +4369,7 @@ impl Absorbs for types::CheckoutState {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::DirectPaymentResponsePaymentType {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4148,6 +4377,7 @@ impl Absorbs for types::DirectPaymentResponsePaymentType {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::DirectPaymentResponseResult {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4155,6 +4385,7 @@ impl Absorbs for types::DirectPaymentResponseResult {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::ExternalOperationOperation {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4162,6 +4393,7 @@ impl Absorbs for types::ExternalOperationOperation {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::ExternalOperationSource {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4169,6 +4401,7 @@ impl Absorbs for types::ExternalOperationSource {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::ExternalOperationResult {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4183,6 +4416,7 @@ impl Absorbs for types::GooglePayInstrumentInstrumentType {
         }
     }
 }
+#[cfg(any(feature = "notifications", feature = "operations"))]
 impl Absorbs for types::InquiryFailureResult {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4190,6 +4424,7 @@ impl Absorbs for types::InquiryFailureResult {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::InternalOperationOperation {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4197,6 +4432,7 @@ impl Absorbs for types::InternalOperationOperation {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::InternalOperationResult {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4204,6 +4440,7 @@ impl Absorbs for types::InternalOperationResult {
         }
     }
 }
+#[cfg(feature = "invoices")]
 impl Absorbs for types::InvoicePOSTStatus {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4211,6 +4448,7 @@ impl Absorbs for types::InvoicePOSTStatus {
         }
     }
 }
+#[cfg(feature = "notifications")]
 impl Absorbs for types::MessageNotificationChannelsItem {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4218,6 +4456,7 @@ impl Absorbs for types::MessageNotificationChannelsItem {
         }
     }
 }
+#[cfg(feature = "notifications")]
 impl Absorbs for types::NotificationChannel {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4239,6 +4478,7 @@ impl Absorbs for types::NotificationsWhatsappItem {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::OperationOperation {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4246,6 +4486,7 @@ impl Absorbs for types::OperationOperation {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::OperationDestination {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4253,6 +4494,7 @@ impl Absorbs for types::OperationDestination {
         }
     }
 }
+#[cfg(feature = "operations")]
 impl Absorbs for types::OperationFailureOperation {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4260,6 +4502,7 @@ impl Absorbs for types::OperationFailureOperation {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::PGPaymentMethodsTagsItem {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4267,6 +4510,7 @@ impl Absorbs for types::PGPaymentMethodsTagsItem {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::PaymentMethodsOperation {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4274,6 +4518,7 @@ impl Absorbs for types::PaymentMethodsOperation {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::PaymentMethodsType {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4281,6 +4526,7 @@ impl Absorbs for types::PaymentMethodsType {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::PaymentMethodsPaymentServicesItem {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4288,6 +4534,7 @@ impl Absorbs for types::PaymentMethodsPaymentServicesItem {
         }
     }
 }
+#[cfg(feature = "reports")]
 impl Absorbs for types::ReportAPIListStatus {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4309,6 +4556,7 @@ impl Absorbs for types::TokenPayInstrumentInstrumentType {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletAccountItemStatus {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4316,6 +4564,7 @@ impl Absorbs for types::WalletAccountItemStatus {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletEntriesEntryType {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4323,6 +4572,7 @@ impl Absorbs for types::WalletEntriesEntryType {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletEntriesDirection {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4330,6 +4580,7 @@ impl Absorbs for types::WalletEntriesDirection {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletEntriesStatus {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4337,6 +4588,7 @@ impl Absorbs for types::WalletEntriesStatus {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletFinalizationStatusStatus {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4344,6 +4596,7 @@ impl Absorbs for types::WalletFinalizationStatusStatus {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletFinalizationStatusSource {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4358,6 +4611,7 @@ impl Absorbs for types::WalletInstrumentInstrumentType {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletOperationResponseOperationType {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4365,6 +4619,7 @@ impl Absorbs for types::WalletOperationResponseOperationType {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletOperationResponseStatus {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4372,6 +4627,7 @@ impl Absorbs for types::WalletOperationResponseStatus {
         }
     }
 }
+#[cfg(feature = "wallet")]
 impl Absorbs for types::WalletPaginationCursorDirection {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4379,6 +4635,7 @@ impl Absorbs for types::WalletPaginationCursorDirection {
         }
     }
 }
+#[cfg(feature = "reports")]
 impl Absorbs for types::ListReportsInterval {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4386,6 +4643,7 @@ impl Absorbs for types::ListReportsInterval {
         }
     }
 }
+#[cfg(feature = "reports")]
 impl Absorbs for types::ListReportsSource {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4393,6 +4651,7 @@ impl Absorbs for types::ListReportsSource {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::CheckoutPOSTRequestRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -4632,6 +4891,7 @@ impl Absorbs for types::CheckoutPOSTRequestRequest {
         );
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::CheckoutRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -4871,6 +5131,7 @@ impl Absorbs for types::CheckoutRequest {
         );
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::PatchedCheckoutPATCHRequestRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -5117,6 +5378,7 @@ impl Absorbs for types::PatchedCheckoutPATCHRequestRequest {
         );
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::UploadAttachmentFields {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -5132,6 +5394,7 @@ impl Absorbs for types::UploadAttachmentFields {
         v::optional(self.order_no.as_ref(), at, "order_no", false, additional, out);
     }
 }
+#[cfg(feature = "invoices")]
 impl Absorbs for types::InvoicePOSTRequestRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -5449,6 +5712,7 @@ impl Absorbs for types::InvoicePOSTRequestRequest {
         );
     }
 }
+#[cfg(feature = "notifications")]
 impl Absorbs for types::SendSpecificNotificationChannel {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -5456,6 +5720,7 @@ impl Absorbs for types::SendSpecificNotificationChannel {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::GoogleDirectPaymentChannel {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -5463,6 +5728,7 @@ impl Absorbs for types::GoogleDirectPaymentChannel {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::AddressRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -5481,11 +5747,13 @@ impl Absorbs for types::AddressRequest {
         );
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::BrandingOptionsRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.payment_methods.absorbs(&v::child(at, "payment_methods"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::LoyaltyRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -5494,6 +5762,7 @@ impl Absorbs for types::LoyaltyRequest {
         v::optional(self.metadata.as_ref(), at, "metadata", false, additional, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::ShippingAddressRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -5516,6 +5785,7 @@ impl Absorbs for types::ShippingAddressRequest {
         self.phone.absorbs(&v::child(at, "phone"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::PaymentInstrumentRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -5527,6 +5797,7 @@ impl Absorbs for types::PaymentInstrumentRequest {
         }
     }
 }
+#[cfg(feature = "invoices")]
 impl Absorbs for types::InvoiceItemRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -5572,6 +5843,7 @@ impl Absorbs for types::InvoiceItemRequest {
         self.currency_code.absorbs(&v::child(at, "currency_code"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::BrandingItemRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -5587,36 +5859,42 @@ impl Absorbs for types::BrandingItemRequest {
         );
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::ApplePayInstrumentRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.instrument_type.absorbs(&v::child(at, "instrument_type"), out);
         self.payload.absorbs(&v::child(at, "payload"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::GooglePayInstrumentRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.instrument_type.absorbs(&v::child(at, "instrument_type"), out);
         self.payload.absorbs(&v::child(at, "payload"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::TokenPayInstrumentRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.instrument_type.absorbs(&v::child(at, "instrument_type"), out);
         self.payload.absorbs(&v::child(at, "payload"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::SamsungPayInstrumentRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.instrument_type.absorbs(&v::child(at, "instrument_type"), out);
         self.payload.absorbs(&v::child(at, "payload"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::WalletInstrumentRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.instrument_type.absorbs(&v::child(at, "instrument_type"), out);
         self.payload.absorbs(&v::child(at, "payload"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::ApplePayPayloadSchemaRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.payment_data.absorbs(&v::child(at, "paymentData"), out);
@@ -5624,6 +5902,7 @@ impl Absorbs for types::ApplePayPayloadSchemaRequest {
         self.transaction_identifier.absorbs(&v::child(at, "transactionIdentifier"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::GooglePayPayloadSchemaRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.api_version.absorbs(&v::child(at, "apiVersion"), out);
@@ -5631,21 +5910,25 @@ impl Absorbs for types::GooglePayPayloadSchemaRequest {
         self.payment_method_data.absorbs(&v::child(at, "paymentMethodData"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::TokenPayPayloadRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.token.absorbs(&v::child(at, "token"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::SamsungPayPayloadRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.token.absorbs(&v::child(at, "token"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::WalletPayloadRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.wallet_code.absorbs(&v::child(at, "wallet_code"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::ApplePayPaymentDataSchemaRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.version.absorbs(&v::child(at, "version"), out);
@@ -5654,6 +5937,7 @@ impl Absorbs for types::ApplePayPaymentDataSchemaRequest {
         self.header.absorbs(&v::child(at, "header"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::ApplePayPaymentMethodSchemaRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.display_name.absorbs(&v::child(at, "displayName"), out);
@@ -5661,6 +5945,7 @@ impl Absorbs for types::ApplePayPaymentMethodSchemaRequest {
         self.r#type.absorbs(&v::child(at, "type"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::GooglePayPaymentMethodDataSchemaRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.r#type.absorbs(&v::child(at, "type"), out);
@@ -5669,6 +5954,7 @@ impl Absorbs for types::GooglePayPaymentMethodDataSchemaRequest {
         self.tokenization_data.absorbs(&v::child(at, "tokenizationData"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::ApplePayHeaderSchemaRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -5684,12 +5970,14 @@ impl Absorbs for types::ApplePayHeaderSchemaRequest {
         self.transaction_id.absorbs(&v::child(at, "transactionId"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::GooglePayInfoSchemaRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.card_network.absorbs(&v::child(at, "cardNetwork"), out);
         self.card_details.absorbs(&v::child(at, "cardDetails"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::GooglePayTokenizationDataSchemaRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.r#type.absorbs(&v::child(at, "type"), out);
