@@ -52,12 +52,13 @@ pub const GROUPS_END: &str = "# @generated end";
 
 /// The feature lines of the API groups: one empty feature per group (it
 /// only switches `cfg(feature = ...)` in the generated code) and
-/// `all-groups` enabling them all (in `default`). No groups (a spec
+/// `all-groups` enabling them all (in `default`; alone it compiles the
+/// types no operation reaches). No groups (a spec
 /// without group data): `all-groups` enables nothing, and every operation
 /// and type is compiled unconditionally.
 fn group_features(groups: &[String]) -> String {
     let quoted: Vec<String> = groups.iter().map(|g| format!("\"{g}\"")).collect();
-    let mut out = format!("all-groups = [{}]\n", quoted.join(", "));
+    let mut out = format!("{} = [{}]\n", model::ALL_GROUPS, quoted.join(", "));
     for g in groups {
         out.push_str(&format!("{g} = []\n"));
     }

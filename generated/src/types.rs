@@ -464,6 +464,7 @@ impl crate::Validate for AmountDetails {
         Ok(())
     }
 }
+#[cfg(feature = "payments")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/ApplePayToken`.
@@ -479,6 +480,7 @@ pub struct ApplePayToken {
     #[serde(rename = "transactionIdentifier")]
     pub transaction_identifier: String,
 }
+#[cfg(feature = "payments")]
 impl ApplePayToken {
     /// A `ApplePayToken` from its required fields (`paymentData`, `paymentMethod`, `transactionIdentifier`); set optional ones with the `with_` setters.
     #[must_use]
@@ -494,6 +496,7 @@ impl ApplePayToken {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for ApplePayToken {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "ApplePayToken")?;
@@ -504,6 +507,7 @@ impl<'de> serde::Deserialize<'de> for ApplePayToken {
         })
     }
 }
+#[cfg(feature = "payments")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePayToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -514,6 +518,7 @@ impl std::fmt::Debug for ApplePayToken {
             .finish()
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for ApplePayToken {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payment_data)
@@ -523,6 +528,7 @@ impl crate::Validate for ApplePayToken {
         Ok(())
     }
 }
+#[cfg(feature = "payments")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/ApplePaymentData`.
@@ -535,6 +541,7 @@ pub struct ApplePaymentData {
     /// Cryptographic header used to decrypt the Apple Pay payment data. Includes the public key hash, ephemeral public key, wrapped key, and transaction ID.
     pub header: Header,
 }
+#[cfg(feature = "payments")]
 impl ApplePaymentData {
     /// A `ApplePaymentData` from its required fields (`version`, `data`, `signature`, `header`); set optional ones with the `with_` setters.
     #[must_use]
@@ -552,6 +559,7 @@ impl ApplePaymentData {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for ApplePaymentData {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "ApplePaymentData")?;
@@ -563,6 +571,7 @@ impl<'de> serde::Deserialize<'de> for ApplePaymentData {
         })
     }
 }
+#[cfg(feature = "payments")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePaymentData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -574,6 +583,7 @@ impl std::fmt::Debug for ApplePaymentData {
             .finish()
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for ApplePaymentData {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.header).map_err(|e| e.within("header"))?;
@@ -1120,6 +1130,18 @@ impl crate::Validate for ChildPayment {
         Ok(())
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 /// Errors per request field (Django REST Framework style): each key is the name of an offending field (or `non_field_errors`), each value what DRF says about it: a list of messages, or the field errors of a nested object, at any depth ({"payload": {"paymentData": \["Invalid."\]}}).
 ///
 /// Schema: `/components/schemas/FieldErrors`.
@@ -1253,6 +1275,7 @@ impl crate::Validate for GenericErrorMessage {
         Ok(())
     }
 }
+#[cfg(feature = "payments")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/Header`.
@@ -1270,6 +1293,7 @@ pub struct Header {
     #[serde(rename = "transactionId")]
     pub transaction_id: String,
 }
+#[cfg(feature = "payments")]
 impl Header {
     /// A `Header` from its required fields (`publicKeyHash`, `transactionId`); set optional ones with the `with_` setters.
     #[must_use]
@@ -1297,6 +1321,7 @@ impl Header {
         self
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for Header {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Header")?;
@@ -1308,6 +1333,7 @@ impl<'de> serde::Deserialize<'de> for Header {
         })
     }
 }
+#[cfg(feature = "payments")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for Header {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1319,6 +1345,7 @@ impl std::fmt::Debug for Header {
             .finish()
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for Header {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -1463,6 +1490,7 @@ impl crate::Validate for InitiatorUser {
         Ok(())
     }
 }
+#[cfg(any(feature = "cards", feature = "checkout", feature = "payments"))]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -1488,6 +1516,7 @@ pub struct OperationErrorResponse {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "cards", feature = "checkout", feature = "payments"))]
 impl OperationErrorResponse {
     /// A `OperationErrorResponse` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -1518,6 +1547,7 @@ impl OperationErrorResponse {
         self
     }
 }
+#[cfg(any(feature = "cards", feature = "checkout", feature = "payments"))]
 impl<'de> serde::Deserialize<'de> for OperationErrorResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "OperationErrorResponse")?;
@@ -1529,6 +1559,7 @@ impl<'de> serde::Deserialize<'de> for OperationErrorResponse {
         })
     }
 }
+#[cfg(any(feature = "cards", feature = "checkout", feature = "payments"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for OperationErrorResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1543,6 +1574,7 @@ impl std::fmt::Debug for OperationErrorResponse {
             .finish()
     }
 }
+#[cfg(any(feature = "cards", feature = "checkout", feature = "payments"))]
 impl crate::Validate for OperationErrorResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("detail", &self.detail, None, Some(255))?;
@@ -1921,6 +1953,7 @@ impl crate::Validate for PGParams {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "payments"))]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -1943,6 +1976,7 @@ pub struct PaymentMethod {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "payments"))]
 impl PaymentMethod {
     /// A `PaymentMethod` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -1973,6 +2007,7 @@ impl PaymentMethod {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "payments"))]
 impl<'de> serde::Deserialize<'de> for PaymentMethod {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "PaymentMethod")?;
@@ -1984,6 +2019,7 @@ impl<'de> serde::Deserialize<'de> for PaymentMethod {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "payments"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for PaymentMethod {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1998,6 +2034,7 @@ impl std::fmt::Debug for PaymentMethod {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "payments"))]
 impl crate::Validate for PaymentMethod {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -2811,6 +2848,18 @@ impl crate::Validate for SchemaWebhook {
         Ok(())
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 /// What DRF says about one field: its messages, or the field errors of the nested object it holds.
 ///
 /// Schema: `/components/schemas/FieldError`.
@@ -2827,6 +2876,18 @@ pub enum FieldError {
     /// Required properties: none.
     FieldErrors(FieldErrors),
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 impl serde::Serialize for FieldError {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -2835,6 +2896,18 @@ impl serde::Serialize for FieldError {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for FieldError {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -2882,6 +2955,18 @@ impl<'de> serde::Deserialize<'de> for FieldError {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 impl crate::Validate for FieldError {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -2890,10 +2975,34 @@ impl crate::Validate for FieldError {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 /// A field's messages; for a list of nested objects, one entry per item, each that item's field errors.
 ///
 /// Schema: `/components/schemas/FieldErrorList`.
 pub type FieldErrorList = Vec<FieldErrorItem>;
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 /// A message, or the field errors of one item of a nested list.
 ///
 /// Schema: `/components/schemas/FieldErrorItem`.
@@ -2910,6 +3019,18 @@ pub enum FieldErrorItem {
     /// Required properties: none.
     FieldErrors(FieldErrors),
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 impl serde::Serialize for FieldErrorItem {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -2918,6 +3039,18 @@ impl serde::Serialize for FieldErrorItem {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for FieldErrorItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -2965,6 +3098,18 @@ impl<'de> serde::Deserialize<'de> for FieldErrorItem {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 impl crate::Validate for FieldErrorItem {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -2973,6 +3118,15 @@ impl crate::Validate for FieldErrorItem {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "payments",
+        feature = "reports"
+    )
+)]
 /// A list body (DRF's plain validation error): the messages, not tied to any field.
 ///
 /// Schema: `/components/schemas/ErrorMessages`.
@@ -3043,6 +3197,7 @@ impl crate::Validate for ApplePayDirectPayment {
         Ok(())
     }
 }
+#[cfg(any(feature = "cards", feature = "payments"))]
 /// Schema: `/components/schemas/DirectApplePaymentErrors`.
 ///
 /// Decoded by content (type, required properties, property types;
@@ -3059,6 +3214,7 @@ pub enum DirectApplePaymentErrors {
     /// Required properties: none.
     ErrorMessages(ErrorMessages),
 }
+#[cfg(any(feature = "cards", feature = "payments"))]
 impl serde::Serialize for DirectApplePaymentErrors {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -3068,6 +3224,7 @@ impl serde::Serialize for DirectApplePaymentErrors {
         }
     }
 }
+#[cfg(any(feature = "cards", feature = "payments"))]
 impl<'de> serde::Deserialize<'de> for DirectApplePaymentErrors {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -3139,6 +3296,7 @@ impl<'de> serde::Deserialize<'de> for DirectApplePaymentErrors {
         }
     }
 }
+#[cfg(any(feature = "cards", feature = "payments"))]
 impl crate::Validate for DirectApplePaymentErrors {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -3215,6 +3373,7 @@ impl crate::Validate for AutoDebit {
 #[cfg(feature = "payments")]
 /// Schema: `/components/schemas/AutoDebitErrors`.
 pub type AutoDebitErrors = DirectApplePaymentErrors;
+#[cfg(feature = "payments")]
 /// Serializer for Google Pay payment, which is used to validate
 /// the payment data sent from the SDK client.
 ///
@@ -3287,6 +3446,7 @@ pub struct GooglePayPaymentData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<serde_json::Map<String, serde_json::Value>>,
 }
+#[cfg(feature = "payments")]
 impl GooglePayPaymentData {
     /// A `GooglePayPaymentData` from its required fields (`apiVersion`, `apiVersionMinor`, `paymentMethodData`); set optional ones with the `with_` setters.
     #[must_use]
@@ -3319,6 +3479,7 @@ impl GooglePayPaymentData {
         self
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for GooglePayPaymentData {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "GooglePayPaymentData")?;
@@ -3331,6 +3492,7 @@ impl<'de> serde::Deserialize<'de> for GooglePayPaymentData {
         })
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for GooglePayPaymentData {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payment_method_data)
@@ -3338,6 +3500,7 @@ impl crate::Validate for GooglePayPaymentData {
         Ok(())
     }
 }
+#[cfg(feature = "payments")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -3405,6 +3568,7 @@ pub struct IFrame3DSResponse {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "payments")]
 impl IFrame3DSResponse {
     /// A `IFrame3DSResponse` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -3466,6 +3630,7 @@ impl IFrame3DSResponse {
         self
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for IFrame3DSResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "IFrame3DSResponse")?;
@@ -3481,6 +3646,7 @@ impl<'de> serde::Deserialize<'de> for IFrame3DSResponse {
         })
     }
 }
+#[cfg(feature = "payments")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for IFrame3DSResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3499,6 +3665,7 @@ impl std::fmt::Debug for IFrame3DSResponse {
             .finish()
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for IFrame3DSResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.form_of_payment)
@@ -3506,6 +3673,7 @@ impl crate::Validate for IFrame3DSResponse {
         Ok(())
     }
 }
+#[cfg(feature = "payments")]
 /// <https://developers.google.com/pay/api/web/reference/response-objects#PaymentMethodData>
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -3524,6 +3692,7 @@ pub struct PaymentMethodData {
     #[serde(rename = "tokenizationData")]
     pub tokenization_data: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "payments")]
 impl PaymentMethodData {
     /// A `PaymentMethodData` from its required fields (`type`, `description`, `info`, `tokenizationData`); set optional ones with the `with_` setters.
     #[must_use]
@@ -3541,6 +3710,7 @@ impl PaymentMethodData {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for PaymentMethodData {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "PaymentMethodData")?;
@@ -3552,6 +3722,7 @@ impl<'de> serde::Deserialize<'de> for PaymentMethodData {
         })
     }
 }
+#[cfg(feature = "payments")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for PaymentMethodData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3563,11 +3734,13 @@ impl std::fmt::Debug for PaymentMethodData {
             .finish()
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for PaymentMethodData {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "payments")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -3665,6 +3838,7 @@ pub struct Redirect3DSResponse {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "payments")]
 impl Redirect3DSResponse {
     /// A `Redirect3DSResponse` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -3733,6 +3907,7 @@ impl Redirect3DSResponse {
         self
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for Redirect3DSResponse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Redirect3DSResponse")?;
@@ -3749,6 +3924,7 @@ impl<'de> serde::Deserialize<'de> for Redirect3DSResponse {
         })
     }
 }
+#[cfg(feature = "payments")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for Redirect3DSResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3768,6 +3944,7 @@ impl std::fmt::Debug for Redirect3DSResponse {
             .finish()
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for Redirect3DSResponse {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.form_of_payment)
@@ -3889,6 +4066,7 @@ impl crate::Validate for GooglePayDirectPayment {
         Ok(())
     }
 }
+#[cfg(feature = "payments")]
 /// Schema: `/components/schemas/DirectGooglePaymentSuccess`.
 ///
 /// Decoded by content (type, required properties, property types;
@@ -3905,6 +4083,7 @@ pub enum DirectGooglePaymentSuccess {
     /// Required properties: `form_of_payment`, `method`, `order_no`, `redirect_url`, `reference_number`, `session_id`, `status`.
     Redirect3DSResponse(Redirect3DSResponse),
 }
+#[cfg(feature = "payments")]
 impl serde::Serialize for DirectGooglePaymentSuccess {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -3914,6 +4093,7 @@ impl serde::Serialize for DirectGooglePaymentSuccess {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for DirectGooglePaymentSuccess {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -4078,6 +4258,7 @@ impl<'de> serde::Deserialize<'de> for DirectGooglePaymentSuccess {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for DirectGooglePaymentSuccess {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -4225,6 +4406,7 @@ impl crate::Validate for CardEnvironment {
 #[cfg(feature = "cards")]
 /// Schema: `/components/schemas/UserCardsErrors`.
 pub type UserCardsErrors = DirectApplePaymentErrors;
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Nested serializer to save Address data into PaymentTransaction
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -4511,6 +4693,7 @@ pub struct Address {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Address {
     /// A `Address` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -4562,6 +4745,7 @@ impl Address {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for Address {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Address")?;
@@ -4576,6 +4760,7 @@ impl<'de> serde::Deserialize<'de> for Address {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for Address {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -4593,6 +4778,7 @@ impl std::fmt::Debug for Address {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for Address {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("line1", &self.line1, None, Some(128))?;
@@ -4609,6 +4795,7 @@ impl crate::Validate for Address {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Apple Pay header containing encryption details
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -4639,6 +4826,7 @@ pub struct ApplePayHeaderSchema {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl ApplePayHeaderSchema {
     /// A `ApplePayHeaderSchema` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -4669,6 +4857,7 @@ impl ApplePayHeaderSchema {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for ApplePayHeaderSchema {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "ApplePayHeaderSchema")?;
@@ -4680,6 +4869,7 @@ impl<'de> serde::Deserialize<'de> for ApplePayHeaderSchema {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePayHeaderSchema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -4694,11 +4884,13 @@ impl std::fmt::Debug for ApplePayHeaderSchema {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for ApplePayHeaderSchema {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Apple Pay payment instrument
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -4725,6 +4917,7 @@ pub struct ApplePayInstrument {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl ApplePayInstrument {
     /// A `ApplePayInstrument` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -4751,6 +4944,7 @@ impl ApplePayInstrument {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for ApplePayInstrument {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "ApplePayInstrument")?;
@@ -4761,6 +4955,7 @@ impl<'de> serde::Deserialize<'de> for ApplePayInstrument {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePayInstrument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -4774,6 +4969,7 @@ impl std::fmt::Debug for ApplePayInstrument {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for ApplePayInstrument {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.instrument_type)
@@ -4782,6 +4978,7 @@ impl crate::Validate for ApplePayInstrument {
         Ok(())
     }
 }
+#[cfg(feature = "all-groups")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/ApplePayNativePayment`.
@@ -4795,6 +4992,7 @@ pub struct ApplePayNativePayment {
     /// A unique identifier for the payment transaction (session).
     pub session_id: String,
 }
+#[cfg(feature = "all-groups")]
 impl ApplePayNativePayment {
     /// A `ApplePayNativePayment` from its required fields (`payload`, `session_id`); set optional ones with the `with_` setters.
     #[must_use]
@@ -4814,6 +5012,7 @@ impl ApplePayNativePayment {
         self
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for ApplePayNativePayment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "ApplePayNativePayment")?;
@@ -4824,6 +5023,7 @@ impl<'de> serde::Deserialize<'de> for ApplePayNativePayment {
         })
     }
 }
+#[cfg(feature = "all-groups")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePayNativePayment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -4834,12 +5034,14 @@ impl std::fmt::Debug for ApplePayNativePayment {
             .finish()
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for ApplePayNativePayment {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payload).map_err(|e| e.within("payload"))?;
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Complete Apple Pay token structure
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -4872,6 +5074,7 @@ pub struct ApplePayPayloadSchema {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl ApplePayPayloadSchema {
     /// A `ApplePayPayloadSchema` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -4902,6 +5105,7 @@ impl ApplePayPayloadSchema {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for ApplePayPayloadSchema {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "ApplePayPayloadSchema")?;
@@ -4913,6 +5117,7 @@ impl<'de> serde::Deserialize<'de> for ApplePayPayloadSchema {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePayPayloadSchema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -4927,6 +5132,7 @@ impl std::fmt::Debug for ApplePayPayloadSchema {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for ApplePayPayloadSchema {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payment_data)
@@ -4936,6 +5142,7 @@ impl crate::Validate for ApplePayPayloadSchema {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Encrypted Apple Pay payment data
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -4970,6 +5177,7 @@ pub struct ApplePayPaymentDataSchema {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl ApplePayPaymentDataSchema {
     /// A `ApplePayPaymentDataSchema` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -5007,6 +5215,7 @@ impl ApplePayPaymentDataSchema {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for ApplePayPaymentDataSchema {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -5022,6 +5231,7 @@ impl<'de> serde::Deserialize<'de> for ApplePayPaymentDataSchema {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ApplePayPaymentDataSchema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -5037,12 +5247,14 @@ impl std::fmt::Debug for ApplePayPaymentDataSchema {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for ApplePayPaymentDataSchema {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.header).map_err(|e| e.within("header"))?;
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Apple Pay payment method details
 ///
 /// Schema: `/components/schemas/ApplePayPaymentMethodSchema`.
@@ -5128,6 +5340,7 @@ impl crate::Validate for Attachment {
         Ok(())
     }
 }
+#[cfg(feature = "all-groups")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/AttachmentUpload`.
@@ -5150,6 +5363,7 @@ pub struct AttachmentUpload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 }
+#[cfg(feature = "all-groups")]
 impl AttachmentUpload {
     /// A `AttachmentUpload` from its required fields (`file`); set optional ones with the `with_` setters.
     #[must_use]
@@ -5180,6 +5394,7 @@ impl AttachmentUpload {
         self
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for AttachmentUpload {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "AttachmentUpload")?;
@@ -5192,6 +5407,7 @@ impl<'de> serde::Deserialize<'de> for AttachmentUpload {
         })
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for AttachmentUpload {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("order_no", &self.order_no, None, Some(128))?;
@@ -5307,6 +5523,7 @@ impl crate::Validate for AttachmentUploadClientErrors {
         Ok(())
     }
 }
+#[cfg(feature = "all-groups")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/AttachmentUploadFailureNoFile`.
@@ -5316,6 +5533,7 @@ pub struct AttachmentUploadFailureNoFile {
     /// No file was submitted.
     pub file: String,
 }
+#[cfg(feature = "all-groups")]
 impl AttachmentUploadFailureNoFile {
     /// A `AttachmentUploadFailureNoFile` from its required fields (`file`); set optional ones with the `with_` setters.
     #[must_use]
@@ -5323,6 +5541,7 @@ impl AttachmentUploadFailureNoFile {
         Self { file: file.into() }
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for AttachmentUploadFailureNoFile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -5334,11 +5553,13 @@ impl<'de> serde::Deserialize<'de> for AttachmentUploadFailureNoFile {
         })
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for AttachmentUploadFailureNoFile {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "all-groups")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/AttachmentUploadFailureTXNNotBoth`.
@@ -5350,6 +5571,7 @@ pub struct AttachmentUploadFailureTXNNotBoth {
     /// Please provide only `order_no` or `session_id`, not both.
     pub order_no: String,
 }
+#[cfg(feature = "all-groups")]
 impl AttachmentUploadFailureTXNNotBoth {
     /// A `AttachmentUploadFailureTXNNotBoth` from its required fields (`session_id`, `order_no`); set optional ones with the `with_` setters.
     #[must_use]
@@ -5360,6 +5582,7 @@ impl AttachmentUploadFailureTXNNotBoth {
         }
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for AttachmentUploadFailureTXNNotBoth {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -5372,11 +5595,13 @@ impl<'de> serde::Deserialize<'de> for AttachmentUploadFailureTXNNotBoth {
         })
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for AttachmentUploadFailureTXNNotBoth {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "all-groups")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/AttachmentUploadFailureTXNNotFoundOrderNo`.
@@ -5386,6 +5611,7 @@ pub struct AttachmentUploadFailureTXNNotFoundOrderNo {
     /// No PaymentTransaction found with `order_no` of foo.
     pub order_no: String,
 }
+#[cfg(feature = "all-groups")]
 impl AttachmentUploadFailureTXNNotFoundOrderNo {
     /// A `AttachmentUploadFailureTXNNotFoundOrderNo` from its required fields (`order_no`); set optional ones with the `with_` setters.
     #[must_use]
@@ -5393,6 +5619,7 @@ impl AttachmentUploadFailureTXNNotFoundOrderNo {
         Self { order_no: order_no.into() }
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for AttachmentUploadFailureTXNNotFoundOrderNo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -5404,11 +5631,13 @@ impl<'de> serde::Deserialize<'de> for AttachmentUploadFailureTXNNotFoundOrderNo 
         })
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for AttachmentUploadFailureTXNNotFoundOrderNo {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "all-groups")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/AttachmentUploadFailureTXNNotFoundSessionID`.
@@ -5418,6 +5647,7 @@ pub struct AttachmentUploadFailureTXNNotFoundSessionID {
     /// No PaymentTransaction found with `session_id` of foo.
     pub session_id: String,
 }
+#[cfg(feature = "all-groups")]
 impl AttachmentUploadFailureTXNNotFoundSessionID {
     /// A `AttachmentUploadFailureTXNNotFoundSessionID` from its required fields (`session_id`); set optional ones with the `with_` setters.
     #[must_use]
@@ -5427,6 +5657,7 @@ impl AttachmentUploadFailureTXNNotFoundSessionID {
         }
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for AttachmentUploadFailureTXNNotFoundSessionID {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -5438,11 +5669,13 @@ impl<'de> serde::Deserialize<'de> for AttachmentUploadFailureTXNNotFoundSessionI
         })
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for AttachmentUploadFailureTXNNotFoundSessionID {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "all-groups")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/AttachmentUploadFailureWithoutTXN`.
@@ -5452,6 +5685,7 @@ pub struct AttachmentUploadFailureWithoutTXN {
     /// You must provide either `session_id` or `order_no` to identify the PaymentTransaction.
     pub attachment_short_url: String,
 }
+#[cfg(feature = "all-groups")]
 impl AttachmentUploadFailureWithoutTXN {
     /// A `AttachmentUploadFailureWithoutTXN` from its required fields (`attachment_short_url`); set optional ones with the `with_` setters.
     #[must_use]
@@ -5461,6 +5695,7 @@ impl AttachmentUploadFailureWithoutTXN {
         }
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for AttachmentUploadFailureWithoutTXN {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -5472,11 +5707,13 @@ impl<'de> serde::Deserialize<'de> for AttachmentUploadFailureWithoutTXN {
         })
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for AttachmentUploadFailureWithoutTXN {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "all-groups")]
 /// Schema: `/components/schemas/AttachmentUploadFailureWrongExtension`.
 pub type AttachmentUploadFailureWrongExtension = AttachmentUploadFailureNoFile;
 #[cfg(feature = "checkout")]
@@ -5572,6 +5809,7 @@ impl crate::Validate for AttachmentUploadSuccess {
 #[cfg(feature = "checkout")]
 /// Schema: `/components/schemas/AttachmentUploadSuccessSerializers`.
 pub type AttachmentUploadSuccessSerializers = AttachmentUploadSuccess;
+#[cfg(feature = "all-groups")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/AttachmentUploadSuccessWithShortURL`.
@@ -5585,6 +5823,7 @@ pub struct AttachmentUploadSuccessWithShortURL {
     /// The shortened URL of the file. Useful for SMS &amp; WhatsApp.
     pub attachment_short_url: String,
 }
+#[cfg(feature = "all-groups")]
 impl AttachmentUploadSuccessWithShortURL {
     /// A `AttachmentUploadSuccessWithShortURL` from its required fields (`file_url`, `original_filename`, `attachment_short_url`); set optional ones with the `with_` setters.
     #[must_use]
@@ -5600,6 +5839,7 @@ impl AttachmentUploadSuccessWithShortURL {
         }
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for AttachmentUploadSuccessWithShortURL {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -5613,11 +5853,13 @@ impl<'de> serde::Deserialize<'de> for AttachmentUploadSuccessWithShortURL {
         })
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for AttachmentUploadSuccessWithShortURL {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -5643,6 +5885,7 @@ pub struct BrandingItem {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl BrandingItem {
     /// A `BrandingItem` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -5673,6 +5916,7 @@ impl BrandingItem {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for BrandingItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "BrandingItem")?;
@@ -5684,6 +5928,7 @@ impl<'de> serde::Deserialize<'de> for BrandingItem {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for BrandingItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -5698,11 +5943,13 @@ impl std::fmt::Debug for BrandingItem {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for BrandingItem {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -5718,6 +5965,7 @@ pub struct BrandingOptions {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl BrandingOptions {
     /// A `BrandingOptions` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -5737,6 +5985,7 @@ impl BrandingOptions {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for BrandingOptions {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "BrandingOptions")?;
@@ -5746,6 +5995,7 @@ impl<'de> serde::Deserialize<'de> for BrandingOptions {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for BrandingOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -5758,6 +6008,7 @@ impl std::fmt::Debug for BrandingOptions {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for BrandingOptions {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payment_methods)
@@ -6157,6 +6408,7 @@ impl crate::Validate for ChannelSpecificNotification {
         Ok(())
     }
 }
+#[cfg(feature = "checkout")]
 /// Serializer to work with PaymentTransaction instances.
 ///
 /// Also uses request data from other serializers to save into PaymentTransaction db table:
@@ -6456,6 +6708,7 @@ pub struct Checkout {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "checkout")]
 impl Checkout {
     /// A `Checkout` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -6820,6 +7073,7 @@ impl Checkout {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for Checkout {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Checkout")?;
@@ -6878,6 +7132,7 @@ impl<'de> serde::Deserialize<'de> for Checkout {
         })
     }
 }
+#[cfg(feature = "checkout")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for Checkout {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -6939,6 +7194,7 @@ impl std::fmt::Debug for Checkout {
             .finish()
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for Checkout {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.r#type).map_err(|e| e.within("type"))?;
@@ -7048,6 +7304,7 @@ pub type CheckoutGETResponse = Checkout;
 ///
 /// Schema: `/components/schemas/CheckoutPATCHResponse`.
 pub type CheckoutPATCHResponse = Checkout;
+#[cfg(feature = "all-groups")]
 /// Serializer to work with PaymentTransaction instances.
 ///
 /// Also uses request data from other serializers to save into PaymentTransaction db table:
@@ -7061,6 +7318,7 @@ pub type CheckoutPOSTRequest = Checkout;
 ///
 /// Schema: `/components/schemas/CheckoutPOSTResponse`.
 pub type CheckoutPOSTResponse = Checkout;
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Serialize data for SDK init.
 /// The SDK will use this data to initialize the payment process and
 /// to display the payment methods.
@@ -7331,6 +7589,7 @@ pub struct CheckoutSDK {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl CheckoutSDK {
     /// A `CheckoutSDK` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -7489,6 +7748,7 @@ impl CheckoutSDK {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for CheckoutSDK {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "CheckoutSDK")?;
@@ -7517,6 +7777,7 @@ impl<'de> serde::Deserialize<'de> for CheckoutSDK {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for CheckoutSDK {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -7548,6 +7809,7 @@ impl std::fmt::Debug for CheckoutSDK {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for CheckoutSDK {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length(
@@ -8972,6 +9234,7 @@ impl crate::Validate for ExternalOperation {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Google Pay card information
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -8998,6 +9261,7 @@ pub struct GooglePayInfoSchema {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl GooglePayInfoSchema {
     /// A `GooglePayInfoSchema` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -9021,6 +9285,7 @@ impl GooglePayInfoSchema {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for GooglePayInfoSchema {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "GooglePayInfoSchema")?;
@@ -9031,6 +9296,7 @@ impl<'de> serde::Deserialize<'de> for GooglePayInfoSchema {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for GooglePayInfoSchema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -9044,11 +9310,13 @@ impl std::fmt::Debug for GooglePayInfoSchema {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for GooglePayInfoSchema {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Google Pay payment instrument
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -9075,6 +9343,7 @@ pub struct GooglePayInstrument {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl GooglePayInstrument {
     /// A `GooglePayInstrument` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -9101,6 +9370,7 @@ impl GooglePayInstrument {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for GooglePayInstrument {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "GooglePayInstrument")?;
@@ -9111,6 +9381,7 @@ impl<'de> serde::Deserialize<'de> for GooglePayInstrument {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for GooglePayInstrument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -9124,6 +9395,7 @@ impl std::fmt::Debug for GooglePayInstrument {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for GooglePayInstrument {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.instrument_type)
@@ -9132,6 +9404,7 @@ impl crate::Validate for GooglePayInstrument {
         Ok(())
     }
 }
+#[cfg(feature = "all-groups")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/GooglePayNativePayment`.
@@ -9193,6 +9466,7 @@ pub struct GooglePayNativePayment {
     /// A unique identifier for the payment transaction (session).
     pub session_id: String,
 }
+#[cfg(feature = "all-groups")]
 impl GooglePayNativePayment {
     /// A `GooglePayNativePayment` from its required fields (`payload`, `session_id`); set optional ones with the `with_` setters.
     #[must_use]
@@ -9212,6 +9486,7 @@ impl GooglePayNativePayment {
         self
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for GooglePayNativePayment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "GooglePayNativePayment")?;
@@ -9222,6 +9497,7 @@ impl<'de> serde::Deserialize<'de> for GooglePayNativePayment {
         })
     }
 }
+#[cfg(feature = "all-groups")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for GooglePayNativePayment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -9232,12 +9508,14 @@ impl std::fmt::Debug for GooglePayNativePayment {
             .finish()
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for GooglePayNativePayment {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payload).map_err(|e| e.within("payload"))?;
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Complete Google Pay payment data structure
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -9270,6 +9548,7 @@ pub struct GooglePayPayloadSchema {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl GooglePayPayloadSchema {
     /// A `GooglePayPayloadSchema` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -9303,6 +9582,7 @@ impl GooglePayPayloadSchema {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for GooglePayPayloadSchema {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "GooglePayPayloadSchema")?;
@@ -9314,6 +9594,7 @@ impl<'de> serde::Deserialize<'de> for GooglePayPayloadSchema {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for GooglePayPayloadSchema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -9328,6 +9609,7 @@ impl std::fmt::Debug for GooglePayPayloadSchema {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for GooglePayPayloadSchema {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payment_method_data)
@@ -9335,6 +9617,7 @@ impl crate::Validate for GooglePayPayloadSchema {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Google Pay payment method data
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -9370,6 +9653,7 @@ pub struct GooglePayPaymentMethodDataSchema {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl GooglePayPaymentMethodDataSchema {
     /// A `GooglePayPaymentMethodDataSchema` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -9410,6 +9694,7 @@ impl GooglePayPaymentMethodDataSchema {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for GooglePayPaymentMethodDataSchema {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -9425,6 +9710,7 @@ impl<'de> serde::Deserialize<'de> for GooglePayPaymentMethodDataSchema {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for GooglePayPaymentMethodDataSchema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -9440,6 +9726,7 @@ impl std::fmt::Debug for GooglePayPaymentMethodDataSchema {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for GooglePayPaymentMethodDataSchema {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.info).map_err(|e| e.within("info"))?;
@@ -9448,6 +9735,7 @@ impl crate::Validate for GooglePayPaymentMethodDataSchema {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Google Pay tokenization data
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -9472,6 +9760,7 @@ pub struct GooglePayTokenizationDataSchema {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl GooglePayTokenizationDataSchema {
     /// A `GooglePayTokenizationDataSchema` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -9495,6 +9784,7 @@ impl GooglePayTokenizationDataSchema {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for GooglePayTokenizationDataSchema {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -9508,6 +9798,7 @@ impl<'de> serde::Deserialize<'de> for GooglePayTokenizationDataSchema {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for GooglePayTokenizationDataSchema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -9521,11 +9812,13 @@ impl std::fmt::Debug for GooglePayTokenizationDataSchema {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for GooglePayTokenizationDataSchema {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -9548,6 +9841,7 @@ pub struct Icons {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Icons {
     /// A `Icons` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -9571,6 +9865,7 @@ impl Icons {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for Icons {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Icons")?;
@@ -9581,6 +9876,7 @@ impl<'de> serde::Deserialize<'de> for Icons {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for Icons {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -9594,6 +9890,7 @@ impl std::fmt::Debug for Icons {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for Icons {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -11470,6 +11767,7 @@ impl crate::Validate for InvoicePOSTRequest {
 ///
 /// Schema: `/components/schemas/InvoicePOSTResponse`.
 pub type InvoicePOSTResponse = InvoicePOSTRequest;
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -11497,6 +11795,7 @@ pub struct Loyalty {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Loyalty {
     /// A `Loyalty` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -11530,6 +11829,7 @@ impl Loyalty {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for Loyalty {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Loyalty")?;
@@ -11541,6 +11841,7 @@ impl<'de> serde::Deserialize<'de> for Loyalty {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for Loyalty {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -11555,12 +11856,14 @@ impl std::fmt::Debug for Loyalty {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for Loyalty {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("reference", &self.reference, None, Some(128))?;
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Serializer for PG logo with custom logo URL resolution.
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -11596,6 +11899,7 @@ pub struct MIDIcon {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl MIDIcon {
     /// A `MIDIcon` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -11628,6 +11932,7 @@ impl MIDIcon {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for MIDIcon {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "MIDIcon")?;
@@ -11639,6 +11944,7 @@ impl<'de> serde::Deserialize<'de> for MIDIcon {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for MIDIcon {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -11653,6 +11959,7 @@ impl std::fmt::Debug for MIDIcon {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for MIDIcon {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("label", &self.label, None, Some(255))?;
@@ -11916,15 +12223,19 @@ impl crate::Validate for MessageNotificationSuccess {
         Ok(())
     }
 }
+#[cfg(feature = "all-groups")]
 /// Schema: `/components/schemas/NativeApplePaymentErrors`.
 pub type NativeApplePaymentErrors = DirectApplePaymentErrors;
+#[cfg(feature = "all-groups")]
 /// Schema: `/components/schemas/NativeGooglePaymentErrors`.
 pub type NativeGooglePaymentErrors = DirectApplePaymentErrors;
+#[cfg(feature = "all-groups")]
 /// Schema: `/components/schemas/NativeGooglePaymentSuccess`.
 pub type NativeGooglePaymentSuccess = DirectGooglePaymentSuccess;
 #[cfg(feature = "payments")]
 /// Schema: `/components/schemas/NativeWalletPaymentErrors`.
 pub type NativeWalletPaymentErrors = DirectApplePaymentErrors;
+#[cfg(feature = "all-groups")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/Nested`.
@@ -11933,6 +12244,7 @@ pub type NativeWalletPaymentErrors = DirectApplePaymentErrors;
 pub struct Nested {
     pub field_name: Vec<String>,
 }
+#[cfg(feature = "all-groups")]
 impl Nested {
     /// A `Nested` from its required fields (`field_name`); set optional ones with the `with_` setters.
     #[must_use]
@@ -11940,6 +12252,7 @@ impl Nested {
         Self { field_name }
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for Nested {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Nested")?;
@@ -11948,11 +12261,13 @@ impl<'de> serde::Deserialize<'de> for Nested {
         })
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for Nested {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "all-groups")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/NestedFieldErrors`.
@@ -11961,6 +12276,7 @@ impl crate::Validate for Nested {
 pub struct NestedFieldErrors {
     pub field_name: Nested,
 }
+#[cfg(feature = "all-groups")]
 impl NestedFieldErrors {
     /// A `NestedFieldErrors` from its required fields (`field_name`); set optional ones with the `with_` setters.
     #[must_use]
@@ -11968,6 +12284,7 @@ impl NestedFieldErrors {
         Self { field_name }
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for NestedFieldErrors {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "NestedFieldErrors")?;
@@ -11976,6 +12293,7 @@ impl<'de> serde::Deserialize<'de> for NestedFieldErrors {
         })
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for NestedFieldErrors {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.field_name).map_err(|e| e.within("field_name"))?;
@@ -12306,6 +12624,7 @@ impl crate::Validate for NotificationSuccess {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -12324,6 +12643,7 @@ pub struct Notifications {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Notifications {
     /// A `Notifications` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -12354,6 +12674,7 @@ impl Notifications {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for Notifications {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "Notifications")?;
@@ -12365,6 +12686,7 @@ impl<'de> serde::Deserialize<'de> for Notifications {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for Notifications {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -12379,6 +12701,7 @@ impl std::fmt::Debug for Notifications {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for Notifications {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.email).map_err(|e| e.within("email"))?;
@@ -13020,6 +13343,7 @@ impl crate::Validate for PaginatedReportAPIListList {
         Ok(())
     }
 }
+#[cfg(feature = "all-groups")]
 /// Serializer to work with PaymentTransaction instances.
 ///
 /// Also uses request data from other serializers to save into PaymentTransaction db table:
@@ -13282,6 +13606,7 @@ pub struct PatchedCheckoutPATCHRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
 }
+#[cfg(feature = "all-groups")]
 impl PatchedCheckoutPATCHRequest {
     /// A `PatchedCheckoutPATCHRequest` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -13645,6 +13970,7 @@ impl PatchedCheckoutPATCHRequest {
         self
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for PatchedCheckoutPATCHRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -13709,6 +14035,7 @@ impl<'de> serde::Deserialize<'de> for PatchedCheckoutPATCHRequest {
         })
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for PatchedCheckoutPATCHRequest {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.r#type).map_err(|e| e.within("type"))?;
@@ -13804,6 +14131,7 @@ impl crate::Validate for PatchedCheckoutPATCHRequest {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Schema: `/components/schemas/PaymentInstrument`.
 ///
 /// Decoded by content (type, required properties, property types;
@@ -13824,6 +14152,7 @@ pub enum PaymentInstrument {
     /// Required properties: `instrument_type`, `payload`.
     WalletInstrument(WalletInstrument),
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl serde::Serialize for PaymentInstrument {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -13835,6 +14164,7 @@ impl serde::Serialize for PaymentInstrument {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for PaymentInstrument {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -13944,6 +14274,7 @@ impl<'de> serde::Deserialize<'de> for PaymentInstrument {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for PaymentInstrument {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
@@ -13955,6 +14286,7 @@ impl crate::Validate for PaymentInstrument {
         }
     }
 }
+#[cfg(feature = "checkout")]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -13979,6 +14311,7 @@ pub struct PaymentLabel {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(feature = "checkout")]
 impl PaymentLabel {
     /// A `PaymentLabel` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -14016,6 +14349,7 @@ impl PaymentLabel {
         self
     }
 }
+#[cfg(feature = "checkout")]
 impl<'de> serde::Deserialize<'de> for PaymentLabel {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "PaymentLabel")?;
@@ -14028,6 +14362,7 @@ impl<'de> serde::Deserialize<'de> for PaymentLabel {
         })
     }
 }
+#[cfg(feature = "checkout")]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for PaymentLabel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -14043,11 +14378,13 @@ impl std::fmt::Debug for PaymentLabel {
             .finish()
     }
 }
+#[cfg(feature = "checkout")]
 impl crate::Validate for PaymentLabel {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -14123,6 +14460,7 @@ pub struct PaymentMethodsForRedirect {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl PaymentMethodsForRedirect {
     /// A `PaymentMethodsForRedirect` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -14225,6 +14563,7 @@ impl PaymentMethodsForRedirect {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for PaymentMethodsForRedirect {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(
@@ -14249,6 +14588,7 @@ impl<'de> serde::Deserialize<'de> for PaymentMethodsForRedirect {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for PaymentMethodsForRedirect {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -14273,6 +14613,7 @@ impl std::fmt::Debug for PaymentMethodsForRedirect {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for PaymentMethodsForRedirect {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.r#type).map_err(|e| e.within("type"))?;
@@ -15266,6 +15607,7 @@ impl crate::Validate for ReportAPIList {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Samsung Pay payment instrument
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -15292,6 +15634,7 @@ pub struct SamsungPayInstrument {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl SamsungPayInstrument {
     /// A `SamsungPayInstrument` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -15318,6 +15661,7 @@ impl SamsungPayInstrument {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for SamsungPayInstrument {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "SamsungPayInstrument")?;
@@ -15328,6 +15672,7 @@ impl<'de> serde::Deserialize<'de> for SamsungPayInstrument {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for SamsungPayInstrument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -15341,6 +15686,7 @@ impl std::fmt::Debug for SamsungPayInstrument {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for SamsungPayInstrument {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.instrument_type)
@@ -15349,6 +15695,7 @@ impl crate::Validate for SamsungPayInstrument {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Payload for Samsung Pay
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -15368,6 +15715,7 @@ pub struct SamsungPayPayload {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl SamsungPayPayload {
     /// A `SamsungPayPayload` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -15384,6 +15732,7 @@ impl SamsungPayPayload {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for SamsungPayPayload {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "SamsungPayPayload")?;
@@ -15393,6 +15742,7 @@ impl<'de> serde::Deserialize<'de> for SamsungPayPayload {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for SamsungPayPayload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -15405,11 +15755,13 @@ impl std::fmt::Debug for SamsungPayPayload {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for SamsungPayPayload {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Nested serializer to save Address data into PaymentTransaction
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -15716,6 +16068,7 @@ pub struct ShippingAddress {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl ShippingAddress {
     /// A `ShippingAddress` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -15795,6 +16148,7 @@ impl ShippingAddress {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for ShippingAddress {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "ShippingAddress")?;
@@ -15813,6 +16167,7 @@ impl<'de> serde::Deserialize<'de> for ShippingAddress {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for ShippingAddress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -15834,6 +16189,7 @@ impl std::fmt::Debug for ShippingAddress {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for ShippingAddress {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::runtime::validate::length("line1", &self.line1, None, Some(128))?;
@@ -16073,6 +16429,7 @@ impl crate::Validate for Success {
         }
     }
 }
+#[cfg(feature = "all-groups")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/TabbyPrePaymentCheck`.
@@ -16082,6 +16439,7 @@ pub struct TabbyPrePaymentCheck {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_available: Option<bool>,
 }
+#[cfg(feature = "all-groups")]
 impl TabbyPrePaymentCheck {
     /// A `TabbyPrePaymentCheck` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -16097,6 +16455,7 @@ impl TabbyPrePaymentCheck {
         self
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for TabbyPrePaymentCheck {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "TabbyPrePaymentCheck")?;
@@ -16105,13 +16464,16 @@ impl<'de> serde::Deserialize<'de> for TabbyPrePaymentCheck {
         })
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for TabbyPrePaymentCheck {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(feature = "all-groups")]
 /// Schema: `/components/schemas/TalyPrePaymentCheck`.
 pub type TalyPrePaymentCheck = TabbyPrePaymentCheck;
+#[cfg(feature = "all-groups")]
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
 ///
 /// Schema: `/components/schemas/TamaraPrePaymentCheck`.
@@ -16122,6 +16484,7 @@ pub struct TamaraPrePaymentCheck {
     pub is_available: bool,
     pub payment_labels: Vec<PaymentLabel>,
 }
+#[cfg(feature = "all-groups")]
 impl TamaraPrePaymentCheck {
     /// A `TamaraPrePaymentCheck` from its required fields (`single_checkout_enabled`, `is_available`, `payment_labels`); set optional ones with the `with_` setters.
     #[must_use]
@@ -16137,6 +16500,7 @@ impl TamaraPrePaymentCheck {
         }
     }
 }
+#[cfg(feature = "all-groups")]
 impl<'de> serde::Deserialize<'de> for TamaraPrePaymentCheck {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "TamaraPrePaymentCheck")?;
@@ -16148,6 +16512,7 @@ impl<'de> serde::Deserialize<'de> for TamaraPrePaymentCheck {
         })
     }
 }
+#[cfg(feature = "all-groups")]
 impl crate::Validate for TamaraPrePaymentCheck {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.payment_labels)
@@ -16155,6 +16520,7 @@ impl crate::Validate for TamaraPrePaymentCheck {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Token-based payment instrument for auto-debit
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -16181,6 +16547,7 @@ pub struct TokenPayInstrument {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl TokenPayInstrument {
     /// A `TokenPayInstrument` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -16207,6 +16574,7 @@ impl TokenPayInstrument {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for TokenPayInstrument {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "TokenPayInstrument")?;
@@ -16217,6 +16585,7 @@ impl<'de> serde::Deserialize<'de> for TokenPayInstrument {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for TokenPayInstrument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -16230,6 +16599,7 @@ impl std::fmt::Debug for TokenPayInstrument {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for TokenPayInstrument {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.instrument_type)
@@ -16238,6 +16608,7 @@ impl crate::Validate for TokenPayInstrument {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Payload for token-based payment (auto-debit)
 ///
 /// Schema: `/components/schemas/TokenPayPayload`.
@@ -17146,6 +17517,7 @@ impl crate::Validate for WalletFinalizationStatus {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
 ///
 /// Built with `new` (its required fields) and chainable `with_` setters (the optional ones); non-exhaustive, so a field Ottu adds later breaks no caller.
@@ -17170,6 +17542,7 @@ pub struct WalletInstrument {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl WalletInstrument {
     /// A `WalletInstrument` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -17196,6 +17569,7 @@ impl WalletInstrument {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for WalletInstrument {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletInstrument")?;
@@ -17206,6 +17580,7 @@ impl<'de> serde::Deserialize<'de> for WalletInstrument {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for WalletInstrument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -17219,6 +17594,7 @@ impl std::fmt::Debug for WalletInstrument {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for WalletInstrument {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::Validate::validate(&self.instrument_type)
@@ -17706,6 +18082,7 @@ impl crate::Validate for WalletPaginationCursor {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Payload shape for `instrument_type=wallet`.
 ///
 /// Used as the runtime validator in `PaymentInstrumentWalletValidator` and
@@ -17729,6 +18106,7 @@ pub struct WalletPayload {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl WalletPayload {
     /// A `WalletPayload` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -17745,6 +18123,7 @@ impl WalletPayload {
         self
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for WalletPayload {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "WalletPayload")?;
@@ -17754,6 +18133,7 @@ impl<'de> serde::Deserialize<'de> for WalletPayload {
         })
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for WalletPayload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -17766,6 +18146,7 @@ impl std::fmt::Debug for WalletPayload {
             .finish()
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for WalletPayload {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -18884,6 +19265,7 @@ impl crate::Validate for SchemaWebhookResult {
         Ok(())
     }
 }
+#[cfg(feature = "payments")]
 /// Indicates the form of payment used to process the transaction. This can be one of several options, including `apple_pay`, `google_pay`, `samsung_pay`, `token_pay`, `stc_pay`, `urpay`, or `redirect`.It's important to note that the `redirect` option is only present in the `errorCallback`. In other scenarios, especially with `cancelCallback` and `successCallback`, it's absent. This is because, in the redirect flow, the customer is redirected to a different page where actions like payment cancellation or confirmation occur, not on the page where the SDK is displayed.
 ///
 /// * `apple_pay` - Apple Pay
@@ -18925,6 +19307,7 @@ pub enum IFrame3DSResponseFormOfPayment {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(feature = "payments")]
 impl IFrame3DSResponseFormOfPayment {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -18942,6 +19325,7 @@ impl IFrame3DSResponseFormOfPayment {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl From<&str> for IFrame3DSResponseFormOfPayment {
     fn from(s: &str) -> Self {
         match s {
@@ -18958,27 +19342,32 @@ impl From<&str> for IFrame3DSResponseFormOfPayment {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl std::fmt::Display for IFrame3DSResponseFormOfPayment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "payments")]
 impl serde::Serialize for IFrame3DSResponseFormOfPayment {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "payments")]
 impl<'de> serde::Deserialize<'de> for IFrame3DSResponseFormOfPayment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(feature = "payments")]
 impl crate::Validate for IFrame3DSResponseFormOfPayment {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// * `AF` - Afghanistan
 /// * `AL` - Albania
 /// * `DZ` - Algeria
@@ -19738,6 +20127,7 @@ pub enum AddressCountry {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl AddressCountry {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -19995,6 +20385,7 @@ impl AddressCountry {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl From<&str> for AddressCountry {
     fn from(s: &str) -> Self {
         match s {
@@ -20251,27 +20642,32 @@ impl From<&str> for AddressCountry {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl std::fmt::Display for AddressCountry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl serde::Serialize for AddressCountry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for AddressCountry {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for AddressCountry {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Payment type: Apple Pay
 ///
 /// * `apple_pay` - apple_pay
@@ -20289,6 +20685,7 @@ pub enum ApplePayInstrumentInstrumentType {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl ApplePayInstrumentInstrumentType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20298,6 +20695,7 @@ impl ApplePayInstrumentInstrumentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl From<&str> for ApplePayInstrumentInstrumentType {
     fn from(s: &str) -> Self {
         match s {
@@ -20306,27 +20704,32 @@ impl From<&str> for ApplePayInstrumentInstrumentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl std::fmt::Display for ApplePayInstrumentInstrumentType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl serde::Serialize for ApplePayInstrumentInstrumentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for ApplePayInstrumentInstrumentType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for ApplePayInstrumentInstrumentType {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "notifications"))]
 /// Specifies the language for email, SMS, and WhatsApp notifications. The default language is English (en).
 ///
 /// * `en` - English
@@ -20347,6 +20750,7 @@ pub enum ChannelSpecificNotificationLanguage {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "notifications"))]
 impl ChannelSpecificNotificationLanguage {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20357,6 +20761,7 @@ impl ChannelSpecificNotificationLanguage {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "notifications"))]
 impl From<&str> for ChannelSpecificNotificationLanguage {
     fn from(s: &str) -> Self {
         match s {
@@ -20366,27 +20771,32 @@ impl From<&str> for ChannelSpecificNotificationLanguage {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "notifications"))]
 impl std::fmt::Display for ChannelSpecificNotificationLanguage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "notifications"))]
 impl serde::Serialize for ChannelSpecificNotificationLanguage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "notifications"))]
 impl<'de> serde::Deserialize<'de> for ChannelSpecificNotificationLanguage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "notifications"))]
 impl crate::Validate for ChannelSpecificNotificationLanguage {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// The type of the payment transaction. This field represents the purpose of the payment and can be one of several pre-defined choices.
 ///
 /// * `e_commerce` - Ecommerce
@@ -20407,6 +20817,7 @@ pub enum CheckoutType {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl CheckoutType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20417,6 +20828,7 @@ impl CheckoutType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl From<&str> for CheckoutType {
     fn from(s: &str) -> Self {
         match s {
@@ -20426,27 +20838,32 @@ impl From<&str> for CheckoutType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl std::fmt::Display for CheckoutType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl serde::Serialize for CheckoutType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for CheckoutType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for CheckoutType {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Type of payment. Choose `one_off` for payments that occur only once without future commitments. Choose `auto_debit` for payments that are automatically deducted, such as recurring subscriptions, installments, or unscheduled auto-debits.
 ///
 /// Choose `save_card` if you want to perform a card tokenization operation.
@@ -20484,6 +20901,7 @@ pub enum CheckoutPaymentType {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl CheckoutPaymentType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20495,6 +20913,7 @@ impl CheckoutPaymentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl From<&str> for CheckoutPaymentType {
     fn from(s: &str) -> Self {
         match s {
@@ -20505,27 +20924,32 @@ impl From<&str> for CheckoutPaymentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl std::fmt::Display for CheckoutPaymentType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl serde::Serialize for CheckoutPaymentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for CheckoutPaymentType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for CheckoutPaymentType {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// The current state of the payment transaction, it helps to understand the progress of the payment.
 ///
 /// * `created` - Created
@@ -20573,6 +20997,7 @@ pub enum CheckoutState {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl CheckoutState {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -20592,6 +21017,7 @@ impl CheckoutState {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl From<&str> for CheckoutState {
     fn from(s: &str) -> Self {
         match s {
@@ -20610,22 +21036,26 @@ impl From<&str> for CheckoutState {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl std::fmt::Display for CheckoutState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl serde::Serialize for CheckoutState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for CheckoutState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for CheckoutState {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -20993,6 +21423,7 @@ impl crate::Validate for ExternalOperationResult {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Payment type: Google Pay
 ///
 /// * `google_pay` - google_pay
@@ -21010,6 +21441,7 @@ pub enum GooglePayInstrumentInstrumentType {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl GooglePayInstrumentInstrumentType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -21019,6 +21451,7 @@ impl GooglePayInstrumentInstrumentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl From<&str> for GooglePayInstrumentInstrumentType {
     fn from(s: &str) -> Self {
         match s {
@@ -21027,22 +21460,26 @@ impl From<&str> for GooglePayInstrumentInstrumentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl std::fmt::Display for GooglePayInstrumentInstrumentType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl serde::Serialize for GooglePayInstrumentInstrumentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for GooglePayInstrumentInstrumentType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for GooglePayInstrumentInstrumentType {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -21481,6 +21918,7 @@ impl crate::Validate for NotificationChannel {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// * `created` - Created
 /// * `paid` - Paid
 /// * `canceled` - Canceled
@@ -21520,6 +21958,7 @@ pub enum NotificationsEmailItem {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl NotificationsEmailItem {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -21537,6 +21976,7 @@ impl NotificationsEmailItem {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl From<&str> for NotificationsEmailItem {
     fn from(s: &str) -> Self {
         match s {
@@ -21553,27 +21993,32 @@ impl From<&str> for NotificationsEmailItem {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl std::fmt::Display for NotificationsEmailItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl serde::Serialize for NotificationsEmailItem {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for NotificationsEmailItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for NotificationsEmailItem {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// * `created` - Created
 /// * `paid` - Paid
 /// * `canceled` - Canceled
@@ -21604,6 +22049,7 @@ pub enum NotificationsWhatsappItem {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl NotificationsWhatsappItem {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -21618,6 +22064,7 @@ impl NotificationsWhatsappItem {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl From<&str> for NotificationsWhatsappItem {
     fn from(s: &str) -> Self {
         match s {
@@ -21631,22 +22078,26 @@ impl From<&str> for NotificationsWhatsappItem {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl std::fmt::Display for NotificationsWhatsappItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl serde::Serialize for NotificationsWhatsappItem {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for NotificationsWhatsappItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for NotificationsWhatsappItem {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -22333,6 +22784,7 @@ impl crate::Validate for ReportAPIListStatus {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Payment type: Samsung Pay
 ///
 /// * `samsung_pay` - samsung_pay
@@ -22350,6 +22802,7 @@ pub enum SamsungPayInstrumentInstrumentType {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl SamsungPayInstrumentInstrumentType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22359,6 +22812,7 @@ impl SamsungPayInstrumentInstrumentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl From<&str> for SamsungPayInstrumentInstrumentType {
     fn from(s: &str) -> Self {
         match s {
@@ -22367,27 +22821,32 @@ impl From<&str> for SamsungPayInstrumentInstrumentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl std::fmt::Display for SamsungPayInstrumentInstrumentType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl serde::Serialize for SamsungPayInstrumentInstrumentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for SamsungPayInstrumentInstrumentType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for SamsungPayInstrumentInstrumentType {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Payment type: Token (Auto-Debit)
 ///
 /// * `token` - token
@@ -22405,6 +22864,7 @@ pub enum TokenPayInstrumentInstrumentType {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl TokenPayInstrumentInstrumentType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22414,6 +22874,7 @@ impl TokenPayInstrumentInstrumentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl From<&str> for TokenPayInstrumentInstrumentType {
     fn from(s: &str) -> Self {
         match s {
@@ -22422,22 +22883,26 @@ impl From<&str> for TokenPayInstrumentInstrumentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl std::fmt::Display for TokenPayInstrumentInstrumentType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl serde::Serialize for TokenPayInstrumentInstrumentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for TokenPayInstrumentInstrumentType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for TokenPayInstrumentInstrumentType {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())
@@ -22877,6 +23342,7 @@ impl crate::Validate for WalletFinalizationStatusSource {
         Ok(())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 /// Payment type: Wallet.
 ///
 /// * `wallet` - wallet
@@ -22894,6 +23360,7 @@ pub enum WalletInstrumentInstrumentType {
     /// A value this version of the client does not know, kept as sent.
     Unknown(String),
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl WalletInstrumentInstrumentType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22903,6 +23370,7 @@ impl WalletInstrumentInstrumentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl From<&str> for WalletInstrumentInstrumentType {
     fn from(s: &str) -> Self {
         match s {
@@ -22911,22 +23379,26 @@ impl From<&str> for WalletInstrumentInstrumentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl std::fmt::Display for WalletInstrumentInstrumentType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl serde::Serialize for WalletInstrumentInstrumentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for WalletInstrumentInstrumentType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl crate::Validate for WalletInstrumentInstrumentType {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())

@@ -645,6 +645,7 @@ impl Absorbs for types::AmountDetails {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::ApplePayToken {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.payment_data.absorbs(&v::child(at, "paymentData"), out);
@@ -652,6 +653,7 @@ impl Absorbs for types::ApplePayToken {
         self.transaction_identifier.absorbs(&v::child(at, "transactionIdentifier"), out);
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::ApplePaymentData {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.version.absorbs(&v::child(at, "version"), out);
@@ -760,6 +762,7 @@ impl Absorbs for types::GenericErrorMessage {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::Header {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -790,6 +793,7 @@ impl Absorbs for types::InitiatorUser {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "cards", feature = "checkout", feature = "payments"))]
 impl Absorbs for types::OperationErrorResponse {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -883,6 +887,7 @@ impl Absorbs for types::PGParams {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "payments"))]
 impl Absorbs for types::PaymentMethod {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1156,6 +1161,18 @@ impl Absorbs for types::SchemaWebhook {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 impl Absorbs for types::FieldError {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -1164,6 +1181,18 @@ impl Absorbs for types::FieldError {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "cards",
+        feature = "checkout",
+        feature = "invoices",
+        feature = "notifications",
+        feature = "operations",
+        feature = "payments",
+        feature = "reports",
+        feature = "wallet"
+    )
+)]
 impl Absorbs for types::FieldErrorItem {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -1181,6 +1210,7 @@ impl Absorbs for types::ApplePayDirectPayment {
         self.session_id.absorbs(&v::child(at, "session_id"), out);
     }
 }
+#[cfg(any(feature = "cards", feature = "payments"))]
 impl Absorbs for types::DirectApplePaymentErrors {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -1197,6 +1227,7 @@ impl Absorbs for types::AutoDebit {
         self.token.absorbs(&v::child(at, "token"), out);
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::GooglePayPaymentData {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -1214,6 +1245,7 @@ impl Absorbs for types::GooglePayPaymentData {
         );
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::IFrame3DSResponse {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1250,6 +1282,7 @@ impl Absorbs for types::IFrame3DSResponse {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::PaymentMethodData {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.r#type.absorbs(&v::child(at, "type"), out);
@@ -1258,6 +1291,7 @@ impl Absorbs for types::PaymentMethodData {
         self.tokenization_data.absorbs(&v::child(at, "tokenizationData"), out);
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::Redirect3DSResponse {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1311,6 +1345,7 @@ impl Absorbs for types::GooglePayDirectPayment {
         self.session_id.absorbs(&v::child(at, "session_id"), out);
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::DirectGooglePaymentSuccess {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -1345,6 +1380,7 @@ impl Absorbs for types::CardEnvironment {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::Address {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1366,6 +1402,7 @@ impl Absorbs for types::Address {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::ApplePayHeaderSchema {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1398,6 +1435,7 @@ impl Absorbs for types::ApplePayHeaderSchema {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::ApplePayInstrument {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1415,6 +1453,7 @@ impl Absorbs for types::ApplePayInstrument {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::ApplePayNativePayment {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -1423,6 +1462,7 @@ impl Absorbs for types::ApplePayNativePayment {
         self.session_id.absorbs(&v::child(at, "session_id"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::ApplePayPayloadSchema {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1455,6 +1495,7 @@ impl Absorbs for types::ApplePayPayloadSchema {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::ApplePayPaymentDataSchema {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1485,6 +1526,7 @@ impl Absorbs for types::Attachment {
         v::optional(self.size.as_ref(), at, "size", false, additional, out);
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::AttachmentUpload {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -1521,27 +1563,32 @@ impl Absorbs for types::AttachmentUploadClientErrors {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::AttachmentUploadFailureNoFile {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.file.absorbs(&v::child(at, "file"), out);
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::AttachmentUploadFailureTXNNotBoth {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.session_id.absorbs(&v::child(at, "session_id"), out);
         self.order_no.absorbs(&v::child(at, "order_no"), out);
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::AttachmentUploadFailureTXNNotFoundOrderNo {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.order_no.absorbs(&v::child(at, "order_no"), out);
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::AttachmentUploadFailureTXNNotFoundSessionID {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.session_id.absorbs(&v::child(at, "session_id"), out);
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::AttachmentUploadFailureWithoutTXN {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.attachment_short_url.absorbs(&v::child(at, "attachment_short_url"), out);
@@ -1573,6 +1620,7 @@ impl Absorbs for types::AttachmentUploadSuccess {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::AttachmentUploadSuccessWithShortURL {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.file_url.absorbs(&v::child(at, "file_url"), out);
@@ -1580,6 +1628,7 @@ impl Absorbs for types::AttachmentUploadSuccessWithShortURL {
         self.attachment_short_url.absorbs(&v::child(at, "attachment_short_url"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::BrandingItem {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1598,6 +1647,7 @@ impl Absorbs for types::BrandingItem {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::BrandingOptions {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1670,6 +1720,7 @@ impl Absorbs for types::ChannelSpecificNotification {
         v::optional(self.tags.as_ref(), at, "tags", false, additional, out);
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::Checkout {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -1980,6 +2031,7 @@ impl Absorbs for types::Checkout {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::CheckoutSDK {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2429,6 +2481,7 @@ impl Absorbs for types::ExternalOperation {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::GooglePayInfoSchema {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2453,6 +2506,7 @@ impl Absorbs for types::GooglePayInfoSchema {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::GooglePayInstrument {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2470,6 +2524,7 @@ impl Absorbs for types::GooglePayInstrument {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::GooglePayNativePayment {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -2478,6 +2533,7 @@ impl Absorbs for types::GooglePayNativePayment {
         self.session_id.absorbs(&v::child(at, "session_id"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::GooglePayPayloadSchema {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2503,6 +2559,7 @@ impl Absorbs for types::GooglePayPayloadSchema {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::GooglePayPaymentMethodDataSchema {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2522,6 +2579,7 @@ impl Absorbs for types::GooglePayPaymentMethodDataSchema {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::GooglePayTokenizationDataSchema {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -2532,6 +2590,7 @@ impl Absorbs for types::GooglePayTokenizationDataSchema {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::Icons {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3071,6 +3130,7 @@ impl Absorbs for types::InvoicePOSTRequest {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::Loyalty {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3082,6 +3142,7 @@ impl Absorbs for types::Loyalty {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::MIDIcon {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3125,11 +3186,13 @@ impl Absorbs for types::MessageNotificationSuccess {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::Nested {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.field_name.absorbs(&v::child(at, "field_name"), out);
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::NestedFieldErrors {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.field_name.absorbs(&v::child(at, "field_name"), out);
@@ -3190,6 +3253,7 @@ impl Absorbs for types::NotificationSuccess {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::Notifications {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3308,6 +3372,7 @@ impl Absorbs for types::PaginatedReportAPIListList {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::PatchedCheckoutPATCHRequest {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -3622,6 +3687,7 @@ impl Absorbs for types::PatchedCheckoutPATCHRequest {
         );
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::PaymentInstrument {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
@@ -3633,6 +3699,7 @@ impl Absorbs for types::PaymentInstrument {
         }
     }
 }
+#[cfg(feature = "checkout")]
 impl Absorbs for types::PaymentLabel {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3666,6 +3733,7 @@ impl Absorbs for types::PaymentLabel {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::PaymentMethodsForRedirect {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3898,6 +3966,7 @@ impl Absorbs for types::ReportAPIList {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::SamsungPayInstrument {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3915,6 +3984,7 @@ impl Absorbs for types::SamsungPayInstrument {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::SamsungPayPayload {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3924,6 +3994,7 @@ impl Absorbs for types::SamsungPayPayload {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::ShippingAddress {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -3958,6 +4029,7 @@ impl Absorbs for types::Success {
         }
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::TabbyPrePaymentCheck {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = None;
@@ -3971,6 +4043,7 @@ impl Absorbs for types::TabbyPrePaymentCheck {
         );
     }
 }
+#[cfg(feature = "all-groups")]
 impl Absorbs for types::TamaraPrePaymentCheck {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         self.single_checkout_enabled
@@ -3979,6 +4052,7 @@ impl Absorbs for types::TamaraPrePaymentCheck {
         self.payment_labels.absorbs(&v::child(at, "payment_labels"), out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::TokenPayInstrument {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -4117,6 +4191,7 @@ impl Absorbs for types::WalletFinalizationStatus {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::WalletInstrument {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -4197,6 +4272,7 @@ impl Absorbs for types::WalletPaginationCursor {
         v::kept(&self.additional, at, out);
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::WalletPayload {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
@@ -4320,6 +4396,7 @@ impl Absorbs for types::SchemaWebhookResult {
         }
     }
 }
+#[cfg(feature = "payments")]
 impl Absorbs for types::IFrame3DSResponseFormOfPayment {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4327,6 +4404,7 @@ impl Absorbs for types::IFrame3DSResponseFormOfPayment {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::AddressCountry {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4334,6 +4412,7 @@ impl Absorbs for types::AddressCountry {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::ApplePayInstrumentInstrumentType {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4341,6 +4420,7 @@ impl Absorbs for types::ApplePayInstrumentInstrumentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices", feature = "notifications"))]
 impl Absorbs for types::ChannelSpecificNotificationLanguage {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4348,6 +4428,7 @@ impl Absorbs for types::ChannelSpecificNotificationLanguage {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::CheckoutType {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4355,6 +4436,7 @@ impl Absorbs for types::CheckoutType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::CheckoutPaymentType {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4362,6 +4444,7 @@ impl Absorbs for types::CheckoutPaymentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::CheckoutState {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4409,6 +4492,7 @@ impl Absorbs for types::ExternalOperationResult {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::GooglePayInstrumentInstrumentType {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4464,6 +4548,7 @@ impl Absorbs for types::NotificationChannel {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::NotificationsEmailItem {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4471,6 +4556,7 @@ impl Absorbs for types::NotificationsEmailItem {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::NotificationsWhatsappItem {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4542,6 +4628,7 @@ impl Absorbs for types::ReportAPIListStatus {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::SamsungPayInstrumentInstrumentType {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4549,6 +4636,7 @@ impl Absorbs for types::SamsungPayInstrumentInstrumentType {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::TokenPayInstrumentInstrumentType {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {
@@ -4604,6 +4692,7 @@ impl Absorbs for types::WalletFinalizationStatusSource {
         }
     }
 }
+#[cfg(any(feature = "checkout", feature = "invoices"))]
 impl Absorbs for types::WalletInstrumentInstrumentType {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         if let Self::Unknown(value) = self {

@@ -1,15 +1,21 @@
 //! Which API groups (`x-ottu-group`, one cargo feature each) compile which
 //! types: a type is compiled when any group whose operations reach it is
-//! on. What a user may need without calling any operation stays
-//! unconditional: the webhook payload (a receiver verifies and parses
-//! webhooks without calling Ottu), types no operation reaches, and what
-//! an operation without a group reaches; so does everything those hold,
-//! or an unconditional type would name one that is compiled out.
+//! on. The webhook payload stays unconditional (a receiver verifies and
+//! parses webhooks without calling Ottu), as does what an operation
+//! without a group reaches, and everything those hold (or an
+//! unconditional type would name one that is compiled out). Types no
+//! operation and no webhook reaches (components a spec defines for its
+//! prose) are compiled with [`ALL_GROUPS`] only: a one-group build does
+//! not pay for them. Without group data everything is unconditional.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::types::reachable;
 use super::{OperationDef, Ty, TypeDef};
+
+/// The cargo feature that enables every group (in `default`); it also
+/// compiles the types no operation reaches.
+pub const ALL_GROUPS: &str = "all-groups";
 
 /// The groups of `operations`, sorted and deduplicated.
 pub(super) fn of(operations: &[OperationDef]) -> Vec<String> {
@@ -43,9 +49,10 @@ pub(super) fn assign(types: &mut [TypeDef], operations: &[OperationDef], webhook
         }
         reached_by_op.extend(reached);
     }
+    let grouped = operations.iter().any(|o| o.group.is_some());
     for t in types.iter() {
         let webhook_payload = webhook.is_some_and(|w| t.pointer == w && !t.request);
-        if webhook_payload || !reached_by_op.contains(&t.name) {
+        if webhook_payload || (!grouped && !reached_by_op.contains(&t.name)) {
             always_roots.push(Ty::Named(t.name.clone()));
         }
     }
@@ -54,7 +61,11 @@ pub(super) fn assign(types: &mut [TypeDef], operations: &[OperationDef], webhook
         t.groups = if always.contains(&t.name) {
             None
         } else {
-            by_group.get(&t.name).map(|g| g.iter().cloned().collect())
+            Some(match by_group.get(&t.name) {
+                Some(g) => g.iter().cloned().collect(),
+                // Reached by no operation (and not by the webhook payload).
+                None => vec![ALL_GROUPS.to_string()],
+            })
         };
     }
 }

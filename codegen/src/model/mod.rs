@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::spec::Spec;
 
 pub use crate::spec::Retry;
+pub use groups::ALL_GROUPS;
 pub use naming::{is_keyword, snake, type_name, words};
 
 /// The client to generate.
@@ -67,9 +68,11 @@ pub struct TypeDef {
     /// `types::decide_decoding`. Request types are strict.
     pub tolerant: bool,
     /// The API groups whose operations reach it (sorted): compiled when
-    /// any of their features is on. `None`: always compiled (reached by an
-    /// operation without a group, by the webhook payload, or by nothing).
-    /// Decided in `groups::assign`.
+    /// any of their features is on; `["all-groups"]` ([`ALL_GROUPS`]) when
+    /// no operation reaches it. `None`: always compiled (the webhook
+    /// payload and what it holds, what an operation without a group
+    /// reaches, or every type of a spec without group data). Decided in
+    /// `groups::assign`.
     pub groups: Option<Vec<String>>,
 }
 
