@@ -20,7 +20,7 @@ pub use operation::{
     SecurityRequirement, json_of,
 };
 pub use policy::{
-    Action, GENERIC_SECRET_FIELDS, Lifecycle, Policy, RESERVED_FEATURES, Retry,
+    Action, Effect, GENERIC_SECRET_FIELDS, Lifecycle, Policy, RESERVED_FEATURES, Retry, Transition,
     is_credential_header, is_pass_through,
 };
 pub use status::Status;

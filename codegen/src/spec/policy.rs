@@ -13,9 +13,12 @@
 //!   `Tracking-Key`) and it is reused on every attempt; `never`, sent once.
 //! - `x-ottu-read-only: bool`: changes nothing on Ottu's side, so the live
 //!   contract suite may call it by default.
-//! - `x-ottu-lifecycle: {action: ..., form-of-payment: ...}`: the part the
-//!   operation plays in a payment's life ([`Action`]), so a stateful mock
-//!   (and a workflow test) can follow a payment without knowing any path.
+//! - `x-ottu-lifecycle: {action: ..., form-of-payment: ..., from: [...], to: ...,
+//!   operations: {...}}`: the part the operation plays in a payment's life
+//!   ([`Action`]), the session states it is allowed from and the state it
+//!   leaves, and for `operate` each operation's transition and money effect
+//!   ([`Transition`]), so a stateful mock (and a workflow test) can follow a
+//!   payment without knowing any path or Ottu word.
 //! - `x-ottu-group: name`: the API group the operation belongs to
 //!   (`checkout`, `payments`, `cards`, ...). Each group is a cargo feature
 //!   of the generated crate, so a user compiles only the operations (and
@@ -124,16 +127,19 @@ pub enum Action {
     DeleteCard,
     /// Moves money after a payment (`refund`, `capture`, `void`, ...).
     Operate,
+    /// Changes a session's fields (amount, currency, webhook URL) before it is paid.
+    Update,
 }
 
 impl Action {
-    const ALL: [(&'static str, Action); 6] = [
+    const ALL: [(&'static str, Action); 7] = [
         ("checkout", Self::Checkout),
         ("pay", Self::Pay),
         ("inquiry", Self::Inquiry),
         ("list-cards", Self::ListCards),
         ("delete-card", Self::DeleteCard),
         ("operate", Self::Operate),
+        ("update", Self::Update),
     ];
 
     fn parse(s: &str) -> Option<Self> {
@@ -149,6 +155,42 @@ impl Action {
     }
 }
 
+/// What an operation does to a session's money, beside moving its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// Gives back up to what was paid and not yet refunded (partial refunds add up).
+    Refund,
+    /// Takes up to what was authorized.
+    Capture,
+    /// Releases what was authorized, before any capture.
+    Void,
+}
+
+impl Effect {
+    const ALL: [(&'static str, Effect); 3] = [
+        ("refund", Self::Refund),
+        ("capture", Self::Capture),
+        ("void", Self::Void),
+    ];
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(n, _)| *n == s).map(|(_, e)| *e)
+    }
+}
+
+/// One `operate` operation (named by the request's operation field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    /// Its name, as the request's operation field says it (`refund`).
+    pub name: String,
+    /// The session states it is allowed from.
+    pub from: Vec<String>,
+    /// The state it leaves (for a refund: once everything paid is refunded).
+    pub to: String,
+    /// What it does to the money (`None`: the state only).
+    pub effect: Option<Effect>,
+}
+
 /// `x-ottu-lifecycle`: the operation's part in a payment's life.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lifecycle {
@@ -156,17 +198,72 @@ pub struct Lifecycle {
     /// `form-of-payment`: what a `pay` operation charges with, as Ottu
     /// names it in its answers (`apple_pay`, `google_pay`, `token_pay`).
     pub form_of_payment: Option<String>,
+    /// `from`: the session states the action is allowed from (empty: any).
+    pub from: Vec<String>,
+    /// `to`: the state it leaves (a `checkout` creates, a `pay` pays).
+    pub to: Option<String>,
+    /// `operation-field`: the request field naming the operation (`operate`).
+    pub operation_field: Option<String>,
+    /// `operations`: each operation an `operate` action performs, in order.
+    pub operations: Vec<Transition>,
+}
+
+fn strings(v: Option<&Value>) -> Option<Vec<String>> {
+    match v {
+        None => Some(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        Some(_) => None,
+    }
+}
+
+fn optional_string(v: Option<&Value>) -> Option<Option<String>> {
+    match v {
+        None => Some(None),
+        Some(Value::String(s)) => Some(Some(s.clone())),
+        Some(_) => None,
+    }
+}
+
+impl Transition {
+    fn of(name: &str, v: &Value) -> Option<Self> {
+        Some(Self {
+            name: name.to_string(),
+            from: strings(v.get("from"))?,
+            to: v.get("to")?.as_str()?.to_string(),
+            effect: match v.get("effect") {
+                None => None,
+                Some(e) => Some(Effect::parse(e.as_str()?)?),
+            },
+        })
+    }
 }
 
 impl Lifecycle {
     fn of(v: &Value) -> Option<Self> {
+        let operations = match v.get("operations") {
+            None => Vec::new(),
+            Some(Value::Object(o)) => o
+                .iter()
+                .map(|(k, t)| Transition::of(k, t))
+                .collect::<Option<_>>()?,
+            Some(_) => return None,
+        };
         Some(Self {
             action: Action::parse(v.get("action")?.as_str()?)?,
-            form_of_payment: v
-                .get("form-of-payment")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            form_of_payment: optional_string(v.get("form-of-payment"))?,
+            from: strings(v.get("from"))?,
+            to: optional_string(v.get("to"))?,
+            operation_field: optional_string(v.get("operation-field"))?,
+            operations,
         })
+    }
+
+    /// The `operate` transition named `name`.
+    pub fn transition(&self, name: &str) -> Option<&Transition> {
+        self.operations.iter().find(|t| t.name == name)
     }
 }
 
@@ -299,7 +396,7 @@ pub(crate) fn check_operation(op: &Value) -> Result<(), (&'static str, String)> 
         return Err((
             "x-ottu-lifecycle",
             format!(
-                "x-ottu-lifecycle must be {{action: {}}} (optionally form-of-payment: a string), found {v}",
+                "x-ottu-lifecycle must be {{action: {}}} (optionally form-of-payment, to, operation-field: strings; from: a list of states; operations: {{name: {{from: [..], to: state, effect: refund | capture | void}}}}), found {v}",
                 actions.join(" | ")
             ),
         ));

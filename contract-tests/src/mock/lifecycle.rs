@@ -3,8 +3,17 @@
 //! what comes from the spec's policy (`x-ottu-lifecycle`, read through
 //! `codegen::spec::Policy`), never from a path.
 //!
-//! - A session is implied by the first use of its `session_id`; once paid,
+//! - A session is created by a checkout (with its amount, currency,
+//!   webhook URL and other fields) or implied by the first use of its
+//!   `session_id`; it is paid only from the states its pay operation's
+//!   `from` names (an expired or cancelled one is refused); once paid,
 //!   paying it again answers the first result (nothing is charged twice).
+//! - Retrieve and inquiry answer its current state; an update changes it
+//!   only before payment; operations (refund, capture, void, cancel, ...)
+//!   move it as their `operations` entry says, under Ottu's money rules
+//!   ([`Effect`]); a repeated idempotency key (`Tracking-Key`) answers the
+//!   first result without acting again. Unknown sessions get the error
+//!   the operation documents.
 //! - A customer's cards are implied on first use (the documented sample
 //!   list, owned by that customer); a card a payment saves is added; a
 //!   deleted card leaves the list, and deleting it again, or deleting an
@@ -17,8 +26,10 @@ use std::hash::Hash;
 use std::sync::Mutex;
 
 use bytes::Bytes;
-use codegen::spec::{Action, Lifecycle};
+use codegen::spec::{Action, Effect, Lifecycle, Transition};
 use serde_json::{Value, json};
+
+use super::session::{Milli, Session, decimal, milli_of};
 
 /// What a stateful operation needs of the route table.
 #[derive(Debug)]
@@ -27,6 +38,12 @@ pub struct Role {
     /// The documented success the state is written into (the webhook
     /// payload for a payment, the card list for a listing).
     pub success: Option<(u16, Value)>,
+    /// Every documented 2xx answer (each branch of a union): an operation
+    /// answers with the branch that fits it.
+    pub successes: Vec<(u16, Value)>,
+    /// Its success is the webhook payload (a payment's result), so an
+    /// inquiry can answer with the payment's own result, brought up to date.
+    pub payload: bool,
 }
 
 /// The request, as the handler parsed and validated it.
@@ -34,6 +51,11 @@ pub struct Call<'a> {
     pub body: Option<&'a Value>,
     pub path: &'a [(&'a str, String)],
     pub query: &'a [(String, String)],
+    /// The idempotency key the operation's policy names (`Tracking-Key`).
+    pub idempotency_key: Option<&'a str>,
+    /// `X-Mock-Capture: manual`: the payment is only authorized (to be
+    /// captured or voided later), as a gateway in authorize mode does.
+    pub authorize_only: bool,
 }
 
 impl std::fmt::Debug for Call<'_> {
@@ -71,12 +93,20 @@ impl Call<'_> {
 /// An answer: status and JSON body (`None`: no body).
 pub type Answer = (u16, Option<Bytes>);
 
-/// A stateful answer, and whether it completed a payment (a webhook is due).
+/// A notification due: a payment or an operation just completed (not a replay).
+#[derive(Debug)]
+pub struct Notice {
+    pub session_id: String,
+    /// The session's own `webhook_url`, when its checkout gave one.
+    pub url: Option<String>,
+    pub body: Bytes,
+}
+
+/// A stateful answer, and the notification it makes due.
 #[derive(Debug)]
 pub struct Outcome {
     pub answer: Answer,
-    /// The session a payment just completed (not a replay).
-    pub paid: Option<String>,
+    pub notice: Option<Notice>,
 }
 
 /// Insertion-ordered map that forgets its oldest entries past a cap.
@@ -95,6 +125,12 @@ impl<K: Hash + Eq + Clone, V> Default for Bounded<K, V> {
 }
 
 impl<K: Hash + Eq + Clone, V> Bounded<K, V> {
+    fn remove(&mut self, key: &K) {
+        if self.map.remove(key).is_some() {
+            self.order.retain(|k| k != key);
+        }
+    }
+
     fn entry_or(&mut self, key: &K, cap: usize, make: impl FnOnce() -> V) -> &mut V {
         if !self.map.contains_key(key) {
             self.order.push_back(key.clone());
@@ -113,12 +149,6 @@ impl<K: Hash + Eq + Clone, V> Bounded<K, V> {
 }
 
 #[derive(Default)]
-struct Session {
-    /// The first successful payment's answer, replayed to a repeat.
-    paid: Option<Bytes>,
-}
-
-#[derive(Default)]
 struct Inner {
     sessions: Bounded<String, Session>,
     /// Each customer's saved cards, in the order they were saved.
@@ -127,6 +157,10 @@ struct Inner {
     deleted: Bounded<String, ()>,
     /// Which customer a saved card token belongs to (the latest list that got it).
     owners: Bounded<String, String>,
+    /// Each idempotency key's first answer.
+    tracked: Bounded<String, Answer>,
+    /// Sessions a checkout created so far (names the next one).
+    created: u64,
 }
 
 /// Cards one customer keeps; a payment saving one more forgets the oldest.
@@ -180,13 +214,100 @@ impl Ledger {
     /// The stateful answer, or `None` when the operation plays no part the
     /// mock follows (the canned answer then stands).
     pub fn answer(&self, role: &Role, call: &Call<'_>) -> Option<Outcome> {
-        let plain = |answer| Outcome { answer, paid: None };
+        let plain = |answer| Outcome {
+            answer,
+            notice: None,
+        };
         match role.lifecycle.action {
             Action::Pay => self.pay(role, call),
             Action::ListCards => self.list_cards(role, call).map(plain),
             Action::DeleteCard => self.delete_card(role, call).map(plain),
-            Action::Checkout | Action::Inquiry | Action::Operate => None,
+            Action::Checkout => self.checkout(role, call).map(plain),
+            Action::Inquiry => self.inquiry(role, call).map(plain),
+            Action::Update => self.update(role, call).map(plain),
+            Action::Operate => self.operate(role, call),
         }
+    }
+
+    /// The session a call names: its `session_id`, else the session
+    /// created with its `order_no`.
+    fn session_of(inner: &Inner, call: &Call<'_>) -> Option<String> {
+        if let Some(id) = call.field("session_id") {
+            return Some(id.to_string());
+        }
+        let order = call.field("order_no")?;
+        inner
+            .sessions
+            .map
+            .iter()
+            .find(|(_, s)| s.facts.get("order_no").and_then(Value::as_str) == Some(order))
+            .map(|(id, _)| id.clone())
+    }
+
+    fn checkout(&self, role: &Role, call: &Call<'_>) -> Option<Answer> {
+        // The branch that is a created session (it has a checkout URL), not a direct payment's result.
+        let (status, template) = role
+            .successes
+            .iter()
+            .find(|(_, v)| v.get("checkout_url").is_some())
+            .or(role.success.as_ref())?;
+        let mut inner = self.lock();
+        inner.created += 1;
+        let session_id = format!("mock-session-{:08}", inner.created);
+        let mut session = Session::implied();
+        session.learn(call.body);
+        if let Some(to) = &role.lifecycle.to {
+            session.state.clone_from(to);
+        }
+        let mut answer = template.clone();
+        session.describe(&mut answer, &session_id);
+        let cap = self.cap;
+        *inner.sessions.entry_or(&session_id, cap, Session::implied) = session;
+        Some((*status, Some(to_bytes(&answer))))
+    }
+
+    fn inquiry(&self, role: &Role, call: &Call<'_>) -> Option<Answer> {
+        let (status, template) = role.success.as_ref()?;
+        let inner = self.lock();
+        let Some(session_id) = Self::session_of(&inner, call) else {
+            return Some(detail(404, NOT_FOUND));
+        };
+        let Some(session) = inner.sessions.map.get(&session_id) else {
+            return Some(detail(404, NOT_FOUND));
+        };
+        // A payment's own result brought up to date, so an inquiry repeats
+        // what the payment said (reference, gateway, card) beside today's state.
+        let mut answer = match &session.payment {
+            Some((_, paid)) if role.payload => paid.clone(),
+            _ => template.clone(),
+        };
+        session.describe(&mut answer, &session_id);
+        if answer.get("signature").is_some() {
+            super::webhook::sign(&mut answer, &self.webhook_key);
+        }
+        Some((*status, Some(to_bytes(&answer))))
+    }
+
+    fn update(&self, role: &Role, call: &Call<'_>) -> Option<Answer> {
+        let (status, template) = role.success.as_ref()?;
+        let session_id = call.field("session_id")?.to_string();
+        let mut inner = self.lock();
+        let Some(session) = inner.sessions.map.get_mut(&session_id) else {
+            return Some(detail(404, NOT_FOUND));
+        };
+        if !allowed(&role.lifecycle.from, &session.state) {
+            return Some(detail(
+                400,
+                &format!(
+                    "A {} session cannot be changed: only before it is paid.",
+                    session.state
+                ),
+            ));
+        }
+        session.learn(call.body);
+        let mut answer = template.clone();
+        session.describe(&mut answer, &session_id);
+        Some((*status, Some(to_bytes(&answer))))
     }
 
     fn pay(&self, role: &Role, call: &Call<'_>) -> Option<Outcome> {
@@ -199,30 +320,53 @@ impl Ledger {
         {
             return Some(Outcome {
                 answer: field_error("token", "This card was deleted."),
-                paid: None,
+                notice: None,
             });
         }
         let cap = self.cap;
-        if let Some(first) = inner
+        let session = inner
             .sessions
-            .entry_or(&session_id, cap, Session::default)
-            .paid
-            .clone()
-        {
+            .entry_or(&session_id, cap, Session::implied);
+        if let Some((first, _)) = &session.payment {
             return Some(Outcome {
-                answer: (*status, Some(first)),
-                paid: None,
+                answer: (*status, Some(first.clone())),
+                notice: None,
+            });
+        }
+        if !allowed(&role.lifecycle.from, &session.state) {
+            return Some(Outcome {
+                answer: failed(
+                    400,
+                    &format!("This session is {} and cannot be paid.", session.state),
+                    None,
+                ),
+                notice: None,
             });
         }
         let mut paid = template.clone();
-        let owner = token
-            .as_ref()
-            .and_then(|t| inner.owners.map.get(t).cloned());
         paid_outcome(
             &mut paid,
             &session_id,
             role.lifecycle.form_of_payment.as_deref(),
         );
+        // A session no checkout priced is charged the documented sample's amount.
+        let amount = session
+            .amount
+            .or_else(|| paid.get("amount").and_then(milli_of))
+            .unwrap_or(0);
+        session.amount = Some(amount);
+        if call.authorize_only {
+            session.state = "authorized".into();
+            session.authorized = amount;
+        } else {
+            session.state = role.lifecycle.to.clone().unwrap_or_else(|| "paid".into());
+            session.paid = amount;
+        }
+        session.describe(&mut paid, &session_id);
+        let url = session.webhook_url();
+        let owner = token
+            .as_ref()
+            .and_then(|t| inner.owners.map.get(t).cloned());
         if let Some(Value::Object(card)) = paid.get_mut("token") {
             if let Some(t) = &token {
                 card.insert("token".into(), json!(t));
@@ -259,15 +403,181 @@ impl Ledger {
         if paid.get("signature").is_some() {
             super::webhook::sign(&mut paid, &self.webhook_key);
         }
-        let bytes = Bytes::from(serde_json::to_vec(&paid).unwrap_or_default());
+        let bytes = to_bytes(&paid);
         inner
             .sessions
-            .entry_or(&session_id, cap, Session::default)
-            .paid = Some(bytes.clone());
+            .entry_or(&session_id, cap, Session::implied)
+            .payment = Some((bytes.clone(), paid));
         Some(Outcome {
-            answer: (*status, Some(bytes)),
-            paid: Some(session_id),
+            answer: (*status, Some(bytes.clone())),
+            notice: Some(Notice {
+                session_id,
+                url,
+                body: bytes,
+            }),
         })
+    }
+
+    /// Refund, capture, void, cancel, expire, delete: as the operation's
+    /// `operations` entry says, once per idempotency key.
+    fn operate(&self, role: &Role, call: &Call<'_>) -> Option<Outcome> {
+        let field = role.lifecycle.operation_field.as_deref()?;
+        let transition = role.lifecycle.transition(call.field(field)?)?;
+        let mut inner = self.lock();
+        if let Some(key) = call.idempotency_key
+            && let Some(first) = inner.tracked.map.get(key)
+        {
+            return Some(Outcome {
+                answer: first.clone(),
+                notice: None,
+            });
+        }
+        let outcome = self.operate_once(&mut inner, role, transition, call);
+        if let Some(key) = call.idempotency_key {
+            let cap = self.cap;
+            *inner
+                .tracked
+                .entry_or(&key.to_string(), cap, || (0, None)) = outcome.answer.clone();
+        }
+        Some(outcome)
+    }
+
+    fn operate_once(
+        &self,
+        inner: &mut Inner,
+        role: &Role,
+        t: &Transition,
+        call: &Call<'_>,
+    ) -> Outcome {
+        let refuse = |message: &str| Outcome {
+            answer: failed(400, message, Some(&t.name)),
+            notice: None,
+        };
+        let Some(session_id) = Self::session_of(inner, call) else {
+            return refuse("No transaction found for this session_id or order_no.");
+        };
+        let Some(session) = inner.sessions.map.get_mut(&session_id) else {
+            return refuse("No transaction found for this session_id or order_no.");
+        };
+        if !allowed(&t.from, &session.state) {
+            return refuse(&format!(
+                "Cannot {} a transaction that is {}.",
+                t.name, session.state
+            ));
+        }
+        let asked = call.body.and_then(|b| b.get("amount")).and_then(milli_of);
+        let moved = match t.effect {
+            Some(Effect::Refund) => {
+                let refundable = session.paid - session.refunded;
+                let amount = asked.unwrap_or(refundable);
+                if amount <= 0 || amount > refundable {
+                    return refuse(&format!(
+                        "The refund amount must be more than 0 and at most {} (paid and not yet refunded).",
+                        decimal(refundable)
+                    ));
+                }
+                session.refunded += amount;
+                if session.refunded == session.paid {
+                    session.state.clone_from(&t.to);
+                }
+                Some(amount)
+            }
+            Some(Effect::Capture) => {
+                let amount = asked.unwrap_or(session.authorized);
+                if amount <= 0 || amount > session.authorized {
+                    return refuse(&format!(
+                        "The capture amount must be more than 0 and at most {} (authorized).",
+                        decimal(session.authorized)
+                    ));
+                }
+                session.paid = amount;
+                session.voided = session.authorized - amount;
+                session.authorized = 0;
+                session.state.clone_from(&t.to);
+                Some(amount)
+            }
+            Some(Effect::Void) => {
+                let amount = session.authorized;
+                session.voided = amount;
+                session.authorized = 0;
+                session.state.clone_from(&t.to);
+                Some(amount)
+            }
+            None => {
+                session.state.clone_from(&t.to);
+                None
+            }
+        };
+        let snapshot = session.clone();
+        if t.to == "deleted" && moved.is_none() {
+            inner.sessions.remove(&session_id);
+        }
+        let answer = match moved {
+            Some(amount) => role
+                .successes
+                .iter()
+                .find(|(_, v)| v.get("txn").is_some())
+                .map(|(status, template)| {
+                    let body = self.operation_result(template, &snapshot, &session_id, t, amount);
+                    (*status, body)
+                }),
+            None => role
+                .successes
+                .iter()
+                .find(|(_, v)| v.get("txn").is_none() && v.get("detail").is_some())
+                .map(|(status, template)| {
+                    let mut v = template.clone();
+                    if let Some(o) = v.as_object_mut() {
+                        o.insert("detail".into(), json!(format!("The transaction is {}.", t.to)));
+                        o.insert("operation".into(), json!(t.name));
+                        o.insert("result".into(), json!("success"));
+                    }
+                    (*status, v)
+                }),
+        };
+        let Some((status, body)) = answer else {
+            return refuse("The operation has no documented answer.");
+        };
+        let bytes = to_bytes(&body);
+        let notice = body.get("signature").is_some().then(|| Notice {
+            session_id: session_id.clone(),
+            url: snapshot.webhook_url(),
+            body: bytes.clone(),
+        });
+        Outcome {
+            answer: (status, Some(bytes)),
+            notice,
+        }
+    }
+
+    /// An operation's result (the operation notification's shape): its own
+    /// amount, the session it moved, and a `txn` summary of that session now.
+    fn operation_result(
+        &self,
+        template: &Value,
+        session: &Session,
+        session_id: &str,
+        t: &Transition,
+        amount: Milli,
+    ) -> Value {
+        let mut v = template.clone();
+        if let Some(txn) = v.get_mut("txn") {
+            session.describe(txn, session_id);
+        }
+        if let Some(o) = v.as_object_mut() {
+            o.insert("amount".into(), json!(decimal(amount)));
+            o.insert("session_id".into(), json!(session_id));
+            o.insert("operation".into(), json!(t.name));
+            o.insert("result".into(), json!("success"));
+            o.insert("success".into(), json!(true));
+            o.insert("source".into(), json!("input"));
+            if let Some(order) = session.facts.get("order_no").filter(|v| v.is_string()) {
+                o.insert("order_no".into(), order.clone());
+            }
+        }
+        approve_messages(&mut v);
+        super::webhook::sign(&mut v, &self.webhook_key);
+        v
     }
 
     fn list_cards(&self, role: &Role, call: &Call<'_>) -> Option<Answer> {
@@ -410,6 +720,24 @@ fn detail(status: u16, message: &str) -> Answer {
         status,
         Some(Bytes::from(json!({ "detail": message }).to_string())),
     )
+}
+
+/// Ottu's failed result (`OperationErrorResponse`, `OperationFailure`).
+fn failed(status: u16, message: &str, operation: Option<&str>) -> Answer {
+    let mut body = json!({ "detail": message, "result": "failed" });
+    if let Some(op) = operation {
+        body["operation"] = json!(op);
+    }
+    (status, Some(Bytes::from(body.to_string())))
+}
+
+/// Is `state` among `from` (an empty list allows any)?
+fn allowed(from: &[String], state: &str) -> bool {
+    from.is_empty() || from.iter().any(|s| s == state)
+}
+
+fn to_bytes(v: &Value) -> Bytes {
+    Bytes::from(serde_json::to_vec(v).unwrap_or_default())
 }
 
 fn field_error(field: &str, message: &str) -> Answer {

@@ -31,6 +31,7 @@ mod form;
 pub mod inject;
 pub mod lifecycle;
 pub mod routes;
+pub mod session;
 mod server;
 pub mod webhook;
 

@@ -98,9 +98,26 @@ impl Routes {
                     .iter()
                     .position(|c| (200..300).contains(&c.status))
                     .unwrap_or(0);
-                let role = lifecycle.map(|lifecycle| Role {
-                    success: success(validators, &lifecycle, &canned, default),
-                    lifecycle,
+                let role = lifecycle.map(|lifecycle| {
+                    let success = success(validators, &lifecycle, &canned, default);
+                    let payload = validators
+                        .spec
+                        .webhook_payload()
+                        .map(str::to_ascii_lowercase);
+                    Role {
+                        payload: success.as_ref().is_some_and(|(status, _)| {
+                            canned.iter().any(|c| {
+                                c.status == *status && Some(&c.label) == payload.as_ref()
+                            })
+                        }),
+                        successes: canned
+                            .iter()
+                            .filter(|c| (200..300).contains(&c.status))
+                            .filter_map(|c| Some((c.status, c.value.clone()?)))
+                            .collect(),
+                        success,
+                        lifecycle,
+                    }
                 });
                 Ok(MockOperation {
                     index,
@@ -358,7 +375,7 @@ fn success(
         .webhook_payload()
         .map(str::to_ascii_lowercase);
     let chosen = match (lifecycle.action, payload) {
-        (Action::Pay, Some(p)) => canned
+        (Action::Pay | Action::Inquiry, Some(p)) => canned
             .iter()
             .find(|c| (200..300).contains(&c.status) && c.label == p)
             .or_else(|| canned.get(default)),

@@ -81,7 +81,7 @@ struct State {
     config: MockConfig,
     /// `None` when stateless.
     ledger: Option<Arc<Ledger>>,
-    /// `None` without a webhook URL.
+    /// `None` when stateless.
     notifier: Option<Arc<Notifier>>,
 }
 
@@ -110,11 +110,11 @@ impl MockServer {
                 config.webhook_key.clone(),
             ))
         });
-        let notifier = config
-            .webhook_url
-            .clone()
-            .filter(|_| ledger.is_some())
-            .map(|url| Arc::new(Notifier::new(url)));
+        // Stateful: notifications go to a session's own loopback
+        // `webhook_url`, else to the configured one.
+        let notifier = ledger
+            .is_some()
+            .then(|| Arc::new(Notifier::new(config.webhook_url.clone())));
         let state = Arc::new(State {
             validators,
             routes,
@@ -298,6 +298,10 @@ fn detail(status: u16, message: &str) -> Response<Body> {
     )
 }
 
+/// `X-Mock-Capture: manual` on a payment: it is only authorized, to be
+/// captured or voided by an operation (as with a gateway in authorize mode).
+pub const AUTHORIZE_ONLY_HEADER: &str = "x-mock-capture";
+
 /// `POST` here forgets every session and card (no spec path starts with `/__mock/`).
 pub const RESET_PATH: &str = "/__mock/reset";
 
@@ -366,16 +370,27 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
         && !parts.headers.contains_key("x-mock-response")
         && !parts.headers.contains_key("x-mock-drift")
     {
+        let idempotency_key = entry
+            .policy
+            .idempotency_header
+            .as_deref()
+            .and_then(|h| parts.headers.get(h))
+            .and_then(|v| v.to_str().ok())
+            .filter(|k| !k.is_empty());
         let call = Call {
             body: body_value.as_ref(),
             path: &path_params,
             query: &query,
+            idempotency_key,
+            authorize_only: parts
+                .headers
+                .get(AUTHORIZE_ONLY_HEADER)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"manual")),
         };
         if let Some(outcome) = ledger.answer(role, &call) {
             let (status, body) = outcome.answer;
-            if let (Some(notifier), Some(session), Some(b)) = (&state.notifier, outcome.paid, &body)
-            {
-                notifier.send(session, b.clone());
+            if let (Some(notifier), Some(notice)) = (&state.notifier, outcome.notice) {
+                notifier.send(notice.session_id, notice.url, notice.body);
             }
             return match body {
                 Some(b) => json_response(status, b),

@@ -1,7 +1,9 @@
-//! Webhooks: when a payment completes and a webhook URL is configured,
-//! the mock POSTs the payment result to it, signed as Ottu signs it (the
-//! standard scheme `ottu_client::verify_webhook_signature` checks first),
-//! with retries, and keeps a bounded log of every delivery.
+//! Webhooks: when a payment or an operation completes, the mock POSTs its
+//! result to the session's own `webhook_url` (when its checkout gave one
+//! on this machine: the mock never calls out) or else to the configured
+//! URL, signed as Ottu signs it (the standard scheme
+//! `ottu_client::verify_webhook_signature` checks first), with retries,
+//! and keeps a bounded log of every delivery.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -91,13 +93,14 @@ pub struct Delivery {
 /// Where notifications go and what became of them.
 #[derive(Debug)]
 pub struct Notifier {
-    url: String,
+    /// Where notifications go when the session names no loopback URL.
+    url: Option<String>,
     client: reqwest::Client,
     log: Mutex<VecDeque<Delivery>>,
 }
 
 impl Notifier {
-    pub fn new(url: String) -> Self {
+    pub fn new(url: Option<String>) -> Self {
         Self {
             url,
             client: reqwest::Client::builder()
@@ -121,12 +124,18 @@ impl Notifier {
 
     /// POSTs `body` in the background: up to [`ATTEMPTS`] tries until a
     /// 2xx, never blocking the request that completed the payment.
-    pub fn send(self: &Arc<Self>, session_id: String, body: Bytes) {
+    pub fn send(self: &Arc<Self>, session_id: String, session_url: Option<String>, body: Bytes) {
+        let Some(url) = session_url
+            .filter(|u| is_loopback(u))
+            .or_else(|| self.url.clone())
+        else {
+            return;
+        };
         let this = self.clone();
         tokio::spawn(async move {
             let mut delivery = Delivery {
                 session_id,
-                url: this.url.clone(),
+                url,
                 attempts: 0,
                 status: None,
                 delivered: false,
@@ -141,7 +150,7 @@ impl Notifier {
                 delivery.attempts += 1;
                 let sent = this
                     .client
-                    .post(&this.url)
+                    .post(&delivery.url)
                     .header("Content-Type", "application/json")
                     .body(body.clone())
                     .send()
@@ -171,6 +180,19 @@ impl Notifier {
             }
         });
     }
+}
+
+/// An `http` URL on this machine (`127.0.0.1`, `[::1]`, `localhost`).
+fn is_loopback(url: &str) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|u| {
+        u.scheme() == "http"
+            && u.host_str().is_some_and(|h| {
+                h.eq_ignore_ascii_case("localhost")
+                    || h.trim_matches(['[', ']'])
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            })
+    })
 }
 
 #[cfg(test)]
