@@ -481,3 +481,279 @@ async fn webhooks_arrive_signed_and_verify_with_the_client() {
     );
     server.shutdown().await;
 }
+
+/// A raw call with the default key: status and JSON body.
+async fn call(
+    server: &MockServer,
+    method: reqwest::Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut req = reqwest::Client::new()
+        .request(method, format!("{}{path}", server.base_url()))
+        .header("Authorization", "Api-Key mock-api-key");
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// A checkout session for `amount` KWD: its `session_id`.
+async fn checkout(v: &Validators, server: &MockServer, amount: &str) -> String {
+    let (status, created) = post(
+        server,
+        "/b/checkout/v1/pymt-txn/",
+        &[],
+        &json!({"amount": amount, "currency_code": "KWD", "pg_codes": ["credit-card"], "type": "e_commerce", "order_no": format!("order-{amount}")}),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    conforms(v, "create_payment_transaction_checkout", 201, &created);
+    assert_eq!(created["state"], "created");
+    assert_eq!(created["amount"], amount);
+    created["session_id"].as_str().unwrap().to_string()
+}
+
+/// Pays `session` by auto-debit with a saved card (`headers`: e.g. authorize only).
+async fn pay(
+    v: &Validators,
+    server: &MockServer,
+    session: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
+    let (_, cards) = post(server, "/b/pbl/v2/card/", &[], &json!({"type": "sandbox", "customer_id": "rules"})).await;
+    let token = cards[0]["token"].as_str().unwrap().to_string();
+    let (status, body) = post(
+        server,
+        "/b/pbl/v2/payment/auto-debit/",
+        headers,
+        &json!({"session_id": session, "token": token}),
+    )
+    .await;
+    conforms(v, "auto_debit_2", status, &body);
+    (status, body)
+}
+
+/// An operation on `session` (with a Tracking-Key when given).
+async fn operate(
+    v: &Validators,
+    server: &MockServer,
+    session: &str,
+    operation: &str,
+    amount: Option<&str>,
+    key: Option<&str>,
+) -> (u16, Value) {
+    let mut body = json!({"operation": operation, "session_id": session});
+    if let Some(a) = amount {
+        body["amount"] = json!(a);
+    }
+    let headers: Vec<(&str, &str)> = key.map(|k| ("Tracking-Key", k)).into_iter().collect();
+    let (status, answer) = post(server, "/b/pbl/v2/operation/", &headers, &body).await;
+    conforms(v, "public_operations", status, &answer);
+    (status, answer)
+}
+
+async fn inquire(v: &Validators, server: &MockServer, session: &str) -> Value {
+    let (status, body) = post(server, "/b/pbl/v2/inquiry/", &[], &json!({"session_id": session})).await;
+    assert_eq!(status, 200, "{body}");
+    conforms(v, "inquiry", 200, &body);
+    body
+}
+
+fn refused(status: u16, body: &Value, operation: &str, says: &str) {
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["result"], "failed", "{body}");
+    assert_eq!(body["operation"], operation, "{body}");
+    let detail = body["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains(says), "{detail}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refunds_add_up_and_never_exceed_what_was_paid() {
+    let (v, server, _) = start(MockConfig::default()).await;
+    let session = checkout(&v, &server, "10.000").await;
+    // Nothing paid yet: nothing to refund.
+    let (s, b) = operate(&v, &server, &session, "refund", Some("1.000"), None).await;
+    refused(s, &b, "refund", "created");
+    let (s, paid) = pay(&v, &server, &session, &[]).await;
+    assert_eq!((s, paid["state"].as_str()), (200, Some("paid")), "{paid}");
+    assert_eq!(paid["amount"], "10.000");
+    // More than was paid: refused, and nothing moved.
+    let (s, b) = operate(&v, &server, &session, "refund", Some("10.001"), None).await;
+    refused(s, &b, "refund", "at most 10.000");
+    assert_eq!(inquire(&v, &server, &session).await["refunded_amount"], json!(0));
+    // Partial refunds add up.
+    let (s, first) = operate(&v, &server, &session, "refund", Some("4.000"), None).await;
+    assert_eq!((s, first["amount"].as_str()), (200, Some("4.000")), "{first}");
+    let now = inquire(&v, &server, &session).await;
+    assert_eq!((now["state"].as_str(), &now["refunded_amount"]), (Some("paid"), &json!(4)));
+    let (s, b) = operate(&v, &server, &session, "refund", Some("6.001"), None).await;
+    refused(s, &b, "refund", "at most 6.000");
+    let (s, rest) = operate(&v, &server, &session, "refund", None, None).await;
+    assert_eq!((s, rest["amount"].as_str()), (200, Some("6.000")), "the rest, by default: {rest}");
+    let now = inquire(&v, &server, &session).await;
+    assert_eq!(now["state"], "refunded");
+    assert_eq!(now["refunded_amount"], json!(10));
+    assert_eq!(now["paid_amount"], paid["paid_amount"], "what was paid stays said");
+    let (s, b) = operate(&v, &server, &session, "refund", Some("0.001"), None).await;
+    refused(s, &b, "refund", "refunded");
+    // Void only before capture: a paid session cannot be voided.
+    let (s, b) = operate(&v, &server, &session, "void", None, None).await;
+    refused(s, &b, "void", "refunded");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn capture_at_most_what_was_authorized_and_void_only_before_capture() {
+    let (v, server, _) = start(MockConfig::default()).await;
+    let manual = [("X-Mock-Capture", "manual")];
+    // Authorized, then captured in part: the rest is released.
+    let session = checkout(&v, &server, "20.000").await;
+    let (_, authorized) = pay(&v, &server, &session, &manual).await;
+    assert_eq!(authorized["state"], "authorized", "{authorized}");
+    let (s, b) = operate(&v, &server, &session, "capture", Some("20.001"), None).await;
+    refused(s, &b, "capture", "at most 20.000");
+    let (s, b) = operate(&v, &server, &session, "refund", Some("1.000"), None).await;
+    refused(s, &b, "refund", "authorized");
+    let (s, captured) = operate(&v, &server, &session, "capture", Some("15.000"), None).await;
+    assert_eq!((s, captured["amount"].as_str()), (200, Some("15.000")), "{captured}");
+    let now = inquire(&v, &server, &session).await;
+    assert_eq!(now["state"], "paid");
+    assert_eq!(now["paid_amount"], "15.000");
+    // Captured: no void, no second capture.
+    let (s, b) = operate(&v, &server, &session, "void", None, None).await;
+    refused(s, &b, "void", "paid");
+    let (s, b) = operate(&v, &server, &session, "capture", Some("1.000"), None).await;
+    refused(s, &b, "capture", "paid");
+    // Refunds stop at what was captured.
+    let (s, b) = operate(&v, &server, &session, "refund", Some("15.001"), None).await;
+    refused(s, &b, "refund", "at most 15.000");
+
+    // Authorized, then voided: nothing can be captured afterwards.
+    let other = checkout(&v, &server, "7.000").await;
+    pay(&v, &server, &other, &manual).await;
+    let (s, voided) = operate(&v, &server, &other, "void", None, None).await;
+    assert_eq!((s, voided["amount"].as_str()), (200, Some("7.000")), "{voided}");
+    let now = inquire(&v, &server, &other).await;
+    assert_eq!((now["state"].as_str(), &now["voided_amount"]), (Some("canceled"), &json!(7)));
+    let (s, b) = operate(&v, &server, &other, "capture", None, None).await;
+    refused(s, &b, "capture", "canceled");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_or_cancelled_session_cannot_be_paid_or_changed() {
+    let (v, server, _) = start(MockConfig::default()).await;
+    for (operation, state) in [("expire", "expired"), ("cancel", "canceled")] {
+        let session = checkout(&v, &server, "3.000").await;
+        let (s, done) = operate(&v, &server, &session, operation, None, None).await;
+        assert_eq!((s, done["result"].as_str()), (200, Some("success")), "{done}");
+        assert_eq!(done["operation"], operation);
+        assert_eq!(inquire(&v, &server, &session).await["state"], state);
+        let (s, b) = pay(&v, &server, &session, &[]).await;
+        assert_eq!(s, 400, "{b}");
+        assert_eq!(b["result"], "failed");
+        assert!(b["detail"].as_str().unwrap().contains(state), "{b}");
+        // Still unpaid, and the refused payment left no trace.
+        let now = inquire(&v, &server, &session).await;
+        assert_eq!((now["state"].as_str(), &now["paid_amount"]), (Some(state), &json!("0.000")));
+        let path = format!("/b/checkout/v1/pymt-txn/{session}/");
+        let (s, b) = call(&server, reqwest::Method::PATCH, &path, &[], Some(&json!({"amount": "1.000"}))).await;
+        assert_eq!(s, 400, "{b}");
+        conforms(&v, "partial_update_payment_transaction_checkout", 400, &b);
+        // A cancelled or expired session can be deleted: then it is unknown.
+        let (s, _) = operate(&v, &server, &session, "delete", None, None).await;
+        assert_eq!(s, 200);
+        let (s, b) = post(&server, "/b/pbl/v2/inquiry/", &[], &json!({"session_id": session})).await;
+        assert_eq!(s, 404, "{b}");
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_before_payment_changes_what_is_charged_and_retrieve_agrees() {
+    let (v, server, _) = start(MockConfig::default()).await;
+    let session = checkout(&v, &server, "8.000").await;
+    let path = format!("/b/checkout/v1/pymt-txn/{session}/");
+    let (s, b) = call(&server, reqwest::Method::PATCH, &path, &[], Some(&json!({"amount": "9.250"}))).await;
+    assert_eq!(s, 200, "{b}");
+    conforms(&v, "partial_update_payment_transaction_checkout", 200, &b);
+    let (s, got) = call(&server, reqwest::Method::GET, &path, &[], None).await;
+    assert_eq!(s, 200, "{got}");
+    conforms(&v, "retrieve_payment_transaction_checkout", 200, &got);
+    assert_eq!((got["amount"].as_str(), got["state"].as_str()), (Some("9.250"), Some("created")));
+    assert_eq!(got["session_id"], session.as_str());
+    let (_, paid) = pay(&v, &server, &session, &[]).await;
+    assert_eq!((paid["amount"].as_str(), paid["paid_amount"].as_str()), (Some("9.250"), Some("9.250")));
+    let (s, got) = call(&server, reqwest::Method::GET, &path, &[], None).await;
+    conforms(&v, "retrieve_payment_transaction_checkout", s, &got);
+    assert_eq!(got["state"], "paid");
+    // Paid: no more changes.
+    let (s, b) = call(&server, reqwest::Method::PATCH, &path, &[], Some(&json!({"amount": "1.000"}))).await;
+    assert_eq!(s, 400, "{b}");
+    assert!(b["detail"].as_str().unwrap().contains("before it is paid"), "{b}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_tracking_key_acts_once_also_under_concurrent_requests() {
+    let (v, server, _) = start(MockConfig::default()).await;
+    let server = Arc::new(server);
+    let session = checkout(&v, &server, "50.000").await;
+    pay(&v, &server, &session, &[]).await;
+    // 32 refunds of 1.000 at once, all with the same key: one refund.
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let (v, server, session) = (v.clone(), server.clone(), session.clone());
+        tasks.push(tokio::spawn(async move {
+            operate(&v, &server, &session, "refund", Some("1.000"), Some("key-A")).await
+        }));
+    }
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap());
+    }
+    assert!(answers.iter().all(|a| a == &answers[0]), "every answer is the first");
+    assert_eq!(answers[0].0, 200);
+    assert_eq!(inquire(&v, &server, &session).await["refunded_amount"], json!(1));
+    // Another key is another refund; the first key still answers its first result.
+    let (s, _) = operate(&v, &server, &session, "refund", Some("2.000"), Some("key-B")).await;
+    assert_eq!(s, 200);
+    let (_, again) = operate(&v, &server, &session, "refund", Some("1.000"), Some("key-A")).await;
+    assert_eq!(again, answers[0].1);
+    assert_eq!(inquire(&v, &server, &session).await["refunded_amount"], json!(3));
+    // A refused operation's key answers the refusal again (it did not act either time).
+    let (s, first) = operate(&v, &server, &session, "refund", Some("99.000"), Some("key-C")).await;
+    assert_eq!(s, 400);
+    let (_, second) = operate(&v, &server, &session, "refund", Some("1.000"), Some("key-C")).await;
+    assert_eq!(second, first);
+    assert_eq!(inquire(&v, &server, &session).await["refunded_amount"], json!(3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_session_gets_the_documented_error() {
+    let (v, server, client) = start(MockConfig::default()).await;
+    let (s, b) = post(&server, "/b/pbl/v2/inquiry/", &[], &json!({"session_id": "no-such-session"})).await;
+    assert_eq!(s, 404, "{b}");
+    conforms(&v, "inquiry", 404, &b);
+    let (s, b) = call(&server, reqwest::Method::GET, "/b/checkout/v1/pymt-txn/no-such-session/", &[], None).await;
+    assert_eq!(s, 404, "{b}");
+    conforms(&v, "retrieve_payment_transaction_checkout", 404, &b);
+    let (s, b) = call(&server, reqwest::Method::PATCH, "/b/checkout/v1/pymt-txn/no-such-session/", &[], Some(&json!({"amount": "1.000"}))).await;
+    assert_eq!(s, 404, "{b}");
+    conforms(&v, "partial_update_payment_transaction_checkout", 404, &b);
+    // The operation endpoint documents no 404: its 400 failure.
+    let (s, b) = operate(&v, &server, "no-such-session", "refund", Some("1.000"), None).await;
+    refused(s, &b, "refund", "No transaction found");
+    // Through the client: a typed error carrying the status.
+    let inquiry = ottu_client::types::Inquiry::new().with_session_id("no-such-session");
+    let err = client.inquiry().body(&inquiry).await.unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err}");
+    server.shutdown().await;
+}

@@ -189,6 +189,9 @@ pub struct Transition {
     pub to: String,
     /// What it does to the money (`None`: the state only).
     pub effect: Option<Effect>,
+    /// `child-state`: the state of the transaction the operation records
+    /// (a refund's own record reads `refunded` while the payment stays `paid`).
+    pub child_state: Option<String>,
 }
 
 /// `x-ottu-lifecycle`: the operation's part in a payment's life.
@@ -237,6 +240,7 @@ impl Transition {
                 None => None,
                 Some(e) => Some(Effect::parse(e.as_str()?)?),
             },
+            child_state: optional_string(v.get("child-state"))?,
         })
     }
 }
@@ -396,7 +400,7 @@ pub(crate) fn check_operation(op: &Value) -> Result<(), (&'static str, String)> 
         return Err((
             "x-ottu-lifecycle",
             format!(
-                "x-ottu-lifecycle must be {{action: {}}} (optionally form-of-payment, to, operation-field: strings; from: a list of states; operations: {{name: {{from: [..], to: state, effect: refund | capture | void}}}}), found {v}",
+                "x-ottu-lifecycle must be {{action: {}}} (optionally form-of-payment, to, operation-field: strings; from: a list of states; operations: {{name: {{from: [..], to: state, effect: refund | capture | void, child-state: state}}}}), found {v}",
                 actions.join(" | ")
             ),
         ));

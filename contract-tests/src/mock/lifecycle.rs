@@ -561,8 +561,20 @@ impl Ledger {
         amount: Milli,
     ) -> Value {
         let mut v = template.clone();
+        // `txn` is the transaction the operation recorded: the session's
+        // fields, the operation's own amount and state.
         if let Some(txn) = v.get_mut("txn") {
             session.describe(txn, session_id);
+            if let Some(o) = txn.as_object_mut() {
+                if o.contains_key("amount") {
+                    o.insert("amount".into(), json!(decimal(amount)));
+                }
+                if let Some(state) = &t.child_state
+                    && o.contains_key("state")
+                {
+                    o.insert("state".into(), json!(state));
+                }
+            }
         }
         if let Some(o) = v.as_object_mut() {
             o.insert("amount".into(), json!(decimal(amount)));
