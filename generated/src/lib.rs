@@ -1,5 +1,61 @@
 //! Typed async client for the Ottu payment API, generated from its OpenAPI specs.
 //!
+//! A whole payment: create a checkout session, pay it by auto-debit with
+//! the customer's saved card, ask for its status, refund part of it and ask
+//! again (`examples/ottu_checkout_refund.rs`; `cargo test -p contract-tests
+//! --test checkout_refund_example` runs it against the embedded mock and
+//! checks every state, amount and signed webhook):
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use ottu_client::types::{
+//!     AutoDebit, CardEnvironment, CheckoutPOSTRequestRequest, CheckoutPaymentType, CheckoutType,
+//!     Inquiry, Operation, OperationOperation, Success, UserCards,
+//! };
+//! use ottu_client::{Auth, Client, Config};
+//! let client = Client::new(Config::sandbox(Auth::api_key("<private key>")))?;
+//! // 1. A session for 12.500 KWD; Ottu POSTs signed results to webhook_url.
+//! let request = CheckoutPOSTRequestRequest::new(
+//!     "12.500".parse()?,
+//!     "KWD",
+//!     vec!["credit-card".into()],
+//!     CheckoutType::ECommerce,
+//! )
+//! .with_customer_id("customer-1")
+//! .with_payment_type(CheckoutPaymentType::AutoDebit)
+//! .with_webhook_url("https://merchant.example/hooks/ottu");
+//! let Success::CheckoutPOSTResponse(created) =
+//!     client.create_payment_transaction_checkout(&request).await?
+//! else {
+//!     return Err("not a created session".into());
+//! };
+//! let session_id = created.session_id.unwrap_or_default();
+//! // 2. Paid by auto-debit with a saved card (a payment is never retried).
+//! let cards = client
+//!     .get_user_cards(&UserCards::new(CardEnvironment::Sandbox, "customer-1"))
+//!     .await?;
+//! let token = cards.iter().find_map(|c| c.token.clone()).ok_or("no saved card")?;
+//! let paid = client.auto_debit_2(&AutoDebit::new(session_id.clone(), token)).await?;
+//! // 3. Its status: state, amount, paid and refunded amounts.
+//! let inquiry = Inquiry::new().with_session_id(session_id.clone());
+//! let status = client.inquiry().body(&inquiry).await?;
+//! // 4. 5.000 back. The Tracking-Key makes it safe to send again: the same
+//! //    key answers the first result instead of refunding twice.
+//! let refund = Operation::new(OperationOperation::Refund)
+//!     .with_session_id(session_id.clone())
+//!     .with_amount("5.000".parse()?);
+//! let refunded = client
+//!     .public_operations(&refund)
+//!     .tracking_key("refund-order-1001")
+//!     .await?;
+//! // 5. And again: refunded_amount is 5.000 now.
+//! let after = client.inquiry().body(&inquiry).await?;
+//! println!("{:?} -> {:?} -> {refunded:?} -> {:?}", paid.state, status.state, after.refunded_amount);
+//! # Ok(()) }
+//! ```
+//!
+//! The calls one by one:
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use ottu_client::types::{CardEnvironment, UserCards};
