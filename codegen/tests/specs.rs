@@ -213,3 +213,76 @@ fn card_data_stays_secret_without_the_policy_overlay() {
     let overlaid = load(&[specs()], &LoadOptions::default()).unwrap();
     assert!(overlaid.secret_fields().contains(&"paymentData"));
 }
+
+/// The lifecycle the stateful mock follows is data (`x-ottu-lifecycle` in
+/// `ottu-policy.yaml`): every operation that pays, creates, reads, updates
+/// or operates on a session says which, and the operation endpoint has a
+/// transition for every operation its request enum names, so an operation
+/// Ottu adds fails here rather than falling back to a canned answer.
+#[test]
+fn the_lifecycle_covers_the_whole_api() {
+    use codegen::spec::{Action, Effect};
+    let spec = load(&[specs()], &LoadOptions::default()).unwrap();
+    let action = |id: &str| {
+        spec.operation(id)
+            .and_then(|o| o.policy().lifecycle)
+            .map(|l| l.action)
+    };
+    for (id, expected) in [
+        ("create_payment_transaction_checkout", Action::Checkout),
+        ("retrieve_payment_transaction_checkout", Action::Inquiry),
+        ("full_update_payment_transaction_checkout", Action::Update),
+        ("partial_update_payment_transaction_checkout", Action::Update),
+        ("inquiry", Action::Inquiry),
+        ("public_operations", Action::Operate),
+        ("auto_debit", Action::Pay),
+        ("auto_debit_2", Action::Pay),
+        ("apple_direct_payment", Action::Pay),
+        ("google_direct_payment", Action::Pay),
+        ("wallet_native_payment", Action::Pay),
+        ("cash_payment_acknowledgement", Action::Pay),
+        ("cash_payment_acknowledgement_2", Action::Pay),
+        ("get_user_cards", Action::ListCards),
+        ("delete_user_cards", Action::DeleteCard),
+    ] {
+        assert_eq!(action(id), Some(expected), "{id}");
+    }
+    let operate = spec
+        .operation("public_operations")
+        .and_then(|o| o.policy().lifecycle)
+        .unwrap();
+    let field = operate.operation_field.as_deref().unwrap();
+    let names = spec.document()["components"]["schemas"]["Operation"]["properties"][field]["enum"]
+        .as_array()
+        .unwrap();
+    assert!(!names.is_empty());
+    for name in names {
+        let name = name.as_str().unwrap();
+        assert!(operate.transition(name).is_some(), "no transition for {name}");
+    }
+    let refund = operate.transition("refund").unwrap();
+    assert_eq!(refund.effect, Some(Effect::Refund));
+    assert_eq!(refund.from, ["paid"]);
+    let void = operate.transition("void").unwrap();
+    assert_eq!((void.effect, void.from.as_slice()), (Some(Effect::Void), ["authorized".to_string()].as_slice()));
+    // A payment is refused from an expired or cancelled session.
+    let pay = spec.operation("auto_debit_2").and_then(|o| o.policy().lifecycle).unwrap();
+    assert!(!pay.from.iter().any(|s| s == "expired" || s == "canceled"), "{:?}", pay.from);
+}
+
+/// A malformed `x-ottu-lifecycle` fails loading with its pointer, never ignored.
+#[test]
+fn a_malformed_lifecycle_is_refused_by_name() {
+    let dir = std::env::temp_dir().join(format!("ottu-lifecycle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("api.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /op/:\n    post:\n      operationId: op\n      x-ottu-lifecycle: {action: operate, operations: {refund: {from: paid, to: refunded}}}\n      responses: {'200': {description: ok}}\n",
+    )
+    .unwrap();
+    let err = load(&[spec], &LoadOptions { overlays: false }).unwrap_err().to_string();
+    assert!(err.contains("x-ottu-lifecycle"), "{err}");
+    assert!(err.contains("api.yaml"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
