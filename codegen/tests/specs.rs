@@ -232,7 +232,10 @@ fn the_lifecycle_covers_the_whole_api() {
         ("create_payment_transaction_checkout", Action::Checkout),
         ("retrieve_payment_transaction_checkout", Action::Inquiry),
         ("full_update_payment_transaction_checkout", Action::Update),
-        ("partial_update_payment_transaction_checkout", Action::Update),
+        (
+            "partial_update_payment_transaction_checkout",
+            Action::Update,
+        ),
         ("inquiry", Action::Inquiry),
         ("public_operations", Action::Operate),
         ("auto_debit", Action::Pay),
@@ -258,16 +261,29 @@ fn the_lifecycle_covers_the_whole_api() {
     assert!(!names.is_empty());
     for name in names {
         let name = name.as_str().unwrap();
-        assert!(operate.transition(name).is_some(), "no transition for {name}");
+        assert!(
+            operate.transition(name).is_some(),
+            "no transition for {name}"
+        );
     }
     let refund = operate.transition("refund").unwrap();
     assert_eq!(refund.effect, Some(Effect::Refund));
     assert_eq!(refund.from, ["paid"]);
     let void = operate.transition("void").unwrap();
-    assert_eq!((void.effect, void.from.as_slice()), (Some(Effect::Void), ["authorized".to_string()].as_slice()));
+    assert_eq!(
+        (void.effect, void.from.as_slice()),
+        (Some(Effect::Void), ["authorized".to_string()].as_slice())
+    );
     // A payment is refused from an expired or cancelled session.
-    let pay = spec.operation("auto_debit_2").and_then(|o| o.policy().lifecycle).unwrap();
-    assert!(!pay.from.iter().any(|s| s == "expired" || s == "canceled"), "{:?}", pay.from);
+    let pay = spec
+        .operation("auto_debit_2")
+        .and_then(|o| o.policy().lifecycle)
+        .unwrap();
+    assert!(
+        !pay.from.iter().any(|s| s == "expired" || s == "canceled"),
+        "{:?}",
+        pay.from
+    );
 }
 
 /// A malformed `x-ottu-lifecycle` fails loading with its pointer, never ignored.
@@ -281,7 +297,9 @@ fn a_malformed_lifecycle_is_refused_by_name() {
         "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /op/:\n    post:\n      operationId: op\n      x-ottu-lifecycle: {action: operate, operations: {refund: {from: paid, to: refunded}}}\n      responses: {'200': {description: ok}}\n",
     )
     .unwrap();
-    let err = load(&[spec], &LoadOptions { overlays: false }).unwrap_err().to_string();
+    let err = load(&[spec], &LoadOptions { overlays: false })
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("x-ottu-lifecycle"), "{err}");
     assert!(err.contains("api.yaml"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);

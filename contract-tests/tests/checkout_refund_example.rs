@@ -36,9 +36,17 @@ fn json<T: serde::Serialize>(v: &T) -> Value {
 
 fn conforms(v: &Validators, op: &str, status: u16, body: &Value) {
     let findings = v
-        .validate(op, status, Some("application/json"), &serde_json::to_vec(body).unwrap())
+        .validate(
+            op,
+            status,
+            Some("application/json"),
+            &serde_json::to_vec(body).unwrap(),
+        )
         .unwrap();
-    assert!(findings.iter().all(|f| !f.is_error()), "{op} {status}: {findings:?}\n{body}");
+    assert!(
+        findings.iter().all(|f| !f.is_error()),
+        "{op} {status}: {findings:?}\n{body}"
+    );
 }
 
 /// A loopback receiver that answers 200 and hands over each body.
@@ -174,13 +182,19 @@ async fn checkout_pay_inquiry_refund_inquiry_agree_and_the_webhooks_verify() {
                 assert_eq!(op.amount.as_deref(), Some("5.000"));
                 assert_eq!(op.result.as_deref(), Some("success"));
                 let txn = op.txn.as_ref().expect("the payment operated on");
-                assert_eq!(txn.get("session_id").and_then(Value::as_str), Some(session.as_str()));
+                assert_eq!(
+                    txn.get("session_id").and_then(Value::as_str),
+                    Some(session.as_str())
+                );
             }
             other => panic!("unexpected notification {other:?}"),
         }
     }
     assert_eq!((payments, refunds), (1, 1));
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(hooks.try_recv().is_err(), "the retried refund sent no second webhook");
+    assert!(
+        hooks.try_recv().is_err(),
+        "the retried refund sent no second webhook"
+    );
     server.shutdown().await;
 }

@@ -527,7 +527,13 @@ async fn pay(
     session: &str,
     headers: &[(&str, &str)],
 ) -> (u16, Value) {
-    let (_, cards) = post(server, "/b/pbl/v2/card/", &[], &json!({"type": "sandbox", "customer_id": "rules"})).await;
+    let (_, cards) = post(
+        server,
+        "/b/pbl/v2/card/",
+        &[],
+        &json!({"type": "sandbox", "customer_id": "rules"}),
+    )
+    .await;
     let token = cards[0]["token"].as_str().unwrap().to_string();
     let (status, body) = post(
         server,
@@ -560,7 +566,13 @@ async fn operate(
 }
 
 async fn inquire(v: &Validators, server: &MockServer, session: &str) -> Value {
-    let (status, body) = post(server, "/b/pbl/v2/inquiry/", &[], &json!({"session_id": session})).await;
+    let (status, body) = post(
+        server,
+        "/b/pbl/v2/inquiry/",
+        &[],
+        &json!({"session_id": session}),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     conforms(v, "inquiry", 200, &body);
     body
@@ -587,20 +599,37 @@ async fn refunds_add_up_and_never_exceed_what_was_paid() {
     // More than was paid: refused, and nothing moved.
     let (s, b) = operate(&v, &server, &session, "refund", Some("10.001"), None).await;
     refused(s, &b, "refund", "at most 10.000");
-    assert_eq!(inquire(&v, &server, &session).await["refunded_amount"], json!(0));
+    assert_eq!(
+        inquire(&v, &server, &session).await["refunded_amount"],
+        json!(0)
+    );
     // Partial refunds add up.
     let (s, first) = operate(&v, &server, &session, "refund", Some("4.000"), None).await;
-    assert_eq!((s, first["amount"].as_str()), (200, Some("4.000")), "{first}");
+    assert_eq!(
+        (s, first["amount"].as_str()),
+        (200, Some("4.000")),
+        "{first}"
+    );
     let now = inquire(&v, &server, &session).await;
-    assert_eq!((now["state"].as_str(), &now["refunded_amount"]), (Some("paid"), &json!(4)));
+    assert_eq!(
+        (now["state"].as_str(), &now["refunded_amount"]),
+        (Some("paid"), &json!(4))
+    );
     let (s, b) = operate(&v, &server, &session, "refund", Some("6.001"), None).await;
     refused(s, &b, "refund", "at most 6.000");
     let (s, rest) = operate(&v, &server, &session, "refund", None, None).await;
-    assert_eq!((s, rest["amount"].as_str()), (200, Some("6.000")), "the rest, by default: {rest}");
+    assert_eq!(
+        (s, rest["amount"].as_str()),
+        (200, Some("6.000")),
+        "the rest, by default: {rest}"
+    );
     let now = inquire(&v, &server, &session).await;
     assert_eq!(now["state"], "refunded");
     assert_eq!(now["refunded_amount"], json!(10));
-    assert_eq!(now["paid_amount"], paid["paid_amount"], "what was paid stays said");
+    assert_eq!(
+        now["paid_amount"], paid["paid_amount"],
+        "what was paid stays said"
+    );
     let (s, b) = operate(&v, &server, &session, "refund", Some("0.001"), None).await;
     refused(s, &b, "refund", "refunded");
     // Void only before capture: a paid session cannot be voided.
@@ -622,7 +651,11 @@ async fn capture_at_most_what_was_authorized_and_void_only_before_capture() {
     let (s, b) = operate(&v, &server, &session, "refund", Some("1.000"), None).await;
     refused(s, &b, "refund", "authorized");
     let (s, captured) = operate(&v, &server, &session, "capture", Some("15.000"), None).await;
-    assert_eq!((s, captured["amount"].as_str()), (200, Some("15.000")), "{captured}");
+    assert_eq!(
+        (s, captured["amount"].as_str()),
+        (200, Some("15.000")),
+        "{captured}"
+    );
     let now = inquire(&v, &server, &session).await;
     assert_eq!(now["state"], "paid");
     assert_eq!(now["paid_amount"], "15.000");
@@ -639,9 +672,16 @@ async fn capture_at_most_what_was_authorized_and_void_only_before_capture() {
     let other = checkout(&v, &server, "7.000").await;
     pay(&v, &server, &other, &manual).await;
     let (s, voided) = operate(&v, &server, &other, "void", None, None).await;
-    assert_eq!((s, voided["amount"].as_str()), (200, Some("7.000")), "{voided}");
+    assert_eq!(
+        (s, voided["amount"].as_str()),
+        (200, Some("7.000")),
+        "{voided}"
+    );
     let now = inquire(&v, &server, &other).await;
-    assert_eq!((now["state"].as_str(), &now["voided_amount"]), (Some("canceled"), &json!(7)));
+    assert_eq!(
+        (now["state"].as_str(), &now["voided_amount"]),
+        (Some("canceled"), &json!(7))
+    );
     let (s, b) = operate(&v, &server, &other, "capture", None, None).await;
     refused(s, &b, "capture", "canceled");
     server.shutdown().await;
@@ -653,7 +693,11 @@ async fn an_expired_or_cancelled_session_cannot_be_paid_or_changed() {
     for (operation, state) in [("expire", "expired"), ("cancel", "canceled")] {
         let session = checkout(&v, &server, "3.000").await;
         let (s, done) = operate(&v, &server, &session, operation, None, None).await;
-        assert_eq!((s, done["result"].as_str()), (200, Some("success")), "{done}");
+        assert_eq!(
+            (s, done["result"].as_str()),
+            (200, Some("success")),
+            "{done}"
+        );
         assert_eq!(done["operation"], operation);
         assert_eq!(inquire(&v, &server, &session).await["state"], state);
         let (s, b) = pay(&v, &server, &session, &[]).await;
@@ -662,15 +706,31 @@ async fn an_expired_or_cancelled_session_cannot_be_paid_or_changed() {
         assert!(b["detail"].as_str().unwrap().contains(state), "{b}");
         // Still unpaid, and the refused payment left no trace.
         let now = inquire(&v, &server, &session).await;
-        assert_eq!((now["state"].as_str(), &now["paid_amount"]), (Some(state), &json!("0.000")));
+        assert_eq!(
+            (now["state"].as_str(), &now["paid_amount"]),
+            (Some(state), &json!("0.000"))
+        );
         let path = format!("/b/checkout/v1/pymt-txn/{session}/");
-        let (s, b) = call(&server, reqwest::Method::PATCH, &path, &[], Some(&json!({"amount": "1.000"}))).await;
+        let (s, b) = call(
+            &server,
+            reqwest::Method::PATCH,
+            &path,
+            &[],
+            Some(&json!({"amount": "1.000"})),
+        )
+        .await;
         assert_eq!(s, 400, "{b}");
         conforms(&v, "partial_update_payment_transaction_checkout", 400, &b);
         // A cancelled or expired session can be deleted: then it is unknown.
         let (s, _) = operate(&v, &server, &session, "delete", None, None).await;
         assert_eq!(s, 200);
-        let (s, b) = post(&server, "/b/pbl/v2/inquiry/", &[], &json!({"session_id": session})).await;
+        let (s, b) = post(
+            &server,
+            "/b/pbl/v2/inquiry/",
+            &[],
+            &json!({"session_id": session}),
+        )
+        .await;
         assert_eq!(s, 404, "{b}");
     }
     server.shutdown().await;
@@ -681,23 +741,46 @@ async fn an_update_before_payment_changes_what_is_charged_and_retrieve_agrees() 
     let (v, server, _) = start(MockConfig::default()).await;
     let session = checkout(&v, &server, "8.000").await;
     let path = format!("/b/checkout/v1/pymt-txn/{session}/");
-    let (s, b) = call(&server, reqwest::Method::PATCH, &path, &[], Some(&json!({"amount": "9.250"}))).await;
+    let (s, b) = call(
+        &server,
+        reqwest::Method::PATCH,
+        &path,
+        &[],
+        Some(&json!({"amount": "9.250"})),
+    )
+    .await;
     assert_eq!(s, 200, "{b}");
     conforms(&v, "partial_update_payment_transaction_checkout", 200, &b);
     let (s, got) = call(&server, reqwest::Method::GET, &path, &[], None).await;
     assert_eq!(s, 200, "{got}");
     conforms(&v, "retrieve_payment_transaction_checkout", 200, &got);
-    assert_eq!((got["amount"].as_str(), got["state"].as_str()), (Some("9.250"), Some("created")));
+    assert_eq!(
+        (got["amount"].as_str(), got["state"].as_str()),
+        (Some("9.250"), Some("created"))
+    );
     assert_eq!(got["session_id"], session.as_str());
     let (_, paid) = pay(&v, &server, &session, &[]).await;
-    assert_eq!((paid["amount"].as_str(), paid["paid_amount"].as_str()), (Some("9.250"), Some("9.250")));
+    assert_eq!(
+        (paid["amount"].as_str(), paid["paid_amount"].as_str()),
+        (Some("9.250"), Some("9.250"))
+    );
     let (s, got) = call(&server, reqwest::Method::GET, &path, &[], None).await;
     conforms(&v, "retrieve_payment_transaction_checkout", s, &got);
     assert_eq!(got["state"], "paid");
     // Paid: no more changes.
-    let (s, b) = call(&server, reqwest::Method::PATCH, &path, &[], Some(&json!({"amount": "1.000"}))).await;
+    let (s, b) = call(
+        &server,
+        reqwest::Method::PATCH,
+        &path,
+        &[],
+        Some(&json!({"amount": "1.000"})),
+    )
+    .await;
     assert_eq!(s, 400, "{b}");
-    assert!(b["detail"].as_str().unwrap().contains("before it is paid"), "{b}");
+    assert!(
+        b["detail"].as_str().unwrap().contains("before it is paid"),
+        "{b}"
+    );
     server.shutdown().await;
 }
 
@@ -712,44 +795,124 @@ async fn a_repeated_tracking_key_acts_once_also_under_concurrent_requests() {
     for _ in 0..32 {
         let (v, server, session) = (v.clone(), server.clone(), session.clone());
         tasks.push(tokio::spawn(async move {
-            operate(&v, &server, &session, "refund", Some("1.000"), Some("key-A")).await
+            operate(
+                &v,
+                &server,
+                &session,
+                "refund",
+                Some("1.000"),
+                Some("key-A"),
+            )
+            .await
         }));
     }
     let mut answers = Vec::new();
     for t in tasks {
         answers.push(t.await.unwrap());
     }
-    assert!(answers.iter().all(|a| a == &answers[0]), "every answer is the first");
+    assert!(
+        answers.iter().all(|a| a == &answers[0]),
+        "every answer is the first"
+    );
     assert_eq!(answers[0].0, 200);
-    assert_eq!(inquire(&v, &server, &session).await["refunded_amount"], json!(1));
+    assert_eq!(
+        inquire(&v, &server, &session).await["refunded_amount"],
+        json!(1)
+    );
     // Another key is another refund; the first key still answers its first result.
-    let (s, _) = operate(&v, &server, &session, "refund", Some("2.000"), Some("key-B")).await;
+    let (s, _) = operate(
+        &v,
+        &server,
+        &session,
+        "refund",
+        Some("2.000"),
+        Some("key-B"),
+    )
+    .await;
     assert_eq!(s, 200);
-    let (_, again) = operate(&v, &server, &session, "refund", Some("1.000"), Some("key-A")).await;
+    let (_, again) = operate(
+        &v,
+        &server,
+        &session,
+        "refund",
+        Some("1.000"),
+        Some("key-A"),
+    )
+    .await;
     assert_eq!(again, answers[0].1);
-    assert_eq!(inquire(&v, &server, &session).await["refunded_amount"], json!(3));
+    assert_eq!(
+        inquire(&v, &server, &session).await["refunded_amount"],
+        json!(3)
+    );
     // A refused operation's key answers the refusal again (it did not act either time).
-    let (s, first) = operate(&v, &server, &session, "refund", Some("99.000"), Some("key-C")).await;
+    let (s, first) = operate(
+        &v,
+        &server,
+        &session,
+        "refund",
+        Some("99.000"),
+        Some("key-C"),
+    )
+    .await;
     assert_eq!(s, 400);
-    let (_, second) = operate(&v, &server, &session, "refund", Some("1.000"), Some("key-C")).await;
+    let (_, second) = operate(
+        &v,
+        &server,
+        &session,
+        "refund",
+        Some("1.000"),
+        Some("key-C"),
+    )
+    .await;
     assert_eq!(second, first);
-    assert_eq!(inquire(&v, &server, &session).await["refunded_amount"], json!(3));
+    assert_eq!(
+        inquire(&v, &server, &session).await["refunded_amount"],
+        json!(3)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_session_gets_the_documented_error() {
     let (v, server, client) = start(MockConfig::default()).await;
-    let (s, b) = post(&server, "/b/pbl/v2/inquiry/", &[], &json!({"session_id": "no-such-session"})).await;
+    let (s, b) = post(
+        &server,
+        "/b/pbl/v2/inquiry/",
+        &[],
+        &json!({"session_id": "no-such-session"}),
+    )
+    .await;
     assert_eq!(s, 404, "{b}");
     conforms(&v, "inquiry", 404, &b);
-    let (s, b) = call(&server, reqwest::Method::GET, "/b/checkout/v1/pymt-txn/no-such-session/", &[], None).await;
+    let (s, b) = call(
+        &server,
+        reqwest::Method::GET,
+        "/b/checkout/v1/pymt-txn/no-such-session/",
+        &[],
+        None,
+    )
+    .await;
     assert_eq!(s, 404, "{b}");
     conforms(&v, "retrieve_payment_transaction_checkout", 404, &b);
-    let (s, b) = call(&server, reqwest::Method::PATCH, "/b/checkout/v1/pymt-txn/no-such-session/", &[], Some(&json!({"amount": "1.000"}))).await;
+    let (s, b) = call(
+        &server,
+        reqwest::Method::PATCH,
+        "/b/checkout/v1/pymt-txn/no-such-session/",
+        &[],
+        Some(&json!({"amount": "1.000"})),
+    )
+    .await;
     assert_eq!(s, 404, "{b}");
     conforms(&v, "partial_update_payment_transaction_checkout", 404, &b);
     // The operation endpoint documents no 404: its 400 failure.
-    let (s, b) = operate(&v, &server, "no-such-session", "refund", Some("1.000"), None).await;
+    let (s, b) = operate(
+        &v,
+        &server,
+        "no-such-session",
+        "refund",
+        Some("1.000"),
+        None,
+    )
+    .await;
     refused(s, &b, "refund", "No transaction found");
     // Through the client: a typed error carrying the status.
     let inquiry = ottu_client::types::Inquiry::new().with_session_id("no-such-session");

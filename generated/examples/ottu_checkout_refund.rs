@@ -13,9 +13,9 @@
 //! and the signed webhooks.
 
 use ottu_client::types::{
-    Agreement, CheckoutPOSTRequestRequest, CheckoutPaymentType, CheckoutType, ExternalOperation,
-    Inquiry, Operation, OperationOperation, PaymentOperationResponses, SchemaWebhook, Success,
-    UserCards, CardEnvironment, AutoDebit, CheckoutPOSTResponse,
+    Agreement, AutoDebit, CardEnvironment, CheckoutPOSTRequestRequest, CheckoutPOSTResponse,
+    CheckoutPaymentType, CheckoutType, ExternalOperation, Inquiry, Operation, OperationOperation,
+    PaymentOperationResponses, SchemaWebhook, Success, UserCards,
 };
 use ottu_client::{Auth, Client, Config, Decimal, Secret};
 

@@ -33,7 +33,9 @@ pub struct Args {
     /// Sessions (and customers) remembered; past it the oldest is forgotten.
     #[arg(long, value_name = "N", default_value_t = MockConfig::default().session_cap)]
     session_cap: usize,
-    /// POST every completed payment here, signed with --webhook-key, retried.
+    /// POST every completed payment and operation here, signed with
+    /// --webhook-key, retried (a session whose checkout gave a loopback
+    /// webhook_url gets its own there instead).
     #[arg(long, value_name = "URL")]
     webhook_url: Option<String>,
     /// The webhook key that signs webhooks and payment results.

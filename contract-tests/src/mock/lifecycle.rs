@@ -324,9 +324,7 @@ impl Ledger {
             });
         }
         let cap = self.cap;
-        let session = inner
-            .sessions
-            .entry_or(&session_id, cap, Session::implied);
+        let session = inner.sessions.entry_or(&session_id, cap, Session::implied);
         if let Some((first, _)) = &session.payment {
             return Some(Outcome {
                 answer: (*status, Some(first.clone())),
@@ -435,9 +433,7 @@ impl Ledger {
         let outcome = self.operate_once(&mut inner, role, transition, call);
         if let Some(key) = call.idempotency_key {
             let cap = self.cap;
-            *inner
-                .tracked
-                .entry_or(&key.to_string(), cap, || (0, None)) = outcome.answer.clone();
+            *inner.tracked.entry_or(&key.to_string(), cap, || (0, None)) = outcome.answer.clone();
         }
         Some(outcome)
     }
@@ -528,7 +524,10 @@ impl Ledger {
                 .map(|(status, template)| {
                     let mut v = template.clone();
                     if let Some(o) = v.as_object_mut() {
-                        o.insert("detail".into(), json!(format!("The transaction is {}.", t.to)));
+                        o.insert(
+                            "detail".into(),
+                            json!(format!("The transaction is {}.", t.to)),
+                        );
                         o.insert("operation".into(), json!(t.name));
                         o.insert("result".into(), json!("success"));
                     }

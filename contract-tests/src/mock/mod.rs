@@ -14,12 +14,17 @@
 //!   `Prefer: code=400`, `Prefer: example=redirect` (matches the union
 //!   branch's component name) or the same in `X-Mock-Response`.
 //! - State (unless `stateless`): sessions and saved cards follow Ottu's
-//!   lifecycle as the policy's `x-ottu-lifecycle` describes it, bounded,
-//!   reset by `POST /__mock/reset` (see [`lifecycle`]). A request that
-//!   chooses its response (`Prefer`, `X-Mock-Drift`) gets the canned one.
-//! - Webhooks: with `webhook_url`, every completed payment is POSTed
-//!   there signed with `webhook_key` (the answer carries the same
-//!   signature), retried, logged ([`webhook`]).
+//!   lifecycle as the policy's `x-ottu-lifecycle` describes it (checkout,
+//!   pay, retrieve/inquiry, update before payment, refund/capture/void/
+//!   cancel/expire/delete under Ottu's money rules, `Tracking-Key` acting
+//!   once), bounded, reset by `POST /__mock/reset` (see [`lifecycle`],
+//!   [`session`]). `X-Mock-Capture: manual` on a payment only authorizes
+//!   it (to capture or void later). A request that chooses its response
+//!   (`Prefer`, `X-Mock-Drift`) gets the canned one.
+//! - Webhooks: every completed payment and money-moving operation is
+//!   POSTed, signed with `webhook_key` (the answer carries the same
+//!   signature), to the session's own loopback `webhook_url` or else to
+//!   the configured `webhook_url`; retried, logged ([`webhook`]).
 //! - Drift: `X-Mock-Drift: <name>` corrupts the chosen response on purpose;
 //!   the response header `X-Mock-Drift-Pointer` names the JSON pointer it
 //!   touched. See [`Drift`].
@@ -31,8 +36,8 @@ mod form;
 pub mod inject;
 pub mod lifecycle;
 pub mod routes;
-pub mod session;
 mod server;
+pub mod session;
 pub mod webhook;
 
 pub use auth::Credentials;

@@ -106,9 +106,9 @@ impl Routes {
                         .map(str::to_ascii_lowercase);
                     Role {
                         payload: success.as_ref().is_some_and(|(status, _)| {
-                            canned.iter().any(|c| {
-                                c.status == *status && Some(&c.label) == payload.as_ref()
-                            })
+                            canned
+                                .iter()
+                                .any(|c| c.status == *status && Some(&c.label) == payload.as_ref())
                         }),
                         successes: canned
                             .iter()

@@ -24,7 +24,11 @@ pub fn milli(text: &str) -> Option<Milli> {
     {
         return None;
     }
-    let whole: Milli = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole: Milli = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let frac: Milli = format!("{frac:0<3}").parse().ok()?;
     Some(whole * 1000 + frac)
 }
