@@ -15,11 +15,11 @@ use contract_tests::Validators;
 use contract_tests::mock::{Credentials, MockConfig, MockServer};
 use ottu_client::types::{
     ApplePayDirectPayment, AutoDebit, CardEnvironment, CashPayment, ChannelSpecificNotification,
-    CheckoutPOSTRequestRequest, CheckoutRequest, CheckoutType, GooglePayDirectPayment,
+    CheckoutPOSTRequestRequest, CheckoutRequest, CheckoutType, GooglePayDirectPayment, Inquiry,
     InvoiceItemRequest, InvoicePOSTRequestRequest, MessageNotification,
     MessageNotificationChannelsItem, Notification, NotificationChannel, Operation,
     OperationOperation, PGCodeValidation, PaymentMethodsRequest, SendSpecificNotificationChannel,
-    UploadAttachmentFields, UserCards, WalletAccountsRequest, WalletEntriesRequest,
+    Success, UploadAttachmentFields, UserCards, WalletAccountsRequest, WalletEntriesRequest,
     WalletNativePayment, WalletOperationsRequest,
 };
 use ottu_client::{Auth, Client, Config, Decimal, Upload};
@@ -96,8 +96,17 @@ async fn every_operation_takes_options_and_returns_status_and_headers() {
         pg(),
         CheckoutType::ECommerce,
     );
+    // The mock is stateful: the calls below name a session a checkout created.
+    let sess = match c
+        .create_payment_transaction_checkout(&checkout)
+        .await
+        .unwrap()
+    {
+        Success::CheckoutPOSTResponse(created) => created.session_id.unwrap(),
+        other => panic!("a checkout creates a session: {other:?}"),
+    };
     let apple: ApplePayDirectPayment = serde_json::from_value(serde_json::json!({
-        "session_id": "sess-1",
+        "session_id": sess,
         "payload": {
             "paymentData": {"version": "EC_v1", "data": "d", "signature": "s",
                 "header": {"ephemeralPublicKey": "k", "publicKeyHash": "h", "transactionId": "t"}},
@@ -107,16 +116,16 @@ async fn every_operation_takes_options_and_returns_status_and_headers() {
     }))
     .unwrap();
     let google: GooglePayDirectPayment = serde_json::from_value(serde_json::json!({
-        "session_id": "sess-1",
+        "session_id": sess,
         "payload": {"apiVersion": 2, "apiVersionMinor": 0, "paymentMethodData": {
             "type": "CARD", "description": "Visa 1111", "info": {"cardNetwork": "VISA"},
             "tokenizationData": {"type": "PAYMENT_GATEWAY", "token": "{}"}}}
     }))
     .unwrap();
     let cards = UserCards::new(CardEnvironment::Sandbox, "customer-1");
-    let debit = AutoDebit::new("sess-1", "tok-1");
-    let cash = CashPayment::new("sess-1");
-    let refund = Operation::new(OperationOperation::Refund).with_session_id("sess-1");
+    let debit = AutoDebit::new(sess.clone(), "tok-1");
+    let cash = CashPayment::new(sess.clone());
+    let refund = Operation::new(OperationOperation::Refund).with_session_id(sess.clone());
 
     let mut seen = Vec::new();
     drive!(seen, "list_reports", c.list_reports());
@@ -124,7 +133,7 @@ async fn every_operation_takes_options_and_returns_status_and_headers() {
     drive!(
         seen,
         "get_pre_payment_option",
-        c.get_pre_payment_option("sess-1", &PGCodeValidation::new("credit-card"))
+        c.get_pre_payment_option(&sess, &PGCodeValidation::new("credit-card"))
     );
     drive!(
         seen,
@@ -134,17 +143,17 @@ async fn every_operation_takes_options_and_returns_status_and_headers() {
     drive!(
         seen,
         "retrieve_payment_transaction_checkout",
-        c.retrieve_payment_transaction_checkout("sess-1")
+        c.retrieve_payment_transaction_checkout(&sess)
     );
     drive!(
         seen,
         "full_update_payment_transaction_checkout",
-        c.full_update_payment_transaction_checkout("sess-1", &update)
+        c.full_update_payment_transaction_checkout(&sess, &update)
     );
     drive!(
         seen,
         "partial_update_payment_transaction_checkout",
-        c.partial_update_payment_transaction_checkout("sess-1")
+        c.partial_update_payment_transaction_checkout(&sess)
     );
     drive!(
         seen,
@@ -172,7 +181,7 @@ async fn every_operation_takes_options_and_returns_status_and_headers() {
     drive!(
         seen,
         "wallet_finalization_status",
-        c.wallet_finalization_status("sess-1")
+        c.wallet_finalization_status(&sess)
     );
     drive!(seen, "create_invoice", c.create_invoice(&invoice));
     drive!(seen, "auto_debit", c.auto_debit(&debit));
@@ -187,7 +196,8 @@ async fn every_operation_takes_options_and_returns_status_and_headers() {
         "cash_payment_acknowledgement",
         c.cash_payment_acknowledgement(&cash)
     );
-    drive!(seen, "inquiry", c.inquiry());
+    let inquiry = Inquiry::new().with_session_id(sess.clone());
+    drive!(seen, "inquiry", c.inquiry().body(&inquiry));
     drive!(
         seen,
         "message_notifications",
@@ -228,7 +238,7 @@ async fn every_operation_takes_options_and_returns_status_and_headers() {
     drive!(
         seen,
         "wallet_native_payment",
-        c.wallet_native_payment(&WalletNativePayment::new("sess-1"))
+        c.wallet_native_payment(&WalletNativePayment::new(&sess))
     );
     drive!(
         seen,

@@ -903,6 +903,10 @@ async fn an_unknown_session_gets_the_documented_error() {
     .await;
     assert_eq!(s, 404, "{b}");
     conforms(&v, "partial_update_payment_transaction_checkout", 404, &b);
+    // Nothing naming a session: the inquiry's documented 400 failure.
+    let (s, b) = post(&server, "/b/pbl/v2/inquiry/", &[], &json!({})).await;
+    assert_eq!((s, b["result"].as_str()), (400, Some("failed")), "{b}");
+    conforms(&v, "inquiry", 400, &b);
     // The operation endpoint documents no 404: its 400 failure.
     let (s, b) = operate(
         &v,

@@ -268,6 +268,14 @@ impl Ledger {
 
     fn inquiry(&self, role: &Role, call: &Call<'_>) -> Option<Answer> {
         let (status, template) = role.success.as_ref()?;
+        if call.field("session_id").is_none() && call.field("order_no").is_none() {
+            // Nothing names a session: the documented failure, not a guess.
+            return Some(failed(
+                400,
+                "Either session_id or order_no is required.",
+                None,
+            ));
+        }
         let inner = self.lock();
         let Some(session_id) = Self::session_of(&inner, call) else {
             return Some(detail(404, NOT_FOUND));
