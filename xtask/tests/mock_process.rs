@@ -405,7 +405,8 @@ async fn slow_readers_at_the_connection_cap_keep_memory_bounded() {
         Duration::from_secs(10),
         one(
             addr,
-            b"GET /b/checkout/v1/pymt-txn/abc123/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key mock-api-key\r\nConnection: close\r\n\r\n",
+            // The canned answer: no checkout created `abc123` (the stateful mock's 404).
+            b"GET /b/checkout/v1/pymt-txn/abc123/ HTTP/1.1\r\nHost: x\r\nAuthorization: Api-Key mock-api-key\r\nX-Mock-Response: 200\r\nConnection: close\r\n\r\n",
         ),
     )
     .await
