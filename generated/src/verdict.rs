@@ -4332,6 +4332,7 @@ impl Absorbs for types::CheckoutUpdateErrors {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         match self {
             Self::FieldErrors(value) => value.absorbs(at, out),
+            Self::DrfRequestError(value) => value.absorbs(at, out),
             Self::ErrorMessages(value) => value.absorbs(at, out),
         }
     }
