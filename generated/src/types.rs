@@ -18300,7 +18300,7 @@ impl crate::Validate for WalletServiceResponse {
     }
 }
 #[cfg(feature = "checkout")]
-/// Why a checkout update was refused: field errors, or DRF's list body.
+/// Why a checkout update was refused: field errors, DRF's refusal of a body it cannot parse (`{"detail": "JSON parse error - ..."}`, as on every endpoint), or DRF's list body.
 ///
 /// Schema: `/components/schemas/CheckoutUpdateErrors`.
 ///
@@ -18313,6 +18313,8 @@ impl crate::Validate for WalletServiceResponse {
 pub enum CheckoutUpdateErrors {
     /// Required properties: none.
     FieldErrors(FieldErrors),
+    /// Required properties: `detail`.
+    DrfRequestError(DrfRequestError),
     /// Required properties: none.
     ErrorMessages(ErrorMessages),
 }
@@ -18321,6 +18323,7 @@ impl serde::Serialize for CheckoutUpdateErrors {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::FieldErrors(v) => v.serialize(s),
+            Self::DrfRequestError(v) => v.serialize(s),
             Self::ErrorMessages(v) => v.serialize(s),
         }
     }
@@ -18337,6 +18340,15 @@ impl<'de> serde::Deserialize<'de> for CheckoutUpdateErrors {
                 additional: crate::runtime::union::Additional::Types(
                     &["array", "object"],
                 ),
+            },
+            crate::runtime::union::Shape {
+                types: Some(&["object"]),
+                required: &["detail"],
+                properties: &[
+                    ("detail", Some(&["string"])),
+                    ("code", Some(&["string"])),
+                ],
+                additional: crate::runtime::union::Additional::Forbidden,
             },
             crate::runtime::union::Shape {
                 types: Some(&["array"]),
@@ -18360,6 +18372,15 @@ impl<'de> serde::Deserialize<'de> for CheckoutUpdateErrors {
             }
             Some(1) => {
                 serde_json::from_str(raw.get())
+                    .map(Self::DrfRequestError)
+                    .map_err(|e| D::Error::custom(
+                        format_args!(
+                            "{} ({}): {e}", "CheckoutUpdateErrors", "DrfRequestError"
+                        ),
+                    ))
+            }
+            Some(2) => {
+                serde_json::from_str(raw.get())
                     .map(Self::ErrorMessages)
                     .map_err(|e| D::Error::custom(
                         format_args!(
@@ -18370,7 +18391,7 @@ impl<'de> serde::Deserialize<'de> for CheckoutUpdateErrors {
             _ => {
                 Err(
                     D::Error::custom(
-                        "CheckoutUpdateErrors: the value fits none of FieldErrors, ErrorMessages",
+                        "CheckoutUpdateErrors: the value fits none of FieldErrors, DrfRequestError, ErrorMessages",
                     ),
                 )
             }
@@ -18382,11 +18403,12 @@ impl crate::Validate for CheckoutUpdateErrors {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         match self {
             Self::FieldErrors(v) => crate::Validate::validate(v),
+            Self::DrfRequestError(v) => crate::Validate::validate(v),
             Self::ErrorMessages(v) => crate::Validate::validate(v),
         }
     }
 }
-#[cfg(any(feature = "notifications", feature = "operations"))]
+#[cfg(any(feature = "checkout", feature = "notifications", feature = "operations"))]
 /// A request DRF refused before any field was looked at (malformed JSON, a list for an object): only `detail`, and sometimes `code`.
 ///
 /// Decoded tolerantly (a response type): every field is optional, a value that does not fit its field is kept in `additional`, and so are undeclared properties; a JSON array is never read as this object.
@@ -18407,7 +18429,7 @@ pub struct DrfRequestError {
     #[serde(flatten)]
     pub additional: serde_json::Map<String, serde_json::Value>,
 }
-#[cfg(any(feature = "notifications", feature = "operations"))]
+#[cfg(any(feature = "checkout", feature = "notifications", feature = "operations"))]
 impl DrfRequestError {
     /// A `DrfRequestError` with no field set; set them with the `with_` setters.
     #[must_use]
@@ -18431,7 +18453,7 @@ impl DrfRequestError {
         self
     }
 }
-#[cfg(any(feature = "notifications", feature = "operations"))]
+#[cfg(any(feature = "checkout", feature = "notifications", feature = "operations"))]
 impl<'de> serde::Deserialize<'de> for DrfRequestError {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut o = crate::runtime::object::Object::read(d, "DrfRequestError")?;
@@ -18442,7 +18464,7 @@ impl<'de> serde::Deserialize<'de> for DrfRequestError {
         })
     }
 }
-#[cfg(any(feature = "notifications", feature = "operations"))]
+#[cfg(any(feature = "checkout", feature = "notifications", feature = "operations"))]
 /// Secret fields (card tokens, wallet payment data, credentials) print as `***`.
 impl std::fmt::Debug for DrfRequestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -18456,7 +18478,7 @@ impl std::fmt::Debug for DrfRequestError {
             .finish()
     }
 }
-#[cfg(any(feature = "notifications", feature = "operations"))]
+#[cfg(any(feature = "checkout", feature = "notifications", feature = "operations"))]
 impl crate::Validate for DrfRequestError {
     fn validate(&self) -> Result<(), crate::ValidationError> {
         Ok(())

@@ -4337,7 +4337,7 @@ impl Absorbs for types::CheckoutUpdateErrors {
         }
     }
 }
-#[cfg(any(feature = "notifications", feature = "operations"))]
+#[cfg(any(feature = "checkout", feature = "notifications", feature = "operations"))]
 impl Absorbs for types::DrfRequestError {
     fn absorbs(&self, at: &str, out: &mut Vec<Absorbed>) {
         let additional: Option<&serde_json::Map<String, serde_json::Value>> = Some(
