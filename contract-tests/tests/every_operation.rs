@@ -4,11 +4,15 @@
 //! typed value, or, when the mock answers an error, on the error. The list
 //! is checked against the spec's operations, so one added upstream fails
 //! here until it is driven too; the mock validates each request (path,
-//! query, header parameters and body) against the spec.
+//! query, header parameters and body) against the spec. Every call is
+//! traced: one `ottu.call` span per operation, and no field of any span or
+//! event shows the API key or the card token (issue 19's tracing test,
+//! over all 28 operations).
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use contract_tests::Validators;
@@ -25,6 +29,51 @@ use ottu_client::types::{
 use ottu_client::{Auth, Client, Config, Decimal, Upload};
 
 const KEY: &str = "sk_test_every_operation";
+/// A real-shaped saved-card token: in a body (auto-debit) and in a path (delete).
+const CARD_TOKEN: &str = "card_tok_8f3a9c2e71d64b05";
+
+/// Every span (its fields, and fields recorded later) and every event,
+/// as `name field=value ...` text.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<String>>>);
+
+struct Fields(String);
+
+impl tracing::field::Visit for Fields {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, " {}={value:?}", field.name());
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let mut f = Fields(format!("span {}", attrs.metadata().name()));
+        attrs.record(&mut f);
+        self.0.lock().unwrap().push(f.0);
+    }
+
+    fn on_record(
+        &self,
+        _: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let mut f = Fields("record".into());
+        values.record(&mut f);
+        self.0.lock().unwrap().push(f.0);
+    }
+
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        let mut f = Fields(format!("event {}", event.metadata().target()));
+        event.record(&mut f);
+        self.0.lock().unwrap().push(f.0);
+    }
+}
 
 /// Sends `$call` with a timeout and an extra header, and records that a
 /// response's status and headers came back, on success or on error.
@@ -57,6 +106,16 @@ fn amount(s: &str) -> Decimal {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_takes_options_and_returns_status_and_headers() {
+    // Global: the calls run on the runtime's worker threads. The only test
+    // of this binary, so nothing else lands in the capture.
+    let capture = Capture::default();
+    {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        tracing::subscriber::set_global_default(
+            tracing_subscriber::registry().with(capture.clone()),
+        )
+        .expect("the only subscriber of this test binary");
+    }
     let specs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let spec =
         codegen::load(&[specs], &codegen::LoadOptions { overlays: true }).expect("specs load");
@@ -123,7 +182,7 @@ async fn every_operation_takes_options_and_returns_status_and_headers() {
     }))
     .unwrap();
     let cards = UserCards::new(CardEnvironment::Sandbox, "customer-1");
-    let debit = AutoDebit::new(sess.clone(), "tok-1");
+    let debit = AutoDebit::new(sess.clone(), CARD_TOKEN);
     let cash = CashPayment::new(sess.clone());
     let refund = Operation::new(OperationOperation::Refund).with_session_id(sess.clone());
 
@@ -189,7 +248,7 @@ async fn every_operation_takes_options_and_returns_status_and_headers() {
     drive!(
         seen,
         "delete_user_cards",
-        c.delete_user_cards("tok-1", "customer-1", CardEnvironment::Sandbox)
+        c.delete_user_cards(CARD_TOKEN, "customer-1", CardEnvironment::Sandbox)
     );
     drive!(
         seen,
@@ -264,5 +323,29 @@ async fn every_operation_takes_options_and_returns_status_and_headers() {
             !want_error,
             "{name}: HTTP {status}; all: {seen:?}"
         );
+    }
+
+    // One `ottu.call` span per operation, naming it; no secret anywhere.
+    let traced = capture.0.lock().unwrap().clone();
+    let spans: Vec<&String> = traced
+        .iter()
+        .filter(|l| l.starts_with("span ottu.call"))
+        .collect();
+    let operations: BTreeSet<String> = spans
+        .iter()
+        .filter_map(|l| l.split(" operation=").nth(1))
+        .filter_map(|rest| rest.split('"').nth(1))
+        .map(str::to_string)
+        .collect();
+    // The checkout that made the session is traced too.
+    assert_eq!(operations, ids, "{traced:#?}");
+    assert_eq!(spans.len(), ids.len() + 1, "{traced:#?}");
+    assert!(
+        spans.iter().all(|l| l.contains(" path=") && !l.contains(&sess)),
+        "a span without its path template, or with the session: {spans:#?}"
+    );
+    let text = traced.join("\n");
+    for secret in [KEY, CARD_TOKEN] {
+        assert!(!text.contains(secret), "a span or event shows {secret}: {text}");
     }
 }
