@@ -10,8 +10,8 @@
 //! over all 28 operations).
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -341,11 +341,16 @@ async fn every_operation_takes_options_and_returns_status_and_headers() {
     assert_eq!(operations, ids, "{traced:#?}");
     assert_eq!(spans.len(), ids.len() + 1, "{traced:#?}");
     assert!(
-        spans.iter().all(|l| l.contains(" path=") && !l.contains(&sess)),
+        spans
+            .iter()
+            .all(|l| l.contains(" path=") && !l.contains(&sess)),
         "a span without its path template, or with the session: {spans:#?}"
     );
     let text = traced.join("\n");
     for secret in [KEY, CARD_TOKEN] {
-        assert!(!text.contains(secret), "a span or event shows {secret}: {text}");
+        assert!(
+            !text.contains(secret),
+            "a span or event shows {secret}: {text}"
+        );
     }
 }
