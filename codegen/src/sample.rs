@@ -18,34 +18,20 @@ use crate::spec::Spec;
 
 /// A schema-valid instance of `schema` (a schema of `spec`, `$ref`s allowed).
 pub fn instance(spec: &Spec, schema: &Value, seed: u64) -> Value {
-    let mut g = Gen {
-        spec,
-        rng: SplitMix64(seed),
-        response: false,
-    };
-    g.value(schema, None, 0)
+    Gen::new(spec, seed, false).value(schema, None, 0)
 }
 
 /// A schema-valid instance of `schema` as a server sends it: without the
 /// `writeOnly` properties (a password, a flag only a request sets), which
 /// OpenAPI says never appear in a response.
 pub fn response(spec: &Spec, schema: &Value, seed: u64) -> Value {
-    let mut g = Gen {
-        spec,
-        rng: SplitMix64(seed),
-        response: true,
-    };
-    g.value(schema, None, 0)
+    Gen::new(spec, seed, true).value(schema, None, 0)
 }
 
 /// A schema-valid instance of a value called `name` (a parameter or a
 /// form field): the name picks a realistic value, as it does for properties.
 pub fn named(spec: &Spec, schema: &Value, name: &str, seed: u64) -> Value {
-    let mut g = Gen {
-        spec,
-        rng: SplitMix64(seed),
-        response: false,
-    };
+    let mut g = Gen::new(spec, seed, false);
     g.value(schema, Some(name), 0)
 }
 
@@ -82,6 +68,16 @@ struct Gen<'a> {
     rng: SplitMix64,
     /// A response: `writeOnly` properties are left out.
     response: bool,
+}
+
+impl<'a> Gen<'a> {
+    fn new(spec: &'a Spec, seed: u64, response: bool) -> Self {
+        Self {
+            spec,
+            rng: SplitMix64(seed),
+            response,
+        }
+    }
 }
 
 impl Gen<'_> {

@@ -70,24 +70,8 @@ impl ItemChange {
     }
 }
 
-/// Rust spelling of a type expression (`Option`s added by the caller).
-pub(super) fn show_ty(ty: &Ty) -> String {
-    match ty {
-        Ty::String => "String".into(),
-        Ty::Boolean => "bool".into(),
-        Ty::Integer => "i64".into(),
-        Ty::Decimal | Ty::DecimalString => "Decimal".into(),
-        Ty::Any => "Value".into(),
-        Ty::Object => "Map<String, Value>".into(),
-        Ty::Array(t) => format!("Vec<{}>", show_ty(t)),
-        Ty::Map(t) => format!("BTreeMap<String, {}>", show_ty(t)),
-        Ty::Named(n) => n.clone(),
-        Ty::PassThrough(t) => format!("PassThrough<{}>", show_ty(t)),
-    }
-}
-
 fn field_sig(f: &Field) -> String {
-    let ty = show_ty(&f.ty);
+    let ty = f.ty.short_name();
     let ty = match (f.required, f.nullable) {
         (true, false) => ty,
         (true, true) | (false, false) => format!("Option<{ty}>"),
@@ -104,9 +88,9 @@ fn field_sig(f: &Field) -> String {
 /// a range or `default` also carries the actual status.
 fn status_payload(status: Status, ty: Option<&Ty>) -> String {
     match (status, ty) {
-        (Status::Code(_), Some(t)) => format!("({})", show_ty(t)),
+        (Status::Code(_), Some(t)) => format!("({})", t.short_name()),
         (Status::Code(_), None) => String::new(),
-        (_, Some(t)) => format!("{{ status: u16, body: {} }}", show_ty(t)),
+        (_, Some(t)) => format!("{{ status: u16, body: {} }}", t.short_name()),
         (_, None) => "{ status: u16 }".into(),
     }
 }
@@ -150,7 +134,7 @@ impl Surface {
                     if let Some(setter) = f.setter() {
                         self.put(
                             format!("{n}::{setter}()"),
-                            format!("fn({})", show_ty(&f.ty)),
+                            format!("fn({})", f.ty.short_name()),
                         );
                     }
                 }
@@ -173,10 +157,13 @@ impl Surface {
             TypeKind::Union(variants) => {
                 self.put(format!("type {n}"), format!("{NON_EXHAUSTIVE} enum"));
                 for v in variants {
-                    self.put(format!("{n}::{}", v.name), format!("({})", show_ty(&v.ty)));
+                    self.put(
+                        format!("{n}::{}", v.name),
+                        format!("({})", v.ty.short_name()),
+                    );
                 }
             }
-            TypeKind::Alias(ty) => self.put(format!("type {n}"), format!("= {}", show_ty(ty))),
+            TypeKind::Alias(ty) => self.put(format!("type {n}"), format!("= {}", ty.short_name())),
         }
     }
 
@@ -189,7 +176,7 @@ impl Surface {
         let req = format!("requests.{}", op.request_type);
         let mut args: Vec<String> = Vec::new();
         for p in &op.params {
-            let ty = show_ty(&p.ty);
+            let ty = p.ty.short_name();
             if p.required {
                 args.push(format!("{}: {ty}", p.name));
             } else {
@@ -197,7 +184,7 @@ impl Surface {
             }
         }
         if let Some(b) = &op.body {
-            let ty = show_ty(&b.ty);
+            let ty = b.ty.short_name();
             if b.required {
                 args.push(format!("body: &{ty}"));
             } else {
@@ -215,7 +202,7 @@ impl Surface {
         }
         let ret = match (&op.success.enum_name, op.success.single()) {
             (Some(e), _) => e.clone(),
-            (None, Some(t)) => show_ty(t),
+            (None, Some(t)) => t.short_name(),
             (None, None) => "()".into(),
         };
         let err = &op.error_type;

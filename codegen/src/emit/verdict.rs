@@ -44,25 +44,10 @@ pub(super) fn verdict(api: &Api) -> TokenStream {
     }
 }
 
-fn ty_name(ty: &Ty) -> String {
-    match ty {
-        Ty::String => "String".into(),
-        Ty::Boolean => "bool".into(),
-        Ty::Integer => "i64".into(),
-        Ty::Decimal | Ty::DecimalString => "Decimal".into(),
-        Ty::Any => "Value".into(),
-        Ty::Object => "Map<String, Value>".into(),
-        Ty::Array(t) => format!("Vec<{}>", ty_name(t)),
-        Ty::Map(t) => format!("BTreeMap<String, {}>", ty_name(t)),
-        Ty::Named(n) => n.clone(),
-        Ty::PassThrough(t) => format!("PassThrough<{}>", ty_name(t)),
-    }
-}
-
 fn judge(ty: Option<&Ty>) -> TokenStream {
     match ty {
         Some(t) => {
-            let name = ty_name(t);
+            let name = t.short_name();
             let t = ty_tokens(t, true);
             quote!(v::judge::<#t>(#name, body))
         }

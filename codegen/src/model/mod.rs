@@ -113,6 +113,25 @@ pub enum Ty {
     PassThrough(Box<Ty>),
 }
 
+impl Ty {
+    /// Short Rust spelling (`Vec<Card>`, `Decimal`), as messages and the
+    /// diff's API surface show it (the emitted code spells paths in full).
+    pub fn short_name(&self) -> String {
+        match self {
+            Ty::String => "String".into(),
+            Ty::Boolean => "bool".into(),
+            Ty::Integer => "i64".into(),
+            Ty::Decimal | Ty::DecimalString => "Decimal".into(),
+            Ty::Any => "Value".into(),
+            Ty::Object => "Map<String, Value>".into(),
+            Ty::Array(t) => format!("Vec<{}>", t.short_name()),
+            Ty::Map(t) => format!("BTreeMap<String, {}>", t.short_name()),
+            Ty::Named(n) => n.clone(),
+            Ty::PassThrough(t) => format!("PassThrough<{}>", t.short_name()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
     /// Rust identifier (without `r#`; see [`is_keyword`]).
